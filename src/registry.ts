@@ -1,0 +1,108 @@
+import * as z from 'zod/mini'
+import type * as zc from 'zod/v4/core'
+import { ConfigError } from './errors.ts'
+import type { Embedder } from './interfaces/embedder.ts'
+import type { KeyValueStore } from './interfaces/key-value-store.ts'
+import type { LLM } from './interfaces/llm.ts'
+import type { VectorStore } from './interfaces/vector-store.ts'
+import { configErrorFromZod } from './util/zod-errors.ts'
+
+export interface ProviderInstances {
+  embedder: Embedder
+  vectorStore: VectorStore
+  llm: LLM
+  storage: KeyValueStore
+}
+export type ProviderKind = keyof ProviderInstances
+
+export interface ProviderContext {
+  /** The Memory's collection: namespace for everything the provider persists. */
+  collection: string
+  /** The Memory's resolved storage (vector stores persist through it; unused by the storage kind). */
+  storage: KeyValueStore | undefined
+}
+
+export type ProviderFactory<K extends ProviderKind> = (
+  config: Record<string, unknown>,
+  context: ProviderContext,
+) => ProviderInstances[K] | Promise<ProviderInstances[K]>
+
+export interface ProviderOptions {
+  /**
+   * Validates the provider's config synchronously when the Memory is constructed. A zod schema (its
+   * parse result is what the factory receives) or a function that returns the config or throws.
+   */
+  schema?: zc.$ZodType | ((config: Record<string, unknown>) => Record<string, unknown>)
+}
+
+interface ProviderEntry<K extends ProviderKind> {
+  factory: ProviderFactory<K>
+  options: ProviderOptions
+}
+
+const KINDS: readonly ProviderKind[] = ['embedder', 'vectorStore', 'llm', 'storage']
+const registry: { [K in ProviderKind]: Map<string, ProviderEntry<K>> } = {
+  embedder: new Map(),
+  vectorStore: new Map(),
+  llm: new Map(),
+  storage: new Map(),
+}
+
+/**
+ * Makes `{ provider: name }` usable in a Memory config for `kind`. Registering an existing name replaces
+ * it (so an app can swap a built-in for its own implementation).
+ */
+export function registerProvider<K extends ProviderKind>(
+  kind: K,
+  name: string,
+  factory: ProviderFactory<K>,
+  options: ProviderOptions = {},
+): void {
+  if (!KINDS.includes(kind)) throw new ConfigError('kind', `unknown provider kind "${String(kind)}"; use one of ${KINDS.join(', ')}`)
+  if (typeof name !== 'string' || name.length === 0) throw new ConfigError('name', 'provider name must be a non-empty string')
+  if (typeof factory !== 'function') throw new ConfigError('factory', 'factory must be a function (config, context) => instance')
+  registry[kind].set(name, { factory, options } as ProviderEntry<ProviderKind> as never)
+}
+
+export function providerNames(kind: ProviderKind): string[] {
+  return [...registry[kind].keys()].sort()
+}
+
+export interface ResolvedProvider<K extends ProviderKind> {
+  name: string
+  config: Record<string, unknown>
+  create(context: ProviderContext): Promise<ProviderInstances[K]>
+}
+
+/** Finds the provider and validates its config synchronously; creation happens later, on first use. */
+export function resolveProvider<K extends ProviderKind>(
+  kind: K,
+  name: string,
+  config: Record<string, unknown> | undefined,
+  field: string,
+): ResolvedProvider<K> {
+  const entry = registry[kind].get(name) as ProviderEntry<K> | undefined
+  if (!entry) {
+    throw new ConfigError(`${field}.provider`, `unknown ${kind} provider "${name}"; registered: ${providerNames(kind).join(', ') || '(none)'}`)
+  }
+  const raw = config ?? {}
+  let validated: Record<string, unknown> = raw
+  const schema = entry.options.schema
+  if (typeof schema === 'function') {
+    try {
+      validated = schema(raw)
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(`${field}.config${err.field ? `.${err.field}` : ''}`, err.message.replace(/^[^:]*: /, ''), { cause: err })
+      throw new ConfigError(`${field}.config`, err instanceof Error ? err.message : String(err), { cause: err })
+    }
+  } else if (schema) {
+    const result = z.safeParse(schema, raw)
+    if (!result.success) throw configErrorFromZod(result.error, `${field}.config`)
+    validated = result.data as Record<string, unknown>
+  }
+  return {
+    name,
+    config: validated,
+    create: async (context) => entry.factory(validated, context),
+  }
+}

@@ -1,0 +1,30 @@
+import type * as zc from 'zod/v4/core'
+import { ConfigError } from '../errors.ts'
+
+function joinPath(prefix: string, path: readonly PropertyKey[]): string {
+  let out = prefix
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`
+  return out
+}
+
+function describeIssue(issue: zc.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+    case 'invalid_type':
+      return `expected ${issue.expected}${issue.input === undefined ? ' (missing)' : `, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'array' : typeof issue.input}`}`
+    default:
+      return issue.message
+  }
+}
+
+/** Turns the first zod issue into a ConfigError whose field is the dotted path of the bad setting. */
+export function configErrorFromZod(error: zc.$ZodError, prefix: string): ConfigError {
+  const issue = error.issues[0]
+  if (!issue) return new ConfigError(prefix, 'invalid value', { cause: error })
+  const field =
+    issue.code === 'unrecognized_keys' && issue.keys.length === 1
+      ? joinPath(prefix, [...issue.path, issue.keys[0]!])
+      : joinPath(prefix, issue.path)
+  return new ConfigError(field, describeIssue(issue), { cause: error })
+}
