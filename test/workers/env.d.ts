@@ -1,0 +1,2 @@
+/// <reference types="@cloudflare/workers-types" />
+/// <reference types="@cloudflare/vitest-plugin/types" />

@@ -1,0 +1,23 @@
+import { playwright } from '@vitest/browser-playwright'
+import { defineConfig } from 'vitest/config'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/chromium.ts'
+
+// Real Chromium (Debian's, not Playwright's download) running the browser-side suites.
+export default defineConfig({
+  server: { fs: { allow: ['.', '../shared'] } },
+  test: {
+    name: 'chromium',
+    include: ['test/browser/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    browser: {
+      enabled: true,
+      headless: true,
+      screenshotFailures: false,
+      provider: playwright({
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+      }),
+      instances: [{ browser: 'chromium' }],
+    },
+  },
+})

@@ -1,0 +1,23 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { defineConfig } from 'vitest/config'
+
+// Suites running inside real workerd (Miniflare) with real KV and Durable Object bindings.
+// nodejs_compat is required by vitest's own runner inside workerd; the code under test is checked to
+// be fetch-only separately (test/unit/fetch-only.test.ts bundles it for the browser).
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      miniflare: {
+        compatibilityDate: '2026-11-01',
+        compatibilityFlags: ['nodejs_compat'],
+        kvNamespaces: ['TEST_KV'],
+      },
+    }),
+  ],
+  test: {
+    name: 'workerd',
+    include: ['test/workers/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+})
