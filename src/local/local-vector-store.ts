@@ -1,0 +1,361 @@
+import { DimensionMismatchError, StorageError, ValidationError } from '../errors.ts'
+import { compileFilter } from '../filters/evaluate.ts'
+import type { KeyValueStore } from '../interfaces/key-value-store.ts'
+import type {
+  ScoredRecord,
+  StoredRecord,
+  VectorListPage,
+  VectorListQuery,
+  VectorRecord,
+  VectorSearchQuery,
+  VectorStore,
+  VectorStoreInit,
+} from '../interfaces/vector-store.ts'
+import { deletePrefix, getJson, setJson, storageCall } from '../util/kv.ts'
+import { KeyedMutex } from '../util/mutex.ts'
+import type { AnnIndexFactory } from './ann-index.ts'
+import { exactPartition, partitionMayMatch, partitionOf, type PartitionKey } from './partition-keys.ts'
+import type { SlotHit } from './partition.ts'
+import { PartitionStorage, type PartitionState } from './partition-storage.ts'
+import { toUnitVector } from './vector-math.ts'
+
+export interface LocalVectorStoreOptions {
+  /** Provider name reported by the store ('flat', 'hnsw'). */
+  name: string
+  storage: KeyValueStore
+  /** Key prefix of everything this store persists. */
+  collection: string
+  /** Fixes the dimensionality up front; otherwise taken from init or the first write. */
+  dimensions?: number
+  /** ANN accelerator; without it every search is an exact scan. */
+  ann?: AnnIndexFactory
+  /** Partitions smaller than this are searched exactly even with an ANN factory. */
+  annMinSize?: number
+  /** Loaded partitions are evicted (least recently used first) above this many bytes. */
+  memoryBudgetBytes?: number
+  /** Largest snapshot value written; defaults below the storage's own limit. */
+  chunkBytes?: number
+}
+
+const MAX_ID_LENGTH = 256
+/** Exact search is cheap below this many candidates and avoids ANN recall loss under filters. */
+const EXACT_CANDIDATE_LIMIT = 4096
+const EXACT_FRACTION = 0.2
+const ANN_OVERFETCH = 4
+
+interface Meta {
+  v: 1
+  dimensions: number
+}
+
+function encodeCursor(part: string, id: string): string {
+  return btoa(JSON.stringify([part, id])).replace(/=+$/, '')
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(atob(cursor)) as unknown
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      return [value[0], value[1]]
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError(`invalid list cursor "${cursor}": pass back the nextCursor of a previous page unchanged`)
+}
+
+/**
+ * A vector store held in process memory and persisted through a KeyValueStore, partitioned by scope
+ * (see partition-keys.ts) and persisted per partition (see partition-storage.ts). Shared by `flat`
+ * (exact search) and `hnsw` (same engine plus an ANN index per partition).
+ */
+export class LocalVectorStore implements VectorStore {
+  readonly name: string
+  private dims: number | undefined
+  private metaWritten = false
+  private readonly persistence: PartitionStorage
+  private readonly ann: AnnIndexFactory | undefined
+  private readonly annMinSize: number
+  private readonly memoryBudgetBytes: number
+  /** Loaded partitions in least-recently-used order (Map iteration order). */
+  private readonly loaded = new Map<PartitionKey, PartitionState>()
+  private readonly loading = new Map<PartitionKey, Promise<PartitionState>>()
+  private readonly knownPartitions = new Set<PartitionKey>()
+  private readonly locks = new KeyedMutex()
+  private initialised: Promise<void> | undefined
+
+  constructor(options: LocalVectorStoreOptions) {
+    this.name = options.name
+    this.dims = options.dimensions
+    this.ann = options.ann
+    this.annMinSize = options.annMinSize ?? 1000
+    this.memoryBudgetBytes = options.memoryBudgetBytes ?? 512 * 1024 * 1024
+    this.persistence = new PartitionStorage(options.storage, `${options.collection}/vs`, options.chunkBytes)
+  }
+
+  get dimensions(): number | undefined {
+    return this.dims
+  }
+
+  private get metaKey(): string {
+    return `${this.persistence.base}/meta`
+  }
+
+  init(options: VectorStoreInit = {}): Promise<void> {
+    this.initialised ??= (async () => {
+      const meta = await storageCall('reading vector store metadata', () => getJson<Meta>(this.persistence.storage, this.metaKey))
+      if (meta) {
+        if (this.dims !== undefined && this.dims !== meta.dimensions) {
+          throw new DimensionMismatchError(meta.dimensions, this.dims, `${this.name} store "${this.persistence.base}"`)
+        }
+        this.dims = meta.dimensions
+        this.metaWritten = true
+      }
+    })().catch((err: unknown) => {
+      this.initialised = undefined
+      throw err
+    })
+    return this.initialised.then(() => {
+      if (options.dimensions !== undefined) this.checkDimensions(options.dimensions, 'embedder output')
+    })
+  }
+
+  private checkDimensions(actual: number, context: string): number {
+    if (this.dims === undefined) this.dims = actual
+    else if (this.dims !== actual) throw new DimensionMismatchError(this.dims, actual, `${this.name} store: ${context}`)
+    return this.dims
+  }
+
+  private async ensureMeta(): Promise<void> {
+    if (this.metaWritten || this.dims === undefined) return
+    await storageCall('writing vector store metadata', () => setJson(this.persistence.storage, this.metaKey, { v: 1, dimensions: this.dims! }))
+    this.metaWritten = true
+  }
+
+  private async partition(part: PartitionKey): Promise<PartitionState> {
+    const ready = this.loaded.get(part)
+    if (ready) {
+      this.loaded.delete(part)
+      this.loaded.set(part, ready)
+      return ready
+    }
+    let pending = this.loading.get(part)
+    if (!pending) {
+      const dims = this.dims
+      if (dims === undefined) throw new StorageError(`${this.name} store: dimensions unknown before the first write; call init first`)
+      pending = this.persistence.load(part, dims, this.ann).then(async (state) => {
+        await this.ensureAnn(state)
+        this.loaded.set(part, state)
+        this.knownPartitions.add(part)
+        this.evictOverBudget(part)
+        return state
+      })
+      this.loading.set(part, pending)
+      void pending.finally(() => this.loading.delete(part)).catch(() => undefined)
+    }
+    return pending
+  }
+
+  private evictOverBudget(keep: PartitionKey): void {
+    let total = 0
+    for (const state of this.loaded.values()) total += state.partition.memoryBytes
+    for (const [part, state] of this.loaded) {
+      if (total <= this.memoryBudgetBytes) break
+      if (part === keep) continue
+      total -= state.partition.memoryBytes
+      state.partition.disposeAnn()
+      this.loaded.delete(part)
+    }
+  }
+
+  /** Runs a write against one partition under its lock, loading it first. */
+  private write<T>(part: PartitionKey, fn: (state: PartitionState) => Promise<T>): Promise<T> {
+    return this.locks.run(part, async () => fn(await this.partition(part)))
+  }
+
+  async upsert(records: VectorRecord[]): Promise<void> {
+    if (records.length === 0) return
+    await this.init()
+    const byPartition = new Map<PartitionKey, { id: string; payload: VectorRecord['payload']; vector: Float32Array }[]>()
+    for (const record of records) {
+      if (typeof record.id !== 'string' || record.id.length === 0 || record.id.length > MAX_ID_LENGTH) {
+        throw new ValidationError(`record id must be a non-empty string of at most ${MAX_ID_LENGTH} characters`)
+      }
+      this.checkDimensions(record.vector.length, `record "${record.id}"`)
+      const part = partitionOf(record.payload)
+      const list = byPartition.get(part) ?? []
+      list.push({ id: record.id, payload: structuredClone(record.payload), vector: toUnitVector(record.vector) })
+      byPartition.set(part, list)
+    }
+    await this.ensureMeta()
+    const moved = await this.findMoved(byPartition)
+    for (const [part, upserts] of byPartition) {
+      await this.write(part, async (state) => {
+        const isNew = state.nextSeq === 0 && state.head.gen === 0
+        const ops = state.partition.plan(upserts, [])
+        const newIds = upserts.filter((r) => !state.partition.has(r.id)).map((r) => r.id)
+        await this.persistence.append(state, ops, newIds, [], isNew)
+        state.partition.apply(ops)
+        this.knownPartitions.add(part)
+        await this.ensureAnn(state)
+        await this.maybeCompact(state)
+      })
+    }
+    // A record whose scope changed lives on in its old partition until removed there.
+    for (const [part, ids] of moved) await this.deleteInPartition(part, ids, false)
+  }
+
+  /** Ids being upserted into a different partition than the one holding them now. */
+  private async findMoved(byPartition: Map<PartitionKey, { id: string }[]>): Promise<Map<PartitionKey, string[]>> {
+    const moved = new Map<PartitionKey, string[]>()
+    for (const [part, records] of byPartition) {
+      for (const { id } of records) {
+        const current = await this.locate(id)
+        if (current !== undefined && current !== part) moved.set(current, [...(moved.get(current) ?? []), id])
+      }
+    }
+    return moved
+  }
+
+  /** The partition holding `id`: loaded partitions first, then the persisted id pointer. */
+  private async locate(id: string): Promise<PartitionKey | undefined> {
+    for (const [part, state] of this.loaded) if (state.partition.has(id)) return part
+    const pointed = await this.persistence.lookupPartition(id)
+    if (pointed === null || this.loaded.has(pointed)) return undefined
+    const state = await this.partition(pointed)
+    return state.partition.has(id) ? pointed : undefined
+  }
+
+  /** Partitions get an ANN index once they are big enough for it to beat an exact scan. */
+  private async ensureAnn(state: PartitionState): Promise<void> {
+    if (this.ann && !state.partition.ann && state.partition.size >= this.annMinSize) {
+      await this.persistence.buildAnn(state.partition, this.ann)
+    }
+  }
+
+  private async maybeCompact(state: PartitionState): Promise<void> {
+    const tooManyEntries = state.logEntries >= 256
+    const tooManyBytes = state.logBytes >= Math.max(256 * 1024, state.segmentBytes / 2)
+    if (tooManyEntries || tooManyBytes) await this.persistence.compact(state, this.ann)
+  }
+
+  async get(ids: string[], options: { includeVectors?: boolean } = {}): Promise<(StoredRecord | null)[]> {
+    await this.init()
+    if (this.dims === undefined) return ids.map(() => null)
+    const out: (StoredRecord | null)[] = []
+    for (const id of ids) {
+      const part = await this.locate(id)
+      const record = part === undefined ? null : (await this.partition(part)).partition.get(id, options.includeVectors === true)
+      out.push(record && { ...record, payload: structuredClone(record.payload) })
+    }
+    return out
+  }
+
+  async delete(ids: string[]): Promise<void> {
+    await this.init()
+    if (this.dims === undefined || ids.length === 0) return
+    const byPartition = new Map<PartitionKey, string[]>()
+    for (const id of new Set(ids)) {
+      const part = await this.locate(id)
+      if (part !== undefined) byPartition.set(part, [...(byPartition.get(part) ?? []), id])
+    }
+    for (const [part, partIds] of byPartition) await this.deleteInPartition(part, partIds, true)
+  }
+
+  private async deleteInPartition(part: PartitionKey, ids: string[], dropPointers: boolean): Promise<void> {
+    await this.write(part, async (state) => {
+      const ops = state.partition.plan([], ids)
+      if (ops.length === 0) return
+      await this.persistence.append(state, ops, [], dropPointers ? ops.map((op) => op.id) : [], false)
+      state.partition.apply(ops)
+      await this.maybeCompact(state)
+    })
+  }
+
+  /** Partitions a query with this scope can match, in key order. */
+  private async candidatePartitions(scope: VectorSearchQuery['scope']): Promise<PartitionKey[]> {
+    const exact = exactPartition(scope)
+    if (exact !== undefined) return [exact]
+    const all = new Set([...(await this.persistence.listPartitions()), ...this.knownPartitions])
+    return [...all].filter((part) => partitionMayMatch(part, scope)).sort()
+  }
+
+  async search(query: VectorSearchQuery): Promise<ScoredRecord[]> {
+    await this.init()
+    if (this.dims === undefined || query.topK <= 0) return []
+    this.checkDimensions(query.vector.length, 'query vector')
+    const unit = toUnitVector(query.vector)
+    const predicate = compileFilter(query.filter)
+    const hits: ScoredRecord[] = []
+    for (const part of await this.candidatePartitions(query.scope)) {
+      const { partition } = await this.partition(part)
+      const accept = (slot: number): boolean => predicate(partition.payloadAt(slot)!)
+      for (const { slot, score } of this.searchPartition(partition, unit, query.topK, accept)) {
+        hits.push({ id: partition.idAt(slot)!, payload: structuredClone(partition.payloadAt(slot)!), score })
+      }
+    }
+    return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, query.topK)
+  }
+
+  private searchPartition(
+    partition: PartitionState['partition'],
+    query: Float32Array,
+    k: number,
+    accept: (slot: number) => boolean,
+  ): SlotHit[] {
+    const ann = partition.ann
+    if (!ann || partition.size < this.annMinSize) return partition.exactSearch(query, k, accept)
+    // Selective filters make graph search miss matches; exact search over few candidates is cheap.
+    const candidates = partition.countAccepted(accept, Math.max(EXACT_CANDIDATE_LIMIT, partition.size * EXACT_FRACTION) + 1)
+    if (candidates <= EXACT_CANDIDATE_LIMIT || candidates <= partition.size * EXACT_FRACTION) {
+      return partition.exactSearch(query, k, accept)
+    }
+    const result = ann.search(query, Math.min(k * ANN_OVERFETCH, candidates), accept)
+    const hits: SlotHit[] = []
+    for (let i = 0; i < result.slots.length && hits.length < k; i++) {
+      const slot = result.slots[i]!
+      if (partition.idAt(slot) !== undefined && accept(slot)) hits.push({ slot, score: partition.score(slot, query) })
+    }
+    if (hits.length < Math.min(k, candidates)) return partition.exactSearch(query, k, accept)
+    return hits.sort((a, b) => b.score - a.score || a.slot - b.slot)
+  }
+
+  async list(query: VectorListQuery): Promise<VectorListPage> {
+    await this.init()
+    if (this.dims === undefined) return { records: [] }
+    const predicate = compileFilter(query.filter)
+    const limit = Math.max(1, query.limit)
+    const [afterPart, afterId] = query.cursor ? decodeCursor(query.cursor) : ['', '']
+    const records: StoredRecord[] = []
+    let lastPart = ''
+    for (const part of await this.candidatePartitions(query.scope)) {
+      if (part < afterPart) continue
+      const { partition } = await this.partition(part)
+      for (const id of partition.sortedIds()) {
+        if (part === afterPart && id <= afterId) continue
+        const payload = partition.payloadAt(partition.slotOfId(id)!)!
+        if (!predicate(payload)) continue
+        // Another match exists beyond a full page: resume after the last record returned.
+        if (records.length === limit) return { records, nextCursor: encodeCursor(lastPart, records[limit - 1]!.id) }
+        records.push({ id, payload: structuredClone(payload) })
+        lastPart = part
+      }
+    }
+    return { records }
+  }
+
+  async reset(): Promise<void> {
+    await this.locks.runAll(async () => {
+      for (const state of this.loaded.values()) state.partition.disposeAnn()
+      this.loaded.clear()
+      this.knownPartitions.clear()
+      await storageCall('resetting vector store', () => deletePrefix(this.persistence.storage, `${this.persistence.base}/`))
+      this.metaWritten = false
+    })
+  }
+
+  async close(): Promise<void> {
+    for (const state of this.loaded.values()) state.partition.disposeAnn()
+    this.loaded.clear()
+  }
+}

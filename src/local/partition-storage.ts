@@ -1,0 +1,235 @@
+import { StorageError } from '../errors.ts'
+import type { KeyValueOp, KeyValueStore } from '../interfaces/key-value-store.ts'
+import { decodeJson, encodeJson, storageCall, writeBatch } from '../util/kv.ts'
+import type { AnnIndexFactory } from './ann-index.ts'
+import { decodeOps, encodeOps, encodeOpsChunked, type RecordOp } from './codec.ts'
+import { Partition } from './partition.ts'
+
+/**
+ * How one partition lives in key-value storage. Records are the source of truth: an append-only log of
+ * write batches plus a compacted snapshot (segments). The ANN index snapshot is a cache stored next to
+ * the segments of the same generation; it can always be rebuilt from the records.
+ *
+ *   <base>/p/<part>/head              {v, gen, segments, logFrom, ann?}   (commit point of compaction)
+ *   <base>/p/<part>/seg/<gen>/<i>     snapshot records, chunked below the storage's value limit
+ *   <base>/p/<part>/ann/<gen>/<i>     ANN index bytes of the same generation, chunked
+ *   <base>/p/<part>/log/<seq>         one write batch each (commit point of a write)
+ *   <base>/parts/<part>               marker: the partition exists (for scope-less listing)
+ *   <base>/ids/<id>                   which partition holds the id (for get/delete by id)
+ *
+ * Write order (a crash between any two storage writes loses no acknowledged write and leaves a
+ * loadable state): marker and id pointers first, the log entry last. Compaction writes the new
+ * generation's segments and ANN chunks, then the head, then deletes what the old head referenced.
+ * Dangling id pointers and orphaned chunks are harmless: readers only trust the head and the log.
+ */
+interface Head {
+  v: 1
+  gen: number
+  segments: number
+  logFrom: number
+  ann?: { factory: string; chunks: number }
+}
+
+const EMPTY_HEAD: Head = { v: 1, gen: 0, segments: 0, logFrom: 0 }
+const LOG_PROBE_WINDOW = 8
+
+export interface PartitionState {
+  partition: Partition
+  head: Head
+  nextSeq: number
+  logEntries: number
+  logBytes: number
+  segmentBytes: number
+}
+
+export class PartitionStorage {
+  readonly storage: KeyValueStore
+  readonly base: string
+  private readonly chunkBytes: number
+
+  constructor(storage: KeyValueStore, base: string, chunkBytes?: number) {
+    this.storage = storage
+    this.base = base
+    // Stay well below the driver's limit (Workers KV: 25 MiB) and keep single values quick to write.
+    this.chunkBytes = chunkBytes ?? Math.min(storage.maxValueBytes ?? Infinity, 8 * 1024 * 1024) - 1024
+  }
+
+  private partPrefix(part: string): string {
+    return `${this.base}/p/${part}`
+  }
+  private headKey(part: string): string {
+    return `${this.partPrefix(part)}/head`
+  }
+  private logKey(part: string, seq: number): string {
+    return `${this.partPrefix(part)}/log/${String(seq).padStart(12, '0')}`
+  }
+  private segmentKey(part: string, gen: number, i: number): string {
+    return `${this.partPrefix(part)}/seg/${gen}/${i}`
+  }
+  private annKey(part: string, gen: number, i: number): string {
+    return `${this.partPrefix(part)}/ann/${gen}/${i}`
+  }
+  markerKey(part: string): string {
+    return `${this.base}/parts/${part}`
+  }
+  idKey(id: string): string {
+    return `${this.base}/ids/${encodeURIComponent(id)}`
+  }
+
+  async listPartitions(): Promise<string[]> {
+    const prefix = `${this.base}/parts/`
+    const keys = await storageCall('listing partitions', () => this.storage.list(prefix))
+    return keys.map((key) => key.slice(prefix.length))
+  }
+
+  async lookupPartition(id: string): Promise<string | null> {
+    const bytes = await storageCall(`reading id pointer of "${id}"`, () => this.storage.get(this.idKey(id)))
+    return bytes === null ? null : new TextDecoder().decode(bytes)
+  }
+
+  async load(part: string, dimensions: number, ann: AnnIndexFactory | undefined): Promise<PartitionState> {
+    const headBytes = await storageCall(`reading head of partition ${part}`, () => this.storage.get(this.headKey(part)))
+    const head = headBytes === null ? EMPTY_HEAD : decodeJson<Head>(headBytes, this.headKey(part))
+    const segmentValues = await Promise.all(
+      Array.from({ length: head.segments }, (_, i) => this.mustGet(this.segmentKey(part, head.gen, i), part)),
+    )
+    let segmentBytes = 0
+    let capacity = 0
+    const segments = segmentValues.map((bytes, i) => {
+      segmentBytes += bytes.byteLength
+      const decoded = decodeOps(bytes, dimensions, this.segmentKey(part, head.gen, i)).ops
+      capacity += decoded.length
+      return decoded
+    })
+    const partition = new Partition(part, dimensions, capacity + 16)
+    for (const ops of segments) partition.apply(ops)
+
+    const { entries, nextSeq, logBytes } = await this.readLog(part, head.logFrom, dimensions)
+    let restored = false
+    if (ann && head.ann?.factory === ann.name && head.ann.chunks > 0) {
+      try {
+        const chunks = await Promise.all(
+          Array.from({ length: head.ann.chunks }, (_, i) => this.mustGet(this.annKey(part, head.gen, i), part)),
+        )
+        partition.ann = await ann.restore(dimensions, concat(chunks))
+        restored = partition.ann.size === partition.size
+        if (!restored) partition.disposeAnn()
+      } catch {
+        // The snapshot is a cache: an unreadable one is rebuilt from the records below.
+        partition.disposeAnn()
+      }
+    }
+    for (const ops of entries) partition.apply(ops)
+    partition.finishLoad()
+    return { partition, head, nextSeq, logEntries: entries.length, logBytes, segmentBytes }
+  }
+
+  async buildAnn(partition: Partition, ann: AnnIndexFactory): Promise<void> {
+    const index = await ann.create(partition.dimensions, Math.max(partition.slotCount, 16))
+    for (let slot = 0; slot < partition.slotCount; slot++) {
+      if (partition.idAt(slot) !== undefined) index.add(slot, partition.vectorAt(slot))
+    }
+    partition.ann = index
+  }
+
+  private async mustGet(key: string, part: string): Promise<Uint8Array> {
+    const bytes = await storageCall(`reading ${key}`, () => this.storage.get(key))
+    if (bytes === null) {
+      throw new StorageError(`partition ${part}: "${key}" is referenced by the partition head but missing; the storage lost data`)
+    }
+    return bytes
+  }
+
+  /** Reads consecutive log entries from `from` until the first missing one, a window at a time. */
+  private async readLog(part: string, from: number, dimensions: number): Promise<{ entries: RecordOp[][]; nextSeq: number; logBytes: number }> {
+    const entries: RecordOp[][] = []
+    let seq = from
+    let logBytes = 0
+    for (;;) {
+      const window = await Promise.all(
+        Array.from({ length: LOG_PROBE_WINDOW }, (_, i) =>
+          storageCall(`reading log of partition ${part}`, () => this.storage.get(this.logKey(part, seq + i))),
+        ),
+      )
+      for (const bytes of window) {
+        if (bytes === null) return { entries, nextSeq: seq, logBytes }
+        logBytes += bytes.byteLength
+        entries.push(decodeOps(bytes, dimensions, this.logKey(part, seq)).ops)
+        seq++
+      }
+    }
+  }
+
+  /**
+   * Persists one write batch. The log entry is the commit point, written last (or together, when the
+   * driver's batch is atomic). `newIds`/`removedIds` maintain the id pointers.
+   */
+  async append(state: PartitionState, ops: RecordOp[], newIds: string[], removedIds: string[], isNewPartition: boolean): Promise<number> {
+    const part = state.partition.key
+    const entry = encodeOps(ops, state.partition.dimensions)
+    const pointer = new TextEncoder().encode(part)
+    const before: KeyValueOp[] = []
+    if (isNewPartition) before.push({ key: this.markerKey(part), value: encodeJson({ created: Date.now() }) })
+    for (const id of newIds) before.push({ key: this.idKey(id), value: pointer })
+    const commit: KeyValueOp = { key: this.logKey(part, state.nextSeq), value: entry }
+    const after: KeyValueOp[] = removedIds.map((id) => ({ key: this.idKey(id), value: null }))
+    await storageCall(`writing to partition ${part}`, async () => {
+      if (this.storage.atomicBatch && this.storage.batch) {
+        await this.storage.batch([...before, commit, ...after])
+      } else {
+        await writeBatch(this.storage, before)
+        await this.storage.set(commit.key, commit.value!)
+        // A failure from here on is after the commit point: the write stands, pointers are repaired lazily.
+        await writeBatch(this.storage, after).catch(() => undefined)
+      }
+    })
+    state.nextSeq++
+    state.logEntries++
+    state.logBytes += entry.byteLength
+    return entry.byteLength
+  }
+
+  /** Writes a new generation (segments + ANN cache), switches the head to it, then removes the old one. */
+  async compact(state: PartitionState, ann: AnnIndexFactory | undefined): Promise<void> {
+    const { partition, head } = state
+    const part = partition.key
+    const gen = head.gen + 1
+    const segments = encodeOpsChunked(partition.snapshotOps(), partition.dimensions, this.chunkBytes)
+    const annBytes = ann && partition.ann ? partition.ann.serialize() : undefined
+    const annChunks = annBytes ? split(annBytes, this.chunkBytes) : []
+    await storageCall(`compacting partition ${part}`, async () => {
+      await writeBatch(this.storage, segments.map((value, i) => ({ key: this.segmentKey(part, gen, i), value })))
+      await writeBatch(this.storage, annChunks.map((value, i) => ({ key: this.annKey(part, gen, i), value })))
+    })
+    const next: Head = { v: 1, gen, segments: segments.length, logFrom: state.nextSeq }
+    if (ann && annChunks.length > 0) next.ann = { factory: ann.name, chunks: annChunks.length }
+    await storageCall(`switching partition ${part} to generation ${gen}`, () => this.storage.set(this.headKey(part), encodeJson(next)))
+    state.head = next
+    state.logEntries = 0
+    state.logBytes = 0
+    state.segmentBytes = segments.reduce((n, s) => n + s.byteLength, 0)
+    const garbage: KeyValueOp[] = []
+    for (let i = 0; i < head.segments; i++) garbage.push({ key: this.segmentKey(part, head.gen, i), value: null })
+    for (let i = 0; i < (head.ann?.chunks ?? 0); i++) garbage.push({ key: this.annKey(part, head.gen, i), value: null })
+    for (let seq = head.logFrom; seq < next.logFrom; seq++) garbage.push({ key: this.logKey(part, seq), value: null })
+    // Garbage left by a crash here is never read again (the head no longer points at it).
+    await writeBatch(this.storage, garbage).catch(() => undefined)
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return out
+}
+
+function split(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (let at = 0; at < bytes.byteLength; at += size) out.push(bytes.subarray(at, Math.min(at + size, bytes.byteLength)))
+  return out
+}

@@ -1,0 +1,63 @@
+/**
+ * Keeps the k highest-scoring items seen so far in a binary min-heap over parallel typed arrays, so a
+ * full scan allocates nothing per candidate.
+ */
+export class TopK {
+  readonly capacity: number
+  private readonly scores: Float64Array
+  private readonly items: Int32Array
+  private count = 0
+
+  constructor(k: number) {
+    this.capacity = Math.max(0, k)
+    this.scores = new Float64Array(this.capacity)
+    this.items = new Int32Array(this.capacity)
+  }
+
+  get size(): number {
+    return this.count
+  }
+
+  /** The score an item must beat to enter once the heap is full. */
+  get threshold(): number {
+    return this.count < this.capacity ? -Infinity : this.scores[0]!
+  }
+
+  push(item: number, score: number): void {
+    if (this.capacity === 0) return
+    if (this.count < this.capacity) {
+      let i = this.count++
+      while (i > 0) {
+        const parent = (i - 1) >> 1
+        if (this.scores[parent]! <= score) break
+        this.scores[i] = this.scores[parent]!
+        this.items[i] = this.items[parent]!
+        i = parent
+      }
+      this.scores[i] = score
+      this.items[i] = item
+      return
+    }
+    if (score <= this.scores[0]!) return
+    let i = 0
+    for (;;) {
+      const left = 2 * i + 1
+      if (left >= this.count) break
+      const right = left + 1
+      const child = right < this.count && this.scores[right]! < this.scores[left]! ? right : left
+      if (this.scores[child]! >= score) break
+      this.scores[i] = this.scores[child]!
+      this.items[i] = this.items[child]!
+      i = child
+    }
+    this.scores[i] = score
+    this.items[i] = item
+  }
+
+  /** Items by descending score; ties keep the lower item first so results are deterministic. */
+  sorted(): { item: number; score: number }[] {
+    const out: { item: number; score: number }[] = []
+    for (let i = 0; i < this.count; i++) out.push({ item: this.items[i]!, score: this.scores[i]! })
+    return out.sort((a, b) => b.score - a.score || a.item - b.item)
+  }
+}

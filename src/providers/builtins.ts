@@ -1,0 +1,21 @@
+import { registerProvider } from '../registry.ts'
+import { openaiEmbedderSchema, openaiLLMSchema } from './openai/config.ts'
+import { createOpenAIEmbedder } from './openai/embedder.ts'
+import { createOpenAILLM } from './openai/llm.ts'
+import { createMemoryStorage, memoryStorageSchema } from './storage/memory.ts'
+import { createFlatStore, flatSchema, type FlatConfig } from './vector-stores/flat.ts'
+import { createTransformersEmbedder, transformersEmbedderSchema } from './transformers/provider.ts'
+
+/**
+ * The built-in providers, one line each. Heavy or runtime-specific providers are registered with a
+ * small synchronous config schema and a factory that imports their module on first use, so the core
+ * bundle never pulls them in eagerly (bundlers split them into their own chunks).
+ */
+export function registerBuiltinProviders(): void {
+  registerProvider('storage', 'memory', () => createMemoryStorage(), { schema: memoryStorageSchema })
+  // The openai package itself is imported on the first request (src/providers/openai/client.ts).
+  registerProvider('embedder', 'openai', (c) => createOpenAIEmbedder(c), { schema: openaiEmbedderSchema })
+  registerProvider('llm', 'openai', (c) => createOpenAILLM(c), { schema: openaiLLMSchema })
+  registerProvider('vectorStore', 'flat', (c, ctx) => createFlatStore(c as FlatConfig, ctx), { schema: flatSchema })
+  registerProvider('embedder', 'transformers', createTransformersEmbedder, { schema: transformersEmbedderSchema })
+}

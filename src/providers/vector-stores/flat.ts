@@ -1,0 +1,22 @@
+import * as z from 'zod/mini'
+import { ConfigError } from '../../errors.ts'
+import type { VectorStore } from '../../interfaces/vector-store.ts'
+import { LocalVectorStore } from '../../local/local-vector-store.ts'
+import type { ProviderContext } from '../../registry.ts'
+
+export const flatSchema = z.strictObject({
+  /** Memory held by loaded partitions before the least recently used are dropped (reloaded on demand). */
+  memoryBudgetMB: z.optional(z.number().check(z.positive())),
+})
+export type FlatConfig = z.infer<typeof flatSchema>
+
+/** Exact search over typed arrays: every query scores every candidate. Persisted through storage. */
+export function createFlatStore(config: FlatConfig, context: ProviderContext): VectorStore {
+  if (!context.storage) throw new ConfigError('vectorStore', 'the flat store needs a storage provider')
+  return new LocalVectorStore({
+    name: 'flat',
+    storage: context.storage,
+    collection: context.collection,
+    memoryBudgetBytes: config.memoryBudgetMB === undefined ? undefined : config.memoryBudgetMB * 1024 * 1024,
+  })
+}
