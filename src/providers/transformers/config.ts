@@ -1,0 +1,112 @@
+import * as z from 'zod/mini'
+import { ConfigError } from '../../errors.ts'
+import { configErrorFromZod } from '../../util/zod-errors.ts'
+import type { TransformersProgressListener } from './progress.ts'
+
+// This module is loaded eagerly by the core (the provider registration validates config synchronously
+// when a Memory is constructed), so it must stay tiny and must never import transformers.js.
+
+export const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2'
+export const DEFAULT_DTYPE = 'q8'
+export const DEFAULT_BATCH_SIZE = 32
+
+/** transformers.js 4.x weight formats; each maps to a file name (q8 → onnx/model_quantized.onnx). */
+export const DTYPES = [
+  'auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16', 'q2', 'q2f16', 'q1', 'q1f16',
+] as const
+/** transformers.js 4.x devices; which ones work depends on the runtime (Node: cpu; browsers: wasm, webgpu). */
+export const DEVICES = [
+  'auto', 'gpu', 'cpu', 'wasm', 'webgpu', 'cuda', 'dml', 'coreml', 'webnn', 'webnn-npu', 'webnn-gpu', 'webnn-cpu',
+] as const
+
+export type TransformersDtype = (typeof DTYPES)[number]
+export type TransformersDevice = (typeof DEVICES)[number]
+/** A URL prefix of onnxruntime-web's `dist/` files, or the two files themselves. */
+export type WasmPaths = string | { wasm?: string; mjs?: string }
+
+/** What a user may pass as `{ provider: 'transformers', config }` (every field optional). */
+export interface TransformersEmbedderOptions {
+  /** Hub model id or local model directory name. Default `Xenova/all-MiniLM-L6-v2`. */
+  model?: string
+  /** Weight format, chooses the ONNX file. Default `q8` (`onnx/model_quantized.onnx`). */
+  dtype?: TransformersDtype
+  /** Where inference runs. Default: transformers.js's choice (Node, Deno, Bun: `cpu`; browsers: `wasm`). */
+  device?: TransformersDevice
+  /** Directory (Node, Deno, Bun) or URL path (browsers) holding `<model>/config.json` etc. */
+  localModelPath?: string
+  /** Download from the hub (or `remoteHost`) when the files are not found locally. Default true. */
+  allowRemoteModels?: boolean
+  /** Base URL of a hub mirror laid out like the Hugging Face hub. Default: transformers.js's (the hub). */
+  remoteHost?: string
+  /** Node, Deno, Bun: where downloaded files are cached. Default: transformers.js's. */
+  cacheDir?: string
+  /** Browsers: where onnxruntime-web's `.wasm`/`.mjs` files are served. Default: transformers.js's (a CDN). */
+  wasmPaths?: WasmPaths
+  /** Model download/load progress, see TransformersProgressEvent. */
+  onProgress?: TransformersProgressListener
+  /** Texts per inference call. Default 32. */
+  batchSize?: number
+}
+
+/** The validated config, defaults applied. */
+export interface TransformersEmbedderConfig extends TransformersEmbedderOptions {
+  model: string
+  dtype: TransformersDtype
+  allowRemoteModels: boolean
+  batchSize: number
+}
+
+const nonEmpty = z.string().check(z.minLength(1, 'expected a non-empty string'))
+
+const schema = z.strictObject({
+  model: z._default(nonEmpty, DEFAULT_MODEL),
+  dtype: z._default(z.enum(DTYPES, `expected one of ${DTYPES.join(', ')}`), DEFAULT_DTYPE),
+  device: z.optional(z.enum(DEVICES, `expected one of ${DEVICES.join(', ')}`)),
+  localModelPath: z.optional(nonEmpty),
+  allowRemoteModels: z._default(z.boolean(), true),
+  remoteHost: z.optional(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })),
+  cacheDir: z.optional(nonEmpty),
+  wasmPaths: z.optional(
+    z.union([nonEmpty, z.strictObject({ wasm: z.optional(nonEmpty), mjs: z.optional(nonEmpty) })], {
+      error: 'expected a URL prefix string or { wasm, mjs } URLs',
+    }),
+  ),
+  onProgress: z.optional(
+    z.custom<TransformersProgressListener>((value) => typeof value === 'function', 'expected a function (event) => void'),
+  ),
+  batchSize: z._default(
+    z.number().check(z.int('expected an integer'), z.gte(1, 'expected at least 1'), z.lte(1024, 'expected at most 1024')),
+    DEFAULT_BATCH_SIZE,
+  ),
+})
+
+/** workerd (Cloudflare Workers) identifies itself this way; nothing else does. */
+export function isWorkerd(): boolean {
+  return typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers'
+}
+
+export const WORKERD_MESSAGE =
+  'the "transformers" embedder cannot run in Cloudflare Workers (workerd): transformers.js and ONNX Runtime ' +
+  'compile WebAssembly from bytes at run time, which workerd forbids, and the runtime plus model exceed the ' +
+  'script size limits. Use the "openai" embedder with any OpenAI-compatible endpoint instead, e.g. ' +
+  "embedder: { provider: 'openai', config: { baseURL, apiKey, model } } (OpenAI, Workers AI's OpenAI-compatible " +
+  'endpoint, or your own server), or compute embeddings elsewhere and pass your own Embedder instance.'
+
+/**
+ * Validates a transformers embedder config synchronously (this is what the registry runs when a Memory
+ * is constructed). Fails in workerd, where the embedder can never work, so the mistake shows at
+ * startup rather than on the first request. Errors' `field` is relative to the config object.
+ */
+export function parseTransformersConfig(config: unknown): TransformersEmbedderConfig {
+  if (isWorkerd()) throw new ConfigError('', WORKERD_MESSAGE)
+  const result = z.safeParse(schema, config ?? {})
+  if (!result.success) throw configErrorFromZod(result.error, '')
+  const parsed = result.data as TransformersEmbedderConfig
+  if (!parsed.allowRemoteModels && parsed.localModelPath === undefined) {
+    throw new ConfigError(
+      'localModelPath',
+      'required when allowRemoteModels is false: set it to the directory (or URL path) that holds <model>/config.json, tokenizer.json and onnx/',
+    )
+  }
+  return parsed
+}
