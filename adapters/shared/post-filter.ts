@@ -1,0 +1,118 @@
+import { FilterError } from '../../src/errors.ts'
+import type { PayloadPredicate } from '../../src/filters/evaluate.ts'
+import type { ScoredRecord, StoredRecord, VectorListPage } from '../../src/interfaces/vector-store.ts'
+
+/**
+ * Search with a native filter that may match a superset of the reference semantics: every result is
+ * re-checked locally, and the service is asked for more candidates until topK matches are found, the
+ * service runs out of candidates, or its topK cap is hit. In that last case the exact answer is computed
+ * by scanning every candidate (`scan`), so a result is never silently incomplete or wrong.
+ */
+export interface OverFetchSearch {
+  topK: number
+  /** The native filter is exact: ask for topK first. */
+  exact: boolean
+  /** The service's largest topK. */
+  maxTopK: number
+  predicate: PayloadPredicate
+  /** Best-first results of the native query with `k` candidates. */
+  query: (k: number) => Promise<ScoredRecord[]>
+  /** Every record the native filter matches, with vectors, scored locally. */
+  scan: () => AsyncIterable<ScoredRecord>
+}
+
+export async function searchWithPostFilter(options: OverFetchSearch): Promise<ScoredRecord[]> {
+  const { topK, maxTopK, predicate } = options
+  if (topK <= 0) return []
+  let k = Math.min(maxTopK, options.exact ? topK : Math.max(topK * 4, topK + 16))
+  for (;;) {
+    const results = await options.query(k)
+    const matched = results.filter((r) => predicate(r.payload))
+    if (matched.length >= topK) return matched.slice(0, topK)
+    if (results.length < k) return matched
+    if (k >= maxTopK) return exactTopK(options.scan(), topK, predicate)
+    k = Math.min(maxTopK, k * 4)
+  }
+}
+
+async function exactTopK(candidates: AsyncIterable<ScoredRecord>, topK: number, predicate: PayloadPredicate): Promise<ScoredRecord[]> {
+  const best: ScoredRecord[] = []
+  for await (const record of candidates) {
+    if (!predicate(record.payload)) continue
+    if (best.length === topK && record.score <= best[best.length - 1]!.score) continue
+    let i = best.length
+    while (i > 0 && best[i - 1]!.score < record.score) i--
+    best.splice(i, 0, record)
+    if (best.length > topK) best.pop()
+  }
+  return best
+}
+
+/**
+ * One page of the service's own listing: records in a stable order and the service's cursor for the
+ * next page (absent at the end).
+ */
+export interface ServicePage {
+  records: StoredRecord[]
+  next?: string
+}
+
+interface ListCursor {
+  /** The service cursor of the page to (re)read; null for the first page. */
+  c: string | null
+  /** Records of that page already consumed. */
+  s: number
+}
+
+function encodeCursor(cursor: ListCursor): string {
+  const json = JSON.stringify(cursor)
+  const bytes = new TextEncoder().encode(json)
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+function decodeCursor(cursor: string): ListCursor {
+  try {
+    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
+    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0))
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as ListCursor
+    if ((parsed.c === null || typeof parsed.c === 'string') && Number.isInteger(parsed.s) && parsed.s >= 0) return parsed
+  } catch {
+    // fall through to the error below
+  }
+  throw new FilterError(`invalid list cursor "${cursor}": pass back the nextCursor of a previous page unchanged`)
+}
+
+/**
+ * Pages through the service's listing, keeps the records the predicate accepts and stops at `limit`. The
+ * cursor remembers the service page and how many of its records were consumed, so the next call resumes
+ * mid-page (the services' own cursors can only start at page boundaries or ids).
+ */
+export async function listWithPostFilter(options: {
+  limit: number
+  cursor: string | undefined
+  predicate: PayloadPredicate
+  pageSize: number
+  fetchPage: (serviceCursor: string | undefined, pageSize: number) => Promise<ServicePage>
+}): Promise<VectorListPage> {
+  const { limit, predicate } = options
+  let position: ListCursor = options.cursor === undefined ? { c: null, s: 0 } : decodeCursor(options.cursor)
+  const records: StoredRecord[] = []
+  if (limit <= 0) return { records, ...(options.cursor !== undefined ? { nextCursor: options.cursor } : {}) }
+  for (;;) {
+    const page = await options.fetchPage(position.c ?? undefined, options.pageSize)
+    for (let i = position.s; i < page.records.length; i++) {
+      const record = page.records[i]!
+      if (!predicate(record.payload)) continue
+      records.push(record)
+      if (records.length === limit) {
+        const hasMoreHere = i + 1 < page.records.length
+        if (hasMoreHere) return { records, nextCursor: encodeCursor({ c: position.c, s: i + 1 }) }
+        return page.next === undefined ? { records } : { records, nextCursor: encodeCursor({ c: page.next, s: 0 }) }
+      }
+    }
+    if (page.next === undefined) return { records }
+    position = { c: page.next, s: 0 }
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * edgemem/adapters/upstash — Upstash Vector as the Memory's vector store, over Upstash's REST API with
+ * fetch only (browsers, Workers, Deno, Bun, Node). See docs/adapters/upstash.md.
+ */
+import type { VectorStore } from '../src/interfaces/vector-store.ts'
+import type { ProviderContext } from '../src/registry.ts'
+import { parseConfig } from './shared/config.ts'
+import { upstashConfigSchema, type UpstashConfig } from './upstash/config.ts'
+import { UpstashVectorStore } from './upstash/store.ts'
+
+export { UpstashVectorStore, upstashConfigSchema, type UpstashConfig }
+export { compileUpstashFilter } from './upstash/filter.ts'
+
+export function createUpstashVectorStore(config: UpstashConfig | Record<string, unknown>, context: Pick<ProviderContext, 'collection'>): VectorStore {
+  return new UpstashVectorStore(parseConfig(upstashConfigSchema, config, 'vectorStore.config'), context.collection)
+}
