@@ -5,6 +5,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/chromium.ts'
 // Real Chromium (Debian's, not Playwright's download) running the browser-side suites.
 export default defineConfig({
   server: { fs: { allow: ['.', '../shared'] } },
+  // Pre-bundled up front: discovering it mid-run makes Vite reload the page under a running test.
+  optimizeDeps: { include: ['@huggingface/transformers'] },
   test: {
     name: 'chromium',
     include: ['test/browser/**/*.test.ts'],

@@ -99,7 +99,8 @@ export const WORKERD_MESSAGE =
  */
 export function parseTransformersConfig(config: unknown): TransformersEmbedderConfig {
   if (isWorkerd()) throw new ConfigError('', WORKERD_MESSAGE)
-  const result = z.safeParse(schema, config ?? {})
+  // reportInput: lets messages say what was given ("expected boolean, got string").
+  const result = z.safeParse(schema, config ?? {}, { reportInput: true })
   if (!result.success) throw configErrorFromZod(result.error, '')
   const parsed = result.data as TransformersEmbedderConfig
   if (!parsed.allowRemoteModels && parsed.localModelPath === undefined) {
