@@ -23,7 +23,7 @@ export function configErrorFromZod(error: zc.$ZodError, prefix: string): ConfigE
   const issue = error.issues[0]
   if (!issue) return new ConfigError(prefix, 'invalid value', { cause: error })
   const field =
-    issue.code === 'unrecognized_keys' && issue.keys.length === 1
+    issue.code === 'unrecognized_keys' && issue.keys.length > 0
       ? joinPath(prefix, [...issue.path, issue.keys[0]!])
       : joinPath(prefix, issue.path)
   return new ConfigError(field, describeIssue(issue), { cause: error })

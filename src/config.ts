@@ -1,0 +1,110 @@
+import * as z from 'zod/mini'
+import { ConfigError } from './errors.ts'
+import type { Embedder } from './interfaces/embedder.ts'
+import type { KeyValueStore } from './interfaces/key-value-store.ts'
+import type { LLM } from './interfaces/llm.ts'
+import type { VectorStore } from './interfaces/vector-store.ts'
+import { resolveProvider, type ProviderInstances, type ProviderKind, type ResolvedProvider } from './registry.ts'
+import { configErrorFromZod } from './util/zod-errors.ts'
+
+export type ProviderSpec = { provider: string; config?: Record<string, unknown> }
+
+export interface MemoryConfig {
+  /** Default: { provider: 'transformers' } (on-device). */
+  embedder?: ProviderSpec | Embedder
+  /** Default: { provider: 'hnsw' } (in-process WASM HNSW). */
+  vectorStore?: ProviderSpec | VectorStore
+  /** Needed only for infer: true. */
+  llm?: ProviderSpec | LLM
+  /** Where the local index, records and history persist. Default: 'indexeddb' where indexedDB exists, else 'memory'. */
+  storage?: ProviderSpec | KeyValueStore
+  /** Default enabled. */
+  history?: { enabled?: boolean }
+  /** Namespace of everything this Memory writes. Default 'memories'. */
+  collection?: string
+  /** Appended guidance for fact extraction. */
+  customInstructions?: string
+}
+
+/** Either an instance to use as is, or a provider validated now and created on first use. */
+export type ProviderChoice<K extends ProviderKind> =
+  | { kind: 'instance'; instance: ProviderInstances[K]; name: string }
+  | { kind: 'provider'; provider: ResolvedProvider<K> }
+
+export interface ResolvedConfig {
+  embedder: ProviderChoice<'embedder'>
+  vectorStore: ProviderChoice<'vectorStore'>
+  llm: ProviderChoice<'llm'> | undefined
+  storage: ProviderChoice<'storage'>
+  historyEnabled: boolean
+  collection: string
+  customInstructions: string | undefined
+}
+
+const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
+  embedder: ['embed'],
+  vectorStore: ['init', 'upsert', 'get', 'search', 'delete', 'list', 'reset'],
+  llm: ['complete'],
+  storage: ['get', 'set', 'delete', 'list'],
+}
+
+const providerSpecSchema = z.strictObject({
+  provider: z.string().check(z.minLength(1)),
+  config: z.optional(z.record(z.string(), z.unknown())),
+})
+
+const topLevelSchema = z.strictObject({
+  embedder: z.optional(z.unknown()),
+  vectorStore: z.optional(z.unknown()),
+  llm: z.optional(z.unknown()),
+  storage: z.optional(z.unknown()),
+  history: z.optional(z.strictObject({ enabled: z.optional(z.boolean()) })),
+  collection: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"')),
+  ),
+  customInstructions: z.optional(z.string()),
+})
+
+function hasIndexedDB(): boolean {
+  return typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'object' && (globalThis as { indexedDB?: unknown }).indexedDB !== null
+}
+
+function resolveChoice<K extends ProviderKind>(kind: K, field: string, value: unknown, fallback: ProviderSpec | undefined): ProviderChoice<K> | undefined {
+  if (value === undefined) {
+    if (!fallback) return undefined
+    return { kind: 'provider', provider: resolveProvider(kind, fallback.provider, fallback.config, field) }
+  }
+  if (typeof value !== 'object' || value === null) {
+    throw new ConfigError(field, `expected { provider, config? } or a ${kind} instance, got ${value === null ? 'null' : typeof value}`)
+  }
+  if (!('provider' in value)) {
+    const missing = REQUIRED_METHODS[kind].filter((method) => typeof (value as Record<string, unknown>)[method] !== 'function')
+    if (missing.length > 0) {
+      throw new ConfigError(field, `expected { provider, config? } or a ${kind} instance; this object lacks ${missing.map((m) => `${m}()`).join(', ')}`)
+    }
+    const name = typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : 'custom'
+    return { kind: 'instance', instance: value as ProviderInstances[K], name }
+  }
+  const parsed = z.safeParse(providerSpecSchema, value)
+  if (!parsed.success) throw configErrorFromZod(parsed.error, field)
+  return { kind: 'provider', provider: resolveProvider(kind, parsed.data.provider, parsed.data.config, field) }
+}
+
+/** Validates the whole config synchronously; throws ConfigError naming the field and what was expected. */
+export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ConfigError('config', 'expected an object (or nothing for the defaults)')
+  }
+  const top = z.safeParse(topLevelSchema, config)
+  if (!top.success) throw configErrorFromZod(top.error, '')
+  const c = top.data
+  return {
+    storage: resolveChoice('storage', 'storage', c.storage, { provider: hasIndexedDB() ? 'indexeddb' : 'memory' })!,
+    embedder: resolveChoice('embedder', 'embedder', c.embedder, { provider: 'transformers' })!,
+    vectorStore: resolveChoice('vectorStore', 'vectorStore', c.vectorStore, { provider: 'hnsw' })!,
+    llm: resolveChoice('llm', 'llm', c.llm, undefined),
+    historyEnabled: c.history?.enabled ?? true,
+    collection: c.collection ?? 'memories',
+    customInstructions: c.customInstructions,
+  }
+}

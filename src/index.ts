@@ -1,0 +1,32 @@
+/**
+ * edgemem core: fetch-only, runs unchanged in browsers, Cloudflare Workers, Deno, Bun and Node.
+ * Runtime-specific providers (IndexedDB, Workers KV, transformers.js) load lazily on first use.
+ */
+import { registerBuiltinProviders } from './providers/builtins.ts'
+
+registerBuiltinProviders()
+
+export { Memory } from './memory/memory.ts'
+export type { MemoryConfig, ProviderSpec } from './config.ts'
+export { registerProvider, providerNames } from './registry.ts'
+export type { ProviderContext, ProviderFactory, ProviderKind, ProviderOptions } from './registry.ts'
+export * from './errors.ts'
+export type * from './types.ts'
+export type { Embedder } from './interfaces/embedder.ts'
+export type { ChatMessage, LLM, LLMRequest } from './interfaces/llm.ts'
+export type { KeyValueOp, KeyValueStore } from './interfaces/key-value-store.ts'
+export type {
+  Payload,
+  ScopeHint,
+  ScoredRecord,
+  StoredRecord,
+  VectorListPage,
+  VectorListQuery,
+  VectorRecord,
+  VectorSearchQuery,
+  VectorStore,
+  VectorStoreInit,
+} from './interfaces/vector-store.ts'
+export { and, compileFilter, eq, formatFilter, matchesFilter, not, or, parseFilter } from './filters/index.ts'
+export type { FilterNode, PayloadPredicate, ScalarValue } from './filters/index.ts'
+export { MemoryStorage } from './providers/storage/memory.ts'
