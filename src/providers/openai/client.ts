@@ -1,0 +1,164 @@
+import type { OpenAI } from 'openai/client'
+import { ConfigError, RemoteError } from '../../errors.ts'
+import { sleep } from '../../util/sleep.ts'
+import type { ConnectionConfig } from './config.ts'
+import { decideRetry, MAX_RETRY_AFTER_MS, retryAfterMs } from './retry.ts'
+
+/**
+ * One OpenAI-compatible endpoint: creates the openai client on first use (the package is imported lazily so
+ * apps that never use it do not bundle or load it) and runs calls with edgemem's retry policy (retry.ts).
+ * Failures of the HTTP exchange become RemoteError; anything else (a body that is not what was expected)
+ * is rethrown for the provider to turn into its own error type.
+ */
+
+// 'openai/client' rather than 'openai': the package index also pulls in the Azure and Bedrock clients.
+type OpenAIModule = typeof import('openai/client')
+type OpenAIClass = OpenAIModule['OpenAI']
+
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1'
+
+// The openai package refuses to start without a key; local servers need none, and the Authorization
+// header carrying this placeholder is removed (see clientOptions), so it never leaves the process.
+const KEYLESS_PLACEHOLDER = 'edgemem-no-api-key'
+
+let openaiModule: Promise<OpenAIModule> | undefined
+
+function loadOpenAI(): Promise<OpenAIModule> {
+  openaiModule ??= import('openai/client').catch((err: unknown) => {
+    openaiModule = undefined
+    throw new ConfigError('provider', 'the "openai" package could not be loaded; install it next to edgemem (npm install openai)', { cause: err })
+  })
+  return openaiModule
+}
+
+function hasHeader(headers: Record<string, string> | undefined, name: string): boolean {
+  return headers !== undefined && Object.keys(headers).some((key) => key.toLowerCase() === name)
+}
+
+/**
+ * Every option the openai package would otherwise read from the environment (OPENAI_BASE_URL,
+ * OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY, OPENAI_WEBHOOK_SECRET, OPENAI_LOG)
+ * is given explicitly: config comes from the Memory config only, and a key in the environment must never be
+ * sent to a local server. Retries are ours (maxRetries 0), the per-attempt timeout is the package's.
+ */
+function clientOptions(config: ConnectionConfig): ConstructorParameters<OpenAIClass>[0] {
+  const removeAuthorization = config.apiKey === undefined && !hasHeader(config.headers, 'authorization')
+  return {
+    apiKey: config.apiKey ?? KEYLESS_PLACEHOLDER,
+    baseURL: config.baseURL ?? OPENAI_BASE_URL,
+    organization: null,
+    project: null,
+    adminAPIKey: null,
+    webhookSecret: null,
+    logLevel: 'warn',
+    timeout: config.timeoutMs,
+    maxRetries: 0,
+    defaultHeaders: { ...config.headers, ...(removeAuthorization ? { Authorization: null } : {}) },
+    // The key is the app's own choice; docs/providers/openai.md explains the risk of shipping it to browsers.
+    dangerouslyAllowBrowser: true,
+  }
+}
+
+interface HttpFailure {
+  status: number
+  headers: Headers | undefined
+  message: string
+}
+
+/** The parts of an openai package error that matter; undefined for errors that are not about HTTP. */
+function httpFailure(err: unknown, { APIConnectionTimeoutError, APIConnectionError, APIError }: OpenAIClass, timeoutMs: number): HttpFailure | undefined {
+  if (err instanceof APIConnectionTimeoutError) return { status: 0, headers: undefined, message: `request timed out after ${timeoutMs} ms` }
+  if (err instanceof APIConnectionError) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}${err.cause.cause instanceof Error ? ` (${err.cause.cause.message})` : ''}` : ''
+    return { status: 0, headers: undefined, message: `${err.message.replace(/\.$/, '')}${cause}` }
+  }
+  if (err instanceof APIError && typeof err.status === 'number') {
+    return { status: err.status, headers: err.headers, message: serviceMessage(err) }
+  }
+  return undefined
+}
+
+/** The service's own words: OpenAI's `{error: {message}}`, else whatever body it sent. */
+function serviceMessage(err: InstanceType<OpenAIClass['APIError']>): string {
+  const body = err.error as unknown
+  if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string') return body.message
+  // APIError prefixes its message with the status ("500 ..."); RemoteError states the status itself.
+  return err.message.replace(/^\d{3} /, '')
+}
+
+function hintFor(status: number, reason: 'not-retryable' | 'exhausted' | 'wait-too-long', attempts: number, waitMs: number | undefined): string | undefined {
+  if (reason === 'wait-too-long') return `the service asked to wait ${Math.ceil((waitMs ?? 0) / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s edgemem waits; try again later`
+  if (reason === 'exhausted' && attempts > 1) return `gave up after ${attempts} attempts`
+  if (status === 401) return 'check the apiKey'
+  if (status === 403) return 'the key is not allowed to use this model or endpoint'
+  if (status === 404) return 'check the model name and baseURL'
+  return undefined
+}
+
+/** Whatever the openai package threw that is not an HTTP failure: in practice a body it could not parse. */
+export function unreadable(err: unknown): string {
+  const detail = err instanceof Error ? err.message : String(err)
+  return err instanceof SyntaxError ? `the response is not valid JSON (${detail})` : `the response could not be read (${detail})`
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal | undefined
+}
+
+export class OpenAIConnection {
+  /** Names the endpoint in error messages, e.g. `openai embeddings (http://localhost:11434/v1)`. */
+  readonly service: string
+  private readonly config: ConnectionConfig
+  private client: Promise<{ client: OpenAI; OpenAI: OpenAIClass }> | undefined
+
+  constructor(config: ConnectionConfig, what: string) {
+    this.config = config
+    this.service = `openai ${what} (${config.baseURL ?? OPENAI_BASE_URL})`
+  }
+
+  private open(): Promise<{ client: OpenAI; OpenAI: OpenAIClass }> {
+    if (!this.client) {
+      const opening = loadOpenAI().then((mod) => ({ client: new mod.OpenAI(clientOptions(this.config)), OpenAI: mod.OpenAI }))
+      // A failed load may succeed later (e.g. a flaky network fetching a lazy chunk): do not cache it.
+      opening.catch(() => {
+        if (this.client === opening) this.client = undefined
+      })
+      this.client = opening
+    }
+    return this.client
+  }
+
+  /** Loads the openai package and builds the client now instead of on the first request. */
+  async ready(): Promise<void> {
+    await this.open()
+  }
+
+  /**
+   * Runs `send` until it succeeds, fails for good, or `signal` aborts (which rejects with the signal's
+   * reason). `send` must pass the given options on to the openai call so aborts reach the request.
+   */
+  async call<T>(send: (client: OpenAI, options: RequestOptions) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const { client, OpenAI } = await this.open()
+    for (let retriesDone = 0; ; retriesDone++) {
+      signal?.throwIfAborted()
+      try {
+        return await send(client, { signal })
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason
+        const failure = httpFailure(err, OpenAI, this.config.timeoutMs)
+        if (!failure) throw err
+        const decision = decideRetry(failure, retriesDone, this.config.maxRetries)
+        if (decision.retry) {
+          await sleep(decision.delayMs, signal)
+          continue
+        }
+        const waitMs = retryAfterMs(failure.headers)
+        throw new RemoteError(this.service, failure.status, failure.message, {
+          cause: err,
+          retryAfterMs: waitMs,
+          hint: hintFor(failure.status, decision.reason, retriesDone + 1, waitMs),
+        })
+      }
+    }
+  }
+}
