@@ -1,0 +1,16 @@
+/**
+ * edgemem/adapters/qdrant — Qdrant as the Memory's vector store, over Qdrant's REST API with fetch only
+ * (browsers, Workers, Deno, Bun, Node). See docs/adapters/qdrant.md.
+ */
+import type { VectorStore } from '../src/interfaces/vector-store.ts'
+import type { ProviderContext } from '../src/registry.ts'
+import { parseConfig } from './shared/config.ts'
+import { qdrantConfigSchema, type QdrantConfig } from './qdrant/config.ts'
+import { QdrantVectorStore } from './qdrant/store.ts'
+
+export { QdrantVectorStore, qdrantConfigSchema, type QdrantConfig }
+export { compileQdrantFilter } from './qdrant/filter.ts'
+
+export function createQdrantVectorStore(config: QdrantConfig | Record<string, unknown>, context: Pick<ProviderContext, 'collection'>): VectorStore {
+  return new QdrantVectorStore(parseConfig(qdrantConfigSchema, config, 'vectorStore.config'), context.collection)
+}
