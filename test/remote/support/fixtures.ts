@@ -1,3 +1,4 @@
+import { createPineconeVectorStore } from '../../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../../adapters/qdrant.ts'
 import { createUpstashVectorStore } from '../../../adapters/upstash.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
@@ -30,6 +31,6 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
     case 'qdrant':
       return createQdrantVectorStore({ url: urls.qdrant.url, apiKey: urls.qdrant.apiKey, collection: 'conformance', ...transport }, { collection })
     case 'pinecone':
-      throw new Error('pinecone fixture not wired yet')
+      return createPineconeVectorStore({ host: urls.pinecone.url, apiKey: urls.pinecone.apiKey, ...transport }, { collection })
   }
 }

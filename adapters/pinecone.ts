@@ -1,0 +1,17 @@
+/**
+ * edgemem/adapters/pinecone — a Pinecone serverless index as the Memory's vector store, over Pinecone's
+ * data-plane REST API (2025-10) with fetch only (browsers, Workers, Deno, Bun, Node). See
+ * docs/adapters/pinecone.md.
+ */
+import type { VectorStore } from '../src/interfaces/vector-store.ts'
+import type { ProviderContext } from '../src/registry.ts'
+import { parseConfig } from './shared/config.ts'
+import { pineconeConfigSchema, type PineconeConfig } from './pinecone/config.ts'
+import { PineconeVectorStore } from './pinecone/store.ts'
+
+export { PineconeVectorStore, pineconeConfigSchema, type PineconeConfig }
+export { compilePineconeFilter } from './pinecone/filter.ts'
+
+export function createPineconeVectorStore(config: PineconeConfig | Record<string, unknown>, context: Pick<ProviderContext, 'collection'>): VectorStore {
+  return new PineconeVectorStore(parseConfig(pineconeConfigSchema, config, 'vectorStore.config'), context.collection)
+}
