@@ -1,0 +1,189 @@
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FieldNode, FilterNode, ScalarValue } from '../../src/filters/ast.ts'
+import { matchesFilter } from '../../src/filters/evaluate.ts'
+import type { Payload, VectorRecord, VectorStore } from '../../src/interfaces/vector-store.ts'
+import type { Json } from '../../src/types.ts'
+import { cosine, randomVector, seeded } from '../conformance/vector-store.ts'
+import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
+import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
+import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
+import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
+
+/**
+ * For random records and random filters, every adapter (against its fake server, under every reading
+ * of the services' undocumented negation semantics) returns exactly the ids the reference evaluator
+ * selects: for list (all pages) and for the search top-k.
+ */
+
+const DIMS = 4
+const FIELDS = ['a', 'b', 'tags', 'in', 'n-1'] as const
+const STRINGS = ['x', 'X', 'xy', 'yx', '', "it's", '"q"', 'a*b', 'a?', '[z]', 'back\\slash', 'K', '\u212A', 'İ', 'i', '~em-json:1', 'ünï', '9']
+const NUMBERS = [-1, 0, 1, 2.5, 9, 1e21, 1e-7]
+
+const scalar: fc.Arbitrary<ScalarValue> = fc.oneof(fc.constantFrom(...STRINGS), fc.constantFrom(...NUMBERS), fc.boolean())
+const value: fc.Arbitrary<Json> = fc.oneof(
+  { weight: 6, arbitrary: scalar },
+  { weight: 1, arbitrary: fc.constant(null) },
+  { weight: 2, arbitrary: fc.array(fc.constantFrom(...STRINGS), { maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.array(scalar, { maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.constant({ k: 1 }) },
+)
+const payload: fc.Arbitrary<Payload> = fc.record(
+  { user_id: fc.constantFrom('u1', 'u2'), a: value, b: value, tags: value, in: value, 'n-1': value },
+  { requiredKeys: ['user_id'] },
+) as fc.Arbitrary<Payload>
+
+const field = fc.constantFrom(...FIELDS)
+const leaf: fc.Arbitrary<FilterNode> = fc.oneof(
+  fc.record({ op: fc.constantFrom('eq', 'ne', 'contains'), field, value: scalar }) as fc.Arbitrary<FieldNode>,
+  fc.record({ op: fc.constantFrom('gt', 'gte', 'lt', 'lte'), field, value: fc.oneof(fc.constantFrom(...NUMBERS), fc.constantFrom(...STRINGS)) }) as fc.Arbitrary<FieldNode>,
+  fc.record({ op: fc.constant('icontains'), field, value: fc.constantFrom(...STRINGS, 'XY', 'k', 'I') }) as fc.Arbitrary<FieldNode>,
+  fc.record({ op: fc.constantFrom('in', 'nin'), field, values: fc.array(scalar, { maxLength: 3 }) }) as fc.Arbitrary<FieldNode>,
+  fc.record({ op: fc.constant('exists'), field }) as fc.Arbitrary<FieldNode>,
+)
+const filter: fc.Arbitrary<FilterNode> = fc.letrec<{ node: FilterNode }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.record({ op: fc.constantFrom('and', 'or'), children: fc.array(tie('node'), { maxLength: 3 }) }) as fc.Arbitrary<FilterNode>,
+    fc.record({ op: fc.constant('not'), child: tie('node') }) as fc.Arbitrary<FilterNode>,
+  ),
+})).node
+
+const scenario = fc.record({
+  payloads: fc.array(payload, { minLength: 1, maxLength: 14 }),
+  filter,
+  scoped: fc.boolean(),
+  seed: fc.integer({ min: 1, max: 1_000_000 }),
+  topK: fc.integer({ min: 1, max: 6 }),
+})
+
+let upstashStrict: FakeUpstash
+let upstashLenient: FakeUpstash
+let qdrant: FakeQdrant
+let pineconeMongo: FakePinecone
+let pineconeLiteral: FakePinecone
+
+interface Target {
+  label: string
+  adapter: AdapterName
+  urls: () => ServerUrls
+}
+const targets: Target[] = [
+  { label: 'upstash (strict negations)', adapter: 'upstash', urls: () => ({ upstash: { url: upstashStrict.url, token: upstashStrict.token }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }) },
+  { label: 'upstash (lenient negations)', adapter: 'upstash', urls: () => ({ upstash: { url: upstashLenient.url, token: upstashLenient.token }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }) },
+  { label: 'qdrant', adapter: 'qdrant', urls: () => ({ upstash: { url: '', token: '' }, qdrant: { url: qdrant.url, apiKey: 'k' }, pinecone: { url: '', apiKey: '' } }) },
+  { label: 'pinecone (MongoDB negations)', adapter: 'pinecone', urls: () => ({ upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: pineconeMongo.url, apiKey: pineconeMongo.apiKey } }) },
+  { label: 'pinecone (literal any-element negations, $ne skips missing)', adapter: 'pinecone', urls: () => ({ upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: pineconeLiteral.url, apiKey: pineconeLiteral.apiKey } }) },
+]
+
+beforeAll(async () => {
+  upstashStrict = await startUpstashServer({ dimension: DIMS, negation: 'strict' })
+  upstashLenient = await startUpstashServer({ dimension: DIMS, negation: 'lenient' })
+  qdrant = await startQdrantServer({ apiKey: 'k' })
+  pineconeMongo = await startPineconeServer({ dimension: DIMS })
+  pineconeLiteral = await startPineconeServer({ dimension: DIMS, semantics: { listNegation: 'some-differs', negationMatchesMissing: false } })
+})
+afterAll(async () => {
+  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral]) await server?.close()
+})
+
+async function listAll(store: VectorStore, node: FilterNode): Promise<string[]> {
+  const ids: string[] = []
+  let cursor: string | undefined
+  for (let i = 0; i < 200; i++) {
+    const page = await store.list({ filter: node, scope: {}, limit: 3, ...(cursor ? { cursor } : {}) })
+    ids.push(...page.records.map((r) => r.id))
+    if (!page.nextCursor) return ids
+    cursor = page.nextCursor
+  }
+  throw new Error('list did not terminate')
+}
+
+describe('filter equivalence with the reference evaluator', () => {
+  for (const target of targets) {
+    it(`${target.label}: list and search select exactly the reference ids`, async () => {
+      const store = makeAdapter(target.adapter, target.urls(), uniqueCollection('eq'))
+      await store.init({ dimensions: DIMS })
+      await fc.assert(
+        fc.asyncProperty(scenario, async ({ payloads, filter: userFilter, scoped, seed, topK }) => {
+          const random = seeded(seed)
+          const records: VectorRecord[] = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(random, DIMS), payload: p }))
+          const node: FilterNode = scoped ? { op: 'and', children: [{ op: 'eq', field: 'user_id', value: 'u1' }, userFilter] } : userFilter
+          await store.reset()
+          await store.upsert(records)
+          const matching = records.filter((r) => matchesFilter(node, r.payload))
+          expect((await listAll(store, node)).sort()).toEqual(matching.map((r) => r.id).sort())
+          const query = randomVector(random, DIMS)
+          const results = await store.search({ vector: query, topK, filter: node, scope: {} })
+          const expected = matching
+            .map((r) => ({ id: r.id, score: cosine(r.vector, query) }))
+            .sort((x, y) => y.score - x.score)
+            .slice(0, topK)
+          expect(results.map((r) => r.id)).toEqual(expected.map((r) => r.id))
+          results.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 4))
+          const got = await store.get(records.map((r) => r.id))
+          expect(got.map((r) => r?.payload)).toEqual(records.map((r) => r.payload))
+        }),
+        { numRuns: 60 },
+      )
+    }, 120_000)
+  }
+})
+
+/**
+ * Post-filtering would hide a compiler that returns "match everything"; this checks the other side: when
+ * a compiler reports its native filter exact, the service alone (the fake's own evaluator over what the
+ * adapter stored) selects exactly the reference ids, so no over-fetch is needed.
+ */
+describe('native filters the compilers report exact are exact on the service', () => {
+  it('upstash and qdrant', async () => {
+    const { compileUpstashFilter } = await import('../../adapters/upstash/filter.ts')
+    const { compileQdrantFilter } = await import('../../adapters/qdrant/filter.ts')
+    const { evaluateUpstashFilter, parseUpstashFilter } = await import('../servers/upstash-filter.ts')
+    const { matchesQdrantFilter } = await import('../servers/qdrant-filter.ts')
+    const upstash = makeAdapter('upstash', targets[0]!.urls(), uniqueCollection('px'))
+    const qdrantStore = makeAdapter('qdrant', targets[2]!.urls(), uniqueCollection('px'))
+    await upstash.init({ dimensions: DIMS })
+    await qdrantStore.init({ dimensions: DIMS })
+    let exactUpstash = 0
+    let exactQdrant = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await upstash.reset()
+        await qdrantStore.reset()
+        await upstash.upsert(records)
+        await qdrantStore.upsert(records)
+        const expected = records.filter((r) => matchesFilter(node, r.payload)).map((r) => r.id).sort()
+        const u = compileUpstashFilter(node)
+        if (u.exact) {
+          exactUpstash++
+          const stored = [...upstashStrict.namespaces.get((upstash as unknown as { namespace: string }).namespace)!]
+          for (const semantics of ['strict', 'lenient'] as const) {
+            const selected = stored
+              .filter(([, s]) => (u.native.kind === 'true' ? true : u.native.kind === 'false' ? false : evaluateUpstashFilter(parseUpstashFilter(u.native.expr), s.metadata as never, semantics)))
+              .map(([id]) => id)
+              .sort()
+            expect(selected).toEqual(expected)
+          }
+        }
+        const q = compileQdrantFilter(node)
+        if (q.exact) {
+          exactQdrant++
+          const points = [...qdrant.collections.get('conformance')!.points.values()].filter((p) => p.payload._em_ns === (qdrantStore as unknown as { namespace: string }).namespace)
+          const selected = points
+            .filter((p) => (q.native.kind === 'true' ? true : q.native.kind === 'false' ? false : matchesQdrantFilter(p, { must: [q.native.expr] })))
+            .map((p) => p.payload._em_id as string)
+            .sort()
+          expect(selected).toEqual(expected)
+        }
+      }),
+      { numRuns: 150 },
+    )
+    // The generator must exercise the exact paths, not only the post-filtered ones.
+    expect(exactUpstash).toBeGreaterThan(30)
+    expect(exactQdrant).toBeGreaterThan(50)
+  }, 120_000)
+})
