@@ -78,6 +78,10 @@ export function describeTransformersEmbedder(runtime: string, setup: () => Trans
         expect(maxAbsDiff(alone!, vectors[i]!)).toBeLessThan(5e-3)
       }
       expect(await embedder.embed([])).toEqual([])
+      // Texts longer than the model's 512 positions are truncated, not rejected.
+      const [long] = await embedder.embed(['word '.repeat(3000)])
+      expect(long).toHaveLength(MODEL_DIMENSIONS)
+      await expect(embedder.embed(['ok', 42 as unknown as string])).rejects.toThrow(/texts\[1\] is number/)
       await embedder.close()
     })
 
