@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { ConfigError } from '../../src/errors.ts'
-import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type RetryPolicy } from './http.ts'
+import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type RetryPolicy } from './retry-policy.ts'
 
 /** Transport settings every remote adapter accepts. */
 export const transportShape = {

@@ -1,5 +1,6 @@
 import { RemoteError } from '../../src/errors.ts'
 import { sleep } from '../../src/util/sleep.ts'
+import type { RetryPolicy } from './retry-policy.ts'
 
 /**
  * The one HTTP path every remote adapter uses: JSON over fetch, a timeout per attempt (AbortSignal),
@@ -11,18 +12,7 @@ import { sleep } from '../../src/util/sleep.ts'
  * RemoteError anyway. See docs/adapters/README.md.
  */
 
-export interface RetryPolicy {
-  /** Retries after the first attempt; 0 disables retrying. */
-  maxRetries: number
-  /** First backoff step; attempt n waits a random time in [0, min(maxDelayMs, baseDelayMs * 2^n)]. */
-  baseDelayMs: number
-  maxDelayMs: number
-  /** A Retry-After longer than this is not waited for: the error is thrown with `retryAfterMs`. */
-  maxRetryAfterMs: number
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 4, baseDelayMs: 200, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 }
-export const DEFAULT_TIMEOUT_MS = 30_000
+export { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type RetryPolicy } from './retry-policy.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 

@@ -1,3 +1,6 @@
+import { pineconeConfigSchema } from '../../adapters/pinecone/config.ts'
+import { qdrantConfigSchema } from '../../adapters/qdrant/config.ts'
+import { upstashConfigSchema } from '../../adapters/upstash/config.ts'
 import { registerProvider } from '../registry.ts'
 import { openaiEmbedderSchema, openaiLLMSchema } from './openai/config.ts'
 import { createOpenAIEmbedder } from './openai/embedder.ts'
@@ -18,4 +21,8 @@ export function registerBuiltinProviders(): void {
   registerProvider('llm', 'openai', (c) => createOpenAILLM(c), { schema: openaiLLMSchema })
   registerProvider('vectorStore', 'flat', (c, ctx) => createFlatStore(c as FlatConfig, ctx), { schema: flatSchema })
   registerProvider('embedder', 'transformers', createTransformersEmbedder, { schema: transformersEmbedderSchema })
+  // Remote vector stores: only their zod config schema is loaded eagerly; the adapter on first use.
+  registerProvider('vectorStore', 'upstash', async (c, ctx) => (await import('../../adapters/upstash.ts')).createUpstashVectorStore(c, ctx), { schema: upstashConfigSchema })
+  registerProvider('vectorStore', 'qdrant', async (c, ctx) => (await import('../../adapters/qdrant.ts')).createQdrantVectorStore(c, ctx), { schema: qdrantConfigSchema })
+  registerProvider('vectorStore', 'pinecone', async (c, ctx) => (await import('../../adapters/pinecone.ts')).createPineconeVectorStore(c, ctx), { schema: pineconeConfigSchema })
 }
