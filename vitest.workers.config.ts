@@ -17,6 +17,8 @@ export default defineConfig({
   test: {
     name: 'workerd',
     include: ['test/workers/**/*.test.ts'],
+    // Fake Upstash/Qdrant/Pinecone servers for the remote adapter suites, started in Node.
+    globalSetup: ['test/workers/remote-servers.setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
