@@ -1,0 +1,90 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { createPineconeVectorStore } from '../../adapters/pinecone.ts'
+import { createQdrantVectorStore } from '../../adapters/qdrant.ts'
+import { createUpstashVectorStore } from '../../adapters/upstash.ts'
+import { and, eq } from '../../src/filters/ast.ts'
+import type { VectorStore } from '../../src/interfaces/vector-store.ts'
+import { describeVectorStoreConformance, randomVector, seeded } from '../conformance/vector-store.ts'
+import { uniqueCollection } from './support/fixtures.ts'
+
+/**
+ * Against real services, when credentials are given (skipped otherwise, saying which variables to set):
+ *   UPSTASH_VECTOR_REST_URL, UPSTASH_VECTOR_REST_TOKEN     — an Upstash Vector index (any dimension)
+ *   QDRANT_URL [, QDRANT_API_KEY]                            — a Qdrant server or cluster
+ *   PINECONE_HOST, PINECONE_API_KEY                          — a Pinecone serverless index (any dimension)
+ * Every run writes to a fresh namespace / tenant and removes it afterwards. Upstash and Pinecone are
+ * eventually consistent, so their checks poll; Qdrant writes with wait=true and runs the full
+ * conformance suite.
+ */
+const env = process.env
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await read()
+    if (ok(value) || Date.now() > deadline) return value
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+}
+
+function skipped(service: string, variables: string): void {
+  describe(`live ${service}`, () => {
+    it(`runs against a real ${service}`, (ctx) => ctx.skip(`${variables} not set: live ${service} tests skipped (see docs/adapters)`))
+  })
+}
+
+/** Write, read back, search, filter, list and delete through a real, eventually consistent service. */
+function describeLiveSmoke(service: string, make: (namespace: string) => VectorStore): void {
+  describe(`live ${service}`, () => {
+    const namespace = uniqueCollection('edgemem_live_')
+    const store = make(namespace)
+    afterAll(async () => {
+      await store.reset()
+    })
+
+    it('stores, searches with filters, lists and deletes', async () => {
+      await store.init({})
+      const dims = store.dimensions!
+      const random = seeded(17)
+      const records = Array.from({ length: 12 }, (_, i) => ({
+        id: `live-${i}`,
+        vector: randomVector(random, dims),
+        payload: { user_id: i % 2 ? 'odd' : 'even', rank: i, tags: i % 3 ? ['a'] : ['a', 'b'], note: i === 3 ? `it's "quoted"` : null },
+      }))
+      await store.upsert(records)
+      const got = await eventually(() => store.get(records.map((r) => r.id)), (rows) => rows.every((r) => r !== null))
+      expect(got.map((r) => r?.payload)).toEqual(records.map((r) => r.payload))
+      const filter = and(eq('user_id', 'odd'), { op: 'gte', field: 'rank', value: 5 }, { op: 'not', child: eq('tags', 'b') })
+      const expected = records.filter((r) => r.payload.user_id === 'odd' && r.payload.rank >= 5 && r.payload.tags.length === 1).map((r) => r.id).sort()
+      const hits = await eventually(() => store.search({ vector: records[7]!.vector, topK: 10, filter, scope: { user_id: 'odd' } }), (h) => h.length === expected.length)
+      expect(hits.map((h) => h.id).sort()).toEqual(expected)
+      expect(hits[0]!.id).toBe('live-7')
+      expect(hits[0]!.score).toBeCloseTo(1, 3)
+      const quoted = await eventually(() => store.list({ filter: eq('note', `it's "quoted"`), scope: {}, limit: 5 }), (p) => p.records.length === 1)
+      expect(quoted.records.map((r) => r.id)).toEqual(['live-3'])
+      await store.delete(['live-3'])
+      expect(await eventually(() => store.get(['live-3']), (rows) => rows[0] === null)).toEqual([null])
+    }, 180_000)
+  })
+}
+
+if (env.UPSTASH_VECTOR_REST_URL && env.UPSTASH_VECTOR_REST_TOKEN) {
+  describeLiveSmoke('Upstash Vector', (namespace) => createUpstashVectorStore({ url: env.UPSTASH_VECTOR_REST_URL!, token: env.UPSTASH_VECTOR_REST_TOKEN! }, { collection: namespace }))
+} else skipped('Upstash Vector', 'UPSTASH_VECTOR_REST_URL and UPSTASH_VECTOR_REST_TOKEN')
+
+if (env.PINECONE_HOST && env.PINECONE_API_KEY) {
+  describeLiveSmoke('Pinecone', (namespace) => createPineconeVectorStore({ host: env.PINECONE_HOST!, apiKey: env.PINECONE_API_KEY! }, { collection: namespace }))
+} else skipped('Pinecone', 'PINECONE_HOST and PINECONE_API_KEY')
+
+if (env.QDRANT_URL) {
+  const collection = 'edgemem_live_conformance'
+  const config = { url: env.QDRANT_URL, collection, ...(env.QDRANT_API_KEY ? { apiKey: env.QDRANT_API_KEY } : {}) }
+  describeVectorStoreConformance('live Qdrant', async () => {
+    const tenant = uniqueCollection('live')
+    const store = createQdrantVectorStore(config, { collection: tenant })
+    return { store, reopen: async () => createQdrantVectorStore(config, { collection: tenant }), cleanup: () => store.reset() }
+  })
+  afterAll(async () => {
+    await fetch(`${env.QDRANT_URL!.replace(/\/+$/, '')}/collections/${collection}`, { method: 'DELETE', headers: env.QDRANT_API_KEY ? { 'api-key': env.QDRANT_API_KEY } : {} })
+  })
+} else skipped('Qdrant', 'QDRANT_URL (and QDRANT_API_KEY if the server needs one)')
