@@ -1,4 +1,5 @@
 import { DimensionMismatchError, StorageError, ValidationError } from '../errors.ts'
+import { requiredValues } from '../filters/ast.ts'
 import { compileFilter } from '../filters/evaluate.ts'
 import type { KeyValueStore } from '../interfaces/key-value-store.ts'
 import type {
@@ -326,12 +327,16 @@ export class LocalVectorStore implements VectorStore {
     const predicate = compileFilter(query.filter)
     const limit = Math.max(1, query.limit)
     const [afterPart, afterId] = query.cursor ? decodeCursor(query.cursor) : ['', '']
+    const hashes = requiredValues(query.filter, 'hash')
     const records: StoredRecord[] = []
     let lastPart = ''
     for (const part of await this.candidatePartitions(query.scope)) {
       if (part < afterPart) continue
       const { partition } = await this.partition(part)
-      for (const id of partition.sortedIds()) {
+      // Content-hash lookups (dedup on add) use the partition's equality index instead of a scan.
+      const indexed = hashes && partition.slotsWhere('hash', hashes)
+      const ids = indexed ? indexed.map((slot) => partition.idAt(slot)!).sort() : partition.sortedIds()
+      for (const id of ids) {
         if (part === afterPart && id <= afterId) continue
         const payload = partition.payloadAt(partition.slotOfId(id)!)!
         if (!predicate(payload)) continue

@@ -1,7 +1,9 @@
 import type { Payload, StoredRecord } from '../interfaces/vector-store.ts'
 import type { AnnIndex } from './ann-index.ts'
 import type { RecordOp } from './codec.ts'
-import { TopK } from './top-k.ts'
+import { Int8Rows } from './int8-rows.ts'
+import { BOUND_SLACK, quantize } from './quantized.ts'
+import { MaxHeap, TopK } from './top-k.ts'
 import { dotRow } from './vector-math.ts'
 
 export interface SlotHit {
@@ -9,17 +11,28 @@ export interface SlotHit {
   score: number
 }
 
+/** Payload fields with an equality index (value → slots): the content hash, for dedup on add. */
+const INDEXED_FIELDS = ['hash'] as const
+
 /**
  * One scope partition held in memory: records in slots (row i of the vector matrix belongs to slot i),
- * unit-normalised vectors, and an optional ANN accelerator addressed by the same slots. It only
- * changes through `apply`, which replays exactly what the persisted log says, so the state after a
- * reload is identical to the state before it (including slot numbers, which ANN snapshots rely on).
+ * unit-normalised vectors (float32, plus int8 copies for the fast first pass of exact search), an
+ * equality index on the content hash, and an optional ANN accelerator addressed by the same slots.
+ * It only changes through `apply`, which replays exactly what the persisted log says, so the state
+ * after a reload is identical to the state before it (including slot numbers, which ANN snapshots
+ * rely on).
  */
 export class Partition {
   readonly key: string
   readonly dimensions: number
   ann: AnnIndex | undefined
   private matrix: Float32Array
+  private readonly int8: Int8Rows
+  private scales: Float32Array
+  private errors: Float32Array
+  private dots: Int32Array = new Int32Array(0)
+  private readonly equality = new Map<string, Map<string, Set<number>>>(INDEXED_FIELDS.map((f) => [f, new Map()]))
+  private sortedIdCache: string[] | undefined
   private readonly ids: (string | undefined)[] = []
   private readonly payloads: (Payload | undefined)[] = []
   private readonly payloadBytes: number[] = []
@@ -30,7 +43,11 @@ export class Partition {
   constructor(key: string, dimensions: number, initialCapacity = 64) {
     this.key = key
     this.dimensions = dimensions
-    this.matrix = new Float32Array(Math.max(1, initialCapacity) * dimensions)
+    const capacity = Math.max(1, initialCapacity)
+    this.matrix = new Float32Array(capacity * dimensions)
+    this.int8 = new Int8Rows(dimensions, capacity)
+    this.scales = new Float32Array(capacity)
+    this.errors = new Float32Array(capacity)
   }
 
   get size(): number {
@@ -43,7 +60,7 @@ export class Partition {
   }
 
   get memoryBytes(): number {
-    return this.matrix.byteLength + this.payloadTotal + this.slotOf.size * 64 + (this.ann?.memoryBytes ?? 0)
+    return this.matrix.byteLength + this.int8.byteLength + this.payloadTotal + this.slotOf.size * 64 + (this.ann?.memoryBytes ?? 0)
   }
 
   has(id: string): boolean {
@@ -113,25 +130,67 @@ export class Partition {
     }
     const freeAt = this.free.lastIndexOf(slot)
     if (freeAt >= 0) this.free.splice(freeAt, 1)
+    if (this.ids[slot] !== id) this.sortedIdCache = undefined
+    this.unindex(slot)
     this.ids[slot] = id
     this.payloadTotal -= this.payloadBytes[slot]!
     this.payloads[slot] = payload
+    this.index(slot)
     const bytes = estimatePayloadBytes(payload)
     this.payloadBytes[slot] = bytes
     this.payloadTotal += bytes
     this.slotOf.set(id, slot)
     this.matrix.set(vector, slot * this.dimensions)
+    const q = quantize(vector, this.int8.row(slot))
+    this.scales[slot] = q.scale
+    this.errors[slot] = q.error
     this.ann?.add(slot, vector)
+  }
+
+  private index(slot: number): void {
+    for (const [field, values] of this.equality) {
+      const value = this.payloads[slot]![field]
+      if (typeof value !== 'string') continue
+      let slots = values.get(value)
+      if (!slots) values.set(value, (slots = new Set()))
+      slots.add(slot)
+    }
+  }
+
+  private unindex(slot: number): void {
+    const payload = this.payloads[slot]
+    if (!payload) return
+    for (const [field, values] of this.equality) {
+      const value = payload[field]
+      if (typeof value !== 'string') continue
+      const slots = values.get(value)
+      slots?.delete(slot)
+      if (slots?.size === 0) values.delete(value)
+    }
+  }
+
+  /** Slots whose `field` equals one of `values`, when the field is indexed; undefined otherwise. */
+  slotsWhere(field: string, values: readonly unknown[]): number[] | undefined {
+    const index = this.equality.get(field)
+    if (!index) return undefined
+    const out: number[] = []
+    for (const value of values) if (typeof value === 'string') out.push(...(index.get(value) ?? []))
+    return out
   }
 
   private remove(slot: number, id: string): void {
     if (this.ids[slot] !== id) return
+    this.unindex(slot)
+    this.sortedIdCache = undefined
     this.slotOf.delete(id)
     this.ids[slot] = undefined
     this.payloads[slot] = undefined
     this.payloadTotal -= this.payloadBytes[slot]!
     this.payloadBytes[slot] = 0
     this.matrix.fill(0, slot * this.dimensions, (slot + 1) * this.dimensions)
+    this.int8.clear(slot)
+    this.scales[slot] = 0
+    this.errors[slot] = 0
     this.free.push(slot)
     this.ann?.remove(slot)
   }
@@ -139,9 +198,16 @@ export class Partition {
   private ensureCapacity(slots: number): void {
     const needed = slots * this.dimensions
     if (needed <= this.matrix.length) return
-    const grown = new Float32Array(Math.max(needed, this.matrix.length * 2))
-    grown.set(this.matrix)
-    this.matrix = grown
+    const rows = Math.max(slots, (this.matrix.length / this.dimensions) * 2)
+    const grow = <T extends Float32Array>(old: T, make: (n: number) => T, size: number): T => {
+      const next = make(size)
+      next.set(old)
+      return next
+    }
+    this.matrix = grow(this.matrix, (n) => new Float32Array(n), rows * this.dimensions)
+    this.int8.ensureCapacity(rows)
+    this.scales = grow(this.scales, (n) => new Float32Array(n), rows)
+    this.errors = grow(this.errors, (n) => new Float32Array(n), rows)
   }
 
   get(id: string, includeVector: boolean): StoredRecord | null {
@@ -152,14 +218,33 @@ export class Partition {
     return record
   }
 
-  /** Exact cosine search (vectors are unit length) over the slots `accept` lets through. */
+  /**
+   * Exact cosine search (vectors are unit length) over the slots `accept` lets through. An int8 pass
+   * bounds every row's score; rows are then visited best bound first, filtered and scored in float32,
+   * until the k-th exact score beats every remaining bound. Same result as scoring every row in
+   * float32, but the filter runs on few rows and most rows cost a quarter of the memory traffic.
+   */
   exactSearch(query: Float32Array, k: number, accept: (slot: number) => boolean): SlotHit[] {
+    const rows = this.ids.length
+    if (rows === 0 || k <= 0) return []
+    const q = quantize(query)
+    if (this.dots.length < rows) this.dots = new Int32Array(this.matrix.length / this.dimensions)
+    this.int8.dots(q.values, rows, this.dots)
+    const bounds = new Float64Array(rows)
+    const live: number[] = []
+    for (let slot = 0; slot < rows; slot++) {
+      if (this.ids[slot] === undefined) continue
+      const e = this.errors[slot]!
+      bounds[slot] = this.scales[slot]! * q.scale * this.dots[slot]! + e + q.error + e * q.error + BOUND_SLACK
+      live.push(slot)
+    }
+    const pending = new MaxHeap(live, bounds)
     const top = new TopK(k)
-    const ids = this.ids
-    for (let slot = 0; slot < ids.length; slot++) {
-      if (ids[slot] === undefined || !accept(slot)) continue
-      const score = dotRow(this.matrix, slot, query)
-      if (score > top.threshold) top.push(slot, score)
+    while (pending.size > 0) {
+      if (top.size === k && pending.peekKey() <= top.threshold) break
+      const slot = pending.pop()
+      if (!accept(slot)) continue
+      top.push(slot, dotRow(this.matrix, slot, query))
     }
     return top.sorted().map(({ item, score }) => ({ slot: item, score }))
   }
@@ -185,9 +270,10 @@ export class Partition {
     return ops
   }
 
-  /** Live ids in ascending order (for stable list pagination). */
-  sortedIds(): string[] {
-    return [...this.slotOf.keys()].sort()
+  /** Live ids in ascending order (for stable list pagination); cached until the id set changes. */
+  sortedIds(): readonly string[] {
+    this.sortedIdCache ??= [...this.slotOf.keys()].sort()
+    return this.sortedIdCache
   }
 
   slotOfId(id: string): number | undefined {

@@ -61,3 +61,49 @@ export class TopK {
     return out.sort((a, b) => b.score - a.score || a.item - b.item)
   }
 }
+
+/** A max-heap of items ordered by an external key array, built in O(n) and popped best first. */
+export class MaxHeap {
+  private readonly heap: Int32Array
+  private readonly keys: Float64Array
+  private count: number
+
+  constructor(items: readonly number[], keys: Float64Array) {
+    this.heap = Int32Array.from(items)
+    this.keys = keys
+    this.count = items.length
+    for (let i = (this.count >> 1) - 1; i >= 0; i--) this.siftDown(i)
+  }
+
+  get size(): number {
+    return this.count
+  }
+
+  peekKey(): number {
+    return this.keys[this.heap[0]!]!
+  }
+
+  pop(): number {
+    const top = this.heap[0]!
+    this.heap[0] = this.heap[--this.count]!
+    this.siftDown(0)
+    return top
+  }
+
+  private siftDown(start: number): void {
+    const { heap, keys } = this
+    const item = heap[start]!
+    const key = keys[item]!
+    let i = start
+    for (;;) {
+      const left = 2 * i + 1
+      if (left >= this.count) break
+      const right = left + 1
+      const child = right < this.count && keys[heap[right]!]! > keys[heap[left]!]! ? right : left
+      if (keys[heap[child]!]! <= key) break
+      heap[i] = heap[child]!
+      i = child
+    }
+    heap[i] = item
+  }
+}

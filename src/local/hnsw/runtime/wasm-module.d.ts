@@ -5,3 +5,5 @@
 /** The .wasm's URL where it is fetched or read; undefined where the bundler imports it (workerd). */
 export declare const wasmUrl: URL | undefined
 export default function loadHnswlibWasm(): Promise<WebAssembly.Module>
+/** Which per-runtime module package.json "imports" conditions selected: 'workerd', 'fetch' or 'node'. */
+export declare const variant: 'workerd' | 'fetch' | 'node'
