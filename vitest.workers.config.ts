@@ -11,6 +11,9 @@ export default defineConfig({
         compatibilityDate: '2026-11-01',
         compatibilityFlags: ['nodejs_compat'],
         kvNamespaces: ['TEST_KV'],
+        // Wrangler's default rule: `import m from './x.wasm?module'` gives a precompiled WebAssembly.Module
+        // (workerd refuses to compile bytes at run time). The hnsw index loads hnswlib this way.
+        modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm?module'] }],
       },
     }),
   ],

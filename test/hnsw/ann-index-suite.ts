@@ -1,6 +1,6 @@
 import { DimensionMismatchError, StorageError } from '../../src/errors.ts'
 import type { HnswIndexFactory } from '../../src/local/hnsw/index.ts'
-import { describe, expect, it } from '../harness.ts'
+import * as vitestHarness from '../harness.ts'
 import { dot, exactTopK, lowRankVectors, recallAt } from '../support/low-rank-vectors.ts'
 import { HNSW_GOLDEN } from './golden.ts'
 import { hnswFingerprint } from './fingerprint.ts'
@@ -11,12 +11,24 @@ function meanRecall(found: ArrayLike<number>[], truth: number[][]): number {
   return found.reduce((sum, f, i) => sum + recallAt(f, truth[i]!), 0) / found.length
 }
 
+/** The test API the suite needs: vitest's, or test/runtimes/mini-harness.ts in Deno and Bun. */
+export interface SuiteHarness {
+  describe(name: string, body: () => void): void
+  it(name: string, fn: () => unknown): void
+  expect: typeof vitestHarness.expect
+}
+
 /**
  * Behaviour of the hnsw AnnIndex, shared by every runtime (Node, Chromium, workerd, and the Deno/Bun
- * scripts through test/runtimes). Sizes stay small enough for the slower runtimes; the 10k recall test
+ * scripts in test/runtimes). Sizes stay small enough for the slower runtimes; the 10k recall test
  * lives in the Node-only suite.
  */
-export function describeHnswAnnIndexSuite(runtime: string, makeFactory: () => HnswIndexFactory): void {
+export function describeHnswAnnIndexSuite(
+  runtime: string,
+  makeFactory: () => HnswIndexFactory,
+  harness: SuiteHarness = vitestHarness,
+): void {
+  const { describe, expect, it } = harness
   describe(`hnsw AnnIndex (${runtime})`, () => {
     it('returns the nearest slots with cosine similarity scores', async () => {
       const data = lowRankVectors({ count: 300, dimensions: DIM, seed: 1 })

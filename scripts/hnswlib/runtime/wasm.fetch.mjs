@@ -1,6 +1,9 @@
 // Browsers, Deno and Bun: fetch the .wasm that sits next to this file. `new URL(..., import.meta.url)`
 // is the pattern bundlers (Vite, webpack 5, Rollup, esbuild with a plugin) recognise and rewrite to the
 // emitted asset's URL.
+/** Which per-runtime way of getting the module this is (diagnostics and tests). */
+export const variant = 'fetch'
+
 export const wasmUrl = new URL('./hnswlib.wasm', import.meta.url)
 
 export default async function loadHnswlibWasm() {
