@@ -85,7 +85,7 @@ function resolveChoice<K extends ProviderKind>(kind: K, field: string, value: un
     const name = typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : 'custom'
     return { kind: 'instance', instance: value as ProviderInstances[K], name }
   }
-  const parsed = z.safeParse(providerSpecSchema, value)
+  const parsed = z.safeParse(providerSpecSchema, value, { reportInput: true })
   if (!parsed.success) throw configErrorFromZod(parsed.error, field)
   return { kind: 'provider', provider: resolveProvider(kind, parsed.data.provider, parsed.data.config, field) }
 }
@@ -95,7 +95,7 @@ export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new ConfigError('config', 'expected an object (or nothing for the defaults)')
   }
-  const top = z.safeParse(topLevelSchema, config)
+  const top = z.safeParse(topLevelSchema, config, { reportInput: true })
   if (!top.success) throw configErrorFromZod(top.error, '')
   const c = top.data
   return {

@@ -96,7 +96,7 @@ export function resolveProvider<K extends ProviderKind>(
       throw new ConfigError(`${field}.config`, err instanceof Error ? err.message : String(err), { cause: err })
     }
   } else if (schema) {
-    const result = z.safeParse(schema, raw)
+    const result = z.safeParse(schema, raw, { reportInput: true })
     if (!result.success) throw configErrorFromZod(result.error, `${field}.config`)
     validated = result.data as Record<string, unknown>
   }

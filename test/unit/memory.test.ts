@@ -352,3 +352,12 @@ describe('failures lose nothing', () => {
     expect((await m.getAll({ userId: 'u' })).results).toHaveLength(40)
   })
 })
+
+describe('config error messages', () => {
+  it('say what was given for a wrong type', () => {
+    expect(() => new Memory({ vectorStore: { provider: 'flat', config: { memoryBudgetMB: 'big' } } })).toThrow(
+      'vectorStore.config.memoryBudgetMB: expected number, got string',
+    )
+    expect(() => new Memory({ history: { enabled: 1 as unknown as boolean } })).toThrow('history.enabled: expected boolean, got number')
+  })
+})
