@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest'
+import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from '../../adapters/shared/http.ts'
+import { listWithPostFilter, searchWithPostFilter, type ServicePage } from '../../adapters/shared/post-filter.ts'
+import { caseInsensitiveGlob, formatNumber, substringGlob } from '../../adapters/upstash/filter.ts'
+import { FilterError } from '../../src/errors.ts'
+import type { ScoredRecord, StoredRecord } from '../../src/interfaces/vector-store.ts'
+import { globToRegExp } from '../servers/upstash-filter.ts'
+
+const scored = (n: number, even = (i: number) => i % 2 === 0): ScoredRecord[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `r${i}`, payload: { even: even(i) }, score: 1 - i / 1000 }))
+
+describe('searchWithPostFilter', () => {
+  const predicate = (p: Record<string, unknown>) => p.even === true
+
+  it('asks for more candidates until topK matches are found', async () => {
+    const all = scored(100)
+    const asked: number[] = []
+    const result = await searchWithPostFilter({
+      topK: 10,
+      exact: true,
+      maxTopK: 1000,
+      predicate,
+      query: async (k) => (asked.push(k), all.slice(0, k)),
+      scan: () => { throw new Error('not needed') },
+    })
+    expect(result.map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => `r${2 * i}`))
+    expect(asked).toEqual([10, 40])
+  })
+
+  it('stops when the service has no more candidates', async () => {
+    const all = scored(7)
+    const result = await searchWithPostFilter({ topK: 10, exact: false, maxTopK: 1000, predicate, query: async (k) => all.slice(0, k), scan: () => { throw new Error('no') } })
+    expect(result.map((r) => r.id)).toEqual(['r0', 'r2', 'r4', 'r6'])
+  })
+
+  it('falls back to an exact local ranking when the service cap is reached', async () => {
+    const all = scored(500, (i) => i >= 450)
+    let scanned = false
+    const result = await searchWithPostFilter({
+      topK: 3,
+      exact: true,
+      maxTopK: 100,
+      predicate,
+      query: async (k) => all.slice(0, k),
+      scan: async function* () {
+        scanned = true
+        // The scan sees candidates in any order and scores them locally.
+        yield* [...all].reverse()
+      },
+    })
+    expect(scanned).toBe(true)
+    expect(result.map((r) => r.id)).toEqual(['r450', 'r451', 'r452'])
+  })
+})
+
+describe('listWithPostFilter', () => {
+  const records: StoredRecord[] = Array.from({ length: 23 }, (_, i) => ({ id: `r${String(i).padStart(2, '0')}`, payload: { keep: i % 3 === 0 } }))
+  const fetchPage = async (cursor: string | undefined, size: number): Promise<ServicePage> => {
+    const start = cursor === undefined ? 0 : Number(cursor)
+    const page = records.slice(start, start + size)
+    return start + size < records.length ? { records: page, next: String(start + size) } : { records: page }
+  }
+
+  it('resumes mid-page and returns every match exactly once', async () => {
+    for (const limit of [1, 2, 5, 50]) {
+      const seen: string[] = []
+      let cursor: string | undefined
+      do {
+        const page = await listWithPostFilter({ limit, cursor, predicate: (p) => p.keep === true, pageSize: 4, fetchPage })
+        expect(page.records.length).toBeLessThanOrEqual(limit)
+        seen.push(...page.records.map((r) => r.id))
+        cursor = page.nextCursor
+      } while (cursor)
+      expect(seen).toEqual(records.filter((r) => r.payload.keep).map((r) => r.id))
+    }
+  })
+
+  it('rejects a cursor it did not make', async () => {
+    await expect(listWithPostFilter({ limit: 2, cursor: 'garbage', predicate: () => true, pageSize: 4, fetchPage })).rejects.toThrow(FilterError)
+  })
+})
+
+describe('HTTP retry helpers', () => {
+  it('parses Retry-After seconds and HTTP dates', () => {
+    expect(parseRetryAfter('3')).toBe(3000)
+    expect(parseRetryAfter('0.5')).toBe(500)
+    expect(parseRetryAfter(null)).toBeUndefined()
+    expect(parseRetryAfter('soon')).toBeUndefined()
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000)
+  })
+
+  it('backs off exponentially with full jitter, capped', () => {
+    expect(backoffDelay(0, DEFAULT_RETRY, () => 0.999)).toBe(199)
+    expect(backoffDelay(3, DEFAULT_RETRY, () => 0.5)).toBe(800)
+    expect(backoffDelay(20, DEFAULT_RETRY, () => 0.999)).toBeLessThan(DEFAULT_RETRY.maxDelayMs)
+    expect(backoffDelay(2, DEFAULT_RETRY, () => 0)).toBe(0)
+  })
+})
+
+describe('Upstash literal helpers', () => {
+  it('writes numbers without exponents or gives up', () => {
+    expect(formatNumber(-0)).toBe('0')
+    expect(formatNumber(1_700_000_000_000)).toBe('1700000000000')
+    expect(formatNumber(0.1)).toBe('0.1')
+    expect(formatNumber(1e21)).toBeUndefined()
+    expect(formatNumber(1e-7)).toBeUndefined()
+    expect(formatNumber(2 ** 60)).toBeUndefined()
+  })
+
+  it('builds substring globs that match exactly the JS substring test', () => {
+    for (const needle of ['ab', 'a.b', '', 'x y', 'ü']) {
+      const glob = substringGlob(needle)!
+      expect(glob.exact).toBe(true)
+      for (const value of ['ab', 'xaby', 'a.b', 'axb', 'x y', 'über', '']) expect(globToRegExp(glob.pattern).test(value)).toBe(value.includes(needle))
+    }
+    expect(substringGlob('a*b')!.exact).toBe(false)
+  })
+
+  it('builds case-insensitive globs that cover every value JS lowercases to a match', () => {
+    // Every UTF-16 code unit whose lowercase holds an ASCII letter is matched by the letter class.
+    for (let code = 0; code < 0x10000; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue
+      const ch = String.fromCharCode(code)
+      const lower = ch.toLowerCase()
+      for (const letter of 'abcdefghijklmnopqrstuvwxyz') {
+        if (!lower.includes(letter)) continue
+        const glob = caseInsensitiveGlob(letter)!
+        expect(globToRegExp(glob.pattern).test(ch), `${ch} (U+${code.toString(16)}) for ${letter}`).toBe(true)
+      }
+    }
+    const exact = caseInsensitiveGlob('Ka-b')!
+    expect(exact.exact).toBe(true)
+    for (const value of ['ka-b', 'KA-B', '\u212Aa-b', 'xKA-Bx', 'ka_b']) expect(globToRegExp(exact.pattern).test(value)).toBe(value.toLowerCase().includes('ka-b'))
+    expect(caseInsensitiveGlob('i')!.exact).toBe(false)
+    expect(caseInsensitiveGlob('ü')).toBeUndefined()
+  })
+})
