@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Brings a fresh machine to what edgemem's commands need; sourced by scripts/test.sh and scripts/start.sh.
+# - Node >= 22.12: uses the machine's when new enough, else installs Node 22 from the npm registry into
+#   .tools/ (no other download source is needed) and puts it first on PATH, also for npm itself.
+# - Debian's Chromium for the browser tests (only when asked: EDGEMEM_NEED_CHROMIUM=1).
+# - npm ci from the committed lockfile when node_modules is missing or older than the lockfile.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NODE_VERSION=22.23.3
+
+node_ok() {
+  command -v node >/dev/null 2>&1 && node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=12)?0:1)'
+}
+
+if ! node_ok; then
+  if [ ! -x "$ROOT/.tools/node_modules/node/bin/node" ]; then
+    echo "setup: installing Node $NODE_VERSION from the npm registry into .tools/"
+    mkdir -p "$ROOT/.tools"
+    (cd "$ROOT/.tools" && npm install --no-save --no-package-lock --no-audit --no-fund "node@$NODE_VERSION" >/dev/null)
+  fi
+  export PATH="$ROOT/.tools/node_modules/node/bin:$PATH"
+  node_ok || { echo "setup: Node >= 22.12 is required and could not be installed" >&2; exit 1; }
+fi
+
+if [ "${EDGEMEM_NEED_CHROMIUM:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "setup: installing Debian's chromium"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip WRANGLER_SEND_METRICS=false
+if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  echo "setup: installing dependencies from package-lock.json (node $(node -v))"
+  (cd "$ROOT" && npm ci --no-audit --no-fund)
+fi
