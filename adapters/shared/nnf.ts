@@ -35,7 +35,10 @@ export const expr = <T>(value: T): Native<T> => ({ kind: 'expr', expr: value })
 
 export interface CompiledLiteral<T> {
   native: Native<T>
-  /** false when `native` matches a superset of the literal (results must be post-filtered). */
+  /**
+   * false when `native` may match many records the literal does not. Adapters re-check every result
+   * with the reference evaluator anyway; this only sizes the first request (topK vs over-fetch).
+   */
   exact: boolean
 }
 
@@ -47,7 +50,7 @@ export interface NativeDialect<T> {
 
 export interface CompiledFilter<T> {
   native: Native<T>
-  /** true when the native filter matches exactly the reference semantics. */
+  /** true when the native filter selects (nearly) exactly the reference records; see CompiledLiteral.exact. */
   exact: boolean
 }
 
