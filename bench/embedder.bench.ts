@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process'
 import { readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { loadavg } from 'node:os'
 import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -147,6 +148,7 @@ function table(rows: Row[]): string {
   return lines.join('\n')
 }
 
+const loadBefore = loadavg()[0]!
 const nodeRows: Row[] = []
 for (const model of MODELS) {
   nodeRows.push({ model, runs: nodeRuns(model) })
@@ -157,6 +159,7 @@ for (const row of browserResult?.rows ?? []) {
   console.log(`chromium ${row.model}: ${JSON.stringify(row.runs.map((r) => [Math.round(r.loadMs), Math.round(r.singlePerSec), Math.round(r.batchedPerSec)]))}`)
 }
 
+const loadAfter = loadavg()[0]!
 const sample = nodeRows[0]!.runs[0]!
 const body = `Command: \`npm run bench:embed\` (bench/embedder.bench.ts). The transformers embedder with the two stand-in models
 (shared/models; 384-d outputs): \`${RANDOM_MINILM_MODEL}\` has all-MiniLM-L6-v2's exact architecture and size (so its
@@ -165,7 +168,8 @@ memory-like sentences (6-12 words). *single*: one \`embed([text])\` call per sen
 (the embedder splits it into batches of ${sample.batchSize}, its default). *cold load*: \`new TransformersEmbedder(...)\` to
 \`ready()\` resolved (files read, ONNX session created, dimensions probed), each in a fresh Node process or a fresh browser
 context (Chromium then also fetches and compiles ONNX Runtime's 26 MB wasm). Medians of ${runs} cold runs, range in brackets;
-each run's rates are the median of 3 rounds.
+each run's rates are the median of 3 rounds. The 2 cores are shared with other work: 1-minute load average
+${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after the run (above ~1 the numbers are depressed; compare ranges).
 
 ### Node ${process.versions.node} (onnxruntime-node, CPU)
 

@@ -124,7 +124,8 @@ export class TransformersEmbedder implements Embedder {
           return (await pipeline('feature-extraction', model, {
             dtype,
             ...(device ? { device } : {}),
-            progress_callback: relay.callback,
+            // Without a listener, skip transformers' progress bookkeeping (it makes extra size requests).
+            ...(onProgress ? { progress_callback: relay.callback } : {}),
           })) as unknown as FeatureExtractor
         } catch (error) {
           // Still inside the env scope: listing the weights present reads the same settings.
