@@ -34,8 +34,12 @@ export interface LocalVectorStoreOptions {
   annMinSize?: number
   /** Loaded partitions are evicted (least recently used first) above this many bytes. */
   memoryBudgetBytes?: number
-  /** Largest snapshot value written; defaults below the storage's own limit. */
+  /** Largest value written (snapshot chunks, log entry parts); defaults below the storage's own limit. */
   chunkBytes?: number
+  /** Compact a partition's log into a snapshot after this many entries (default 256)... */
+  compactAfterEntries?: number
+  /** ...or once the log holds this many bytes and half the snapshot's size (default 256 KiB). */
+  compactAfterBytes?: number
 }
 
 const MAX_ID_LENGTH = 256
@@ -78,6 +82,8 @@ export class LocalVectorStore implements VectorStore {
   private readonly ann: AnnIndexFactory | undefined
   private readonly annMinSize: number
   private readonly memoryBudgetBytes: number
+  private readonly compactAfterEntries: number
+  private readonly compactAfterBytes: number
   /** Loaded partitions in least-recently-used order (Map iteration order). */
   private readonly loaded = new Map<PartitionKey, PartitionState>()
   private readonly loading = new Map<PartitionKey, Promise<PartitionState>>()
@@ -91,6 +97,8 @@ export class LocalVectorStore implements VectorStore {
     this.ann = options.ann
     this.annMinSize = options.annMinSize ?? 1000
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? 512 * 1024 * 1024
+    this.compactAfterEntries = options.compactAfterEntries ?? 256
+    this.compactAfterBytes = options.compactAfterBytes ?? 256 * 1024
     this.persistence = new PartitionStorage(options.storage, `${options.collection}/vs`, options.chunkBytes)
   }
 
@@ -235,8 +243,8 @@ export class LocalVectorStore implements VectorStore {
   }
 
   private async maybeCompact(state: PartitionState): Promise<void> {
-    const tooManyEntries = state.logEntries >= 256
-    const tooManyBytes = state.logBytes >= Math.max(256 * 1024, state.segmentBytes / 2)
+    const tooManyEntries = state.logEntries >= this.compactAfterEntries
+    const tooManyBytes = state.logBytes >= Math.max(this.compactAfterBytes, state.segmentBytes / 2)
     if (tooManyEntries || tooManyBytes) await this.persistence.compact(state, this.ann)
   }
 

@@ -13,7 +13,9 @@ import { Partition } from './partition.ts'
  *   <base>/p/<part>/head              {v, gen, segments, logFrom, ann?}   (commit point of compaction)
  *   <base>/p/<part>/seg/<gen>/<i>     snapshot records, chunked below the storage's value limit
  *   <base>/p/<part>/ann/<gen>/<i>     ANN index bytes of the same generation, chunked
- *   <base>/p/<part>/log/<seq>         one write batch each (commit point of a write)
+ *   <base>/p/<part>/log/<seq>         one write batch each (commit point of a write); a batch larger
+ *                                     than a storage value is written as parts <seq>/<i> first, then a
+ *                                     small manifest at <seq> (still the commit point)
  *   <base>/parts/<part>               marker: the partition exists (for scope-less listing)
  *   <base>/ids/<id>                   which partition holds the id (for get/delete by id)
  *
@@ -31,6 +33,21 @@ interface Head {
 }
 
 const EMPTY_HEAD: Head = { v: 1, gen: 0, segments: 0, logFrom: 0 }
+const MANIFEST_MAGIC = 0x31504d45 // "EMP1": a log entry stored in parts
+
+function manifest(parts: number): Uint8Array {
+  const bytes = new Uint8Array(8)
+  const view = new DataView(bytes.buffer)
+  view.setUint32(0, MANIFEST_MAGIC, true)
+  view.setUint32(4, parts, true)
+  return bytes
+}
+
+function manifestParts(bytes: Uint8Array): number | undefined {
+  if (bytes.byteLength !== 8) return undefined
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 8)
+  return view.getUint32(0, true) === MANIFEST_MAGIC ? view.getUint32(4, true) : undefined
+}
 const LOG_PROBE_WINDOW = 8
 
 export interface PartitionState {
@@ -40,6 +57,8 @@ export interface PartitionState {
   logEntries: number
   logBytes: number
   segmentBytes: number
+  /** Log entries stored in parts, by sequence number: their part keys are removed with them. */
+  partedEntries: Map<number, number>
 }
 
 export class PartitionStorage {
@@ -62,6 +81,9 @@ export class PartitionStorage {
   }
   private logKey(part: string, seq: number): string {
     return `${this.partPrefix(part)}/log/${String(seq).padStart(12, '0')}`
+  }
+  private logPartKey(part: string, seq: number, i: number): string {
+    return `${this.logKey(part, seq)}/${i}`
   }
   private segmentKey(part: string, gen: number, i: number): string {
     return `${this.partPrefix(part)}/seg/${gen}/${i}`
@@ -104,7 +126,7 @@ export class PartitionStorage {
     const partition = new Partition(part, dimensions, capacity + 16)
     for (const ops of segments) partition.apply(ops)
 
-    const { entries, nextSeq, logBytes } = await this.readLog(part, head.logFrom, dimensions)
+    const { entries, nextSeq, logBytes, partedEntries } = await this.readLog(part, head.logFrom, dimensions)
     let restored = false
     if (ann && head.ann?.factory === ann.name && head.ann.chunks > 0) {
       try {
@@ -121,7 +143,7 @@ export class PartitionStorage {
     }
     for (const ops of entries) partition.apply(ops)
     partition.finishLoad()
-    return { partition, head, nextSeq, logEntries: entries.length, logBytes, segmentBytes }
+    return { partition, head, nextSeq, logEntries: entries.length, logBytes, segmentBytes, partedEntries }
   }
 
   async buildAnn(partition: Partition, ann: AnnIndexFactory): Promise<void> {
@@ -141,8 +163,13 @@ export class PartitionStorage {
   }
 
   /** Reads consecutive log entries from `from` until the first missing one, a window at a time. */
-  private async readLog(part: string, from: number, dimensions: number): Promise<{ entries: RecordOp[][]; nextSeq: number; logBytes: number }> {
+  private async readLog(
+    part: string,
+    from: number,
+    dimensions: number,
+  ): Promise<{ entries: RecordOp[][]; nextSeq: number; logBytes: number; partedEntries: Map<number, number> }> {
     const entries: RecordOp[][] = []
+    const partedEntries = new Map<number, number>()
     let seq = from
     let logBytes = 0
     for (;;) {
@@ -151,8 +178,14 @@ export class PartitionStorage {
           storageCall(`reading log of partition ${part}`, () => this.storage.get(this.logKey(part, seq + i))),
         ),
       )
-      for (const bytes of window) {
-        if (bytes === null) return { entries, nextSeq: seq, logBytes }
+      for (let bytes of window) {
+        if (bytes === null) return { entries, nextSeq: seq, logBytes, partedEntries }
+        const parts = manifestParts(bytes)
+        if (parts !== undefined) {
+          const at = seq
+          bytes = concat(await Promise.all(Array.from({ length: parts }, (_, i) => this.mustGet(this.logPartKey(part, at, i), part))))
+          partedEntries.set(seq, parts)
+        }
         logBytes += bytes.byteLength
         entries.push(decodeOps(bytes, dimensions, this.logKey(part, seq)).ops)
         seq++
@@ -171,7 +204,10 @@ export class PartitionStorage {
     const before: KeyValueOp[] = []
     if (isNewPartition) before.push({ key: this.markerKey(part), value: encodeJson({ created: Date.now() }) })
     for (const id of newIds) before.push({ key: this.idKey(id), value: pointer })
-    const commit: KeyValueOp = { key: this.logKey(part, state.nextSeq), value: entry }
+    // A batch too large for one value goes in parts; the manifest written last stays the commit point.
+    const parts = entry.byteLength > this.chunkBytes ? split(entry, this.chunkBytes) : undefined
+    if (parts) parts.forEach((value, i) => before.push({ key: this.logPartKey(part, state.nextSeq, i), value }))
+    const commit: KeyValueOp = { key: this.logKey(part, state.nextSeq), value: parts ? manifest(parts.length) : entry }
     const after: KeyValueOp[] = removedIds.map((id) => ({ key: this.idKey(id), value: null }))
     await storageCall(`writing to partition ${part}`, async () => {
       if (this.storage.atomicBatch && this.storage.batch) {
@@ -183,6 +219,7 @@ export class PartitionStorage {
         await writeBatch(this.storage, after).catch(() => undefined)
       }
     })
+    if (parts) state.partedEntries.set(state.nextSeq, parts.length)
     state.nextSeq++
     state.logEntries++
     state.logBytes += entry.byteLength
@@ -211,7 +248,11 @@ export class PartitionStorage {
     const garbage: KeyValueOp[] = []
     for (let i = 0; i < head.segments; i++) garbage.push({ key: this.segmentKey(part, head.gen, i), value: null })
     for (let i = 0; i < (head.ann?.chunks ?? 0); i++) garbage.push({ key: this.annKey(part, head.gen, i), value: null })
-    for (let seq = head.logFrom; seq < next.logFrom; seq++) garbage.push({ key: this.logKey(part, seq), value: null })
+    for (let seq = head.logFrom; seq < next.logFrom; seq++) {
+      garbage.push({ key: this.logKey(part, seq), value: null })
+      for (let i = 0; i < (state.partedEntries.get(seq) ?? 0); i++) garbage.push({ key: this.logPartKey(part, seq, i), value: null })
+      state.partedEntries.delete(seq)
+    }
     // Garbage left by a crash here is never read again (the head no longer points at it).
     await writeBatch(this.storage, garbage).catch(() => undefined)
   }
@@ -228,8 +269,9 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return out
 }
 
+/** Copies, not views: IndexedDB's structured clone of a view would store its whole buffer. */
 function split(bytes: Uint8Array, size: number): Uint8Array[] {
   const out: Uint8Array[] = []
-  for (let at = 0; at < bytes.byteLength; at += size) out.push(bytes.subarray(at, Math.min(at + size, bytes.byteLength)))
+  for (let at = 0; at < bytes.byteLength; at += size) out.push(bytes.slice(at, Math.min(at + size, bytes.byteLength)))
   return out
 }
