@@ -5,6 +5,8 @@ import { registerProvider } from '../registry.ts'
 import { openaiEmbedderSchema, openaiLLMSchema } from './openai/config.ts'
 import { createOpenAIEmbedder } from './openai/embedder.ts'
 import { createOpenAILLM } from './openai/llm.ts'
+import { cloudflareKvStorageSchema, type CloudflareKvStorageConfig } from './storage/cloudflare-kv-config.ts'
+import { indexedDbStorageSchema } from './storage/indexeddb-config.ts'
 import { createMemoryStorage, memoryStorageSchema } from './storage/memory.ts'
 import { createFlatStore, flatSchema, type FlatConfig } from './vector-stores/flat.ts'
 import { createTransformersEmbedder, transformersEmbedderSchema } from './transformers/provider.ts'
@@ -16,6 +18,8 @@ import { createTransformersEmbedder, transformersEmbedderSchema } from './transf
  */
 export function registerBuiltinProviders(): void {
   registerProvider('storage', 'memory', () => createMemoryStorage(), { schema: memoryStorageSchema })
+  registerProvider('storage', 'indexeddb', async (c) => (await import('./storage/indexeddb.ts')).createIndexedDbStorage(c), { schema: indexedDbStorageSchema })
+  registerProvider('storage', 'cloudflare-kv', async (c) => (await import('./storage/cloudflare-kv.ts')).createCloudflareKvStorage(c as CloudflareKvStorageConfig), { schema: cloudflareKvStorageSchema })
   // The openai package itself is imported on the first request (src/providers/openai/client.ts).
   registerProvider('embedder', 'openai', (c) => createOpenAIEmbedder(c), { schema: openaiEmbedderSchema })
   registerProvider('llm', 'openai', (c) => createOpenAILLM(c), { schema: openaiLLMSchema })
