@@ -20,6 +20,8 @@ export default defineConfig({
   test: {
     name: 'workerd',
     include: ['test/workers/**/*.test.ts'],
+    // The Worker app's suites need its own main and wrangler.toml bindings: vitest.worker.config.ts.
+    exclude: ['test/workers/worker-*.test.ts'],
     // Fake Upstash/Qdrant/Pinecone servers for the remote adapter suites, started in Node.
     globalSetup: ['test/workers/remote-servers.setup.ts'],
     testTimeout: 60_000,

@@ -20,6 +20,7 @@ step npm run --silent typecheck
 step npx vitest run --project node
 step npx vitest run --config vitest.browser.config.ts
 step npx vitest run --config vitest.workers.config.ts
+step npx vitest run --config vitest.worker.config.ts
 for script in $(node -e 'const s=require("./package.json").scripts; console.log(Object.keys(s).filter(k=>k.startsWith("test:runtimes:")).join(" "))'); do
   step npm run --silent "$script"
 done

@@ -1,0 +1,78 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env, exports } from 'cloudflare:workers'
+import worker from '../../workers/index.ts'
+import type { Env } from '../../workers/env.ts'
+
+/**
+ * Test helpers for the Worker suites: HTTP requests to the Worker (through its real fetch handler and
+ * bindings), tenants with fresh API keys, and env overrides for the other storage modes and limits.
+ */
+export const ADMIN_KEY = 'test-admin-key'
+export const ORIGIN = 'http://edgemem.test'
+
+export interface ApiResponse<T = any> {
+  status: number
+  headers: Headers
+  body: T
+}
+
+export interface RequestOptions {
+  key?: string
+  /** Sends the key as X-API-Key instead of Authorization: Bearer. */
+  keyHeader?: 'bearer' | 'x-api-key'
+  body?: unknown
+  /** A raw body sent as is (no JSON encoding, no Content-Type unless given in headers). */
+  rawBody?: BodyInit
+  headers?: Record<string, string>
+  /** Runs the request against the Worker with these env values changed (other storage modes, limits). */
+  env?: Partial<Env>
+}
+
+export async function request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  const headers = new Headers(options.headers)
+  if (options.key !== undefined) {
+    if (options.keyHeader === 'x-api-key') headers.set('X-API-Key', options.key)
+    else headers.set('Authorization', `Bearer ${options.key}`)
+  }
+  let body: BodyInit | undefined = options.rawBody
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body)
+    if (!headers.has('content-type')) headers.set('Content-Type', 'application/json')
+  }
+  const req = new Request(`${ORIGIN}${path}`, { method, headers, body })
+  let response: Response
+  if (options.env) {
+    const ctx = createExecutionContext()
+    response = await worker.fetch(req, { ...(env as Env), ...options.env }, ctx)
+    await waitOnExecutionContext(ctx)
+  } else {
+    response = await exports.default.fetch(req)
+  }
+  const text = await response.text()
+  let parsed: unknown = text
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text)
+  } catch {
+    // not JSON (the /docs page): keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T }
+}
+
+let counter = 0
+/** A tenant name no other test uses (storage persists across the tests of a file). */
+export function uniqueTenant(prefix = 't'): string {
+  counter++
+  return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 6)}`
+}
+
+export async function createKey(tenant: string, env?: Partial<Env>): Promise<{ key: string; id: string }> {
+  const response = await request('POST', '/admin/keys', { key: ADMIN_KEY, body: { tenant }, ...(env ? { env } : {}) })
+  if (response.status !== 201) throw new Error(`creating a key failed: ${response.status} ${JSON.stringify(response.body)}`)
+  return { key: response.body.key, id: response.body.id }
+}
+
+/** A new tenant and a key for it. */
+export async function newTenant(prefix = 't', env?: Partial<Env>): Promise<{ tenant: string; key: string; id: string }> {
+  const tenant = uniqueTenant(prefix)
+  return { tenant, ...(await createKey(tenant, env)) }
+}

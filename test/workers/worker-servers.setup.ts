@@ -1,0 +1,51 @@
+import type { TestProject } from 'vitest/node'
+import { openAIError, startOpenAITestServer, type ChatCompletionRequest, type ChatReply } from '../servers/openai.ts'
+
+/**
+ * Global setup of the Worker suites (runs in Node): one OpenAI-compatible test server for embeddings
+ * (deterministic hash embeddings, 64 dimensions) and the LLM. Its URL reaches the Worker and its
+ * Durable Objects as bindings (vitest.worker.config.ts).
+ */
+export const WORKER_EMBEDDING_DIMENSIONS = 64
+/** A user message containing this makes the test LLM fail (not retried: HTTP 400). */
+export const LLM_FAILURE_MARKER = 'please-fail-the-llm'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    workerServers: { openaiBaseURL: string }
+  }
+}
+
+/**
+ * A deterministic stand-in for fact extraction: every user line of the conversation becomes the fact
+ * "User said: <text>"; a fact equal to a stored memory is NONE, and "forget <text>" DELETEs the stored
+ * memory "User said: <text>". Enough to drive ADD, DELETE and NONE through the real pipeline.
+ */
+export function extractFacts(body: ChatCompletionRequest): ChatReply {
+  const prompt = body.messages.find((m) => m.role === 'user')?.content ?? ''
+  if (prompt.includes(LLM_FAILURE_MARKER)) return openAIError(400, 'the test LLM was asked to fail')
+  const storedJson = /Stored memories:\n(.*)\n/.exec(prompt)?.[1] ?? '(none yet)'
+  const stored: { id: string; text: string }[] = storedJson.startsWith('[') ? JSON.parse(storedJson) : []
+  const conversation = prompt.split('Conversation:\n')[1]?.split('\n\n')[0] ?? ''
+  const operations: Record<string, string>[] = []
+  for (const line of conversation.split('\n')) {
+    const said = /^user(?: \([^)]*\))?: (.*)$/.exec(line)?.[1]
+    if (!said) continue
+    const forget = /^forget (.*)$/.exec(said)?.[1]
+    if (forget) {
+      const match = stored.find((s) => s.text === `User said: ${forget}`)
+      if (match) operations.push({ event: 'DELETE', id: match.id })
+      continue
+    }
+    const fact = `User said: ${said}`
+    const same = stored.find((s) => s.text === fact)
+    operations.push(same ? { event: 'NONE', id: same.id } : { event: 'ADD', text: fact })
+  }
+  return { content: JSON.stringify({ operations }) }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const openai = await startOpenAITestServer({ dimensions: WORKER_EMBEDDING_DIMENSIONS, chat: extractFacts })
+  project.provide('workerServers', { openaiBaseURL: openai.baseURL })
+  return () => openai.close()
+}

@@ -1,0 +1,117 @@
+import { NotFoundError, type AddOptions, type GetAllOptions, type HistoryEntry, type JsonObject, type Message, type MemoryItem, type ScopeOptions, type SearchOptions } from '../../src/index.ts'
+import type { MemoryShard } from '../durable/memory-shard.ts'
+import type { ShardIdentity, ShardOperation, ShardReply, ShardResults } from '../durable/shard-protocol.ts'
+import { deserializeError } from '../http/errors.ts'
+import { externalId, parseExternalId, readShards, shardOf, writeScopeKey } from './shard-routing.ts'
+import type { TenantMemories, TenantMemory } from './tenant-memory.ts'
+
+const DEFAULT_SEARCH_TOP_K = 10
+const DEFAULT_GET_ALL_TOP_K = 100
+
+const withExternalId = (shard: number, item: MemoryItem): MemoryItem => ({ ...item, id: externalId(shard, item.id) })
+
+const byScore = (a: MemoryItem, b: MemoryItem): number => (b.score ?? 0) - (a.score ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+// The core's get_all order: newest first, ties by id.
+const byNewest = (a: MemoryItem, b: MemoryItem): number =>
+  Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/**
+ * One tenant's memories in the durable-object mode: calls go to the tenant's MemoryShard objects,
+ * named `<tenant>/<shard>`; see shard-routing.ts for which shard a call goes to. The tenant comes from
+ * the authenticated API key only, so no request can name another tenant's object.
+ */
+export class DurableTenantMemory implements TenantMemory {
+  private readonly namespace: DurableObjectNamespace<MemoryShard>
+  private readonly tenant: string
+  private readonly shards: number
+
+  constructor(namespace: DurableObjectNamespace<MemoryShard>, tenant: string, shards: number) {
+    this.namespace = namespace
+    this.tenant = tenant
+    this.shards = shards
+  }
+
+  private async call<O extends ShardOperation>(shard: number, operation: O): Promise<ShardResults[O['op']]> {
+    const identity: ShardIdentity = { tenant: this.tenant, shard, shards: this.shards }
+    const stub = this.namespace.get(this.namespace.idFromName(`${this.tenant}/${shard}`))
+    const reply = (await stub.execute(identity, operation)) as ShardReply<ShardResults[O['op']]>
+    if (!reply.ok) throw deserializeError(reply.error)
+    return reply.value
+  }
+
+  /** The shard and core id behind a REST id; ids that cannot be this tenant's are simply not found. */
+  private locate(id: string, operation: string): { shard: number; id: string } {
+    const located = parseExternalId(id, this.shards)
+    if (!located) throw new NotFoundError(`${operation}: no memory with id "${id}"`)
+    return located
+  }
+
+  async add(messages: string | Message[], options: AddOptions) {
+    const shard = shardOf(writeScopeKey(options, 'add'), this.shards)
+    const { results } = await this.call(shard, { op: 'add', messages, options })
+    return { results: results.map((event) => ({ ...event, id: externalId(shard, event.id) })) }
+  }
+
+  async search(query: string, options: SearchOptions) {
+    const topK = options.topK ?? DEFAULT_SEARCH_TOP_K
+    const shards = readShards(options, options.filters, this.shards, 'search')
+    const pages = await Promise.all(shards.map(async (shard) => (await this.call(shard, { op: 'search', query, options: { ...options, topK } })).results.map((item) => withExternalId(shard, item))))
+    return { results: pages.flat().sort(byScore).slice(0, topK) }
+  }
+
+  async get(id: string) {
+    const located = parseExternalId(id, this.shards)
+    if (!located) return null
+    const item = await this.call(located.shard, { op: 'get', id: located.id })
+    return item ? withExternalId(located.shard, item) : null
+  }
+
+  async getAll(options: GetAllOptions) {
+    const topK = options.topK ?? DEFAULT_GET_ALL_TOP_K
+    const shards = readShards(options, options.filters, this.shards, 'getAll')
+    const pages = await Promise.all(shards.map(async (shard) => (await this.call(shard, { op: 'getAll', options: { ...options, topK } })).results.map((item) => withExternalId(shard, item))))
+    return { results: pages.flat().sort(byNewest).slice(0, topK) }
+  }
+
+  async update(id: string, data: { text?: string; metadata?: JsonObject }) {
+    const located = this.locate(id, 'update')
+    return withExternalId(located.shard, await this.call(located.shard, { op: 'update', id: located.id, data }))
+  }
+
+  async delete(id: string): Promise<void> {
+    const located = this.locate(id, 'delete')
+    await this.call(located.shard, { op: 'delete', id: located.id })
+  }
+
+  async deleteAll(options: ScopeOptions) {
+    // Same reach as a read: the user's shard, or every shard for an agent or run across users.
+    const shards = readShards(options, undefined, this.shards, 'deleteAll')
+    const counts = await Promise.all(shards.map((shard) => this.call(shard, { op: 'deleteAll', options })))
+    return { deleted: counts.reduce((sum, c) => sum + c.deleted, 0) }
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    const located = parseExternalId(id, this.shards)
+    if (!located) return []
+    const entries = await this.call(located.shard, { op: 'history', id: located.id })
+    return entries.map((entry) => ({ ...entry, memoryId: externalId(located.shard, entry.memoryId) }))
+  }
+
+  async reset(): Promise<void> {
+    await Promise.all(Array.from({ length: this.shards }, (_, shard) => this.call(shard, { op: 'reset' })))
+  }
+}
+
+export class DurableTenantMemories implements TenantMemories {
+  private readonly namespace: DurableObjectNamespace<MemoryShard>
+  private readonly shards: number
+
+  constructor(namespace: DurableObjectNamespace<MemoryShard>, shards: number) {
+    this.namespace = namespace
+    this.shards = shards
+  }
+
+  forTenant(tenant: string): TenantMemory {
+    return new DurableTenantMemory(this.namespace, tenant, this.shards)
+  }
+}

@@ -1,0 +1,48 @@
+import type { KeyValueStore, MemoryConfig, ProviderSpec } from '../../src/index.ts'
+import type { Settings } from '../settings.ts'
+
+/**
+ * Where a Memory's data goes: the Durable Object's own storage (durable-object mode), a KV namespace
+ * with the in-process index (kv mode), or a remote vector store with history in KV (remote modes).
+ */
+export type MemoryPlacement =
+  | { kind: 'durable-object'; storage: KeyValueStore }
+  | { kind: 'kv'; namespace: KVNamespace; collection: string }
+  | { kind: 'remote'; namespace: KVNamespace; collection: string }
+
+function embedder(settings: Settings): ProviderSpec {
+  const { model, baseURL, apiKey, dimensions } = settings.embedding
+  return { provider: 'openai', config: { model, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}), ...(dimensions ? { dimensions } : {}) } }
+}
+
+function llm(settings: Settings): ProviderSpec | undefined {
+  if (!settings.llm) return undefined
+  const { model, baseURL, apiKey } = settings.llm
+  return { provider: 'openai', config: { model, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}) } }
+}
+
+/** The Memory config of one tenant (or one Durable Object shard) under the Worker's settings. */
+export function memoryConfig(settings: Settings, placement: MemoryPlacement): MemoryConfig {
+  const base: MemoryConfig = { embedder: embedder(settings) }
+  const model = llm(settings)
+  if (model) base.llm = model
+  const localIndex: ProviderSpec = { provider: settings.localIndex, config: { memoryBudgetMB: settings.memoryBudgetMB } }
+  switch (placement.kind) {
+    case 'durable-object':
+      // The object belongs to one tenant and shard; its storage holds nothing else.
+      return { ...base, storage: placement.storage, vectorStore: localIndex, collection: 'memories' }
+    case 'kv':
+      return { ...base, storage: { provider: 'cloudflare-kv', config: { namespace: placement.namespace } }, vectorStore: localIndex, collection: placement.collection }
+    case 'remote':
+      // Upstash and Pinecone put each collection in its own namespace, Qdrant tags each point with it:
+      // the per-tenant collection is the tenant boundary on the service too.
+      return {
+        ...base,
+        vectorStore: { provider: settings.remote!.provider, config: { ...settings.remote!.config } },
+        collection: placement.collection,
+        // History rows are written once under fresh keys, never rewritten: KV's eventual consistency
+        // and one-write-per-second-per-key limit do not bite there.
+        storage: { provider: 'cloudflare-kv', config: { namespace: placement.namespace } },
+      }
+  }
+}

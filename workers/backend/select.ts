@@ -1,0 +1,38 @@
+import type { Env } from '../env.ts'
+import { ApiError } from '../http/errors.ts'
+import type { Settings } from '../settings.ts'
+import { DurableTenantMemories } from './durable-tenant.ts'
+import { IsolateTenantMemories } from './isolate-tenants.ts'
+import { memoryConfig } from './memory-config.ts'
+import type { TenantMemories } from './tenant-memory.ts'
+
+/** Tenants whose Memory an isolate keeps open at once in the kv and remote modes. */
+const ISOLATE_TENANTS = 4
+
+/** The collection of a tenant in KV and on remote stores: `t_<tenant>` (tenant names cannot hold "/"). */
+export function tenantCollection(tenant: string): string {
+  return `t_${tenant}`
+}
+
+function missingBinding(name: string, mode: string): ApiError {
+  return new ApiError(500, 'CONFIG', `server configuration: STORAGE_MODE ${mode} needs the ${name} binding in wrangler.toml (see docs/worker.md)`)
+}
+
+const cache = new WeakMap<Settings, TenantMemories>()
+
+/** The tenants' memories for these settings, created once per isolate and settings. */
+export function tenantMemories(env: Env, settings: Settings): TenantMemories {
+  let memories = cache.get(settings)
+  if (memories) return memories
+  if (settings.mode === 'durable-object') {
+    if (!env.MEMORY_SHARDS) throw missingBinding('MEMORY_SHARDS (Durable Object)', settings.mode)
+    memories = new DurableTenantMemories(env.MEMORY_SHARDS, settings.shards)
+  } else {
+    const namespace = env.EDGEMEM_KV
+    if (!namespace) throw missingBinding('EDGEMEM_KV (KV namespace)', settings.mode)
+    const kind = settings.mode === 'kv' ? 'kv' : 'remote'
+    memories = new IsolateTenantMemories((tenant) => memoryConfig(settings, { kind, namespace, collection: tenantCollection(tenant) }), ISOLATE_TENANTS)
+  }
+  cache.set(settings, memories)
+  return memories
+}

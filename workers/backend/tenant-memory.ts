@@ -1,0 +1,22 @@
+import type { AddOptions, GetAllOptions, HistoryEntry, JsonObject, Message, MemoryEvent, MemoryItem, ScopeOptions, SearchOptions } from '../../src/index.ts'
+
+/**
+ * The Memory operations of one tenant, whatever the storage mode. A `Memory` satisfies it directly
+ * (kv and remote modes); the durable-object mode routes each call to the tenant's shard objects.
+ */
+export interface TenantMemory {
+  add(messages: string | Message[], options: AddOptions): Promise<{ results: MemoryEvent[] }>
+  search(query: string, options: SearchOptions): Promise<{ results: MemoryItem[] }>
+  get(id: string): Promise<MemoryItem | null>
+  getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }>
+  update(id: string, data: { text?: string; metadata?: JsonObject }): Promise<MemoryItem>
+  delete(id: string): Promise<void>
+  deleteAll(options: ScopeOptions): Promise<{ deleted: number }>
+  history(id: string): Promise<HistoryEntry[]>
+  reset(): Promise<void>
+}
+
+/** Memories per tenant under the Worker's settings. */
+export interface TenantMemories {
+  forTenant(tenant: string): TenantMemory
+}

@@ -1,0 +1,53 @@
+import type { MemoryShard } from './durable/memory-shard.ts'
+import type { RateLimiter } from './durable/rate-limiter.ts'
+
+/**
+ * Everything the Worker reads from its environment: bindings, vars (wrangler.toml `[vars]`, also
+ * `wrangler dev --var`) and secrets (`wrangler secret put`). Vars arrive as strings, or as numbers and
+ * booleans when written unquoted in TOML; settings.ts parses and checks them. See docs/worker.md.
+ */
+export interface Env {
+  /** Durable Objects holding the memories in the `durable-object` storage mode (one per tenant and shard). */
+  MEMORY_SHARDS?: DurableObjectNamespace<MemoryShard>
+  /** Per-key token buckets; without it, rate limiting is per isolate. */
+  RATE_LIMITER?: DurableObjectNamespace<RateLimiter>
+  /** API keys and tenants (all modes); memories in `kv` mode; history in the remote modes. */
+  EDGEMEM_KV?: KVNamespace
+
+  /** durable-object (default) | kv | upstash | qdrant | pinecone */
+  STORAGE_MODE?: string
+  /** The in-process index of the durable-object and kv modes: hnsw | flat. */
+  LOCAL_INDEX?: string
+  /** Objects per tenant in the durable-object mode (fixed once data exists). */
+  DO_SHARDS?: string | number
+  /** Memory budget of the in-process index per Memory (MB); loaded partitions beyond it are evicted. */
+  MEMORY_BUDGET_MB?: string | number
+
+  EMBEDDING_BASE_URL?: string
+  EMBEDDING_MODEL?: string
+  EMBEDDING_DIMENSIONS?: string | number
+  EMBEDDING_API_KEY?: string
+  LLM_BASE_URL?: string
+  LLM_MODEL?: string
+  LLM_API_KEY?: string
+
+  UPSTASH_VECTOR_REST_URL?: string
+  UPSTASH_VECTOR_REST_TOKEN?: string
+  QDRANT_URL?: string
+  QDRANT_API_KEY?: string
+  QDRANT_COLLECTION?: string
+  PINECONE_HOST?: string
+  PINECONE_API_KEY?: string
+
+  /** The admin key (secret): /reset and /admin/keys. */
+  ADMIN_KEY?: string
+  /** "" (no CORS headers), "*" or a comma-separated list of origins. */
+  CORS_ORIGINS?: string
+
+  MAX_BODY_BYTES?: string | number
+  MAX_MESSAGES?: string | number
+  MAX_MESSAGE_CHARS?: string | number
+  MAX_TOP_K?: string | number
+  RATE_LIMIT_PER_MINUTE?: string | number
+  RATE_LIMIT_BURST?: string | number
+}

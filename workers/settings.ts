@@ -1,0 +1,186 @@
+import { providerNames } from '../src/index.ts'
+import type { Env } from './env.ts'
+import { ApiError } from './http/errors.ts'
+
+export const STORAGE_MODES = ['durable-object', 'kv', 'upstash', 'qdrant', 'pinecone'] as const
+export type StorageMode = (typeof STORAGE_MODES)[number]
+export type LocalIndex = 'hnsw' | 'flat'
+
+export interface Limits {
+  maxBodyBytes: number
+  maxMessages: number
+  maxMessageChars: number
+  maxTopK: number
+  /** Requests per minute and key; 0 turns rate limiting off. */
+  ratePerMinute: number
+  rateBurst: number
+}
+
+export interface EmbeddingSettings {
+  baseURL?: string
+  model: string
+  dimensions?: number
+  apiKey?: string
+}
+
+export interface LLMSettings {
+  baseURL?: string
+  model: string
+  apiKey?: string
+}
+
+export type RemoteSettings =
+  | { provider: 'upstash'; config: { url: string; token: string } }
+  | { provider: 'qdrant'; config: { url: string; apiKey?: string; collection?: string } }
+  | { provider: 'pinecone'; config: { host: string; apiKey: string } }
+
+/** The Worker's configuration, parsed and checked from its environment once per env object. */
+export interface Settings {
+  mode: StorageMode
+  localIndex: LocalIndex
+  shards: number
+  memoryBudgetMB: number
+  embedding: EmbeddingSettings
+  /** Absent when no LLM is configured: then only infer: false is accepted. */
+  llm: LLMSettings | undefined
+  remote: RemoteSettings | undefined
+  adminKey: string | undefined
+  /** undefined: no CORS headers; '*' or a list of allowed origins. */
+  corsOrigins: '*' | string[] | undefined
+  limits: Limits
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 256 * 1024,
+  maxMessages: 50,
+  maxMessageChars: 8000,
+  maxTopK: 100,
+  ratePerMinute: 600,
+  rateBurst: 60,
+}
+export const DEFAULT_SHARDS = 16
+export const MAX_SHARDS = 256
+const DEFAULT_MEMORY_BUDGET_MB = 32
+
+/** A wrong setting is the operator's problem: 500 with the variable named, never a silent default. */
+function invalid(name: string, message: string): ApiError {
+  return new ApiError(500, 'CONFIG', `server configuration: ${name} ${message} (see docs/worker.md)`)
+}
+
+function text(env: Env, name: keyof Env): string | undefined {
+  const value = env[name]
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string' && typeof value !== 'number') throw invalid(name, `must be a string, got ${typeof value}`)
+  const trimmed = String(value).trim()
+  return trimmed === '' ? undefined : trimmed
+}
+
+function integer(env: Env, name: keyof Env, fallback: number, min: number, max: number): number {
+  const raw = text(env, name)
+  if (raw === undefined) return fallback
+  const value = Number(raw)
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw invalid(name, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`)
+  return value
+}
+
+function required(env: Env, name: keyof Env, mode: string): string {
+  const value = text(env, name)
+  if (value === undefined) throw invalid(name, `is required in STORAGE_MODE ${mode} (wrangler secret put ${name})`)
+  return value
+}
+
+function parseMode(env: Env): StorageMode {
+  const raw = text(env, 'STORAGE_MODE') ?? 'durable-object'
+  if (!(STORAGE_MODES as readonly string[]).includes(raw)) throw invalid('STORAGE_MODE', `must be one of ${STORAGE_MODES.join(', ')}, got ${JSON.stringify(raw)}`)
+  return raw as StorageMode
+}
+
+/** hnsw when the build registers it (the default of the core), else flat: same engine and storage format. */
+function parseLocalIndex(env: Env): LocalIndex {
+  const registered = providerNames('vectorStore')
+  const fallback: LocalIndex = registered.includes('hnsw') ? 'hnsw' : 'flat'
+  const raw = text(env, 'LOCAL_INDEX') ?? fallback
+  if (raw !== 'hnsw' && raw !== 'flat') throw invalid('LOCAL_INDEX', `must be hnsw or flat, got ${JSON.stringify(raw)}`)
+  if (!registered.includes(raw)) throw invalid('LOCAL_INDEX', `"${raw}" is not available in this build (registered: ${registered.join(', ')})`)
+  return raw
+}
+
+function parseRemote(env: Env, mode: StorageMode): RemoteSettings | undefined {
+  switch (mode) {
+    case 'upstash':
+      return { provider: 'upstash', config: { url: required(env, 'UPSTASH_VECTOR_REST_URL', mode), token: required(env, 'UPSTASH_VECTOR_REST_TOKEN', mode) } }
+    case 'qdrant': {
+      const apiKey = text(env, 'QDRANT_API_KEY')
+      const collection = text(env, 'QDRANT_COLLECTION')
+      return { provider: 'qdrant', config: { url: required(env, 'QDRANT_URL', mode), ...(apiKey ? { apiKey } : {}), ...(collection ? { collection } : {}) } }
+    }
+    case 'pinecone':
+      return { provider: 'pinecone', config: { host: required(env, 'PINECONE_HOST', mode), apiKey: required(env, 'PINECONE_API_KEY', mode) } }
+    default:
+      return undefined
+  }
+}
+
+function parseCors(env: Env): Settings['corsOrigins'] {
+  const raw = text(env, 'CORS_ORIGINS')
+  if (raw === undefined) return undefined
+  if (raw === '*') return '*'
+  const origins = raw.split(',').map((o) => o.trim()).filter((o) => o.length > 0)
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw invalid('CORS_ORIGINS', `must be "*" or comma-separated origins like https://app.example.com, got ${JSON.stringify(origin)}`)
+  }
+  return origins
+}
+
+function parseLLM(env: Env): LLMSettings | undefined {
+  const baseURL = text(env, 'LLM_BASE_URL')
+  const model = text(env, 'LLM_MODEL')
+  const apiKey = text(env, 'LLM_API_KEY')
+  // Configured as soon as any of the three is set; the openai provider then checks the combination.
+  if (baseURL === undefined && model === undefined && apiKey === undefined) return undefined
+  return { model: model ?? 'gpt-4.1-mini', ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}) }
+}
+
+export function parseSettings(env: Env): Settings {
+  const mode = parseMode(env)
+  const dimensions = text(env, 'EMBEDDING_DIMENSIONS') === undefined ? undefined : integer(env, 'EMBEDDING_DIMENSIONS', 0, 1, 65_536)
+  const baseURL = text(env, 'EMBEDDING_BASE_URL')
+  const apiKey = text(env, 'EMBEDDING_API_KEY')
+  const ratePerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_LIMITS.ratePerMinute, 0, 1_000_000)
+  return {
+    mode,
+    localIndex: parseLocalIndex(env),
+    shards: integer(env, 'DO_SHARDS', DEFAULT_SHARDS, 1, MAX_SHARDS),
+    memoryBudgetMB: integer(env, 'MEMORY_BUDGET_MB', DEFAULT_MEMORY_BUDGET_MB, 1, 1024),
+    embedding: {
+      model: text(env, 'EMBEDDING_MODEL') ?? 'text-embedding-3-small',
+      ...(baseURL ? { baseURL } : {}),
+      ...(apiKey ? { apiKey } : {}),
+      ...(dimensions ? { dimensions } : {}),
+    },
+    llm: parseLLM(env),
+    remote: parseRemote(env, mode),
+    adminKey: text(env, 'ADMIN_KEY'),
+    corsOrigins: parseCors(env),
+    limits: {
+      maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024, 100 * 1024 * 1024),
+      maxMessages: integer(env, 'MAX_MESSAGES', DEFAULT_LIMITS.maxMessages, 1, 10_000),
+      maxMessageChars: integer(env, 'MAX_MESSAGE_CHARS', DEFAULT_LIMITS.maxMessageChars, 1, 1_000_000),
+      maxTopK: integer(env, 'MAX_TOP_K', DEFAULT_LIMITS.maxTopK, 1, 10_000),
+      ratePerMinute,
+      rateBurst: integer(env, 'RATE_LIMIT_BURST', Math.min(DEFAULT_LIMITS.rateBurst, Math.max(1, ratePerMinute)), 1, 1_000_000),
+    },
+  }
+}
+
+const cache = new WeakMap<object, Settings>()
+
+/** Parsed once per env object (stable for the life of an isolate); a bad setting fails every request. */
+export function settingsOf(env: Env): Settings {
+  let settings = cache.get(env)
+  if (!settings) {
+    settings = parseSettings(env)
+    cache.set(env, settings)
+  }
+  return settings
+}
