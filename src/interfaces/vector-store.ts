@@ -21,7 +21,10 @@ export interface StoredRecord {
 }
 
 export interface ScoredRecord extends StoredRecord {
-  /** Higher is more relevant. Semantic stores report cosine similarity in [-1, 1]. */
+  /**
+   * Higher is more relevant. Semantic search reports cosine similarity in [-1, 1]; the local stores'
+   * hybrid search (queries with `text`) reports (1 − w)·cosine + w·keyword, keyword in [0, 1).
+   */
   score: number
 }
 

@@ -36,11 +36,27 @@ export interface LocalVectorStoreOptions {
   memoryBudgetBytes?: number
   /** Largest value written (snapshot chunks, log entry parts); defaults below the storage's own limit. */
   chunkBytes?: number
+  /**
+   * Keyword relevance (BM25 with neighbour context) fused with cosine similarity for queries that carry
+   * text; on by default. score = (1 − keywordWeight) · cosine + keywordWeight · bm25 / (bm25 + saturation).
+   */
+  hybrid?: false | HybridOptions
   /** Compact a partition's log into a snapshot after this many entries (default 256)... */
   compactAfterEntries?: number
   /** ...or once the log holds this many bytes and half the snapshot's size (default 256 KiB). */
   compactAfterBytes?: number
 }
+
+export interface HybridOptions {
+  /** Share of the score from keyword relevance, 0..1 (default 0.6). */
+  keywordWeight?: number
+  /** BM25 score at which the keyword part reaches half its weight (default 8). */
+  saturation?: number
+}
+export const DEFAULT_KEYWORD_WEIGHT = 0.6
+export const DEFAULT_SATURATION = 8
+/** Candidates taken from each of the semantic and keyword rankings before fusing. */
+const HYBRID_POOL = 4
 
 const MAX_ID_LENGTH = 256
 /** Exact search is cheap below this many candidates and avoids ANN recall loss under filters. */
@@ -82,6 +98,7 @@ export class LocalVectorStore implements VectorStore {
   private readonly ann: AnnIndexFactory | undefined
   private readonly annMinSize: number
   private readonly memoryBudgetBytes: number
+  private readonly hybrid: Required<HybridOptions> | undefined
   private readonly compactAfterEntries: number
   private readonly compactAfterBytes: number
   /** Loaded partitions in least-recently-used order (Map iteration order). */
@@ -97,6 +114,13 @@ export class LocalVectorStore implements VectorStore {
     this.ann = options.ann
     this.annMinSize = options.annMinSize ?? 1000
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? 512 * 1024 * 1024
+    this.hybrid =
+      options.hybrid === false
+        ? undefined
+        : {
+            keywordWeight: options.hybrid?.keywordWeight ?? DEFAULT_KEYWORD_WEIGHT,
+            saturation: options.hybrid?.saturation ?? DEFAULT_SATURATION,
+          }
     this.compactAfterEntries = options.compactAfterEntries ?? 256
     this.compactAfterBytes = options.compactAfterBytes ?? 256 * 1024
     this.persistence = new PartitionStorage(options.storage, `${options.collection}/vs`, options.chunkBytes)
@@ -152,7 +176,7 @@ export class LocalVectorStore implements VectorStore {
     if (!pending) {
       const dims = this.dims
       if (dims === undefined) throw new StorageError(`${this.name} store: dimensions unknown before the first write; call init first`)
-      pending = this.persistence.load(part, dims, this.ann).then(async (state) => {
+      pending = this.persistence.load(part, dims, this.ann, this.hybrid !== undefined).then(async (state) => {
         await this.ensureAnn(state)
         this.loaded.set(part, state)
         this.knownPartitions.add(part)
@@ -299,11 +323,40 @@ export class LocalVectorStore implements VectorStore {
     for (const part of await this.candidatePartitions(query.scope)) {
       const { partition } = await this.partition(part)
       const accept = (slot: number): boolean => predicate(partition.payloadAt(slot)!)
-      for (const { slot, score } of this.searchPartition(partition, unit, query.topK, accept)) {
+      const found =
+        this.hybrid && query.text?.trim()
+          ? this.hybridSearch(partition, unit, query.text, query.topK, accept, this.hybrid)
+          : this.searchPartition(partition, unit, query.topK, accept)
+      for (const { slot, score } of found) {
         hits.push({ id: partition.idAt(slot)!, payload: structuredClone(partition.payloadAt(slot)!), score })
       }
     }
     return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, query.topK)
+  }
+
+  /**
+   * Semantic and keyword candidates (filtered), fused into one bounded score. Records matching no query
+   * word keep (1 − w) · cosine, so the score means the same for every query and `threshold` stays usable.
+   */
+  private hybridSearch(
+    partition: PartitionState['partition'],
+    query: Float32Array,
+    text: string,
+    k: number,
+    accept: (slot: number) => boolean,
+    { keywordWeight, saturation }: Required<HybridOptions>,
+  ): SlotHit[] {
+    const pool = Math.max(k * HYBRID_POOL, 40)
+    const cosines = new Map<number, number>()
+    for (const hit of this.searchPartition(partition, query, pool, accept)) cosines.set(hit.slot, hit.score)
+    const keyword = new Map<number, number>()
+    for (const hit of partition.keywordSearch(text, pool, accept)) {
+      keyword.set(hit.slot, hit.score / (hit.score + saturation))
+      if (!cosines.has(hit.slot)) cosines.set(hit.slot, partition.score(hit.slot, query))
+    }
+    const fused: SlotHit[] = []
+    for (const [slot, cosine] of cosines) fused.push({ slot, score: (1 - keywordWeight) * cosine + keywordWeight * (keyword.get(slot) ?? 0) })
+    return fused.sort((a, b) => b.score - a.score || a.slot - b.slot).slice(0, k)
   }
 
   private searchPartition(

@@ -3,6 +3,7 @@ import type { KeyValueOp, KeyValueStore } from '../interfaces/key-value-store.ts
 import { decodeJson, encodeJson, storageCall, writeBatch } from '../util/kv.ts'
 import type { AnnIndexFactory } from './ann-index.ts'
 import { decodeOps, encodeOps, encodeOpsChunked, type RecordOp } from './codec.ts'
+import { KeywordIndex } from './keyword-index.ts'
 import { Partition } from './partition.ts'
 
 /**
@@ -13,6 +14,7 @@ import { Partition } from './partition.ts'
  *   <base>/p/<part>/head              {v, gen, segments, logFrom, ann?}   (commit point of compaction)
  *   <base>/p/<part>/seg/<gen>/<i>     snapshot records, chunked below the storage's value limit
  *   <base>/p/<part>/ann/<gen>/<i>     ANN index bytes of the same generation, chunked
+ *   <base>/p/<part>/kw/<gen>/<i>      keyword index of the same generation (a cache too), chunked
  *   <base>/p/<part>/log/<seq>         one write batch each (commit point of a write); a batch larger
  *                                     than a storage value is written as parts <seq>/<i> first, then a
  *                                     small manifest at <seq> (still the commit point)
@@ -30,6 +32,7 @@ interface Head {
   segments: number
   logFrom: number
   ann?: { factory: string; chunks: number }
+  kw?: { chunks: number }
 }
 
 const EMPTY_HEAD: Head = { v: 1, gen: 0, segments: 0, logFrom: 0 }
@@ -91,6 +94,9 @@ export class PartitionStorage {
   private annKey(part: string, gen: number, i: number): string {
     return `${this.partPrefix(part)}/ann/${gen}/${i}`
   }
+  private keywordKey(part: string, gen: number, i: number): string {
+    return `${this.partPrefix(part)}/kw/${gen}/${i}`
+  }
   markerKey(part: string): string {
     return `${this.base}/parts/${part}`
   }
@@ -109,7 +115,17 @@ export class PartitionStorage {
     return bytes === null ? null : new TextDecoder().decode(bytes)
   }
 
-  async load(part: string, dimensions: number, ann: AnnIndexFactory | undefined): Promise<PartitionState> {
+  /** Reads a cache snapshot's chunks back into one value; undefined when unreadable (rebuilt instead). */
+  private async readCache(keys: string[]): Promise<Uint8Array | undefined> {
+    try {
+      const chunks = await Promise.all(keys.map((key) => this.storage.get(key)))
+      return chunks.every((c) => c !== null) ? concat(chunks as Uint8Array[]) : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  async load(part: string, dimensions: number, ann: AnnIndexFactory | undefined, keywords = false): Promise<PartitionState> {
     const headBytes = await storageCall(`reading head of partition ${part}`, () => this.storage.get(this.headKey(part)))
     const head = headBytes === null ? EMPTY_HEAD : decodeJson<Head>(headBytes, this.headKey(part))
     const segmentValues = await Promise.all(
@@ -123,23 +139,29 @@ export class PartitionStorage {
       capacity += decoded.length
       return decoded
     })
-    const partition = new Partition(part, dimensions, capacity + 16)
-    for (const ops of segments) partition.apply(ops)
+    const partition = new Partition(part, dimensions, capacity + 16, { keywords })
+    let keywordSnapshot: KeywordIndex | undefined
+    if (keywords && head.kw) {
+      const bytes = await this.readCache(Array.from({ length: head.kw.chunks }, (_, i) => this.keywordKey(part, head.gen, i)))
+      try {
+        keywordSnapshot = bytes && KeywordIndex.restore(bytes)
+      } catch {
+        keywordSnapshot = undefined // a cache: rebuilt from the records below
+      }
+    }
+    for (const ops of segments) partition.apply(ops, { keywords: keywordSnapshot === undefined })
+    if (keywordSnapshot && !partition.attachKeywords(keywordSnapshot)) partition.rebuildKeywords()
 
     const { entries, nextSeq, logBytes, partedEntries } = await this.readLog(part, head.logFrom, dimensions)
-    let restored = false
     if (ann && head.ann?.factory === ann.name && head.ann.chunks > 0) {
+      const bytes = await this.readCache(Array.from({ length: head.ann.chunks }, (_, i) => this.annKey(part, head.gen, i)))
       try {
-        const chunks = await Promise.all(
-          Array.from({ length: head.ann.chunks }, (_, i) => this.mustGet(this.annKey(part, head.gen, i), part)),
-        )
-        partition.ann = await ann.restore(dimensions, concat(chunks))
-        restored = partition.ann.size === partition.size
-        if (!restored) partition.disposeAnn()
+        partition.ann = bytes && (await ann.restore(dimensions, bytes))
       } catch {
-        // The snapshot is a cache: an unreadable one is rebuilt from the records below.
-        partition.disposeAnn()
+        partition.ann = undefined
       }
+      // The snapshot is a cache: one that is unreadable or does not match the records is rebuilt later.
+      if (partition.ann && partition.ann.size !== partition.size) partition.disposeAnn()
     }
     for (const ops of entries) partition.apply(ops)
     partition.finishLoad()
@@ -234,12 +256,15 @@ export class PartitionStorage {
     const segments = encodeOpsChunked(partition.snapshotOps(), partition.dimensions, this.chunkBytes)
     const annBytes = ann && partition.ann ? partition.ann.serialize() : undefined
     const annChunks = annBytes ? split(annBytes, this.chunkBytes) : []
+    const keywordChunks = partition.keywords ? split(partition.keywords.serialize(), this.chunkBytes) : []
     await storageCall(`compacting partition ${part}`, async () => {
       await writeBatch(this.storage, segments.map((value, i) => ({ key: this.segmentKey(part, gen, i), value })))
       await writeBatch(this.storage, annChunks.map((value, i) => ({ key: this.annKey(part, gen, i), value })))
+      await writeBatch(this.storage, keywordChunks.map((value, i) => ({ key: this.keywordKey(part, gen, i), value })))
     })
     const next: Head = { v: 1, gen, segments: segments.length, logFrom: state.nextSeq }
     if (ann && annChunks.length > 0) next.ann = { factory: ann.name, chunks: annChunks.length }
+    if (keywordChunks.length > 0) next.kw = { chunks: keywordChunks.length }
     await storageCall(`switching partition ${part} to generation ${gen}`, () => this.storage.set(this.headKey(part), encodeJson(next)))
     state.head = next
     state.logEntries = 0
@@ -248,6 +273,7 @@ export class PartitionStorage {
     const garbage: KeyValueOp[] = []
     for (let i = 0; i < head.segments; i++) garbage.push({ key: this.segmentKey(part, head.gen, i), value: null })
     for (let i = 0; i < (head.ann?.chunks ?? 0); i++) garbage.push({ key: this.annKey(part, head.gen, i), value: null })
+    for (let i = 0; i < (head.kw?.chunks ?? 0); i++) garbage.push({ key: this.keywordKey(part, head.gen, i), value: null })
     for (let seq = head.logFrom; seq < next.logFrom; seq++) {
       garbage.push({ key: this.logKey(part, seq), value: null })
       for (let i = 0; i < (state.partedEntries.get(seq) ?? 0); i++) garbage.push({ key: this.logPartKey(part, seq, i), value: null })

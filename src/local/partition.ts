@@ -2,6 +2,8 @@ import type { Payload, StoredRecord } from '../interfaces/vector-store.ts'
 import type { AnnIndex } from './ann-index.ts'
 import type { RecordOp } from './codec.ts'
 import { Int8Rows } from './int8-rows.ts'
+import { KeywordIndex, type KeywordHit } from './keyword-index.ts'
+import { analyze } from './text-analysis.ts'
 import { BOUND_SLACK, quantize } from './quantized.ts'
 import { MaxHeap, TopK } from './top-k.ts'
 import { dotRow } from './vector-math.ts'
@@ -13,6 +15,16 @@ export interface SlotHit {
 
 /** Payload fields with an equality index (value → slots): the content hash, for dedup on add. */
 const INDEXED_FIELDS = ['hash'] as const
+
+/**
+ * Payload fields the keyword index reads: the text, and the conversation a memory came from with its
+ * position in it (memories added together by one `add` call); neighbours within CONTEXT_TURNS lend
+ * their words to a memory's keyword document as low-weight context.
+ */
+export const TEXT_FIELD = 'memory'
+export const THREAD_FIELD = '_thread'
+export const TURN_FIELD = '_turn'
+const CONTEXT_TURNS = 2
 
 /**
  * One scope partition held in memory: records in slots (row i of the vector matrix belongs to slot i),
@@ -33,6 +45,11 @@ export class Partition {
   private dots: Int32Array = new Int32Array(0)
   private readonly equality = new Map<string, Map<string, Set<number>>>(INDEXED_FIELDS.map((f) => [f, new Map()]))
   private sortedIdCache: string[] | undefined
+  /** Keyword index (hybrid search); undefined when the store searches semantically only. */
+  keywords: KeywordIndex | undefined
+  /** thread → turn → slot, for neighbour context. */
+  private readonly threads = new Map<string, Map<number, number>>()
+  private pendingRefresh: Set<number> | undefined
   private readonly ids: (string | undefined)[] = []
   private readonly payloads: (Payload | undefined)[] = []
   private readonly payloadBytes: number[] = []
@@ -40,9 +57,10 @@ export class Partition {
   private free: number[] = []
   private payloadTotal = 0
 
-  constructor(key: string, dimensions: number, initialCapacity = 64) {
+  constructor(key: string, dimensions: number, initialCapacity = 64, options: { keywords?: boolean } = {}) {
     this.key = key
     this.dimensions = dimensions
+    if (options.keywords) this.keywords = new KeywordIndex()
     const capacity = Math.max(1, initialCapacity)
     this.matrix = new Float32Array(capacity * dimensions)
     this.int8 = new Int8Rows(dimensions, capacity)
@@ -60,7 +78,14 @@ export class Partition {
   }
 
   get memoryBytes(): number {
-    return this.matrix.byteLength + this.int8.byteLength + this.payloadTotal + this.slotOf.size * 64 + (this.ann?.memoryBytes ?? 0)
+    return (
+      this.matrix.byteLength +
+      this.int8.byteLength +
+      this.payloadTotal +
+      this.slotOf.size * 64 +
+      (this.ann?.memoryBytes ?? 0) +
+      (this.keywords?.memoryBytes ?? 0)
+    )
   }
 
   has(id: string): boolean {
@@ -103,11 +128,82 @@ export class Partition {
     return ops
   }
 
-  apply(ops: readonly RecordOp[]): void {
+  /**
+   * Applies ops in order. `keywords: false` skips keyword analysis (used while loading a snapshot whose
+   * keyword index is restored separately).
+   */
+  apply(ops: readonly RecordOp[], options: { keywords?: boolean } = {}): void {
+    this.pendingRefresh = this.keywords && options.keywords !== false ? new Set() : undefined
     for (const op of ops) {
       if (op.kind === 'upsert') this.put(op.slot, op.id, op.payload, op.vector)
       else this.remove(op.slot, op.id)
     }
+    if (this.pendingRefresh) this.keywords!.refresh(this.pendingRefresh, (slot) => this.neighbours(slot))
+    this.pendingRefresh = undefined
+  }
+
+  /** Adopts a restored keyword index (own terms) and derives every document from it. */
+  attachKeywords(index: KeywordIndex): boolean {
+    const slots = index.slotsWithTerms()
+    if (slots.length !== this.size || slots.some((slot) => this.ids[slot] === undefined)) return false
+    index.refresh(slots, (slot) => this.neighbours(slot))
+    this.keywords = index
+    return true
+  }
+
+  /** Builds the keyword index from the records (when no usable snapshot exists). */
+  rebuildKeywords(): void {
+    const index = new KeywordIndex()
+    const live: number[] = []
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      if (this.ids[slot] === undefined) continue
+      const text = this.payloads[slot]![TEXT_FIELD]
+      index.setOwn(slot, typeof text === 'string' ? analyze(text) : [])
+      live.push(slot)
+    }
+    index.refresh(live, (slot) => this.neighbours(slot))
+    this.keywords = index
+  }
+
+  /** Slots of the same thread within CONTEXT_TURNS turns of `slot` (not itself). */
+  neighbours(slot: number): number[] {
+    const payload = this.payloads[slot]
+    const thread = payload?.[THREAD_FIELD]
+    const turn = payload?.[TURN_FIELD]
+    if (typeof thread !== 'string' || typeof turn !== 'number') return []
+    const turns = this.threads.get(thread)
+    const out: number[] = []
+    for (let t = turn - CONTEXT_TURNS; t <= turn + CONTEXT_TURNS; t++) {
+      const other = t === turn ? undefined : turns?.get(t)
+      if (other !== undefined) out.push(other)
+    }
+    return out
+  }
+
+  /** Marks the slot and its neighbours for a keyword refresh (their documents include its words). */
+  private touchKeywords(slot: number): void {
+    if (!this.pendingRefresh) return
+    this.pendingRefresh.add(slot)
+    for (const neighbour of this.neighbours(slot)) this.pendingRefresh.add(neighbour)
+  }
+
+  private linkThread(slot: number, link: boolean): void {
+    const payload = this.payloads[slot]
+    const thread = payload?.[THREAD_FIELD]
+    const turn = payload?.[TURN_FIELD]
+    if (typeof thread !== 'string' || typeof turn !== 'number') return
+    let turns = this.threads.get(thread)
+    if (link) {
+      if (!turns) this.threads.set(thread, (turns = new Map()))
+      turns.set(turn, slot)
+    } else if (turns?.get(turn) === slot) {
+      turns.delete(turn)
+      if (turns.size === 0) this.threads.delete(thread)
+    }
+  }
+
+  keywordSearch(query: string, limit: number, accept: (slot: number) => boolean): KeywordHit[] {
+    return this.keywords ? this.keywords.search(analyze(query), limit, accept) : []
   }
 
   /** Call after replaying a snapshot and log: rebuilds the free-slot list from the holes. */
@@ -132,10 +228,18 @@ export class Partition {
     if (freeAt >= 0) this.free.splice(freeAt, 1)
     if (this.ids[slot] !== id) this.sortedIdCache = undefined
     this.unindex(slot)
+    this.touchKeywords(slot)
+    this.linkThread(slot, false)
     this.ids[slot] = id
     this.payloadTotal -= this.payloadBytes[slot]!
     this.payloads[slot] = payload
     this.index(slot)
+    this.linkThread(slot, true)
+    if (this.pendingRefresh) {
+      const text = payload[TEXT_FIELD]
+      this.keywords!.setOwn(slot, typeof text === 'string' ? analyze(text) : [])
+      this.touchKeywords(slot)
+    }
     const bytes = estimatePayloadBytes(payload)
     this.payloadBytes[slot] = bytes
     this.payloadTotal += bytes
@@ -181,6 +285,9 @@ export class Partition {
   private remove(slot: number, id: string): void {
     if (this.ids[slot] !== id) return
     this.unindex(slot)
+    this.touchKeywords(slot)
+    this.linkThread(slot, false)
+    this.keywords?.clearOwn(slot)
     this.sortedIdCache = undefined
     this.slotOf.delete(id)
     this.ids[slot] = undefined

@@ -30,7 +30,7 @@ import { HistoryStore } from './history.ts'
 import { buildPrompt, buildRetry, type Candidate } from './infer/prompt.ts'
 import { AnswerProblem, parseOperations, type Operation } from './infer/parse.ts'
 import { contentMessages, normalizeMessages } from './messages.ts'
-import { buildPayload, DATE_FIELDS, expiryFromDate, metadataOf, scopeOf, toMemoryItem, validateMetadata, type Scope } from './payload.ts'
+import { buildPayload, DATE_FIELDS, expiryFromDate, metadataOf, scopeOf, threadOf, toMemoryItem, validateMetadata, type Scope } from './payload.ts'
 import { resolveScope, scopeFilter, scopeHint, visibleAt, writeLockKey } from './scope.ts'
 
 interface Services {
@@ -159,23 +159,24 @@ export class Memory {
   /** infer: false — each non-system message becomes one memory, text as given. */
   private async addVerbatim(s: Services, list: Message[], scope: Scope, metadata: JsonObject, expirationDate: string | undefined): Promise<{ results: MemoryEvent[] }> {
     const now = Date.now()
-    const fresh = new Map<string, Message>()
-    for (const message of contentMessages(list)) {
+    const thread = uuidv4()
+    const fresh = new Map<string, { message: Message; turn: number }>()
+    contentMessages(list).forEach((message, turn) => {
       const hash = sha256Hex(message.content)
-      if (!fresh.has(hash)) fresh.set(hash, message)
-    }
+      if (!fresh.has(hash)) fresh.set(hash, { message, turn })
+    })
     const existing = await this.findByHashes(s, scope, [...fresh.keys()], now)
     for (const hash of existing.keys()) fresh.delete(hash)
     const items = [...fresh.entries()]
-    const vectors = await embedTexts(s.embedder, items.map(([, m]) => m.content))
+    const vectors = await embedTexts(s.embedder, items.map(([, m]) => m.message.content))
     const changes: Changes = { upserts: [], deletes: [], history: [], previous: [] }
     const results: MemoryEvent[] = []
-    items.forEach(([hash, message], i) => {
+    items.forEach(([hash, { message, turn }], i) => {
       const id = uuidv4()
       const meta: JsonObject = { ...metadata }
       if (meta.role === undefined) meta.role = message.role
       if (message.name !== undefined && meta.name === undefined) meta.name = message.name
-      const payload = buildPayload({ text: message.content, hash, scope, metadata: meta, createdAt: now, updatedAt: now, expirationDate })
+      const payload = buildPayload({ text: message.content, hash, scope, metadata: meta, createdAt: now, updatedAt: now, expirationDate, thread: { id: thread, turn } })
       changes.upserts.push({ id, vector: vectors[i]!, payload })
       s.history && changes.history.push(s.history.entry(id, 'ADD', null, message.content, now))
       results.push({ id, memory: message.content, event: 'ADD' })
@@ -232,9 +233,10 @@ export class Memory {
     const previous = (await s.store.get(touched, { includeVectors: true })).filter((r): r is StoredRecord => r !== null)
     const changes: Changes = { upserts: [], deletes: [], history: [], previous }
     const results: MemoryEvent[] = []
+    const thread = uuidv4()
     addList.forEach(([hash, text], i) => {
       const id = uuidv4()
-      const payload = buildPayload({ text, hash, scope, metadata, createdAt: now, updatedAt: now, expirationDate })
+      const payload = buildPayload({ text, hash, scope, metadata, createdAt: now, updatedAt: now, expirationDate, thread: { id: thread, turn: i } })
       changes.upserts.push({ id, vector: vectors[i]!, payload })
       s.history && changes.history.push(s.history.entry(id, 'ADD', null, text, now))
       results.push({ id, memory: text, event: 'ADD' })
@@ -307,6 +309,7 @@ export class Memory {
       createdAt: typeof payload.created_at === 'number' ? payload.created_at : change.now,
       updatedAt: change.now,
       expirationDate: typeof payload.expiration_date === 'string' ? payload.expiration_date : undefined,
+      thread: threadOf(payload),
     })
   }
 

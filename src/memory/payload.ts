@@ -13,7 +13,10 @@ import type { Json, JsonObject, MemoryItem } from '../types.ts'
  *   expiration_date                  the YYYY-MM-DD it was given with, when given
  *   <metadata keys>                  the user's metadata, flattened in
  *
- * Payload keys starting with "_" are reserved for stores' own bookkeeping.
+ *   _thread, _turn                   the add call a memory came from and its position in it; local
+ *                                    stores use neighbouring turns as keyword context (hybrid search)
+ *
+ * Payload keys starting with "_" are hidden from MemoryItem.metadata (stores keep their own there too).
  */
 export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
   'id',
@@ -101,6 +104,8 @@ export interface PayloadFields {
   createdAt: number
   updatedAt: number
   expirationDate?: string
+  /** Which add call produced the memory and where in it (see TEXT_FIELD/THREAD_FIELD in local/partition.ts). */
+  thread?: { id: string; turn: number }
 }
 
 export function buildPayload(fields: PayloadFields): Payload {
@@ -112,6 +117,10 @@ export function buildPayload(fields: PayloadFields): Payload {
   payload.updated_at = fields.updatedAt
   payload.expires_at = expiryFromDate(fields.expirationDate)
   if (fields.expirationDate !== undefined) payload.expiration_date = fields.expirationDate
+  if (fields.thread) {
+    payload._thread = fields.thread.id
+    payload._turn = fields.thread.turn
+  }
   return payload
 }
 
@@ -121,6 +130,10 @@ export function metadataOf(payload: Payload): JsonObject {
     if (!RESERVED_FIELDS.has(key) && !key.startsWith('_')) metadata[key] = value as Json
   }
   return metadata
+}
+
+export function threadOf(payload: Payload): PayloadFields['thread'] {
+  return typeof payload._thread === 'string' && typeof payload._turn === 'number' ? { id: payload._thread, turn: payload._turn } : undefined
 }
 
 export function scopeOf(payload: Payload): Scope {

@@ -24,7 +24,8 @@ async function compileInput(input: HnswWasmInput): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await response.arrayBuffer())
 }
 
-async function compileWasm(source: HnswWasmSource | undefined): Promise<WebAssembly.Module> {
+/** Compiles the hnswlib wasm from `source`, or the runtime's default when undefined. */
+export async function compileHnswlibWasm(source: HnswWasmSource | undefined): Promise<WebAssembly.Module> {
   try {
     if (source === undefined) {
       // Resolved per runtime through package.json "imports" conditions; imported lazily so apps that
@@ -38,14 +39,15 @@ async function compileWasm(source: HnswWasmSource | undefined): Promise<WebAssem
     throw new ConfigError(
       FIELD,
       `could not load the hnswlib WebAssembly module (${detail}). Pass { wasm } to the hnsw vector store: ` +
-        'a WebAssembly.Module (workerd: import it from "edgemem/hnswlib.wasm"), its bytes, or its URL.',
+        'a WebAssembly.Module (workerd: import wasm from "edgemem/hnswlib.wasm?module"), its bytes, or its URL ' +
+        '(see docs/hnsw.md, "Loading per runtime").',
       { cause: err },
     )
   }
 }
 
 async function instantiate(source: HnswWasmSource | undefined): Promise<HnswlibModule> {
-  const wasmModule = await compileWasm(source)
+  const wasmModule = await compileHnswlibWasm(source)
   const { default: createHnswlibModule } = await import('#hnswlib/loader')
   // Emscripten never settles its promise when instantiateWasm fails, so failures race it.
   let fail: (err: unknown) => void = () => {}

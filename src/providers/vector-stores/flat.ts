@@ -4,9 +4,21 @@ import type { VectorStore } from '../../interfaces/vector-store.ts'
 import { LocalVectorStore } from '../../local/local-vector-store.ts'
 import type { ProviderContext } from '../../registry.ts'
 
+/** Hybrid search settings shared by the local stores (flat, hnsw); `false` turns keyword search off. */
+export const hybridSchema = z.optional(
+  z.union([
+    z.literal(false),
+    z.strictObject({
+      keywordWeight: z.optional(z.number().check(z.gte(0), z.lte(1))),
+      saturation: z.optional(z.number().check(z.positive())),
+    }),
+  ]),
+)
+
 export const flatSchema = z.strictObject({
   /** Memory held by loaded partitions before the least recently used are dropped (reloaded on demand). */
   memoryBudgetMB: z.optional(z.number().check(z.positive())),
+  hybrid: hybridSchema,
 })
 export type FlatConfig = z.infer<typeof flatSchema>
 
@@ -18,5 +30,6 @@ export function createFlatStore(config: FlatConfig, context: ProviderContext): V
     storage: context.storage,
     collection: context.collection,
     memoryBudgetBytes: config.memoryBudgetMB === undefined ? undefined : config.memoryBudgetMB * 1024 * 1024,
+    hybrid: config.hybrid,
   })
 }
