@@ -71,19 +71,21 @@ async function time(samples: number, run: (i: number) => Promise<unknown>): Prom
 
 interface Row {
   label: string
+  bytesPerMemory: number
   add: ReturnType<typeof summarize>
   search: ReturnType<typeof summarize>
   filtered: ReturnType<typeof summarize>
 }
 
-async function measure(size: number, otherUsers: number): Promise<Row> {
+async function measure(size: number, otherUsers: number, hybrid = true): Promise<Row> {
   const embedder = new PrecomputedEmbedder()
   const corpus = sentences(size, 1)
   const others = sentences(otherUsers, 2)
   const queries = sentences(SAMPLES, 3).map((s) => s.replace(/^Memory \S+ /, ''))
   const newOnes = sentences(SAMPLES, 4)
   embedder.precompute([...corpus, ...others, ...queries, ...newOnes])
-  const memory = new Memory({ embedder, vectorStore: { provider: 'flat' }, storage: new MemoryStorage() })
+  const storage = new MemoryStorage()
+  const memory = new Memory({ embedder, vectorStore: { provider: 'flat', config: { hybrid: hybrid ? {} : false } }, storage, history: { enabled: false } })
   await fill(memory, 'alice', corpus)
   for (let u = 0; u < otherUsers; u += 1000) await fill(memory, `user-${u}`, others.slice(u, u + 1000))
   // Warm up JIT and caches on queries that are not measured.
@@ -92,24 +94,28 @@ async function measure(size: number, otherUsers: number): Promise<Row> {
   const filtered = await time(SAMPLES, (i) => memory.search(queries[i]!, { userId: 'alice', topK: 10, filters: { topic: 'odd', n: { gte: 100 } } }))
   const add = await time(SAMPLES, (i) => memory.add(newOnes[i]!, { userId: 'alice', infer: false }))
   if (embedder.misses > 0) throw new Error(`${embedder.misses} texts were embedded during timing`)
+  const bytesPerMemory = storage.sizeBytes / (size + otherUsers + SAMPLES)
   await memory.close()
-  const label = otherUsers > 0 ? `${size.toLocaleString('en')} (+${otherUsers.toLocaleString('en')} of other users)` : size.toLocaleString('en')
-  return { label, add: summarize(add), search: summarize(search), filtered: summarize(filtered) }
+  const scope = otherUsers > 0 ? `${size.toLocaleString('en')} (+${otherUsers.toLocaleString('en')} of other users)` : size.toLocaleString('en')
+  const label = `${scope}, ${hybrid ? 'hybrid (default)' : 'semantic only'}`
+  return { label, bytesPerMemory, add: summarize(add), search: summarize(search), filtered: summarize(filtered) }
 }
 
 const rows: Row[] = []
 for (const size of SIZES) {
-  rows.push(await measure(size, 0))
-  console.log(`measured ${size}`)
+  for (const hybrid of [false, true]) {
+    rows.push(await measure(size, 0, hybrid))
+    console.log(`measured ${rows[rows.length - 1]!.label}`)
+  }
 }
 rows.push(await measure(10_000, OTHER_USERS_MEMORIES))
 
 const table = [
-  '| memories in scope | add p50 | add p95 | search p50 | search p95 | filtered search p50 | filtered search p95 |',
-  '|---|---|---|---|---|---|---|',
+  '| memories in scope, search | add p50 | add p95 | search p50 | search p95 | filtered search p50 | filtered search p95 | stored bytes / memory |',
+  '|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.label} | ${ms(r.add.p50)} ms | ${ms(r.add.p95)} ms | ${ms(r.search.p50)} ms | ${ms(r.search.p95)} ms | ${ms(r.filtered.p50)} ms | ${ms(r.filtered.p95)} ms |`,
+      `| ${r.label} | ${ms(r.add.p50)} ms | ${ms(r.add.p95)} ms | ${ms(r.search.p50)} ms | ${ms(r.search.p95)} ms | ${ms(r.filtered.p50)} ms | ${ms(r.filtered.p95)} ms | ${Math.round(r.bytesPerMemory)} |`,
   ),
 ].join('\n')
 
@@ -118,7 +124,9 @@ await writeSection(
   `\`npm run bench\` (bench/core.bench.ts). Memory API end to end (validation, scope guard, content-hash dedup,
 persistence to \`memory\` storage, search, result mapping) with the \`flat\` store, 384-d vectors, topK 10,
 ${SAMPLES} samples each; one \`add\` stores one message (infer: false). Embedding time excluded: vectors are
-precomputed by a deterministic hash embedder. "Filtered" adds \`{topic: 'odd', n: {gte: 100}}\`.
+precomputed by a deterministic hash embedder. "Filtered" adds \`{topic: 'odd', n: {gte: 100}}\`. "Hybrid" fuses
+BM25 keyword relevance (the default for local stores); "semantic only" is \`hybrid: false\`. Stored bytes per
+memory: everything in the storage (records, log, snapshots, keyword index) divided by the memories.
 
 ${table}
 
