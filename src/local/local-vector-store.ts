@@ -30,8 +30,10 @@ export interface LocalVectorStoreOptions {
   dimensions?: number
   /** ANN accelerator; without it every search is an exact scan. */
   ann?: AnnIndexFactory
-  /** Partitions smaller than this are searched exactly even with an ANN factory. */
+  /** Partitions smaller than this are searched exactly even with an ANN factory (default 1000). */
   annMinSize?: number
+  /** Filtered searches with at most this many candidates are answered exactly (default 4096). */
+  exactCandidateLimit?: number
   /** Loaded partitions are evicted (least recently used first) above this many bytes. */
   memoryBudgetBytes?: number
   /** Largest value written (snapshot chunks, log entry parts); defaults below the storage's own limit. */
@@ -61,6 +63,7 @@ const HYBRID_POOL = 4
 const MAX_ID_LENGTH = 256
 /** Exact search is cheap below this many candidates and avoids ANN recall loss under filters. */
 const EXACT_CANDIDATE_LIMIT = 4096
+/** ...and when a filter keeps less than this share of a partition (graph search degrades there). */
 const EXACT_FRACTION = 0.2
 const ANN_OVERFETCH = 4
 
@@ -97,6 +100,7 @@ export class LocalVectorStore implements VectorStore {
   private readonly persistence: PartitionStorage
   private readonly ann: AnnIndexFactory | undefined
   private readonly annMinSize: number
+  private readonly exactCandidateLimit: number
   private readonly memoryBudgetBytes: number
   private readonly hybrid: Required<HybridOptions> | undefined
   private readonly compactAfterEntries: number
@@ -113,6 +117,7 @@ export class LocalVectorStore implements VectorStore {
     this.dims = options.dimensions
     this.ann = options.ann
     this.annMinSize = options.annMinSize ?? 1000
+    this.exactCandidateLimit = options.exactCandidateLimit ?? EXACT_CANDIDATE_LIMIT
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? 512 * 1024 * 1024
     this.hybrid =
       options.hybrid === false
@@ -368,8 +373,8 @@ export class LocalVectorStore implements VectorStore {
     const ann = partition.ann
     if (!ann || partition.size < this.annMinSize) return partition.exactSearch(query, k, accept)
     // Selective filters make graph search miss matches; exact search over few candidates is cheap.
-    const candidates = partition.countAccepted(accept, Math.max(EXACT_CANDIDATE_LIMIT, partition.size * EXACT_FRACTION) + 1)
-    if (candidates <= EXACT_CANDIDATE_LIMIT || candidates <= partition.size * EXACT_FRACTION) {
+    const candidates = partition.countAccepted(accept, Math.max(this.exactCandidateLimit, partition.size * EXACT_FRACTION) + 1)
+    if (candidates <= this.exactCandidateLimit || (this.exactCandidateLimit > 0 && candidates <= partition.size * EXACT_FRACTION)) {
       return partition.exactSearch(query, k, accept)
     }
     const result = ann.search(query, Math.min(k * ANN_OVERFETCH, candidates), accept)

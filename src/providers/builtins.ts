@@ -9,6 +9,7 @@ import { cloudflareKvStorageSchema, type CloudflareKvStorageConfig } from './sto
 import { indexedDbStorageSchema } from './storage/indexeddb-config.ts'
 import { createMemoryStorage, memoryStorageSchema } from './storage/memory.ts'
 import { createFlatStore, flatSchema, type FlatConfig } from './vector-stores/flat.ts'
+import { createHnswStore, hnswSchema, type HnswConfig } from './vector-stores/hnsw.ts'
 import { createTransformersEmbedder, transformersEmbedderSchema } from './transformers/provider.ts'
 
 /**
@@ -24,6 +25,8 @@ export function registerBuiltinProviders(): void {
   registerProvider('embedder', 'openai', (c) => createOpenAIEmbedder(c), { schema: openaiEmbedderSchema })
   registerProvider('llm', 'openai', (c) => createOpenAILLM(c), { schema: openaiLLMSchema })
   registerProvider('vectorStore', 'flat', (c, ctx) => createFlatStore(c as FlatConfig, ctx), { schema: flatSchema })
+  // The hnswlib WebAssembly loader and binary are imported on first use (src/local/hnsw/load-module.ts).
+  registerProvider('vectorStore', 'hnsw', (c, ctx) => createHnswStore(c as HnswConfig, ctx), { schema: hnswSchema })
   registerProvider('embedder', 'transformers', createTransformersEmbedder, { schema: transformersEmbedderSchema })
   // Remote vector stores: only their zod config schema is loaded eagerly; the adapter on first use.
   registerProvider('vectorStore', 'upstash', async (c, ctx) => (await import('../../adapters/upstash.ts')).createUpstashVectorStore(c, ctx), { schema: upstashConfigSchema })

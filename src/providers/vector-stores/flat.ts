@@ -15,11 +15,14 @@ export const hybridSchema = z.optional(
   ]),
 )
 
-export const flatSchema = z.strictObject({
+/** Config keys every local store (flat, hnsw) accepts. */
+export const localStoreShape = {
   /** Memory held by loaded partitions before the least recently used are dropped (reloaded on demand). */
   memoryBudgetMB: z.optional(z.number().check(z.positive())),
   hybrid: hybridSchema,
-})
+}
+
+export const flatSchema = z.strictObject(localStoreShape)
 export type FlatConfig = z.infer<typeof flatSchema>
 
 /** Exact search over typed arrays: every query scores every candidate. Persisted through storage. */
