@@ -71,15 +71,15 @@ const guardMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   })
 }
 
+function notJson(type: string): ApiError {
+  return new ApiError(400, 'VALIDATION', `the body must be JSON sent with "Content-Type: application/json" (got ${type ? `"${type}"` : 'no Content-Type'})`)
+}
+
 /** A body must be JSON: say so with a 400 instead of the validator's bare 415. */
 function requireJsonBody(request: Request): void {
-  if (request.method !== 'POST' && request.method !== 'PUT') return
-  const hasBody = request.headers.has('transfer-encoding') || Number(request.headers.get('content-length') ?? '0') > 0
-  if (!hasBody) return
+  if ((request.method !== 'POST' && request.method !== 'PUT') || request.body === null) return
   const type = request.headers.get('content-type') ?? ''
-  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
-    throw new ApiError(400, 'VALIDATION', `the body must be JSON sent with "Content-Type: application/json" (got ${type ? `"${type}"` : 'no Content-Type'})`)
-  }
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) throw notJson(type)
 }
 
 interface Issue {
@@ -120,8 +120,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.onError((err, c) => {
     let error: ApiError
     if (err instanceof HTTPException) {
-      // Hono's own (e.g. malformed JSON): keep the status when the API has it, with our error shape.
-      error = err.status === 400 ? new ApiError(400, 'VALIDATION', `invalid request: ${err.message}`) : toApiError(err)
+      // Hono's validators: malformed JSON (400), a body without a JSON Content-Type (415).
+      if (err.status === 400) error = new ApiError(400, 'VALIDATION', `invalid request: ${err.message}`)
+      else if (err.status === 415) error = notJson(c.req.header('content-type') ?? '')
+      else error = toApiError(err)
     } else {
       error = toApiError(err)
     }

@@ -1,5 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
+import { inject } from 'vitest'
 import worker from '../../workers/index.ts'
 import type { Env } from '../../workers/env.ts'
 
@@ -75,4 +76,29 @@ export async function createKey(tenant: string, env?: Partial<Env>): Promise<{ k
 export async function newTenant(prefix = 't', env?: Partial<Env>): Promise<{ tenant: string; key: string; id: string }> {
   const tenant = uniqueTenant(prefix)
   return { tenant, ...(await createKey(tenant, env)) }
+}
+
+export type StorageModeName = 'durable-object' | 'kv' | 'upstash' | 'qdrant' | 'pinecone'
+export const ALL_MODES: StorageModeName[] = ['durable-object', 'kv', 'upstash', 'qdrant', 'pinecone']
+
+/**
+ * The env changes that put the Worker in a storage mode. The remote modes use the fake services
+ * started by remote-servers.setup.ts; they hold 8-dimensional vectors, which the OpenAI-compatible
+ * test server produces when asked for `dimensions: 8`.
+ */
+export function modeEnv(mode: StorageModeName): Partial<Env> {
+  const servers = inject('remoteServers')
+  const remoteEmbeddings = { EMBEDDING_DIMENSIONS: String(servers.dimensions) }
+  switch (mode) {
+    case 'durable-object':
+      return { STORAGE_MODE: 'durable-object' }
+    case 'kv':
+      return { STORAGE_MODE: 'kv' }
+    case 'upstash':
+      return { STORAGE_MODE: 'upstash', UPSTASH_VECTOR_REST_URL: servers.upstash.url, UPSTASH_VECTOR_REST_TOKEN: servers.upstash.token, ...remoteEmbeddings }
+    case 'qdrant':
+      return { STORAGE_MODE: 'qdrant', QDRANT_URL: servers.qdrant.url, QDRANT_API_KEY: servers.qdrant.apiKey, QDRANT_COLLECTION: 'edgemem_worker', ...remoteEmbeddings }
+    case 'pinecone':
+      return { STORAGE_MODE: 'pinecone', PINECONE_HOST: servers.pinecone.url, PINECONE_API_KEY: servers.pinecone.apiKey, ...remoteEmbeddings }
+  }
 }

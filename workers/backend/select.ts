@@ -18,11 +18,17 @@ function missingBinding(name: string, mode: string): ApiError {
   return new ApiError(500, 'CONFIG', `server configuration: STORAGE_MODE ${mode} needs the ${name} binding in wrangler.toml (see docs/worker.md)`)
 }
 
-const cache = new WeakMap<Settings, TenantMemories>()
+/**
+ * Keyed by the settings' values, not by the env object: an isolate must share one Memory per tenant
+ * across all its requests (its per-scope lock is what serialises their writes), whatever object the
+ * runtime hands each request as env.
+ */
+const cache = new Map<string, TenantMemories>()
 
 /** The tenants' memories for these settings, created once per isolate and settings. */
 export function tenantMemories(env: Env, settings: Settings): TenantMemories {
-  let memories = cache.get(settings)
+  const fingerprint = JSON.stringify(settings)
+  let memories = cache.get(fingerprint)
   if (memories) return memories
   if (settings.mode === 'durable-object') {
     if (!env.MEMORY_SHARDS) throw missingBinding('MEMORY_SHARDS (Durable Object)', settings.mode)
@@ -33,6 +39,6 @@ export function tenantMemories(env: Env, settings: Settings): TenantMemories {
     const kind = settings.mode === 'kv' ? 'kv' : 'remote'
     memories = new IsolateTenantMemories((tenant) => memoryConfig(settings, { kind, namespace, collection: tenantCollection(tenant) }), ISOLATE_TENANTS)
   }
-  cache.set(settings, memories)
+  cache.set(fingerprint, memories)
   return memories
 }

@@ -24,12 +24,49 @@ function present(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0
 }
 
+export interface ScopeIds {
+  user?: string
+  agent?: string
+  run?: string
+}
+
+/**
+ * The scope ids a call names, as the core reads them: the options, else equalities on user_id /
+ * agent_id / run_id required by the filter (parsed exactly as the core parses it, so a bad filter
+ * fails here with the core's FilterError).
+ */
+export function scopeIdsOf(options: ScopeOptions, filters: unknown): ScopeIds {
+  let fromFilter = new Map<string, unknown>()
+  if (filters !== undefined && typeof filters === 'object' && filters !== null && !Array.isArray(filters)) {
+    fromFilter = requiredEqualities(parseFilter(filters as Filter, { dateFields: DATE_FIELDS }))
+  }
+  const pick = (given: unknown, field: string): string | undefined => {
+    const value = present(given) ? given : fromFilter.get(field)
+    return present(value) ? value : undefined
+  }
+  const ids: ScopeIds = {}
+  const user = pick(options.userId, 'user_id')
+  const agent = pick(options.agentId, 'agent_id')
+  const run = pick(options.runId, 'run_id')
+  if (user !== undefined) ids.user = user
+  if (agent !== undefined) ids.agent = agent
+  if (run !== undefined) ids.run = run
+  return ids
+}
+
+/** Refuses a call without any scope id, in the REST API's words (the core would say userId/agentId/runId). */
+export function requireScope(options: ScopeOptions, filters: unknown, operation: string): ScopeIds {
+  const ids = scopeIdsOf(options, filters)
+  if (ids.user === undefined && ids.agent === undefined && ids.run === undefined) throw new ValidationError(`${operation} ${SCOPE_REQUIRED}`)
+  return ids
+}
+
 /** The outermost scope id of a write, as the core's write lock names it. */
 export function writeScopeKey(options: ScopeOptions, operation: string): string {
-  if (present(options.userId)) return `u:${options.userId}`
-  if (present(options.agentId)) return `a:${options.agentId}`
-  if (present(options.runId)) return `r:${options.runId}`
-  throw new ValidationError(`${operation} ${SCOPE_REQUIRED}`)
+  const ids = requireScope(options, undefined, operation)
+  if (ids.user !== undefined) return `u:${ids.user}`
+  if (ids.agent !== undefined) return `a:${ids.agent}`
+  return `r:${ids.run}`
 }
 
 export function shardOf(scopeKey: string, shards: number): number {
@@ -39,15 +76,8 @@ export function shardOf(scopeKey: string, shards: number): number {
 
 /** The shards a read must ask: the user's shard when the read names a user, else all of them. */
 export function readShards(options: ScopeOptions, filters: unknown, shards: number, operation: string): number[] {
-  let fromFilter = new Map<string, unknown>()
-  if (filters !== undefined && typeof filters === 'object' && filters !== null && !Array.isArray(filters)) {
-    // Parsed exactly as the core will parse it (a bad filter fails here with the core's FilterError).
-    fromFilter = requiredEqualities(parseFilter(filters as Filter, { dateFields: DATE_FIELDS }))
-  }
-  const user = present(options.userId) ? options.userId : fromFilter.get('user_id')
-  if (present(user)) return [shardOf(`u:${user}`, shards)]
-  const scoped = [options.agentId, options.runId, fromFilter.get('agent_id'), fromFilter.get('run_id')].some(present)
-  if (!scoped) throw new ValidationError(`${operation} ${SCOPE_REQUIRED}`)
+  const ids = requireScope(options, filters, operation)
+  if (ids.user !== undefined) return [shardOf(`u:${ids.user}`, shards)]
   return Array.from({ length: shards }, (_, i) => i)
 }
 

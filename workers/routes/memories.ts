@@ -4,6 +4,7 @@ import { NotFoundError } from '../../src/index.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireTenant } from '../auth/authenticate.ts'
 import { tenantMemories } from '../backend/select.ts'
+import { requireScope } from '../backend/shard-routing.ts'
 import type { TenantMemory } from '../backend/tenant-memory.ts'
 import { ApiError } from '../http/errors.ts'
 import { AUTHENTICATED_ERRORS, errorResponses, jsonResponse, SECURITY } from '../http/responses.ts'
@@ -122,6 +123,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(addRoute, async (c) => {
     const body = c.req.valid('json')
     const { limits, llm } = c.var.settings
+    requireScope(scopeOptions(body), undefined, 'add')
     checkMessages(body.messages, limits)
     if (body.infer === true && !llm) {
       throw new ApiError(400, 'VALIDATION', 'infer: true needs an LLM and this server has none configured (LLM_MODEL / LLM_BASE_URL / LLM_API_KEY); send infer: false')
@@ -129,7 +131,8 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
     const { results } = await memoriesOf(c).add(body.messages, {
       ...scopeOptions(body),
       ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
-      ...(body.infer !== undefined ? { infer: body.infer } : {}),
+      // Decided here, from the Worker's settings, rather than left to the default of wherever the Memory runs.
+      infer: body.infer ?? llm !== undefined,
       ...(body.expiration_date !== undefined ? { expirationDate: body.expiration_date } : {}),
     })
     return c.json({ results: results.map(wireEvent) }, 200)
@@ -137,6 +140,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query')
+    requireScope(scopeOptions(query), undefined, 'get_all')
     checkTopK(query.top_k, c.var.settings.limits)
     const topK = query.top_k ?? Math.min(DEFAULT_LIST_TOP_K, c.var.settings.limits.maxTopK)
     const { results } = await memoriesOf(c).getAll({ ...scopeOptions(query), topK })
@@ -179,6 +183,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(deleteAllRoute, async (c) => {
     const query = c.req.valid('query')
+    requireScope(scopeOptions(query), undefined, 'delete_all')
     const { deleted } = await memoriesOf(c).deleteAll(scopeOptions(query))
     return c.json({ message: 'Memories deleted successfully', deleted }, 200)
   })
@@ -186,6 +191,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(searchRoute, async (c) => {
     const body = c.req.valid('json')
     const { limits } = c.var.settings
+    requireScope(scopeOptions(body), body.filters, 'search')
     checkText(body.query, 'query', limits)
     checkTopK(body.top_k, limits)
     const { results } = await memoriesOf(c).search(body.query, {
