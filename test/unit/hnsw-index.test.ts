@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { ConfigError } from '../../src/errors.ts'
-import { createHnswIndexFactory, HNSW_DEFAULTS } from '../../src/local/hnsw/index.ts'
+import { createHnswIndexFactory, HNSW_DEFAULTS, type HnswWasmSource } from '../../src/local/hnsw/index.ts'
+import { compileHnswlibWasm } from '../../src/local/hnsw/load-module.ts'
 import { describeHnswAnnIndexSuite } from '../hnsw/ann-index-suite.ts'
 import { describe, expect, it } from '../harness.ts'
 import { exactTopK, lowRankVectors, recallAt } from '../support/low-rank-vectors.ts'
@@ -58,15 +61,38 @@ describe('hnsw index factory (node)', () => {
     for (const index of [small, large, restored]) index.dispose()
   })
 
-  it('accepts the wasm as a compiled module, bytes or a function', async () => {
-    // The module instance is process-wide, so these sources are checked by compiling them the same way.
-    const bytes = await readFile(new URL('../../generated/hnswlib/hnswlib.wasm', import.meta.url))
+  it('compiles the wasm from a module, bytes, a URL, a Response or a function', async () => {
+    const path = new URL('../../generated/hnswlib/hnswlib.wasm', import.meta.url)
+    const bytes = await readFile(path)
     const compiled = await WebAssembly.compile(bytes)
-    for (const wasm of [compiled, bytes, () => Promise.resolve(compiled)]) {
-      const index = await createHnswIndexFactory({ wasm }).create(4, 4)
-      index.add(0, Float32Array.of(1, 0, 0, 0))
-      expect(index.search(Float32Array.of(1, 0, 0, 0), 1).scores[0]).toBeCloseTo(1, 6)
-      index.dispose()
+    const server = createServer((req, res) => {
+      if (req.url !== '/hnswlib.wasm') return void res.writeHead(404).end()
+      res.setHeader('content-type', 'application/wasm')
+      res.end(bytes)
+    })
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hnswlib.wasm`
+    try {
+      const sources: HnswWasmSource[] = [
+        compiled,
+        bytes,
+        new Uint8Array(bytes).buffer,
+        url,
+        new URL(url),
+        new Response(bytes),
+        () => Promise.resolve(compiled),
+        async () => fetch(url),
+      ]
+      for (const source of sources) {
+        const module = await compileHnswlibWasm(source)
+        expect(WebAssembly.Module.exports(module).some((e) => e.name === 'malloc')).toBe(true)
+      }
+      // The runtime default (Node: read from disk next to the patched loader).
+      expect(WebAssembly.Module.exports(await compileHnswlibWasm(undefined)).length).toBeGreaterThan(10)
+      await expect(compileHnswlibWasm(new Uint8Array([1, 2, 3]))).rejects.toThrow(ConfigError)
+      await expect(compileHnswlibWasm(`${url}.missing`)).rejects.toThrow(/vectorStore\.config\.wasm: .*HTTP 404/)
+    } finally {
+      server.close()
     }
   })
 })
