@@ -77,7 +77,9 @@ function notJson(type: string): ApiError {
 
 /** A body must be JSON: say so with a 400 instead of the validator's bare 415. */
 function requireJsonBody(request: Request): void {
-  if ((request.method !== 'POST' && request.method !== 'PUT') || request.body === null) return
+  if (request.method !== 'POST' && request.method !== 'PUT') return
+  // No body at all (POST /reset as mem0 clients send it) needs no Content-Type.
+  if (request.body === null || request.headers.get('content-length') === '0') return
   const type = request.headers.get('content-type') ?? ''
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) throw notJson(type)
 }

@@ -136,8 +136,9 @@ function parseLLM(env: Env): LLMSettings | undefined {
   const baseURL = text(env, 'LLM_BASE_URL')
   const model = text(env, 'LLM_MODEL')
   const apiKey = text(env, 'LLM_API_KEY')
-  // Configured as soon as any of the three is set; the openai provider then checks the combination.
-  if (baseURL === undefined && model === undefined && apiKey === undefined) return undefined
+  // An endpoint (LLM_BASE_URL) or a key for OpenAI (LLM_API_KEY) turns the LLM on; LLM_MODEL alone
+  // only picks the model, so wrangler.toml can name one without requiring a key.
+  if (baseURL === undefined && apiKey === undefined) return undefined
   return { model: model ?? 'gpt-4.1-mini', ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}) }
 }
 

@@ -134,6 +134,8 @@ describe('settings', () => {
     expect(settings.shards).toBe(16)
     expect(settings.limits).toEqual(DEFAULT_LIMITS)
     expect(settings.llm).toBeUndefined()
+    expect(parseSettings({ LLM_MODEL: 'gpt-4.1-mini' }).llm).toBeUndefined()
+    expect(parseSettings({ LLM_API_KEY: 'sk-x' }).llm).toEqual({ model: 'gpt-4.1-mini', apiKey: 'sk-x' })
     expect(settings.corsOrigins).toBeUndefined()
   })
 
@@ -159,7 +161,7 @@ describe('settings', () => {
     const bad = await request('POST', '/memories', { key, env, body: { messages: 'x', user_id: 'u', infer: false } })
     expect(bad.status).toBe(500)
     expect(bad.body.error).toMatchObject({ code: 'CONFIG', message: expect.stringContaining('embedder.config.baseURL') })
-    const noLlm: Partial<Env> = { LLM_BASE_URL: undefined, LLM_MODEL: undefined }
+    const noLlm: Partial<Env> = { LLM_BASE_URL: undefined }
     const refused = await request('POST', '/memories', { key, env: noLlm, body: { messages: 'x', user_id: 'u', infer: true } })
     expect(refused.status).toBe(400)
     expect(refused.body.error.message).toMatch(/infer: false/)
