@@ -1,0 +1,47 @@
+/**
+ * A Hugging Face hub mirror on 127.0.0.1 serving ../shared/models the way the hub lays files out
+ * (/<model id>/resolve/<revision>/<file>), with optional aliases: serving the random-weight MiniLM
+ * stand-in under the default model id lets tests and benches run `new Memory()` with no config at
+ * all, exactly as a user would, without a real hub.
+ *
+ *   const mirror = await startHubMirror({ aliases: { 'Xenova/all-MiniLM-L6-v2': 'test/all-MiniLM-L6-v2-random' } })
+ *   env.remoteHost = mirror.url   // transformers.js, process-wide
+ */
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { sharedModelsDir } from '../support/models.ts'
+
+export const DEFAULT_MODEL_ALIAS = { 'Xenova/all-MiniLM-L6-v2': 'test/all-MiniLM-L6-v2-random' }
+
+export interface HubMirror {
+  url: string
+  /** Paths requested, in order. */
+  requests: string[]
+  close(): Promise<void>
+}
+
+export async function startHubMirror(options: { aliases?: Record<string, string>; modelsDir?: string } = {}): Promise<HubMirror> {
+  const root = options.modelsDir ?? sharedModelsDir()
+  const requests: string[] = []
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://mirror').pathname)
+    requests.push(path)
+    const match = /^\/(.+?)\/resolve\/[^/]+\/(.+)$/.exec(path)
+    const model = match ? (options.aliases?.[match[1]!] ?? match[1]!) : undefined
+    const body = model && !path.includes('..') ? await readFile(join(root, model, match![2]!)).catch(() => undefined) : undefined
+    if (!body) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found')
+      return
+    }
+    res.writeHead(200, { 'content-length': String(body.length), 'content-type': 'application/octet-stream' }).end(body)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
