@@ -2,6 +2,10 @@ import { env } from 'cloudflare:workers'
 import { evictDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from '../harness.ts'
 import { shardOf } from '../../workers/backend/shard-routing.ts'
+import { memoryConfig } from '../../workers/backend/memory-config.ts'
+import { parseSettings } from '../../workers/settings.ts'
+import { Memory } from '../../src/index.ts'
+import { inject } from 'vitest'
 import type { Env } from '../../workers/env.ts'
 import { newTenant, request } from './worker-client.ts'
 
@@ -106,5 +110,26 @@ describe('Durable Object shards', () => {
     expect(read.status).toBe(500)
     expect(read.body.error.message).toContain('DO_SHARDS')
     expect((await request('GET', `/memories?user_id=${moves}`, { key })).body.results).toHaveLength(1)
+  })
+})
+
+describe('the kv mode caveat, shown', () => {
+  it('two isolates writing one scope can lose a write: each appends to the log position it last saw', async () => {
+    // Two Memories over the same KV collection are what two isolates of the kv mode are.
+    const settings = parseSettings({ ...(env as Env), STORAGE_MODE: 'kv', EMBEDDING_BASE_URL: inject('workerServers').openaiBaseURL, LLM_BASE_URL: undefined })
+    const collection = `t_caveat${Date.now().toString(36)}`
+    const config = () => memoryConfig(settings, { kind: 'kv', namespace: env.EDGEMEM_KV!, collection })
+    const isolateA = new Memory(config())
+    const isolateB = new Memory(config())
+    await isolateA.add('first, from isolate A', { userId: 'u', infer: false })
+    // B loads the scope now and keeps it in memory, as a warm isolate does.
+    expect((await isolateB.getAll({ userId: 'u' })).results).toHaveLength(1)
+    await isolateA.add('second, from isolate A', { userId: 'u', infer: false })
+    await isolateB.add('third, from isolate B', { userId: 'u', infer: false })
+    // A fresh isolate reads what KV holds: B's append took the log position of A's second write.
+    const fresh = new Memory(config())
+    const kept = (await fresh.getAll({ userId: 'u' })).results.map((r) => r.memory).sort()
+    expect(kept).toEqual(['first, from isolate A', 'third, from isolate B'])
+    await Promise.all([isolateA.close(), isolateB.close(), fresh.close()])
   })
 })
