@@ -14,10 +14,11 @@ import type {
 } from '../interfaces/vector-store.ts'
 import { deletePrefix, getJson, setJson, storageCall } from '../util/kv.ts'
 import { KeyedMutex } from '../util/mutex.ts'
+import { sleep } from '../util/sleep.ts'
 import type { AnnIndexFactory } from './ann-index.ts'
 import { exactPartition, partitionMayMatch, partitionOf, type PartitionKey } from './partition-keys.ts'
 import type { SlotHit } from './partition.ts'
-import { PartitionStorage, type PartitionState } from './partition-storage.ts'
+import { PartitionStorage, WriteConflict, type PartitionState } from './partition-storage.ts'
 import { toUnitVector } from './vector-math.ts'
 
 export interface LocalVectorStoreOptions {
@@ -61,6 +62,7 @@ export const DEFAULT_SATURATION = 8
 const HYBRID_POOL = 4
 
 const MAX_ID_LENGTH = 256
+const MAX_CONFLICT_RETRIES = 16
 /** Exact search is cheap below this many candidates and avoids ANN recall loss under filters. */
 const EXACT_CANDIDATE_LIMIT = 4096
 /** ...and when a filter keeps less than this share of a partition (graph search degrades there). */
@@ -181,15 +183,21 @@ export class LocalVectorStore implements VectorStore {
     if (!pending) {
       const dims = this.dims
       if (dims === undefined) throw new StorageError(`${this.name} store: dimensions unknown before the first write; call init first`)
-      pending = this.persistence.load(part, dims, this.ann, this.hybrid !== undefined).then(async (state) => {
-        await this.ensureAnn(state)
-        this.loaded.set(part, state)
-        this.knownPartitions.add(part)
-        this.evictOverBudget(part)
-        return state
-      })
+      const loading: Promise<PartitionState> = this.persistence
+        .load(part, dims, this.ann, this.hybrid !== undefined)
+        .then(async (state) => {
+          await this.ensureAnn(state)
+          this.loaded.set(part, state)
+          this.knownPartitions.add(part)
+          this.evictOverBudget(part)
+          return state
+        })
+        // Settled loads leave the map before anyone sees them settle: a later call starts a fresh load.
+        .finally(() => {
+          if (this.loading.get(part) === loading) this.loading.delete(part)
+        })
+      pending = loading
       this.loading.set(part, pending)
-      void pending.finally(() => this.loading.delete(part)).catch(() => undefined)
     }
     return pending
   }
@@ -206,9 +214,34 @@ export class LocalVectorStore implements VectorStore {
     }
   }
 
-  /** Runs a write against one partition under its lock, loading it first. */
+  /**
+   * Runs a write against one partition under its lock, loading it first. When another writer of the
+   * same storage committed first (WriteConflict), the partition is reloaded and the write re-planned.
+   */
   private write<T>(part: PartitionKey, fn: (state: PartitionState) => Promise<T>): Promise<T> {
-    return this.locks.run(part, async () => fn(await this.partition(part)))
+    return this.locks.run(part, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const state = await this.partition(part)
+        try {
+          return await fn(state)
+        } catch (err) {
+          if (!(err instanceof WriteConflict)) throw err
+          this.forget(part)
+          if (attempt === MAX_CONFLICT_RETRIES) {
+            throw new StorageError(`${this.name} store: ${err.message}, ${attempt} times in a row; giving up`, { cause: err })
+          }
+          // Randomised exponential backoff, so two writers racing for one partition stop colliding.
+          await sleep(Math.random() * Math.min(200, 2 ** attempt))
+        }
+      }
+    })
+  }
+
+  /** Drops a partition's in-memory state; the next use reloads it from storage. */
+  private forget(part: PartitionKey): void {
+    this.loaded.get(part)?.partition.disposeAnn()
+    this.loaded.delete(part)
+    this.loading.delete(part)
   }
 
   async upsert(records: VectorRecord[]): Promise<void> {
@@ -274,7 +307,14 @@ export class LocalVectorStore implements VectorStore {
   private async maybeCompact(state: PartitionState): Promise<void> {
     const tooManyEntries = state.logEntries >= this.compactAfterEntries
     const tooManyBytes = state.logBytes >= Math.max(this.compactAfterBytes, state.segmentBytes / 2)
-    if (tooManyEntries || tooManyBytes) await this.persistence.compact(state, this.ann)
+    if (!tooManyEntries && !tooManyBytes) return
+    try {
+      await this.persistence.compact(state, this.ann)
+    } catch (err) {
+      // Another writer compacted first: our write stands; reload before the next use.
+      if (!(err instanceof WriteConflict)) throw err
+      this.forget(state.partition.key)
+    }
   }
 
   async get(ids: string[], options: { includeVectors?: boolean } = {}): Promise<(StoredRecord | null)[]> {

@@ -1,6 +1,6 @@
 import { StorageError } from '../errors.ts'
 import type { KeyValueOp, KeyValueStore } from '../interfaces/key-value-store.ts'
-import { decodeJson, encodeJson, storageCall, writeBatch } from '../util/kv.ts'
+import { bytesEqual, decodeJson, encodeJson, storageCall, writeBatch } from '../util/kv.ts'
 import type { AnnIndexFactory } from './ann-index.ts'
 import { decodeOps, encodeOps, encodeOpsChunked, type RecordOp } from './codec.ts'
 import { KeywordIndex } from './keyword-index.ts'
@@ -11,10 +11,10 @@ import { Partition } from './partition.ts'
  * write batches plus a compacted snapshot (segments). The ANN index snapshot is a cache stored next to
  * the segments of the same generation; it can always be rebuilt from the records.
  *
- *   <base>/p/<part>/head              {v, gen, segments, logFrom, ann?}   (commit point of compaction)
- *   <base>/p/<part>/seg/<gen>/<i>     snapshot records, chunked below the storage's value limit
- *   <base>/p/<part>/ann/<gen>/<i>     ANN index bytes of the same generation, chunked
- *   <base>/p/<part>/kw/<gen>/<i>      keyword index of the same generation (a cache too), chunked
+ *   <base>/p/<part>/head              {v, gen, tag, segments, logFrom, ann?, kw?}  (commit point of compaction)
+ *   <base>/p/<part>/seg/<gen>.<tag>/<i>  snapshot records, chunked below the storage's value limit
+ *   <base>/p/<part>/ann/<gen>.<tag>/<i>  ANN index bytes of the same generation, chunked
+ *   <base>/p/<part>/kw/<gen>.<tag>/<i>   keyword index of the same generation (a cache too), chunked
  *   <base>/p/<part>/log/<seq>         one write batch each (commit point of a write); a batch larger
  *                                     than a storage value is written as parts <seq>/<i> first, then a
  *                                     small manifest at <seq> (still the commit point)
@@ -25,10 +25,24 @@ import { Partition } from './partition.ts'
  * loadable state): marker and id pointers first, the log entry last. Compaction writes the new
  * generation's segments and ANN chunks, then the head, then deletes what the old head referenced.
  * Dangling id pointers and orphaned chunks are harmless: readers only trust the head and the log.
+ *
+ * Several writers of one partition (browser tabs, processes, isolates) are safe where the storage has
+ * `commitIf` (compare-and-set): a log entry commits only if its sequence number is free and the head
+ * is still the one the writer loaded, and a compaction switches the head only if it is unchanged
+ * (its chunks carry a random tag, so concurrent compactions never mix). A writer that lost a race gets
+ * WriteConflict and retries on fresh state instead of overwriting. A load that sees the head move
+ * while reading starts over. Without `commitIf` (Workers KV), one writer is required.
  */
+export class WriteConflict extends Error {
+  constructor(what: string) {
+    super(`another writer changed this partition first (${what})`)
+  }
+}
 interface Head {
   v: 1
   gen: number
+  /** Random per compaction: keys of one generation never collide with a concurrent compaction's. */
+  tag?: string
   segments: number
   logFrom: number
   ann?: { factory: string; chunks: number }
@@ -36,6 +50,19 @@ interface Head {
 }
 
 const EMPTY_HEAD: Head = { v: 1, gen: 0, segments: 0, logFrom: 0 }
+const MAX_LOAD_ATTEMPTS = 8
+
+const generation = (head: Head): string => (head.tag ? `${head.gen}.${head.tag}` : String(head.gen))
+
+function randomTag(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6))
+  let tag = ''
+  for (const b of bytes) tag += b.toString(16).padStart(2, '0')
+  return tag
+}
+
+/** A key the head pointed at disappeared: if the head moved meanwhile, the load starts over. */
+class MovedWhileLoading extends Error {}
 const MANIFEST_MAGIC = 0x31504d45 // "EMP1": a log entry stored in parts
 
 function manifest(parts: number): Uint8Array {
@@ -56,6 +83,8 @@ const LOG_PROBE_WINDOW = 8
 export interface PartitionState {
   partition: Partition
   head: Head
+  /** The head as stored (null before the first compaction): the compare-and-set expectation. */
+  headBytes: Uint8Array | null
   nextSeq: number
   logEntries: number
   logBytes: number
@@ -88,14 +117,14 @@ export class PartitionStorage {
   private logPartKey(part: string, seq: number, i: number): string {
     return `${this.logKey(part, seq)}/${i}`
   }
-  private segmentKey(part: string, gen: number, i: number): string {
-    return `${this.partPrefix(part)}/seg/${gen}/${i}`
+  private segmentKey(part: string, head: Head, i: number): string {
+    return `${this.partPrefix(part)}/seg/${generation(head)}/${i}`
   }
-  private annKey(part: string, gen: number, i: number): string {
-    return `${this.partPrefix(part)}/ann/${gen}/${i}`
+  private annKey(part: string, head: Head, i: number): string {
+    return `${this.partPrefix(part)}/ann/${generation(head)}/${i}`
   }
-  private keywordKey(part: string, gen: number, i: number): string {
-    return `${this.partPrefix(part)}/kw/${gen}/${i}`
+  private keywordKey(part: string, head: Head, i: number): string {
+    return `${this.partPrefix(part)}/kw/${generation(head)}/${i}`
   }
   markerKey(part: string): string {
     return `${this.base}/parts/${part}`
@@ -125,24 +154,50 @@ export class PartitionStorage {
     }
   }
 
+  /**
+   * Loads a partition: head, snapshot segments, caches, then the log. Starts over when the head moved
+   * meanwhile (another writer compacted and removed what this load was reading), so the result is
+   * always one consistent state.
+   */
   async load(part: string, dimensions: number, ann: AnnIndexFactory | undefined, keywords = false): Promise<PartitionState> {
-    const headBytes = await storageCall(`reading head of partition ${part}`, () => this.storage.get(this.headKey(part)))
+    for (let attempt = 1; ; attempt++) {
+      const headBytes = await this.readHead(part)
+      try {
+        const state = await this.loadFrom(part, headBytes, dimensions, ann, keywords)
+        if (attempt === MAX_LOAD_ATTEMPTS || bytesEqual(await this.readHead(part), headBytes)) return state
+        state.partition.disposeAnn()
+      } catch (err) {
+        if (!(err instanceof MovedWhileLoading)) throw err
+        if (bytesEqual(await this.readHead(part), headBytes) || attempt === MAX_LOAD_ATTEMPTS) throw err.cause
+      }
+    }
+  }
+
+  private readHead(part: string): Promise<Uint8Array | null> {
+    return storageCall(`reading head of partition ${part}`, () => this.storage.get(this.headKey(part)))
+  }
+
+  private async loadFrom(
+    part: string,
+    headBytes: Uint8Array | null,
+    dimensions: number,
+    ann: AnnIndexFactory | undefined,
+    keywords: boolean,
+  ): Promise<PartitionState> {
     const head = headBytes === null ? EMPTY_HEAD : decodeJson<Head>(headBytes, this.headKey(part))
-    const segmentValues = await Promise.all(
-      Array.from({ length: head.segments }, (_, i) => this.mustGet(this.segmentKey(part, head.gen, i), part)),
-    )
+    const segmentValues = await Promise.all(Array.from({ length: head.segments }, (_, i) => this.mustGet(this.segmentKey(part, head, i), part)))
     let segmentBytes = 0
     let capacity = 0
     const segments = segmentValues.map((bytes, i) => {
       segmentBytes += bytes.byteLength
-      const decoded = decodeOps(bytes, dimensions, this.segmentKey(part, head.gen, i)).ops
+      const decoded = decodeOps(bytes, dimensions, this.segmentKey(part, head, i)).ops
       capacity += decoded.length
       return decoded
     })
     const partition = new Partition(part, dimensions, capacity + 16, { keywords })
     let keywordSnapshot: KeywordIndex | undefined
     if (keywords && head.kw) {
-      const bytes = await this.readCache(Array.from({ length: head.kw.chunks }, (_, i) => this.keywordKey(part, head.gen, i)))
+      const bytes = await this.readCache(Array.from({ length: head.kw.chunks }, (_, i) => this.keywordKey(part, head, i)))
       try {
         keywordSnapshot = bytes && KeywordIndex.restore(bytes)
       } catch {
@@ -154,7 +209,7 @@ export class PartitionStorage {
 
     const { entries, nextSeq, logBytes, partedEntries } = await this.readLog(part, head.logFrom, dimensions)
     if (ann && head.ann?.factory === ann.name && head.ann.chunks > 0) {
-      const bytes = await this.readCache(Array.from({ length: head.ann.chunks }, (_, i) => this.annKey(part, head.gen, i)))
+      const bytes = await this.readCache(Array.from({ length: head.ann.chunks }, (_, i) => this.annKey(part, head, i)))
       try {
         partition.ann = bytes && (await ann.restore(dimensions, bytes))
       } catch {
@@ -165,7 +220,7 @@ export class PartitionStorage {
     }
     for (const ops of entries) partition.apply(ops)
     partition.finishLoad()
-    return { partition, head, nextSeq, logEntries: entries.length, logBytes, segmentBytes, partedEntries }
+    return { partition, head, headBytes, nextSeq, logEntries: entries.length, logBytes, segmentBytes, partedEntries }
   }
 
   async buildAnn(partition: Partition, ann: AnnIndexFactory): Promise<void> {
@@ -179,7 +234,8 @@ export class PartitionStorage {
   private async mustGet(key: string, part: string): Promise<Uint8Array> {
     const bytes = await storageCall(`reading ${key}`, () => this.storage.get(key))
     if (bytes === null) {
-      throw new StorageError(`partition ${part}: "${key}" is referenced by the partition head but missing; the storage lost data`)
+      const lost = new StorageError(`partition ${part}: "${key}" is referenced by the partition head but missing; the storage lost data`)
+      throw new MovedWhileLoading(lost.message, { cause: lost })
     }
     return bytes
   }
@@ -231,7 +287,17 @@ export class PartitionStorage {
     if (parts) parts.forEach((value, i) => before.push({ key: this.logPartKey(part, state.nextSeq, i), value }))
     const commit: KeyValueOp = { key: this.logKey(part, state.nextSeq), value: parts ? manifest(parts.length) : entry }
     const after: KeyValueOp[] = removedIds.map((id) => ({ key: this.idKey(id), value: null }))
-    await storageCall(`writing to partition ${part}`, async () => {
+    const committed = await storageCall(`writing to partition ${part}`, async () => {
+      if (this.storage.commitIf) {
+        // Only on a free sequence number and an unchanged head: else another writer got there first.
+        return this.storage.commitIf(
+          [...before, commit, ...after],
+          [
+            { key: commit.key, equals: null },
+            { key: this.headKey(part), equals: state.headBytes },
+          ],
+        )
+      }
       if (this.storage.atomicBatch && this.storage.batch) {
         await this.storage.batch([...before, commit, ...after])
       } else {
@@ -240,7 +306,9 @@ export class PartitionStorage {
         // A failure from here on is after the commit point: the write stands, pointers are repaired lazily.
         await writeBatch(this.storage, after).catch(() => undefined)
       }
+      return true
     })
+    if (!committed) throw new WriteConflict(`log entry ${state.nextSeq} of ${part}`)
     if (parts) state.partedEntries.set(state.nextSeq, parts.length)
     state.nextSeq++
     state.logEntries++
@@ -248,32 +316,47 @@ export class PartitionStorage {
     return entry.byteLength
   }
 
-  /** Writes a new generation (segments + ANN cache), switches the head to it, then removes the old one. */
+  /**
+   * Writes a new generation (segments + ANN and keyword caches) under a fresh tag, switches the head to
+   * it (compare-and-set where the storage can), then removes what the old head referenced.
+   */
   async compact(state: PartitionState, ann: AnnIndexFactory | undefined): Promise<void> {
     const { partition, head } = state
     const part = partition.key
-    const gen = head.gen + 1
+    const next: Head = { v: 1, gen: head.gen + 1, tag: randomTag(), segments: 0, logFrom: state.nextSeq }
     const segments = encodeOpsChunked(partition.snapshotOps(), partition.dimensions, this.chunkBytes)
     const annBytes = ann && partition.ann ? partition.ann.serialize() : undefined
     const annChunks = annBytes ? split(annBytes, this.chunkBytes) : []
     const keywordChunks = partition.keywords ? split(partition.keywords.serialize(), this.chunkBytes) : []
-    await storageCall(`compacting partition ${part}`, async () => {
-      await writeBatch(this.storage, segments.map((value, i) => ({ key: this.segmentKey(part, gen, i), value })))
-      await writeBatch(this.storage, annChunks.map((value, i) => ({ key: this.annKey(part, gen, i), value })))
-      await writeBatch(this.storage, keywordChunks.map((value, i) => ({ key: this.keywordKey(part, gen, i), value })))
-    })
-    const next: Head = { v: 1, gen, segments: segments.length, logFrom: state.nextSeq }
+    next.segments = segments.length
     if (ann && annChunks.length > 0) next.ann = { factory: ann.name, chunks: annChunks.length }
     if (keywordChunks.length > 0) next.kw = { chunks: keywordChunks.length }
-    await storageCall(`switching partition ${part} to generation ${gen}`, () => this.storage.set(this.headKey(part), encodeJson(next)))
+    const written: KeyValueOp[] = [
+      ...segments.map((value, i) => ({ key: this.segmentKey(part, next, i), value })),
+      ...annChunks.map((value, i) => ({ key: this.annKey(part, next, i), value })),
+      ...keywordChunks.map((value, i) => ({ key: this.keywordKey(part, next, i), value })),
+    ]
+    await storageCall(`compacting partition ${part}`, () => writeBatch(this.storage, written))
+    const nextBytes = encodeJson(next)
+    const switched = await storageCall(`switching partition ${part} to generation ${next.gen}`, async () => {
+      const headOp = [{ key: this.headKey(part), value: nextBytes }]
+      if (this.storage.commitIf) return this.storage.commitIf(headOp, [{ key: this.headKey(part), equals: state.headBytes }])
+      await this.storage.set(this.headKey(part), nextBytes)
+      return true
+    })
+    if (!switched) {
+      await writeBatch(this.storage, written.map(({ key }) => ({ key, value: null }))).catch(() => undefined)
+      throw new WriteConflict(`generation ${next.gen} of ${part}`)
+    }
     state.head = next
+    state.headBytes = nextBytes
     state.logEntries = 0
     state.logBytes = 0
     state.segmentBytes = segments.reduce((n, s) => n + s.byteLength, 0)
     const garbage: KeyValueOp[] = []
-    for (let i = 0; i < head.segments; i++) garbage.push({ key: this.segmentKey(part, head.gen, i), value: null })
-    for (let i = 0; i < (head.ann?.chunks ?? 0); i++) garbage.push({ key: this.annKey(part, head.gen, i), value: null })
-    for (let i = 0; i < (head.kw?.chunks ?? 0); i++) garbage.push({ key: this.keywordKey(part, head.gen, i), value: null })
+    for (let i = 0; i < head.segments; i++) garbage.push({ key: this.segmentKey(part, head, i), value: null })
+    for (let i = 0; i < (head.ann?.chunks ?? 0); i++) garbage.push({ key: this.annKey(part, head, i), value: null })
+    for (let i = 0; i < (head.kw?.chunks ?? 0); i++) garbage.push({ key: this.keywordKey(part, head, i), value: null })
     for (let seq = head.logFrom; seq < next.logFrom; seq++) {
       garbage.push({ key: this.logKey(part, seq), value: null })
       for (let i = 0; i < (state.partedEntries.get(seq) ?? 0); i++) garbage.push({ key: this.logPartKey(part, seq, i), value: null })

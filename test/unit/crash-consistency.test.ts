@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { and } from '../../src/filters/ast.ts'
-import type { KeyValueOp, KeyValueStore } from '../../src/interfaces/key-value-store.ts'
+import type { KeyValueCondition, KeyValueOp, KeyValueStore } from '../../src/interfaces/key-value-store.ts'
 import type { Payload, VectorRecord } from '../../src/interfaces/vector-store.ts'
 import { LocalVectorStore } from '../../src/local/local-vector-store.ts'
 import { MemoryStorage } from '../../src/providers/storage/memory.ts'
 import { randomVector, seeded } from '../conformance/vector-store.ts'
 
 class Crash extends Error {}
+
+/** How the storage writes: one value at a time (KV), atomic batches, or conditional atomic commits. */
+type Mode = 'sequential' | 'atomic' | 'conditional'
 
 /**
  * Storage that dies at its N-th write (a set, a delete, or an atomic batch): that write and every
@@ -22,11 +25,22 @@ class CrashingStorage implements KeyValueStore {
   private readonly crashAt: number
   batch?: (ops: KeyValueOp[]) => Promise<void>
 
-  constructor(disk: MemoryStorage, crashAt: number, atomic: boolean) {
+  commitIf?: (ops: KeyValueOp[], conditions: KeyValueCondition[]) => Promise<boolean>
+
+  constructor(disk: MemoryStorage, crashAt: number, mode: Mode) {
     this.disk = disk
     this.crashAt = crashAt
-    this.atomicBatch = atomic
-    if (atomic) this.batch = async (ops) => this.write(() => this.disk.batch(ops))
+    this.atomicBatch = mode !== 'sequential'
+    if (mode !== 'sequential') this.batch = async (ops) => this.write(() => this.disk.batch(ops))
+    if (mode === 'conditional') {
+      this.commitIf = async (ops, conditions) => {
+        let done = false
+        await this.write(async () => {
+          done = await this.disk.commitIf(ops, conditions)
+        })
+        return done
+      }
+    }
   }
 
   private alive(): void {
@@ -106,14 +120,14 @@ async function snapshot(store: LocalVectorStore): Promise<Map<string, Payload>> 
 
 const sorted = (m: Map<string, Payload>): [string, Payload][] => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1))
 
-for (const atomic of [false, true]) {
-  describe(`crash between any two storage writes (${atomic ? 'atomic batches' : 'one write at a time'})`, () => {
+for (const mode of ['sequential', 'atomic', 'conditional'] as const) {
+  describe(`crash between any two storage writes (${mode} writes)`, () => {
     it('loses no acknowledged write, applies the interrupted one fully or not at all, and always reloads', async () => {
       let crashAt = 1
       let crashesSeen = 0
       for (;;) {
         const disk = new MemoryStorage()
-        const storage = new CrashingStorage(disk, crashAt, atomic)
+        const storage = new CrashingStorage(disk, crashAt, mode)
         const store = open(storage)
         await store.init({ dimensions: DIMS })
         let acknowledged = new Map<string, Payload>()
@@ -171,7 +185,7 @@ for (const atomic of [false, true]) {
         expect(finalState.size).toBe(expected.size + 1 - (expected.has('a1') ? 1 : 0))
         crashAt++
       }
-      expect(crashesSeen).toBeGreaterThan(atomic ? 20 : 60)
+      expect(crashesSeen).toBeGreaterThan(mode === 'sequential' ? 60 : 20)
     }, 120_000)
   })
 }

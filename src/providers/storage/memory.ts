@@ -1,5 +1,6 @@
 import * as z from 'zod/mini'
-import type { KeyValueOp, KeyValueStore } from '../../interfaces/key-value-store.ts'
+import type { KeyValueCondition, KeyValueOp, KeyValueStore } from '../../interfaces/key-value-store.ts'
+import { bytesEqual } from '../../util/kv.ts'
 
 export const memoryStorageSchema = z.strictObject({})
 
@@ -31,7 +32,18 @@ export class MemoryStorage implements KeyValueStore {
     return keys.sort()
   }
 
+  async commitIf(ops: KeyValueOp[], conditions: KeyValueCondition[]): Promise<boolean> {
+    // One synchronous step: nothing can interleave between the checks and the writes.
+    if (!conditions.every((c) => bytesEqual(this.data.get(c.key) ?? null, c.equals))) return false
+    this.applyAll(ops)
+    return true
+  }
+
   async batch(ops: KeyValueOp[]): Promise<void> {
+    this.applyAll(ops)
+  }
+
+  private applyAll(ops: KeyValueOp[]): void {
     for (const op of ops) {
       if (op.value === null) this.data.delete(op.key)
       else this.data.set(op.key, op.value.slice())
