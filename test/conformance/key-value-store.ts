@@ -122,6 +122,40 @@ export function describeKeyValueStoreConformance(name: string, make: () => Promi
       expect(read(await store.get('k/49'))).toBe('49')
     })
 
+    it('commitIf applies all operations only when every condition holds (compare-and-set)', async (ctx) => {
+      const store = await open()
+      if (!store.commitIf) {
+        ctx.skip(`${name} has no compare-and-set (commitIf): one writer per collection is required with it`)
+        return
+      }
+      await store.set('head', text('v1'))
+      const ops = [
+        { key: 'log/1', value: text('entry') },
+        { key: 'head', value: text('v2') },
+      ]
+      // The sequence key is taken: nothing is applied.
+      await store.set('log/1', text('other writer'))
+      expect(await store.commitIf(ops, [{ key: 'log/1', equals: null }])).toBe(false)
+      expect(read(await store.get('head'))).toBe('v1')
+      await store.delete('log/1')
+      // The head moved: nothing is applied.
+      expect(await store.commitIf(ops, [{ key: 'log/1', equals: null }, { key: 'head', equals: text('v0') }])).toBe(false)
+      expect(await store.get('log/1')).toBeNull()
+      // Every condition holds: everything is applied, deletes included.
+      await store.set('old', text('x'))
+      const applied = await store.commitIf([...ops, { key: 'old', value: null }], [
+        { key: 'log/1', equals: null },
+        { key: 'head', equals: text('v1') },
+      ])
+      expect(applied).toBe(true)
+      expect([read(await store.get('log/1')), read(await store.get('head')), await store.get('old')]).toEqual(['entry', 'v2', null])
+      // Exactly one of two racing writers wins the same free key.
+      const race = await Promise.all(
+        ['a', 'b'].map((who) => store.commitIf!([{ key: 'log/2', value: text(who) }], [{ key: 'log/2', equals: null }])),
+      )
+      expect(race.filter(Boolean)).toHaveLength(1)
+    })
+
     it('keeps data across a reopen when the driver persists', async (ctx) => {
       const store = await open()
       if (!fixture?.reopen) {

@@ -27,6 +27,7 @@ function storeIn(stub: ShardStub): KeyValueStore & { maxValueBytes: number; atom
     delete: (key) => inside((s) => s.delete(key)),
     list: (prefix) => inside((s) => s.list(prefix)),
     batch: (ops) => inside((s) => s.batch(ops)),
+    commitIf: (ops, conditions) => inside((s) => s.commitIf(ops, conditions)),
   }
 }
 

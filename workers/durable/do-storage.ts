@@ -1,5 +1,6 @@
 import { StorageError } from '../../src/errors.ts'
-import type { KeyValueOp, KeyValueStore } from '../../src/interfaces/key-value-store.ts'
+import type { KeyValueCondition, KeyValueOp, KeyValueStore } from '../../src/interfaces/key-value-store.ts'
+import { bytesEqual } from '../../src/util/kv.ts'
 
 /**
  * Size of one stored row. SQLite-backed Durable Objects accept rows up to 2 MB; 1 MiB leaves headroom
@@ -49,19 +50,35 @@ export class DurableObjectKeyValueStore implements KeyValueStore {
   }
 
   async get(key: string): Promise<Uint8Array | null> {
-    return this.call(`get "${key}"`, () => {
-      const rows = this.storage.sql.exec<{ value: ArrayBuffer }>(`SELECT value FROM ${TABLE} WHERE key = ? ORDER BY part`, key).toArray()
-      if (rows.length === 0) return null
-      if (rows.length === 1) return new Uint8Array(rows[0]!.value)
-      const total = rows.reduce((sum, row) => sum + row.value.byteLength, 0)
-      const out = new Uint8Array(total)
-      let offset = 0
-      for (const row of rows) {
-        out.set(new Uint8Array(row.value), offset)
-        offset += row.value.byteLength
-      }
-      return out
-    })
+    return this.call(`get "${key}"`, () => this.read(key))
+  }
+
+  private read(key: string): Uint8Array | null {
+    const rows = this.storage.sql.exec<{ value: ArrayBuffer }>(`SELECT value FROM ${TABLE} WHERE key = ? ORDER BY part`, key).toArray()
+    if (rows.length === 0) return null
+    if (rows.length === 1) return new Uint8Array(rows[0]!.value)
+    const total = rows.reduce((sum, row) => sum + row.value.byteLength, 0)
+    const out = new Uint8Array(total)
+    let offset = 0
+    for (const row of rows) {
+      out.set(new Uint8Array(row.value), offset)
+      offset += row.value.byteLength
+    }
+    return out
+  }
+
+  /** Compare-and-set in one SQLite transaction (the engine's guard against a second writer). */
+  async commitIf(ops: KeyValueOp[], conditions: KeyValueCondition[]): Promise<boolean> {
+    return this.call(`conditional batch of ${ops.length} writes`, () =>
+      this.storage.transactionSync(() => {
+        if (!conditions.every((c) => bytesEqual(this.read(c.key), c.equals))) return false
+        for (const op of ops) {
+          if (op.value === null) this.storage.sql.exec(`DELETE FROM ${TABLE} WHERE key = ?`, op.key)
+          else this.write(op.key, op.value)
+        }
+        return true
+      }),
+    )
   }
 
   async set(key: string, value: Uint8Array): Promise<void> {
@@ -89,15 +106,7 @@ export class DurableObjectKeyValueStore implements KeyValueStore {
 
   /** All operations in one SQLite transaction: a failure part-way leaves nothing applied. */
   async batch(ops: KeyValueOp[]): Promise<void> {
-    if (ops.length === 0) return
-    return this.call(`batch of ${ops.length} writes`, () =>
-      this.storage.transactionSync(() => {
-        for (const op of ops) {
-          if (op.value === null) this.storage.sql.exec(`DELETE FROM ${TABLE} WHERE key = ?`, op.key)
-          else this.write(op.key, op.value)
-        }
-      }),
-    )
+    if (ops.length > 0) await this.commitIf(ops, [])
   }
 
   /** Removes every key (used by reset). */
