@@ -1,15 +1,17 @@
 import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/chromium.ts'
+import { MATRIX_TESTS } from './test/matrix.ts'
 
 // Real Chromium (Debian's, not Playwright's download) running the browser-side suites.
 export default defineConfig({
   server: { fs: { allow: ['.', '../shared'] } },
   // Pre-bundled up front: discovering it mid-run makes Vite reload the page under a running test.
-  optimizeDeps: { include: ['@huggingface/transformers'] },
+  optimizeDeps: { include: ['@huggingface/transformers', 'fast-check'] },
   test: {
     name: 'chromium',
-    include: ['test/browser/**/*.test.ts'],
+    // Browser-only suites, plus the runtime matrix's portable suites (test/matrix.ts).
+    include: ['test/browser/**/*.test.ts', ...MATRIX_TESTS],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     browser: {

@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+import { MATRIX_TESTS } from './test/matrix.ts'
 
 // Suites running inside real workerd (Miniflare) with real KV and Durable Object bindings.
 // nodejs_compat is required by vitest's own runner inside workerd; the code under test is checked to
@@ -19,7 +20,8 @@ export default defineConfig({
   ],
   test: {
     name: 'workerd',
-    include: ['test/workers/**/*.test.ts'],
+    // workerd-only suites, plus the runtime matrix's portable suites (test/matrix.ts).
+    include: ['test/workers/**/*.test.ts', ...MATRIX_TESTS],
     // The Worker app's suites need its own main and wrangler.toml bindings: vitest.worker.config.ts.
     exclude: ['test/workers/worker-*.test.ts'],
     // Fake Upstash/Qdrant/Pinecone servers for the remote adapter suites, started in Node.

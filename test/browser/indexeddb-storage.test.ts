@@ -1,7 +1,6 @@
 import { deleteDB, openDB } from 'idb'
 import { StorageError } from '../../src/errors.ts'
 import { IndexedDbStorage } from '../../src/providers/storage/indexeddb.ts'
-import { describeKeyValueStoreConformance } from '../conformance/key-value-store.ts'
 import { afterEach, describe, expect, it } from '../harness.ts'
 
 let counter = 0
@@ -9,15 +8,7 @@ const freshName = (): string => `edgemem-test-${Date.now()}-${counter++}`
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const read = (b: Uint8Array | null): string | null => (b === null ? null : new TextDecoder().decode(b))
 
-describeKeyValueStoreConformance('indexeddb (chromium)', async () => {
-  const dbName = freshName()
-  return {
-    store: new IndexedDbStorage({ dbName }),
-    reopen: async () => new IndexedDbStorage({ dbName }),
-    cleanup: () => deleteDB(dbName),
-  }
-})
-
+// The KeyValueStore conformance suite for indexeddb runs from test/unit/storage-conformance.test.ts.
 describe('indexeddb storage (chromium)', () => {
   const opened: IndexedDbStorage[] = []
   const open = (dbName = freshName()): IndexedDbStorage => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '../harness.ts'
 import { FilterError, compileFilter, matchesFilter, parseFilter, type Filter, type Json, type JsonObject } from '../../src/index.ts'
 
 /**

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '../harness.ts'
 import { and, eq } from '../../src/filters/ast.ts'
 import { Memory, MemoryStorage } from '../../src/index.ts'
 import { createHnswIndexFactory } from '../../src/local/hnsw/factory.ts'

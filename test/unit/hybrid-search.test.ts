@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from '../harness.ts'
 import { and, eq } from '../../src/filters/ast.ts'
 import { parseFilter } from '../../src/filters/parse.ts'
 import { Memory, MemoryStorage, type Json } from '../../src/index.ts'

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from '../harness.ts'
 import { LLMError, Memory, MemoryStorage, RemoteError, type LLM, type LLMRequest } from '../../src/index.ts'
 import { AnswerProblem, extractJson, parseOperations } from '../../src/memory/infer/parse.ts'
 import { HashEmbedder } from '../support/hash-embedder.ts'

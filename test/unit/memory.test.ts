@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, setSystemTime, useRealTime } from '../harness.ts'
 import {
   ConfigError,
   EmbeddingError,
@@ -22,7 +22,7 @@ function memory(config: MemoryConfig = {}): Memory {
   return m
 }
 afterEach(async () => {
-  vi.useRealTimers()
+  useRealTime()
   await Promise.all(memories.splice(0).map((m) => m.close()))
 })
 
@@ -58,7 +58,8 @@ describe('config validation (synchronous, ConfigError naming the field)', () => 
   })
 
   it('lists the registered providers when the name is unknown', () => {
-    expect(() => new Memory({ vectorStore: { provider: 'nope' } })).toThrow(/registered: .*flat/)
+    // An explicit embedder: the default (transformers) is itself a ConfigError in workerd.
+    expect(() => new Memory({ embedder: new HashEmbedder(), vectorStore: { provider: 'nope' } })).toThrow(/registered: .*flat/)
   })
 
   it('accepts instances in place of provider specs and registered custom providers', async () => {
@@ -195,10 +196,9 @@ describe('get, getAll, update, delete, deleteAll, history', () => {
   })
 
   it('getAll lists the scope newest first, with topK and filters', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] })
     const m = memory()
     for (const [i, text] of ['first', 'second', 'third'].entries()) {
-      vi.setSystemTime(Date.UTC(2026, 0, 1 + i))
+      setSystemTime(Date.UTC(2026, 0, 1 + i))
       await m.add(text, { userId: 'u', metadata: { i } })
     }
     await m.add('other user', { userId: 'v' })
@@ -275,15 +275,14 @@ describe('get, getAll, update, delete, deleteAll, history', () => {
 
 describe('expiration', () => {
   it('hides expired memories from search and getAll from the day after the date; get still finds them', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] })
-    vi.setSystemTime(new Date('2026-03-10T12:00:00Z'))
+    setSystemTime(new Date('2026-03-10T12:00:00Z'))
     const m = memory()
     const [short] = (await m.add('Parking spot 12B', { userId: 'u', expirationDate: '2026-03-10' })).results
     await m.add('Parking rules apply', { userId: 'u' })
     expect((await m.search('parking', { userId: 'u' })).results).toHaveLength(2)
-    vi.setSystemTime(new Date('2026-03-10T23:59:59Z'))
+    setSystemTime(new Date('2026-03-10T23:59:59Z'))
     expect((await m.getAll({ userId: 'u' })).results).toHaveLength(2)
-    vi.setSystemTime(new Date('2026-03-11T00:00:00Z'))
+    setSystemTime(new Date('2026-03-11T00:00:00Z'))
     expect((await m.search('parking', { userId: 'u' })).results.map((r) => r.memory)).toEqual(['Parking rules apply'])
     expect((await m.getAll({ userId: 'u' })).results).toHaveLength(1)
     expect((await m.get(short!.id))!.expirationDate).toBe('2026-03-10')
@@ -355,9 +354,11 @@ describe('failures lose nothing', () => {
 
 describe('config error messages', () => {
   it('say what was given for a wrong type', () => {
-    expect(() => new Memory({ vectorStore: { provider: 'flat', config: { memoryBudgetMB: 'big' } } })).toThrow(
+    // An explicit embedder: the default (transformers) is itself a ConfigError in workerd.
+    const embedder = new HashEmbedder()
+    expect(() => new Memory({ embedder, vectorStore: { provider: 'flat', config: { memoryBudgetMB: 'big' } } })).toThrow(
       'vectorStore.config.memoryBudgetMB: expected number, got string',
     )
-    expect(() => new Memory({ history: { enabled: 1 as unknown as boolean } })).toThrow('history.enabled: expected boolean, got number')
+    expect(() => new Memory({ embedder, history: { enabled: 1 as unknown as boolean } })).toThrow('history.enabled: expected boolean, got number')
   })
 })

@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { StorageError } from '../../src/errors.ts'
 import { CloudflareKvStorage, KV_MAX_VALUE_BYTES } from '../../src/providers/storage/cloudflare-kv.ts'
-import { describeKeyValueStoreConformance } from '../conformance/key-value-store.ts'
 import { describe, expect, it } from '../harness.ts'
 
 const kv = (env as unknown as { TEST_KV: KVNamespace }).TEST_KV
@@ -16,16 +15,7 @@ async function clear(): Promise<void> {
   } while (cursor)
 }
 
-describeKeyValueStoreConformance('cloudflare-kv (workerd, real KV binding)', async () => {
-  await clear()
-  return {
-    store: new CloudflareKvStorage({ namespace: kv }),
-    // A new driver over the same binding, as a new isolate or request would get.
-    reopen: async () => new CloudflareKvStorage({ namespace: kv }),
-    cleanup: clear,
-  }
-})
-
+// The KeyValueStore conformance suite for cloudflare-kv runs from test/unit/storage-conformance.test.ts.
 describe('cloudflare-kv storage (workerd)', () => {
   it('declares the KV limits and no atomic batch', () => {
     const store = new CloudflareKvStorage({ namespace: kv })

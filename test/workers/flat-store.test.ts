@@ -1,15 +1,7 @@
 import { Int8Rows, simdAvailable } from '../../src/local/int8-rows.ts'
-import { LocalVectorStore } from '../../src/local/local-vector-store.ts'
-import { MemoryStorage } from '../../src/providers/storage/memory.ts'
-import { describeVectorStoreConformance } from '../conformance/vector-store.ts'
 import { expect, it } from '../harness.ts'
 
-describeVectorStoreConformance('flat over memory storage', async () => {
-  const storage = new MemoryStorage()
-  const open = async () => new LocalVectorStore({ name: 'flat', storage, collection: 'conformance' })
-  return { store: await open(), reopen: open }
-})
-
+// The flat store's conformance suite runs here from test/unit/flat-store.test.ts (test/matrix.ts).
 it('computes int8 dot products correctly with whichever kernel this runtime allows', () => {
   const rows = new Int8Rows(40, 300)
   for (let r = 0; r < 300; r++) rows.row(r).set(Int8Array.from({ length: 40 }, (_, i) => ((r * 7 + i * 13) % 255) - 127))

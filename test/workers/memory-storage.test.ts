@@ -1,6 +1,5 @@
+// KeyValueStore conformance (memory, cloudflare-kv) runs here from test/unit/storage-conformance.test.ts.
 import { env } from 'cloudflare:workers'
-import { MemoryStorage } from '../../src/providers/storage/memory.ts'
-import { describeKeyValueStoreConformance } from '../conformance/key-value-store.ts'
 import { expect, it } from '../harness.ts'
 
 it('runs inside workerd with a real KV binding', async () => {
@@ -9,5 +8,3 @@ it('runs inside workerd with a real KV binding', async () => {
   await kv.put('probe', 'ok')
   expect(await kv.get('probe')).toBe('ok')
 })
-
-describeKeyValueStoreConformance('memory (workerd)', async () => ({ store: new MemoryStorage() }))
