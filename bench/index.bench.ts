@@ -21,6 +21,8 @@ const EFS = [50, 100, 200]
 const K = 10
 const DIM = 384
 const PARAMS = { m: 16, efConstruction: 200, seed: 100 }
+/** 200 topics near a rank-32 subspace with 5% noise; the tests use fewer, broader clusters (harder). */
+const DATA = { rank: 32, clusters: 200, noise: 0.05 }
 
 interface Row {
   size: number
@@ -54,8 +56,8 @@ async function contenders(): Promise<Contender[]> {
 
 async function benchSize(size: number): Promise<Row[]> {
   console.log(`\n${size} vectors, ${DIM}-d, ${QUERIES} queries, k=${K}, M=${PARAMS.m}, efConstruction=${PARAMS.efConstruction}`)
-  const vectors = lowRankVectors({ count: size, dimensions: DIM, seed: 31 })
-  const queries = lowRankVectors({ count: QUERIES, dimensions: DIM, seed: 32 })
+  const vectors = lowRankVectors({ count: size, dimensions: DIM, seed: 31, ...DATA })
+  const queries = lowRankVectors({ count: QUERIES, dimensions: DIM, seed: 32, ...DATA })
   const flat = new FlatScan(vectors)
   const exact = timePass(queries, (q) => flat.search(q, K))
   const flatMs = Math.min(exact.ms, timePass(queries, (q) => flat.search(q, K)).ms)
@@ -140,7 +142,8 @@ const load = loadavg()[0]!.toFixed(2)
 const rows: Row[] = []
 for (const size of SIZES) rows.push(...(await benchSize(size)))
 const body = `\`npm run bench:index\` (bench/index.bench.ts). One process, single thread, the same low-rank clustered
-384-d unit vectors for every index (test/support/low-rank-vectors.ts), ${QUERIES} queries, k = ${K}, inner product,
+384-d unit vectors for every index (test/support/low-rank-vectors.ts: ${DATA.clusters} clusters near a rank-${DATA.rank}
+subspace, ${DATA.noise * 100}% noise), ${QUERIES} queries, k = ${K}, inner product,
 M = ${PARAMS.m}, efConstruction = ${PARAMS.efConstruction}, level seed ${PARAMS.seed}; vectors added one at a time.
 QPS is the fastest of ${PASSES} timed passes over the queries, alternating between the indexes, after an untimed
 warm-up pass. Recall@10 is against the exact scan. Load average when the run started: ${load} (2 shared cores: absolute
