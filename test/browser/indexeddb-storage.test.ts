@@ -67,6 +67,24 @@ describe('indexeddb storage (chromium)', () => {
     newer.close()
   })
 
+  it('lets exactly one of two connections (two tabs) win a compare-and-set on the same key', async () => {
+    const first = open()
+    const second = open(first.dbName)
+    await first.set('head', text('v1'))
+    const results = await Promise.all(
+      [first, second].map((store, i) =>
+        store.commitIf([{ key: 'log/7', value: text(`tab ${i}`) }, { key: 'head', value: text(`v2 by tab ${i}`) }], [
+          { key: 'log/7', equals: null },
+          { key: 'head', equals: text('v1') },
+        ]),
+      ),
+    )
+    expect(results.filter(Boolean)).toHaveLength(1)
+    const winner = results.indexOf(true)
+    expect(read(await second.get('log/7'))).toBe(`tab ${winner}`)
+    expect(read(await first.get('head'))).toBe(`v2 by tab ${winner}`)
+  })
+
   it('rejects use after close with StorageError', async () => {
     const store = open()
     await store.set('k', text('v'))

@@ -1,6 +1,6 @@
 import { type IDBPDatabase, openDB } from 'idb'
 import { StorageError } from '../../errors.ts'
-import type { KeyValueOp, KeyValueStore } from '../../interfaces/key-value-store.ts'
+import type { KeyValueCondition, KeyValueOp, KeyValueStore } from '../../interfaces/key-value-store.ts'
 import type { IndexedDbStorageConfig } from './indexeddb-config.ts'
 
 const STORE = 'kv'
@@ -20,14 +20,22 @@ function ownBytes(value: Uint8Array): Uint8Array {
     : value.slice()
 }
 
+function sameBytes(stored: unknown, expected: Uint8Array | null): boolean {
+  if (expected === null) return stored === undefined
+  if (!(stored instanceof Uint8Array) || stored.byteLength !== expected.byteLength) return false
+  for (let i = 0; i < expected.byteLength; i++) if (stored[i] !== expected[i]) return false
+  return true
+}
+
 function isQuotaError(err: unknown): boolean {
   return err instanceof Error && (err.name === 'QuotaExceededError' || /quota/i.test(err.message))
 }
 
 /**
  * Browser storage on IndexedDB (through `idb`): one database, one object store of byte values keyed by
- * string. `batch` is one readwrite transaction, so it applies entirely or not at all; writes ask for
- * strict durability so an acknowledged write survives a crash. A connection closes itself when another
+ * string. `batch` is one readwrite transaction, so it applies entirely or not at all, and `commitIf`
+ * checks its conditions inside that transaction (compare-and-set); writes ask for strict durability so
+ * an acknowledged write survives a crash. A connection closes itself when another
  * tab needs to upgrade or delete the database and reopens on next use.
  */
 export class IndexedDbStorage implements KeyValueStore {
@@ -68,6 +76,16 @@ export class IndexedDbStorage implements KeyValueStore {
     await this.write(`batch of ${ops.length} writes`, bytes, ops)
   }
 
+  /**
+   * Compare-and-set: reads the condition keys and applies `ops` in the same readwrite transaction.
+   * IndexedDB runs readwrite transactions on one store one at a time (across tabs too), so no other
+   * writer can slip in between the check and the writes.
+   */
+  async commitIf(ops: KeyValueOp[], conditions: KeyValueCondition[]): Promise<boolean> {
+    const bytes = ops.reduce((n, op) => n + (op.value?.byteLength ?? 0), 0)
+    return this.write(`conditional batch of ${ops.length} writes`, bytes, ops, conditions)
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
@@ -76,11 +94,22 @@ export class IndexedDbStorage implements KeyValueStore {
     if (db) (await db.catch(() => undefined))?.close()
   }
 
-  /** One readwrite transaction for all `ops`, in order: committed together or not at all. */
-  private async write(what: string, bytes: number, ops: readonly KeyValueOp[]): Promise<void> {
+  /**
+   * One readwrite transaction for all `ops`, in order: committed together or not at all. With
+   * `conditions`, the ops are applied only when every condition holds; returns whether they were.
+   */
+  private async write(what: string, bytes: number, ops: readonly KeyValueOp[], conditions: readonly KeyValueCondition[] = []): Promise<boolean> {
     const values = ops.map((op) => (op.value === null ? null : ownBytes(op.value)))
-    await this.run(what, async (db) => {
+    return this.run(what, async (db) => {
       const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' })
+      if (conditions.length > 0) {
+        // Only IndexedDB requests are awaited here, which keeps the transaction active.
+        const current = await Promise.all(conditions.map((c) => tx.store.get(c.key)))
+        if (!conditions.every((c, i) => sameBytes(current[i], c.equals))) {
+          await tx.done
+          return false
+        }
+      }
       const requests: Promise<unknown>[] = []
       try {
         ops.forEach((op, i) => {
@@ -98,6 +127,7 @@ export class IndexedDbStorage implements KeyValueStore {
       // A failed request (quota exceeded, disk error) aborts the transaction; tx.done then rejects with
       // the transaction's error and nothing of the batch is stored.
       await Promise.all([...requests.map((r) => r.catch(() => undefined)), tx.done])
+      return true
     }).catch((err: unknown) => {
       const cause = err instanceof StorageError ? err.cause : err
       if (isQuotaError(cause)) {
