@@ -21,6 +21,8 @@ step() {
 rm -rf test-results/matrix
 matrix_json() { echo "--reporter=default --reporter=json --outputFile.json=test-results/matrix/$1.json"; }
 
+# Idempotent: rebuilds generated/hnswlib/ when a checkout's node_modules predates it (npm ci runs it too).
+step node scripts/patch-hnswlib.mjs --quiet
 step npm run --silent typecheck
 step npx vitest run --project node $(matrix_json node)
 step npx vitest run --config vitest.browser.config.ts $(matrix_json chromium)
