@@ -87,6 +87,8 @@ export interface PartitionState {
   headBytes: Uint8Array | null
   nextSeq: number
   logEntries: number
+  /** Record operations in the log since the snapshot (what a reload replays, also into the ANN index). */
+  logRecords: number
   logBytes: number
   segmentBytes: number
   /** Log entries stored in parts, by sequence number: their part keys are removed with them. */
@@ -220,7 +222,8 @@ export class PartitionStorage {
     }
     for (const ops of entries) partition.apply(ops)
     partition.finishLoad()
-    return { partition, head, headBytes, nextSeq, logEntries: entries.length, logBytes, segmentBytes, partedEntries }
+    const logRecords = entries.reduce((n, ops) => n + ops.length, 0)
+    return { partition, head, headBytes, nextSeq, logEntries: entries.length, logRecords, logBytes, segmentBytes, partedEntries }
   }
 
   async buildAnn(partition: Partition, ann: AnnIndexFactory): Promise<void> {
@@ -312,6 +315,7 @@ export class PartitionStorage {
     if (parts) state.partedEntries.set(state.nextSeq, parts.length)
     state.nextSeq++
     state.logEntries++
+    state.logRecords += ops.length
     state.logBytes += entry.byteLength
     return entry.byteLength
   }
@@ -351,6 +355,7 @@ export class PartitionStorage {
     state.head = next
     state.headBytes = nextBytes
     state.logEntries = 0
+    state.logRecords = 0
     state.logBytes = 0
     state.segmentBytes = segments.reduce((n, s) => n + s.byteLength, 0)
     const garbage: KeyValueOp[] = []

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '../harness.ts'
 import { and, eq } from '../../src/filters/ast.ts'
+import { resolveMemoryConfig } from '../../src/config.ts'
 import { Memory, MemoryStorage } from '../../src/index.ts'
 import { createHnswIndexFactory } from '../../src/local/hnsw/factory.ts'
 import { LocalVectorStore } from '../../src/local/local-vector-store.ts'
@@ -15,16 +16,23 @@ describeVectorStoreConformance('hnsw, graph search forced', async () => {
 })
 
 describe('hnsw store', () => {
-  it('is the default vector store, and persists its graph next to the records', async () => {
+  it('is the default vector store (and transformers the default embedder, memory storage outside browsers)', () => {
+    const defaults = resolveMemoryConfig({})
+    const name = (choice: { kind: string; provider?: { name: string } }) => (choice.kind === 'provider' ? choice.provider!.name : 'instance')
+    expect([name(defaults.vectorStore), name(defaults.embedder), name(defaults.storage)]).toEqual(['hnsw', 'transformers', 'memory'])
+  })
+
+  it('builds a graph for partitions past exactBelow and persists it next to the records', async () => {
     const storage = new MemoryStorage()
-    const memory = new Memory({ embedder: new HashEmbedder(), storage })
+    const config = { embedder: new HashEmbedder(), storage, vectorStore: { provider: 'hnsw', config: { exactBelow: 1000 } } }
+    const memory = new Memory(config)
     const texts = Array.from({ length: 1500 }, (_, i) => `note ${i} about ${['tea', 'hiking', 'chess', 'jazz'][i % 4]} and topic ${i % 37}`)
     for (let i = 0; i < texts.length; i += 300) await memory.add(texts.slice(i, i + 300).map((content) => ({ role: 'user', content })), { userId: 'u' })
     const { results } = await memory.search('note 1234 about chess and topic 13', { userId: 'u', topK: 3 })
     expect(results[0]!.memory).toBe(texts[1234])
     await memory.close()
     expect((await storage.list('memories/vs/p/u.u/ann/')).length).toBeGreaterThan(0)
-    const again = new Memory({ embedder: new HashEmbedder(), storage })
+    const again = new Memory(config)
     expect((await again.search('note 1234 about chess and topic 13', { userId: 'u', topK: 3 })).results.map((r) => r.id)).toEqual(results.map((r) => r.id))
     await again.close()
   })

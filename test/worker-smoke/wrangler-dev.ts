@@ -46,9 +46,13 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   throw new Error(`wrangler dev did not answer /health within ${timeoutMs} ms:\n${output()}`)
 }
 
-export async function startWranglerDev(vars: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<WranglerDev> {
+/**
+ * `stateDir`: persist local KV and Durable Objects there and keep it on stop (a later start over the
+ * same directory is a cold restart with the data in place); by default a fresh directory, removed.
+ */
+export async function startWranglerDev(vars: Record<string, string>, options: { timeoutMs?: number; stateDir?: string } = {}): Promise<WranglerDev> {
   const [port, inspectorPort] = [await freePort(), await freePort()]
-  const state = await mkdtemp(join(tmpdir(), 'edgemem-wrangler-'))
+  const state = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'edgemem-wrangler-')))
   const args = [
     WRANGLER,
     'dev',
@@ -88,7 +92,7 @@ export async function startWranglerDev(vars: Record<string, string>, options: { 
         await exited
       }
     }
-    await rm(state, { recursive: true, force: true })
+    if (!options.stateDir) await rm(state, { recursive: true, force: true })
   }
   const url = `http://127.0.0.1:${port}`
   try {

@@ -6,16 +6,22 @@ import { LocalVectorStore } from '../../local/local-vector-store.ts'
 import type { ProviderContext } from '../../registry.ts'
 import { localStoreShape } from './flat.ts'
 
-export const hnswSchema = z.strictObject({ ...localStoreShape, ...hnswIndexOptionsSchema.shape })
+export const hnswSchema = z.strictObject({
+  ...localStoreShape,
+  ...hnswIndexOptionsSchema.shape,
+  /** Partitions with fewer memories are searched exactly (default 15,000; see docs/hnsw.md). */
+  exactBelow: z.optional(z.int().check(z.gte(0))),
+})
 export type HnswConfig = z.infer<typeof hnswSchema>
 
 /**
  * The default vector store: the local engine with an HNSW index (hnswlib in WebAssembly) per scope
- * partition of 1000+ memories; smaller partitions and selective filters are searched exactly.
+ * partition of `exactBelow` (15,000) memories or more; smaller partitions and selective filters are
+ * searched exactly (faster than the graph at that size, measured in docs/hnsw.md).
  */
 export function createHnswStore(config: HnswConfig, context: ProviderContext): VectorStore {
   if (!context.storage) throw new ConfigError('vectorStore', 'the hnsw store needs a storage provider')
-  const { memoryBudgetMB, hybrid, ...index } = config
+  const { memoryBudgetMB, hybrid, exactBelow, ...index } = config
   return new LocalVectorStore({
     name: 'hnsw',
     storage: context.storage,
@@ -23,5 +29,6 @@ export function createHnswStore(config: HnswConfig, context: ProviderContext): V
     ann: createHnswIndexFactory(index),
     memoryBudgetBytes: memoryBudgetMB === undefined ? undefined : memoryBudgetMB * 1024 * 1024,
     hybrid,
+    annMinSize: exactBelow,
   })
 }
