@@ -1,0 +1,262 @@
+/**
+ * The built web demo (web-demo/) in Debian's Chromium, as a person uses it: the model loads with visible
+ * progress, notes are remembered, searched, listed, edited (with history), deleted, scoped per user; all
+ * of it survives a reload and keeps working with the network cut. The demo is built and served exactly as
+ * `npm start` does (vite build, vite preview with the models at /models/), with the WordNet stand-in
+ * model, the only one whose similarities may be asserted. Every request the browser makes is intercepted:
+ * any that is not to a loopback address fails the test. Screenshots go to test-results/e2e/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { build, preview, type PreviewServer } from 'vite'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts'
+import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'
+import { startOpenAITestServer, type OpenAITestServer } from '../servers/openai.ts'
+import { WORDNET_MODEL } from '../support/models.ts'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const CONFIG = join(ROOT, 'web-demo/vite.config.ts')
+const SHOTS = join(ROOT, 'test-results/e2e')
+const outDir = mkdtempSync(join(tmpdir(), 'edgemem-demo-'))
+
+let server: PreviewServer
+let browser: Browser
+let origin: string
+
+beforeAll(async () => {
+  process.env.VITE_EDGEMEM_MODEL = WORDNET_MODEL
+  await build({ configFile: CONFIG, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
+  server = await preview({ configFile: CONFIG, logLevel: 'warn', build: { outDir }, preview: { port: 0, strictPort: false } })
+  origin = server.resolvedUrls!.local[0]!.replace(/\/$/, '')
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })
+  mkdirSync(SHOTS, { recursive: true })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+  rmSync(outDir, { recursive: true, force: true })
+})
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/** A browser context whose every request is checked: non-loopback requests are aborted and recorded. */
+async function guardedContext(): Promise<{ context: BrowserContext; outside: string[]; served: string[]; pageErrors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } })
+  const outside: string[] = []
+  const served: string[] = []
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url())
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK.has(url.hostname)) {
+      served.push(url.pathname)
+      return route.continue()
+    }
+    if (!outside.includes(url.href)) outside.push(url.href)
+    return route.abort('blockedbyclient')
+  })
+  // Requests route() cannot see (web sockets, anything the page opens by other means) are caught here.
+  context.on('request', (req) => {
+    const url = new URL(req.url())
+    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && !LOOPBACK.has(url.hostname) && !outside.includes(url.href)) outside.push(url.href)
+  })
+  const pageErrors: string[] = []
+  context.on('weberror', (error) => pageErrors.push(error.error().message))
+  return { context, outside, served, pageErrors }
+}
+
+/** Waits until the page says the model is ready; fails at once, with the page's message, if it shows an error. */
+async function waitForModel(page: Page, outside: string[]): Promise<void> {
+  const ready = page.getByTestId('model-status').filter({ hasText: `Model ready: ${WORDNET_MODEL}` })
+  const failed = page.getByTestId('error')
+  await ready.or(failed).first().waitFor({ timeout: 120_000 })
+  if (await failed.isVisible()) {
+    throw new Error(`the model did not load: ${await failed.textContent()} (requests outside localhost: ${outside.join(', ') || 'none'})`)
+  }
+}
+
+async function expectText(page: Page, testid: string, text: string, timeout = 30_000): Promise<void> {
+  await page.getByTestId(testid).filter({ hasText: text }).first().waitFor({ timeout })
+}
+
+async function remember(page: Page, text: string): Promise<void> {
+  await page.getByTestId('note-input').fill(text)
+  await page.getByTestId('add-button').click()
+  await expectText(page, 'add-result', `Remembered: "${text}"`)
+}
+
+async function search(page: Page, query: string): Promise<{ text: string; score: number }[]> {
+  await page.getByTestId('search-input').fill(query)
+  await page.getByTestId('search-button').click()
+  // The search button is disabled while the search runs.
+  await page.getByTestId('search-button').and(page.locator(':enabled')).waitFor()
+  const rows = page.getByTestId('search-result')
+  return Promise.all(
+    (await rows.all()).map(async (row) => ({
+      text: (await row.getByTestId('result-text').textContent()) ?? '',
+      score: Number(await row.getByTestId('score').textContent()),
+    })),
+  )
+}
+
+function listed(page: Page): Promise<string[]> {
+  return page.getByTestId('memory-text').allTextContents()
+}
+
+function item(page: Page, text: string) {
+  return page.getByTestId('memory-item').filter({ has: page.getByTestId('memory-text').getByText(text, { exact: true }) })
+}
+
+const NOTES = ['I love eating pizza', 'My car needs new tires', 'My dog is sick', 'I play the guitar in a band']
+
+describe('web demo (built, in Chromium, offline)', () => {
+  it('remembers, searches, survives a reload and the network going away, edits with history, deletes, keeps users apart; nothing leaves localhost', async () => {
+    const { context, outside, served, pageErrors } = await guardedContext()
+    const page = await context.newPage()
+    await page.goto(`${origin}/`)
+    await waitForModel(page, outside)
+    // Loading was visible: progress events reached the page, and the bar finished.
+    expect(Number(await page.getByTestId('model-progress').getAttribute('data-progress-events'))).toBeGreaterThan(0)
+    expect(await page.getByTestId('model-progress').evaluate((bar: HTMLProgressElement) => bar.value)).toBe(100)
+    // The model and ONNX Runtime came from the demo's own origin.
+    expect(served).toContain(`/models/${WORDNET_MODEL}/onnx/model_quantized.onnx`)
+    expect(served.some((path) => /\/assets\/ort-wasm-simd-threaded\.asyncify-.*\.wasm$/.test(path))).toBe(true)
+
+    for (const note of NOTES) await remember(page, note)
+    expect((await listed(page)).sort()).toEqual([...NOTES].sort())
+
+    const questions: [string, string][] = [
+      ['automobile repair', 'My car needs new tires'],
+      ['puppy illness', 'My dog is sick'],
+      ['musical instrument', 'I play the guitar in a band'],
+    ]
+    for (const [query, expected] of questions) {
+      const results = await search(page, query)
+      expect(results[0]?.text, query).toBe(expected)
+      for (let i = 1; i < results.length; i++) expect(results[i - 1]!.score).toBeGreaterThanOrEqual(results[i]!.score)
+    }
+    await page.screenshot({ path: join(SHOTS, 'demo-search.png'), fullPage: true })
+
+    // A reload opens the same IndexedDB: everything is still there and searchable.
+    await page.reload()
+    await waitForModel(page, outside)
+    await expectText(page, 'memory-list', NOTES[0]!)
+    expect((await listed(page)).sort()).toEqual([...NOTES].sort())
+    expect((await search(page, 'favorite food'))[0]?.text).toBe('I love eating pizza')
+
+    // With the network gone, adding and searching still work: nothing needs more than the device.
+    await context.setOffline(true)
+    await remember(page, 'My cat sleeps on the sofa')
+    expect((await search(page, 'where does my cat sleep'))[0]?.text).toBe('My cat sleeps on the sofa')
+    await context.setOffline(false)
+
+    // Edit: the text changes, the history shows ADD then UPDATE with both values.
+    await item(page, 'My car needs new tires').getByTestId('edit-button').click()
+    await page.getByTestId('edit-input').fill('My car needs new brakes')
+    await page.getByTestId('save-button').click()
+    const edited = item(page, 'My car needs new brakes')
+    await edited.getByTestId('history').waitFor()
+    const history = await edited.getByTestId('history-entry').allTextContents()
+    expect(history).toHaveLength(2)
+    expect(history[0]).toMatch(/^ADD .*"My car needs new tires"$/)
+    expect(history[1]).toMatch(/^UPDATE .*"My car needs new tires" → "My car needs new brakes"$/)
+    expect((await search(page, 'automobile brakes'))[0]?.text).toBe('My car needs new brakes')
+    await page.screenshot({ path: join(SHOTS, 'demo-history.png'), fullPage: true })
+
+    // Delete: gone from the list and from search.
+    await item(page, 'My dog is sick').getByTestId('delete-button').click()
+    await expectText(page, 'add-result', 'Forgot: "My dog is sick"')
+    expect(await listed(page)).not.toContain('My dog is sick')
+    expect((await search(page, 'puppy illness')).map((r) => r.text)).not.toContain('My dog is sick')
+
+    // Scopes: another user sees none of alice's memories, and alice's stay put.
+    await page.getByTestId('user-input').fill('bob')
+    await page.getByTestId('user-switch').click()
+    await page.getByText('Nothing remembered yet for this user.').waitFor()
+    expect(await search(page, 'pizza')).toEqual([])
+    await remember(page, 'Bob collects old maps')
+    expect(await listed(page)).toEqual(['Bob collects old maps'])
+    await page.getByTestId('user-input').fill('alice')
+    await page.getByTestId('user-switch').click()
+    await expectText(page, 'memory-list', 'I love eating pizza')
+    expect((await listed(page)).sort()).toEqual(['I love eating pizza', 'I play the guitar in a band', 'My car needs new brakes', 'My cat sleeps on the sofa'])
+
+    await page.screenshot({ path: join(SHOTS, 'demo.png'), fullPage: true })
+    expect(pageErrors).toEqual([])
+    expect(outside).toEqual([])
+    await context.close()
+  })
+
+  it('extracts facts with an OpenAI-compatible endpoint set up in Settings; the key goes to that endpoint only', async () => {
+    const llm = await startOpenAITestServer({ apiKey: 'sk-demo-test' })
+    const endpoint = await corsProxy(llm)
+    try {
+      llm.chat.handler = () => ({ content: JSON.stringify({ operations: [{ event: 'ADD', text: 'Is vegetarian' }, { event: 'ADD', text: 'Is allergic to nuts' }] }) })
+      const { context, outside, served, pageErrors } = await guardedContext()
+      const page = await context.newPage()
+      await page.goto(`${origin}/`)
+      await waitForModel(page, outside)
+      await page.getByTestId('user-input').fill('carol')
+      await page.getByTestId('user-switch').click()
+      await page.locator('#settings summary').click()
+      await page.locator('input[name="baseURL"]').fill(endpoint.baseURL)
+      await page.locator('input[name="llmModel"]').fill('test-llm')
+      await page.locator('input[name="apiKey"]').fill('sk-demo-test')
+      await page.getByRole('button', { name: 'Save and reload' }).click()
+      await waitForModel(page, outside)
+      expect(await page.locator('#privacy').textContent()).toContain(`sent to ${endpoint.baseURL}`)
+
+      await page.getByTestId('note-input').fill("I'm vegetarian and allergic to nuts.")
+      await page.getByTestId('add-button').click()
+      await expectText(page, 'add-result', 'Remembered: "Is vegetarian" · Remembered: "Is allergic to nuts"')
+      expect((await listed(page)).sort()).toEqual(['Is allergic to nuts', 'Is vegetarian'])
+
+      const chat = llm.chat.requests
+      expect(chat).toHaveLength(1)
+      expect(chat[0]!.headers.authorization).toBe('Bearer sk-demo-test')
+      expect(JSON.stringify(chat[0]!.body)).toContain("vegetarian and allergic to nuts")
+      // The key is in no request to the demo's own server.
+      expect(served.join(' ')).not.toContain('sk-demo-test')
+      expect(pageErrors).toEqual([])
+      expect(outside).toEqual([])
+      await context.close()
+    } finally {
+      await endpoint.close()
+      await llm.close()
+    }
+  })
+})
+
+/**
+ * The test LLM server behind a loopback proxy that answers CORS as a local server set up for browsers
+ * does (e.g. Ollama with OLLAMA_ORIGINS): the page calls it from another origin.
+ */
+async function corsProxy(target: OpenAITestServer): Promise<{ baseURL: string; close(): Promise<void> }> {
+  const upstream = new URL(target.origin)
+  const cors = {
+    'access-control-allow-origin': '*',
+    'access-control-allow-headers': '*',
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
+  }
+  const proxy: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors).end()
+      return
+    }
+    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...cors })
+      answer.pipe(res)
+    })
+    forward.on('error', () => res.writeHead(502, cors).end())
+    req.pipe(forward)
+  })
+  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done))
+  const { port } = proxy.address() as AddressInfo
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    close: () => new Promise<void>((done) => proxy.close(() => done())),
+  }
+}

@@ -1,0 +1,337 @@
+// The demo page: wires the forms to one edgemem Memory (see memory.ts) and renders what it returns.
+// All text is inserted with textContent, never as HTML.
+import type { HistoryEntry, Memory, MemoryEvent, MemoryItem } from 'edgemem'
+import type { TransformersProgressEvent } from 'edgemem/transformers'
+import { createDemoMemory, DB_NAME } from './memory.ts'
+import { clearSettings, DEFAULT_MODEL, loadSettings, saveSettings, type DemoSettings } from './settings.ts'
+import { currentUser, knownUsers, switchUser } from './users.ts'
+
+const byId = <T extends HTMLElement>(id: string): T => {
+  const element = document.getElementById(id)
+  if (!element) throw new Error(`demo markup is missing #${id}`)
+  return element as T
+}
+
+const ui = {
+  status: byId<HTMLSpanElement>('model-status'),
+  detail: byId<HTMLSpanElement>('model-detail'),
+  progress: byId<HTMLProgressElement>('model-progress'),
+  error: byId<HTMLParagraphElement>('error'),
+  userForm: byId<HTMLFormElement>('user-form'),
+  userInput: byId<HTMLInputElement>('user-input'),
+  knownUsers: byId<HTMLDataListElement>('known-users'),
+  addForm: byId<HTMLFormElement>('add-form'),
+  note: byId<HTMLTextAreaElement>('note'),
+  addButton: byId<HTMLButtonElement>('add-button'),
+  inferLabel: byId<HTMLLabelElement>('infer-label'),
+  infer: byId<HTMLInputElement>('infer'),
+  addResult: byId<HTMLSpanElement>('add-result'),
+  searchForm: byId<HTMLFormElement>('search-form'),
+  query: byId<HTMLInputElement>('query'),
+  searchButton: byId<HTMLButtonElement>('search-button'),
+  results: byId<HTMLOListElement>('results'),
+  listTitle: byId<HTMLHeadingElement>('list-title'),
+  list: byId<HTMLUListElement>('list'),
+  listEmpty: byId<HTMLParagraphElement>('list-empty'),
+  deleteAll: byId<HTMLButtonElement>('delete-all'),
+  settingsForm: byId<HTMLFormElement>('settings-form'),
+  settingsReset: byId<HTMLButtonElement>('settings-reset'),
+  privacy: byId<HTMLParagraphElement>('privacy'),
+}
+
+const settings = loadSettings()
+let user = currentUser()
+let demo: Memory | undefined
+let lastQuery = ''
+/** Memories whose history is unfolded; kept across re-renders. */
+const openHistories = new Set<string>()
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { testid?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const { testid, ...rest } = props
+  const element = Object.assign(document.createElement(tag), rest)
+  if (testid) element.dataset.testid = testid
+  element.append(...children)
+  return element
+}
+
+function showError(error: unknown): void {
+  // edgemem errors carry a stable `code` (class names do not survive minification).
+  const code = (error as { code?: unknown } | null)?.code
+  ui.error.textContent = error instanceof Error ? `${typeof code === 'string' ? code : error.name}: ${error.message}` : String(error)
+  ui.error.hidden = false
+}
+
+function clearError(): void {
+  ui.error.hidden = true
+  ui.error.textContent = ''
+}
+
+/** Runs one user action with the forms disabled; errors are shown, never swallowed silently. */
+async function act(action: () => Promise<void>): Promise<void> {
+  clearError()
+  setEnabled(false)
+  try {
+    await action()
+  } catch (error) {
+    showError(error)
+  } finally {
+    setEnabled(true)
+  }
+}
+
+function setEnabled(enabled: boolean): void {
+  for (const control of [ui.note, ui.addButton, ui.query, ui.searchButton, ui.deleteAll]) control.disabled = !enabled || !demo
+}
+
+function memoryOrThrow(): Memory {
+  if (!demo) throw new Error('the memory is not ready (see the model status above)')
+  return demo
+}
+
+// --- model loading ---------------------------------------------------------------------------
+
+function onProgress(event: TransformersProgressEvent): void {
+  switch (event.status) {
+    case 'initiate':
+      ui.status.textContent = `Loading ${event.model}…`
+      break
+    case 'progress':
+      ui.progress.value = event.overall
+      // How many progress events arrived: the end-to-end test checks that loading was visible.
+      ui.progress.dataset.progressEvents = String(Number(ui.progress.dataset.progressEvents ?? '0') + 1)
+      ui.detail.textContent = `${event.file} ${Math.round(event.progress)}%${event.total ? ` of ${(event.total / 1e6).toFixed(1)} MB` : ''}`
+      break
+    case 'ready':
+      ui.progress.value = 100
+      ui.progress.hidden = true
+      ui.status.textContent = `Model ready: ${event.model}`
+      ui.detail.textContent = `${event.dimensions}-d vectors, loaded in ${Math.round(event.loadMs)} ms`
+      break
+    case 'error':
+      ui.status.textContent = `Model failed to load: ${event.model}`
+      ui.progress.hidden = true
+      break
+  }
+}
+
+async function start(): Promise<void> {
+  renderSettings(settings)
+  renderPrivacy(settings)
+  renderUsers()
+  ui.inferLabel.hidden = !settings.llm
+  ui.status.textContent = `Loading ${settings.model}…`
+  try {
+    const memory = createDemoMemory(settings, onProgress)
+    // Loads the model (with progress events) and opens the index and storage now, not on first use.
+    await memory.ready()
+    demo = memory
+  } catch (error) {
+    showError(error)
+    ui.detail.textContent = 'Check the model id and models path in Settings.'
+    return
+  }
+  setEnabled(true)
+  await act(refreshList)
+}
+
+// --- scopes -------------------------------------------------------------------------------------
+
+function renderUsers(): void {
+  ui.userInput.value = user
+  ui.knownUsers.replaceChildren(...knownUsers().map((u) => el('option', { value: u })))
+}
+
+ui.userForm.addEventListener('submit', (event) => {
+  event.preventDefault()
+  const next = ui.userInput.value.trim()
+  if (!next) return
+  user = next
+  switchUser(user)
+  renderUsers()
+  ui.results.replaceChildren()
+  ui.addResult.textContent = ''
+  lastQuery = ''
+  openHistories.clear()
+  void act(refreshList)
+})
+
+// --- add ----------------------------------------------------------------------------------------
+
+function describeEvents(events: MemoryEvent[]): string {
+  if (events.length === 0) return 'Nothing new to remember (already known).'
+  return events
+    .map((e) => (e.event === 'UPDATE' ? `Updated: "${e.previousMemory}" → "${e.memory}"` : e.event === 'DELETE' ? `Forgot: "${e.memory}"` : `Remembered: "${e.memory}"`))
+    .join(' · ')
+}
+
+ui.addForm.addEventListener('submit', (event) => {
+  event.preventDefault()
+  const text = ui.note.value.trim()
+  if (!text) return
+  void act(async () => {
+    const infer = settings.llm !== undefined && ui.infer.checked
+    ui.addResult.textContent = infer ? 'Asking your LLM for facts…' : 'Embedding…'
+    const { results } = await memoryOrThrow().add([{ role: 'user', content: text }], { userId: user, infer, metadata: { source: 'demo' } })
+    ui.addResult.textContent = describeEvents(results)
+    ui.note.value = ''
+    await afterChange()
+  })
+})
+
+// --- search -------------------------------------------------------------------------------------
+
+async function runSearch(query: string): Promise<void> {
+  const { results } = await memoryOrThrow().search(query, { userId: user, topK: 5 })
+  ui.results.replaceChildren(
+    ...(results.length === 0
+      ? [el('li', { className: 'muted' }, 'No memories match.')]
+      : results.map((item) =>
+          el('li', { testid: 'search-result' }, el('span', { className: 'score', testid: 'score' }, (item.score ?? 0).toFixed(3)), ' ', el('span', { testid: 'result-text' }, item.memory)),
+        )),
+  )
+}
+
+ui.searchForm.addEventListener('submit', (event) => {
+  event.preventDefault()
+  const query = ui.query.value.trim()
+  if (!query) return
+  lastQuery = query
+  void act(() => runSearch(query))
+})
+
+// --- list, edit, history, delete ---------------------------------------------------------------
+
+/** Re-renders what a change can affect: the list and the last search. */
+async function afterChange(): Promise<void> {
+  await refreshList()
+  if (lastQuery) await runSearch(lastQuery)
+}
+
+async function refreshList(): Promise<void> {
+  const memory = memoryOrThrow()
+  const { results } = await memory.getAll({ userId: user })
+  ui.listTitle.textContent = `Memories of ${user} (${results.length})`
+  ui.listEmpty.hidden = results.length > 0
+  ui.deleteAll.hidden = results.length === 0
+  const items = await Promise.all(results.map(async (item) => renderItem(item, openHistories.has(item.id) ? await memory.history(item.id) : undefined)))
+  ui.list.replaceChildren(...items)
+}
+
+function when(iso: string): string {
+  return new Date(iso).toLocaleString()
+}
+
+function renderItem(item: MemoryItem, history: HistoryEntry[] | undefined): HTMLLIElement {
+  const text = el('p', { className: 'memory-text', testid: 'memory-text' }, item.memory)
+  const edited = item.updatedAt !== item.createdAt ? ` · edited ${when(item.updatedAt)}` : ''
+  const meta = el('span', { className: 'memory-meta muted' }, `${when(item.createdAt)}${edited}`)
+
+  const edit = el('button', { type: 'button', className: 'secondary', testid: 'edit-button' }, 'Edit')
+  const toggleHistory = el('button', { type: 'button', className: 'secondary', testid: 'history-button' }, history ? 'Hide history' : 'History')
+  const remove = el('button', { type: 'button', className: 'danger', testid: 'delete-button' }, 'Delete')
+  const li = el('li', { testid: 'memory-item' }, text, meta, el('span', { className: 'memory-actions' }, edit, toggleHistory, remove))
+  li.dataset.id = item.id
+
+  edit.addEventListener('click', () => {
+    const input = el('input', { value: item.memory, testid: 'edit-input', size: 50 })
+    const save = el('button', { type: 'submit', testid: 'save-button' }, 'Save')
+    const cancel = el('button', { type: 'button', className: 'secondary' }, 'Cancel')
+    const form = el('form', { className: 'row' }, input, save, cancel)
+    form.addEventListener('submit', (event) => {
+      event.preventDefault()
+      const next = input.value.trim()
+      if (!next || next === item.memory) return void act(refreshList)
+      void act(async () => {
+        await memoryOrThrow().update(item.id, next)
+        openHistories.add(item.id) // show what the edit did
+        await afterChange()
+      })
+    })
+    cancel.addEventListener('click', () => void act(refreshList))
+    text.replaceWith(form)
+    input.focus()
+  })
+
+  toggleHistory.addEventListener('click', () => {
+    if (openHistories.has(item.id)) openHistories.delete(item.id)
+    else openHistories.add(item.id)
+    void act(refreshList)
+  })
+
+  remove.addEventListener('click', () => {
+    void act(async () => {
+      await memoryOrThrow().delete(item.id)
+      openHistories.delete(item.id)
+      ui.addResult.textContent = `Forgot: "${item.memory}"`
+      await afterChange()
+    })
+  })
+
+  if (history) li.append(renderHistory(history))
+  return li
+}
+
+function renderHistory(entries: HistoryEntry[]): HTMLOListElement {
+  return el(
+    'ol',
+    { className: 'history', testid: 'history' },
+    ...entries.map((entry) => {
+      const change =
+        entry.event === 'UPDATE' ? `"${entry.previousValue}" → "${entry.newValue}"` : entry.event === 'ADD' ? `"${entry.newValue}"` : `"${entry.previousValue}"`
+      return el('li', { testid: 'history-entry' }, el('span', { className: 'event' }, entry.event), ` ${when(entry.createdAt)} · ${change}`)
+    }),
+  )
+}
+
+ui.deleteAll.addEventListener('click', () => {
+  if (!confirm(`Forget all memories of ${user}? This cannot be undone.`)) return
+  void act(async () => {
+    const { deleted } = await memoryOrThrow().deleteAll({ userId: user })
+    ui.addResult.textContent = `Forgot ${deleted} memories.`
+    openHistories.clear()
+    await afterChange()
+  })
+})
+
+// --- settings and privacy ---------------------------------------------------------------------
+
+function field(name: string): HTMLInputElement {
+  return ui.settingsForm.elements.namedItem(name) as HTMLInputElement
+}
+
+function renderSettings(current: DemoSettings): void {
+  field('model').value = current.model
+  field('modelsPath').value = current.modelsPath
+  field('allowRemoteModels').checked = current.allowRemoteModels
+  field('baseURL').value = current.llm?.baseURL ?? ''
+  field('llmModel').value = current.llm?.model ?? ''
+  field('apiKey').value = current.llm?.apiKey ?? ''
+}
+
+ui.settingsForm.addEventListener('submit', (event) => {
+  event.preventDefault()
+  const baseURL = field('baseURL').value.trim()
+  saveSettings({
+    model: field('model').value.trim() || DEFAULT_MODEL,
+    modelsPath: field('modelsPath').value.trim(),
+    allowRemoteModels: field('allowRemoteModels').checked,
+    llm: baseURL ? { baseURL, model: field('llmModel').value.trim(), apiKey: field('apiKey').value } : undefined,
+  })
+  // Drop one-off URL overrides so the saved settings apply.
+  location.replace(location.pathname)
+})
+
+ui.settingsReset.addEventListener('click', () => {
+  clearSettings()
+  location.replace(location.pathname)
+})
+
+function renderPrivacy(current: DemoSettings): void {
+  const models = current.allowRemoteModels ? 'this site, or the Hugging Face hub for files missing here' : 'this site only'
+  const llm = current.llm
+    ? `Messages added with "extract facts" are sent to ${current.llm.baseURL}; nothing else leaves this device.`
+    : 'No LLM is set up, so nothing you write leaves this device.'
+  ui.privacy.textContent = `Model files come from ${models}. Embeddings are computed here, the index runs here in WebAssembly, and memories are kept in this browser's IndexedDB ("${DB_NAME}"). ${llm}`
+}
+
+void start()

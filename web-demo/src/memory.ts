@@ -1,0 +1,43 @@
+// The demo's edgemem instance: on-device embeddings (transformers.js, files from this origin), the
+// in-process WASM HNSW index and IndexedDB storage. An LLM is added only when the person set up an
+// OpenAI-compatible endpoint in the Settings panel. The embedder is given as a provider spec, so the
+// core loads transformers.js and ONNX Runtime in a chunk of their own: the page is usable (and shows
+// the model's progress) before they arrive.
+import { Memory, type MemoryConfig } from 'edgemem'
+import type { TransformersProgressListener } from 'edgemem/transformers'
+import ortMjs from 'onnxruntime-web-dist/ort-wasm-simd-threaded.asyncify.mjs?url'
+import ortWasm from 'onnxruntime-web-dist/ort-wasm-simd-threaded.asyncify.wasm?url'
+import { absolute, modelsLocation, type DemoSettings } from './settings.ts'
+
+export const DB_NAME = 'edgemem-demo'
+
+/** One collection per model: vectors of different models are not comparable. */
+export function collectionFor(model: string): string {
+  return `demo-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 64)
+}
+
+export function createDemoMemory(settings: DemoSettings, onProgress: TransformersProgressListener): Memory {
+  const config: MemoryConfig = {
+    embedder: {
+      provider: 'transformers',
+      config: {
+        model: settings.model,
+        ...(settings.modelsPath ? { localModelPath: modelsLocation(settings.modelsPath) } : {}),
+        allowRemoteModels: settings.allowRemoteModels,
+        // ONNX Runtime's two files, emitted by the build next to the app: loaded from this origin only
+        // (never the CDN that transformers.js defaults to), and named exactly so transformers.js can keep
+        // them in the Cache API.
+        wasmPaths: { wasm: absolute(ortWasm), mjs: absolute(ortMjs) },
+        onProgress,
+      },
+    },
+    vectorStore: { provider: 'hnsw' },
+    storage: { provider: 'indexeddb', config: { dbName: DB_NAME } },
+    collection: collectionFor(settings.model),
+  }
+  if (settings.llm) {
+    const { baseURL, apiKey, model } = settings.llm
+    config.llm = { provider: 'openai', config: { baseURL, ...(model ? { model } : {}), ...(apiKey ? { apiKey } : {}) } }
+  }
+  return new Memory(config)
+}

@@ -1,0 +1,97 @@
+// Builds the demo with edgemem imported from the repository's source (the `edgemem` aliases below): the
+// demo is also the proof that a bundler builds the core for the browser. ONNX Runtime's WebAssembly
+// files are emitted as assets of the app (src/memory.ts imports their URLs); the dev and preview servers
+// serve the model directories at models/ (EDGEMEM_MODELS_DIR). No file ever comes from a CDN or the hub
+// unless the person allows it in Settings.
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { dirname, extname, join, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, type Plugin } from 'vite'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repo = resolve(here, '..')
+
+/** onnxruntime-web's dist/ (its package exports do not expose the .wasm/.mjs files). */
+const ORT_DIST = resolve(repo, 'node_modules/onnxruntime-web/dist')
+
+/** Where model directories are served from: EDGEMEM_MODELS_DIR, else the shared test models, else web-demo/models. */
+export function modelsDir(): string {
+  if (process.env.EDGEMEM_MODELS_DIR) return resolve(process.env.EDGEMEM_MODELS_DIR)
+  const shared = resolve(repo, '../shared/models')
+  return existsSync(shared) ? shared : resolve(here, 'models')
+}
+
+/**
+ * The model the built page starts with: VITE_EDGEMEM_MODEL when set; else edgemem's default
+ * (Xenova/all-MiniLM-L6-v2) when its files are in the models directory; else the WordNet stand-in
+ * model (local/wordnet-static-384) that ships with this repository's test models.
+ */
+export function defaultModel(dir: string = modelsDir()): string {
+  if (process.env.VITE_EDGEMEM_MODEL) return process.env.VITE_EDGEMEM_MODEL
+  const minilm = 'Xenova/all-MiniLM-L6-v2'
+  if (existsSync(join(dir, minilm, 'config.json'))) return minilm
+  const wordnet = 'local/wordnet-static-384'
+  return existsSync(join(dir, wordnet, 'config.json')) ? wordnet : minilm
+}
+
+const TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.onnx': 'application/octet-stream',
+  '.wasm': 'application/wasm',
+  '.mjs': 'text/javascript',
+}
+
+/** Serves files of `dir` under the URL prefix; a missing file is a plain 404 (never index.html). */
+export function serveDirectory(prefix: string, dir: string) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    if (!path.startsWith(prefix)) return next()
+    const file = resolve(dir, decodeURIComponent(path.slice(prefix.length)))
+    const stat = file.startsWith(dir + sep) && existsSync(file) ? statSync(file) : undefined
+    if (!stat?.isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`)
+      return
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': String(stat.size), 'cache-control': 'no-cache' })
+    if (req.method === 'HEAD') res.end()
+    else createReadStream(file).pipe(res)
+  }
+}
+
+function localModels(models: string): Plugin {
+  return {
+    name: 'edgemem-demo-models',
+    configureServer(server) {
+      server.middlewares.use(serveDirectory('/models/', models))
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(serveDirectory('/models/', models))
+      server.config.logger.info(`edgemem demo: models from ${models}, starting with ${defaultModel(models)} (docs/demo.md)`)
+    },
+  }
+}
+
+export default defineConfig(() => {
+  const models = modelsDir()
+  return {
+    root: here,
+    // Relative asset URLs: the built demo works from any path of any static host.
+    base: './',
+    resolve: {
+      alias: [
+        { find: /^edgemem\/transformers$/, replacement: resolve(repo, 'src/providers/transformers/index.ts') },
+        { find: /^edgemem$/, replacement: resolve(repo, 'src/index.ts') },
+        { find: /^onnxruntime-web-dist\//, replacement: `${ORT_DIST}/` },
+      ],
+    },
+    define: {
+      'import.meta.env.VITE_EDGEMEM_MODEL': JSON.stringify(defaultModel(models)),
+    },
+    build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2048 },
+    server: { host: '127.0.0.1', fs: { allow: [repo] } },
+    preview: { host: '127.0.0.1' },
+    plugins: [localModels(models)],
+  }
+})
