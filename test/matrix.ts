@@ -11,6 +11,7 @@ export const MATRIX_TESTS = [
   'test/unit/flat-store.test.ts',
   'test/unit/hnsw-store.test.ts',
   'test/unit/storage-conformance.test.ts',
+  'test/unit/example-storages.test.ts',
   'test/unit/transformers-embedder.test.ts',
 ] as const
 
