@@ -60,11 +60,13 @@ export function serveDirectory(prefix: string, dir: string) {
   }
 }
 
-function localModels(models: string): Plugin {
+function localFiles(models: string): Plugin {
   return {
-    name: 'edgemem-demo-models',
+    name: 'edgemem-demo-local-files',
     configureServer(server) {
       server.middlewares.use(serveDirectory('/models/', models))
+      // Dev only: the build emits ONNX Runtime's two files as assets instead (src/memory.ts).
+      server.middlewares.use(serveDirectory('/ort/', ORT_DIST))
     },
     configurePreviewServer(server) {
       server.middlewares.use(serveDirectory('/models/', models))
@@ -92,6 +94,6 @@ export default defineConfig(() => {
     build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2048 },
     server: { host: '127.0.0.1', fs: { allow: [repo] } },
     preview: { host: '127.0.0.1' },
-    plugins: [localModels(models)],
+    plugins: [localFiles(models)],
   }
 })

@@ -6,13 +6,15 @@
  * model, the only one whose similarities may be asserted. Every request the browser makes is intercepted:
  * any that is not to a loopback address fails the test. Screenshots go to test-results/e2e/.
  */
+import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { build, preview, type PreviewServer } from 'vite'
+import { preview, type PreviewServer } from 'vite'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts'
 import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'
 import { startOpenAITestServer, type OpenAITestServer } from '../servers/openai.ts'
@@ -28,8 +30,11 @@ let browser: Browser
 let origin: string
 
 beforeAll(async () => {
-  process.env.VITE_EDGEMEM_MODEL = WORDNET_MODEL
-  await build({ configFile: CONFIG, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
+  // Built by the same command as `npm start`, in a process of its own: inside vitest NODE_ENV is "test",
+  // which would make Vite build a development bundle.
+  const env: NodeJS.ProcessEnv = { ...process.env, VITE_EDGEMEM_MODEL: WORDNET_MODEL }
+  delete env.NODE_ENV
+  await promisify(execFile)(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', CONFIG, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, env })
   server = await preview({ configFile: CONFIG, logLevel: 'warn', build: { outDir }, preview: { port: 0, strictPort: false } })
   origin = server.resolvedUrls!.local[0]!.replace(/\/$/, '')
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })

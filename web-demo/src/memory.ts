@@ -26,8 +26,8 @@ export function createDemoMemory(settings: DemoSettings, onProgress: Transformer
         allowRemoteModels: settings.allowRemoteModels,
         // ONNX Runtime's two files, emitted by the build next to the app: loaded from this origin only
         // (never the CDN that transformers.js defaults to), and named exactly so transformers.js can keep
-        // them in the Cache API.
-        wasmPaths: { wasm: absolute(ortWasm), mjs: absolute(ortMjs) },
+        // them in the Cache API. Vite's dev server serves onnxruntime-web's dist/ at ort/ instead.
+        wasmPaths: import.meta.env.DEV ? absolute('ort/') : { wasm: absolute(ortWasm), mjs: absolute(ortMjs) },
         onProgress,
       },
     },
