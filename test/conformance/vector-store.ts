@@ -5,6 +5,8 @@ import { parseFilter } from '../../src/filters/parse.ts'
 import type { Payload, ScopeHint, StoredRecord, VectorRecord, VectorStore } from '../../src/interfaces/vector-store.ts'
 import type { Filter } from '../../src/types.ts'
 import { afterEach, describe, expect, it } from '../harness.ts'
+import { cosine } from '../support/hash-embedder.ts'
+import { seededRandom as seeded } from '../support/low-rank-vectors.ts'
 
 export interface VectorStoreFixture {
   store: VectorStore
@@ -21,32 +23,11 @@ export interface VectorStoreConformanceOptions {
   dimensions?: number
 }
 
-/** Deterministic pseudo-random generator so every run and runtime sees the same data. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
+/** Deterministic pseudo-random generator (mulberry32) so every run and runtime sees the same data. */
+export { seededRandom as seeded } from '../support/low-rank-vectors.ts'
+export { cosine } from '../support/hash-embedder.ts'
 export function randomVector(random: () => number, dimensions: number): Float32Array {
   return Float32Array.from({ length: dimensions }, () => random() * 2 - 1)
-}
-
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0
-  let na = 0
-  let nb = 0
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!
-    na += a[i]! * a[i]!
-    nb += b[i]! * b[i]!
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb)
 }
 
 const scoped = (scope: ScopeHint, filter?: Filter): FilterNode =>
