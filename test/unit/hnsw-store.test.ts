@@ -1,11 +1,13 @@
 import { describe, expect, it } from '../harness.ts'
 import { and, eq } from '../../src/filters/ast.ts'
 import { resolveMemoryConfig } from '../../src/config.ts'
+import { ConfigError } from '../../src/errors.ts'
 import { Memory, MemoryStorage } from '../../src/index.ts'
 import { createHnswIndexFactory } from '../../src/local/hnsw/factory.ts'
 import { LocalVectorStore } from '../../src/local/local-vector-store.ts'
 import { describeVectorStoreConformance, randomVector, seeded } from '../conformance/vector-store.ts'
 import { HashEmbedder } from '../support/hash-embedder.ts'
+import { runtime } from '../support/runtime.ts'
 
 // Every search goes through the HNSW graph (no exact fallback), so the suite checks the ANN path itself.
 describeVectorStoreConformance('hnsw, graph search forced', async () => {
@@ -16,10 +18,17 @@ describeVectorStoreConformance('hnsw, graph search forced', async () => {
 })
 
 describe('hnsw store', () => {
-  it('is the default vector store (and transformers the default embedder, memory storage outside browsers)', () => {
-    const defaults = resolveMemoryConfig({})
+  it('is the default vector store (and transformers the default embedder outside workerd; indexeddb storage in browsers, memory elsewhere)', () => {
     const name = (choice: { kind: string; provider?: { name: string } }) => (choice.kind === 'provider' ? choice.provider!.name : 'instance')
-    expect([name(defaults.vectorStore), name(defaults.embedder), name(defaults.storage)]).toEqual(['hnsw', 'transformers', 'memory'])
+    if (runtime === 'workerd') {
+      // The default embedder cannot run in workerd and is refused at config time; the rest still defaults.
+      expect(() => resolveMemoryConfig({})).toThrow(ConfigError)
+      const defaults = resolveMemoryConfig({ embedder: new HashEmbedder() })
+      expect([name(defaults.vectorStore), name(defaults.storage)]).toEqual(['hnsw', 'memory'])
+      return
+    }
+    const defaults = resolveMemoryConfig({})
+    expect([name(defaults.vectorStore), name(defaults.embedder), name(defaults.storage)]).toEqual(['hnsw', 'transformers', runtime === 'chromium' ? 'indexeddb' : 'memory'])
   })
 
   it('builds a graph for partitions past exactBelow and persists it next to the records', async () => {
