@@ -1,5 +1,5 @@
 import { StorageError } from '../errors.ts'
-import { MaxHeap } from './top-k.ts'
+import { LazyDescending } from './top-k.ts'
 
 /**
  * BM25F keyword index over a partition's slots, on typed arrays.
@@ -66,7 +66,8 @@ export class KeywordIndex {
   /** Per slot: the indexed document (term id → weighted frequency) and its weighted length. */
   private indexed: (Map<number, number> | undefined)[] = []
   private lengths = new Float32Array(16)
-  private scratch = new Float32Array(16)
+  /** Per-slot score accumulator, reused across queries (zeroed after each). */
+  private scratch = new Float64Array(16)
   private documents = 0
   private totalLength = 0
 
@@ -151,7 +152,7 @@ export class KeywordIndex {
     const lengths = new Float32Array(size)
     lengths.set(this.lengths)
     this.lengths = lengths
-    this.scratch = new Float32Array(size)
+    this.scratch = new Float64Array(size)
   }
 
   /** The `limit` best-scoring slots that `accept` lets through, best first (BM25 scores, > 0). */
@@ -177,15 +178,13 @@ export class KeywordIndex {
         scores[slot]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[slot]!) / average))
       }
     }
-    const keys = new Float64Array(scores.length)
-    for (const slot of touched) keys[slot] = scores[slot]!
-    for (const slot of touched) scores[slot] = 0
-    const heap = new MaxHeap(touched, keys)
+    const order = new LazyDescending(touched, scores, Math.max(4 * limit, 64))
     const hits: KeywordHit[] = []
-    while (heap.size > 0 && hits.length < limit) {
-      const slot = heap.pop()
-      if (accept(slot)) hits.push({ slot, score: keys[slot]! })
+    while (order.size > 0 && hits.length < limit) {
+      const slot = order.pop()
+      if (accept(slot)) hits.push({ slot, score: scores[slot]! })
     }
+    for (const slot of touched) scores[slot] = 0
     return hits
   }
 

@@ -5,7 +5,7 @@ import { Int8Rows } from './int8-rows.ts'
 import { KeywordIndex, type KeywordHit } from './keyword-index.ts'
 import { analyze } from './text-analysis.ts'
 import { BOUND_SLACK, quantize } from './quantized.ts'
-import { MaxHeap, TopK } from './top-k.ts'
+import { LazyDescending, TopK } from './top-k.ts'
 import { dotRow } from './vector-math.ts'
 
 export interface SlotHit {
@@ -345,7 +345,7 @@ export class Partition {
       bounds[slot] = this.scales[slot]! * q.scale * this.dots[slot]! + e + q.error + e * q.error + BOUND_SLACK
       live.push(slot)
     }
-    const pending = new MaxHeap(live, bounds)
+    const pending = new LazyDescending(live, bounds, Math.max(4 * k, 64))
     const top = new TopK(k)
     while (pending.size > 0) {
       if (top.size === k && pending.peekKey() <= top.threshold) break

@@ -107,3 +107,54 @@ export class MaxHeap {
     heap[i] = item
   }
 }
+
+/**
+ * Items in descending key order, produced lazily: only the best `first` items (found in one pass) are
+ * heapified up front; the rest are heapified only if a caller consumes past them (e.g. a selective
+ * filter rejects most of the best). Searches usually stop after a few dozen items, so this avoids
+ * ordering thousands of candidates per query. Ties between the two groups keep the order exact:
+ * every item of the first group has a key at least as high as every item of the second.
+ */
+export class LazyDescending {
+  private readonly keys: Float64Array
+  private head: MaxHeap
+  private rest: number[] | undefined
+
+  constructor(items: ArrayLike<number>, keys: Float64Array, first: number) {
+    this.keys = keys
+    if (items.length <= first * 2) {
+      this.head = new MaxHeap(Array.from(items), keys)
+      return
+    }
+    const best = new TopK(first)
+    for (let i = 0; i < items.length; i++) best.push(items[i]!, keys[items[i]!]!)
+    const cutoff = best.threshold
+    const head: number[] = []
+    const rest: number[] = []
+    for (let i = 0; i < items.length; i++) (keys[items[i]!]! >= cutoff ? head : rest).push(items[i]!)
+    this.head = new MaxHeap(head, keys)
+    this.rest = rest
+  }
+
+  get size(): number {
+    return this.head.size + (this.rest?.length ?? 0)
+  }
+
+  /** The key of the next item (-Infinity when none is left). */
+  peekKey(): number {
+    this.refill()
+    return this.head.size > 0 ? this.head.peekKey() : -Infinity
+  }
+
+  pop(): number {
+    this.refill()
+    return this.head.pop()
+  }
+
+  private refill(): void {
+    if (this.head.size === 0 && this.rest) {
+      this.head = new MaxHeap(this.rest, this.keys)
+      this.rest = undefined
+    }
+  }
+}

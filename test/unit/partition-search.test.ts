@@ -3,6 +3,7 @@ import type { RecordOp } from '../../src/local/codec.ts'
 import { Int8Rows, simdAvailable } from '../../src/local/int8-rows.ts'
 import { Partition } from '../../src/local/partition.ts'
 import { quantize } from '../../src/local/quantized.ts'
+import { LazyDescending } from '../../src/local/top-k.ts'
 import { dotRow, toUnitVector } from '../../src/local/vector-math.ts'
 import { seeded } from '../conformance/vector-store.ts'
 
@@ -136,4 +137,22 @@ describe('int8 rows: WASM SIMD kernel and JS fallback', () => {
       expect(a[7]).toBe(expected)
     })
   }
+})
+
+describe('lazy descending order', () => {
+  it('yields exactly the order of a full sort, ties across the cutoff and past the first group included', () => {
+    const random = seeded(77)
+    for (const [count, first] of [[5, 64], [1000, 8], [1000, 300], [257, 1]] as const) {
+      const keys = new Float64Array(count).map(() => Math.floor(random() * 50) / 5) // many ties
+      const items = Array.from({ length: count }, (_, i) => i)
+      const order = new LazyDescending(items, keys, first)
+      const popped: number[] = []
+      while (order.size > 0) {
+        expect(order.peekKey()).toBe(keys[(popped.push(order.pop()), popped[popped.length - 1]!)]!)
+      }
+      const poppedKeys = popped.map((i) => keys[i]!)
+      expect(poppedKeys).toEqual([...keys].sort((a, b) => b - a))
+      expect(new Set(popped).size).toBe(count)
+    }
+  })
 })
