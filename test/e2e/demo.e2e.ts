@@ -42,6 +42,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  console.log(`screenshots of the demo: ${SHOTS}/{demo-search,demo-history,demo}.png`)
   await browser?.close()
   await server?.close()
   rmSync(outDir, { recursive: true, force: true })
