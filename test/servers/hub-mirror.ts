@@ -8,7 +8,7 @@
  *   env.remoteHost = mirror.url   // transformers.js, process-wide
  */
 import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { sharedModelsDir } from '../support/models.ts'
@@ -22,10 +22,15 @@ export interface HubMirror {
   close(): Promise<void>
 }
 
-export async function startHubMirror(options: { aliases?: Record<string, string>; modelsDir?: string } = {}): Promise<HubMirror> {
+export interface HubMirrorOptions {
+  aliases?: Record<string, string>
+  modelsDir?: string
+}
+
+/** The mirror as a request handler: for a Node server, or a Vite/connect middleware under a prefix. */
+export function hubMirrorHandler(options: HubMirrorOptions = {}, requests: string[] = []): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const root = options.modelsDir ?? sharedModelsDir()
-  const requests: string[] = []
-  const server = createServer(async (req, res) => {
+  return async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://mirror').pathname)
     requests.push(path)
     const match = /^\/(.+?)\/resolve\/[^/]+\/(.+)$/.exec(path)
@@ -36,7 +41,12 @@ export async function startHubMirror(options: { aliases?: Record<string, string>
       return
     }
     res.writeHead(200, { 'content-length': String(body.length), 'content-type': 'application/octet-stream' }).end(body)
-  })
+  }
+}
+
+export async function startHubMirror(options: HubMirrorOptions = {}): Promise<HubMirror> {
+  const requests: string[] = []
+  const server = createServer(hubMirrorHandler(options, requests))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
