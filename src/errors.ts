@@ -14,11 +14,12 @@ export type ErrorCode =
   | 'REMOTE'
 
 export class EdgememError extends Error {
+  // Literal names, not new.target.name: minifiers rename classes, and `name` is part of the API.
+  override name = 'EdgememError'
   readonly code: ErrorCode
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
-    this.name = new.target.name
   }
 
   toJSON(): { name: string; code: ErrorCode; message: string } {
@@ -28,6 +29,7 @@ export class EdgememError extends Error {
 
 /** Invalid configuration; `field` is the dotted path of the offending setting, e.g. `embedder.config.model`. */
 export class ConfigError extends EdgememError {
+  override name = 'ConfigError'
   readonly field: string
   constructor(field: string, message: string, options?: { cause?: unknown }) {
     super('CONFIG', field ? `${field}: ${message}` : message, options)
@@ -37,6 +39,7 @@ export class ConfigError extends EdgememError {
 
 /** A call's arguments are wrong (missing scope, bad id, empty text, reserved metadata key, ...). */
 export class ValidationError extends EdgememError {
+  override name = 'ValidationError'
   constructor(message: string, options?: { cause?: unknown }) {
     super('VALIDATION', message, options)
   }
@@ -44,18 +47,21 @@ export class ValidationError extends EdgememError {
 
 /** A filter cannot be parsed, uses an unknown operator, or cannot be expressed by the vector store. */
 export class FilterError extends EdgememError {
+  override name = 'FilterError'
   constructor(message: string, options?: { cause?: unknown }) {
     super('FILTER', message, options)
   }
 }
 
 export class NotFoundError extends EdgememError {
+  override name = 'NotFoundError'
   constructor(message: string, options?: { cause?: unknown }) {
     super('NOT_FOUND', message, options)
   }
 }
 
 export class DimensionMismatchError extends EdgememError {
+  override name = 'DimensionMismatchError'
   readonly expected: number
   readonly actual: number
   constructor(expected: number, actual: number, context: string) {
@@ -71,18 +77,21 @@ export class DimensionMismatchError extends EdgememError {
 }
 
 export class EmbeddingError extends EdgememError {
+  override name = 'EmbeddingError'
   constructor(message: string, options?: { cause?: unknown }) {
     super('EMBEDDING', message, options)
   }
 }
 
 export class LLMError extends EdgememError {
+  override name = 'LLMError'
   constructor(message: string, options?: { cause?: unknown }) {
     super('LLM', message, options)
   }
 }
 
 export class StorageError extends EdgememError {
+  override name = 'StorageError'
   constructor(message: string, options?: { cause?: unknown }) {
     super('STORAGE', message, options)
   }
@@ -90,6 +99,7 @@ export class StorageError extends EdgememError {
 
 /** A remote service (vector store, embedding or LLM endpoint) answered with an error or did not answer. */
 export class RemoteError extends EdgememError {
+  override name = 'RemoteError'
   /** HTTP status, or 0 when no response arrived (network error, timeout). */
   readonly status: number
   /** The service's own error message, verbatim. */
