@@ -67,6 +67,19 @@ describe('transformers embedder config', () => {
     expect(error.message).toContain(words)
   })
 
+  it('turns a same-origin URL in localModelPath into a path, and refuses other URLs', () => {
+    vi.stubGlobal('location', { origin: 'http://127.0.0.1:5173' })
+    try {
+      expect(parseTransformersConfig({ localModelPath: 'http://127.0.0.1:5173/models/' }).localModelPath).toBe('/models/')
+      expect(parseTransformersConfig({ localModelPath: '/models/' }).localModelPath).toBe('/models/')
+      const error = configError({ localModelPath: 'https://cdn.example.com/models/' })
+      expect(error.field).toBe('embedder.config.localModelPath')
+      expect(error.message).toMatch(/set remoteHost to that URL/)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('requires localModelPath when remote downloads are disabled', () => {
     const error = configError({ allowRemoteModels: false })
     expect(error.field).toBe('embedder.config.localModelPath')

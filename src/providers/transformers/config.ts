@@ -93,6 +93,24 @@ export const WORKERD_MESSAGE =
   'endpoint, or your own server), or compute embeddings elsewhere and pass your own Embedder instance.'
 
 /**
+ * transformers.js 4.3 treats a full URL as localModelPath inconsistently (it never looks for the
+ * optional tokenizer files there, so inference fails later with "this.tokenizer is not a function").
+ * A URL on the page's own origin is what the user meant as a path, so it becomes one; any other URL
+ * is a config error that points at remoteHost, the setting for models on another host.
+ */
+function localPathFrom(value: string): string {
+  if (!/^https?:\/\//i.test(value)) return value
+  const page = (globalThis as { location?: { origin?: string } }).location
+  const url = new URL(value)
+  if (page?.origin === url.origin) return `${url.pathname}${url.search}`
+  throw new ConfigError(
+    'localModelPath',
+    `expected a path (e.g. "/models/") or a directory, got the URL ${value}: transformers.js does not load tokenizers from full URLs here. ` +
+      'For model files on another host set remoteHost to that URL (laid out like the Hugging Face hub) and keep allowRemoteModels: true.',
+  )
+}
+
+/**
  * Validates a transformers embedder config synchronously (this is what the registry runs when a Memory
  * is constructed). Fails in workerd, where the embedder can never work, so the mistake shows at
  * startup rather than on the first request. Errors' `field` is relative to the config object.
@@ -103,6 +121,7 @@ export function parseTransformersConfig(config: unknown): TransformersEmbedderCo
   const result = z.safeParse(schema, config ?? {}, { reportInput: true })
   if (!result.success) throw configErrorFromZod(result.error, '')
   const parsed = result.data as TransformersEmbedderConfig
+  if (parsed.localModelPath !== undefined) parsed.localModelPath = localPathFrom(parsed.localModelPath)
   if (!parsed.allowRemoteModels && parsed.localModelPath === undefined) {
     throw new ConfigError(
       'localModelPath',
