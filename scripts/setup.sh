@@ -16,6 +16,8 @@ if ! node_ok; then
   if [ ! -x "$ROOT/.tools/node_modules/node/bin/node" ]; then
     echo "setup: installing Node $NODE_VERSION from the npm registry into .tools/"
     mkdir -p "$ROOT/.tools"
+    # Its own package.json: without one npm would walk up to the project's and install all of it here.
+    echo '{"private": true}' > "$ROOT/.tools/package.json"
     (cd "$ROOT/.tools" && npm install --no-save --no-package-lock --no-audit --no-fund "node@$NODE_VERSION" >/dev/null)
   fi
   export PATH="$ROOT/.tools/node_modules/node/bin:$PATH"
