@@ -3,7 +3,7 @@
 # - Node >= 22.12: uses the machine's when new enough, else installs Node 22 from the npm registry into
 #   .tools/ (no other download source is needed) and puts it first on PATH, also for npm itself.
 # - Debian's Chromium for the browser tests (only when asked: EDGEMEM_NEED_CHROMIUM=1).
-# - npm ci from the committed lockfile when node_modules is missing or older than the lockfile.
+# - the committed lockfile's exact versions when node_modules is missing or older than the lockfile.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE_VERSION=22.23.3
@@ -35,5 +35,14 @@ fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip WRANGLER_SEND_METRICS=false
 if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
   echo "setup: installing dependencies from package-lock.json (node $(node -v))"
-  (cd "$ROOT" && npm ci --no-audit --no-fund)
+  # `npm ci` would refuse this lockfile: npm omits other platforms' optional binaries from locks it
+  # writes, then `npm ci` demands them (npm/cli#4828, #8320). `npm install --no-save` installs exactly
+  # the locked versions without rewriting the lock; the check before it keeps what `npm ci` guarantees,
+  # that package.json and the lock agree.
+  (cd "$ROOT" && node -e '
+    const pkg = require("./package.json"), lock = require("./package-lock.json").packages[""]
+    const stale = ["dependencies", "devDependencies"].filter((k) => JSON.stringify(pkg[k] ?? {}) !== JSON.stringify(lock[k] ?? {}))
+    if (stale.length) { console.error(`setup: package-lock.json is out of date (${stale.join(", ")}); run npm install and commit it`); process.exit(1) }
+  ')
+  (cd "$ROOT" && npm install --no-save --no-audit --no-fund)
 fi
