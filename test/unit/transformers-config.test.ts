@@ -67,7 +67,7 @@ describe('transformers embedder config', () => {
     expect(error.message).toContain(words)
   })
 
-  it('turns a same-origin URL in localModelPath into a path, and refuses other URLs', () => {
+  it('in a page, turns a same-origin URL in localModelPath into a path, and refuses other URLs', () => {
     vi.stubGlobal('location', { origin: 'http://127.0.0.1:5173' })
     try {
       expect(parseTransformersConfig({ localModelPath: 'http://127.0.0.1:5173/models/' }).localModelPath).toBe('/models/')
@@ -77,6 +77,10 @@ describe('transformers embedder config', () => {
       expect(error.message).toMatch(/set remoteHost to that URL/)
     } finally {
       vi.unstubAllGlobals()
+    }
+    if (typeof location === 'undefined') {
+      // Outside pages URLs load correctly and pass through.
+      expect(parseTransformersConfig({ localModelPath: 'http://127.0.0.1:9/models/' }).localModelPath).toBe('http://127.0.0.1:9/models/')
     }
   })
 

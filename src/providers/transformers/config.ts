@@ -93,16 +93,17 @@ export const WORKERD_MESSAGE =
   'endpoint, or your own server), or compute embeddings elsewhere and pass your own Embedder instance.'
 
 /**
- * transformers.js 4.3 treats a full URL as localModelPath inconsistently (it never looks for the
- * optional tokenizer files there, so inference fails later with "this.tokenizer is not a function").
- * A URL on the page's own origin is what the user meant as a path, so it becomes one; any other URL
- * is a config error that points at remoteHost, the setting for models on another host.
+ * In browsers, transformers.js 4.3 treats a full URL as localModelPath inconsistently (it never looks
+ * for the optional tokenizer files there, so inference fails later with "this.tokenizer is not a
+ * function"). A URL on the page's own origin is what the user meant as a path, so it becomes one; any
+ * other URL is a config error that points at remoteHost, the setting for models on another host.
+ * Outside pages (Node, Deno, Bun) URLs load correctly and are left alone.
  */
 function localPathFrom(value: string): string {
-  if (!/^https?:\/\//i.test(value)) return value
   const page = (globalThis as { location?: { origin?: string } }).location
+  if (!page?.origin || !/^https?:\/\//i.test(value)) return value
   const url = new URL(value)
-  if (page?.origin === url.origin) return `${url.pathname}${url.search}`
+  if (page.origin === url.origin) return `${url.pathname}${url.search}`
   throw new ConfigError(
     'localModelPath',
     `expected a path (e.g. "/models/") or a directory, got the URL ${value}: transformers.js does not load tokenizers from full URLs here. ` +
