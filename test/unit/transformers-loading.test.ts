@@ -130,7 +130,7 @@ describe('transformers embedder loading (node)', () => {
         .ready()
         .catch((e: unknown) => e)
       expect(error).toBeInstanceOf(EmbeddingError)
-      expect((error as Error).message).toContain(`${mirror.url}local/not-on-mirror/resolve/main/config.json`)
+      expect((error as Error).message).toContain(`"${mirror.url}local/not-on-mirror/resolve/main/`)
       expect((error as Error).message).toContain(`downloads from ${mirror.url} are allowed`)
     } finally {
       await stop(mirror.server)

@@ -77,7 +77,9 @@ export function describeLoadError(error: unknown, ctx: LoadContext): EmbeddingEr
     const fix = ctx.allowRemoteModels
       ? `Check the model id, or put the files${local} as ${modelDir(ctx)}{config.json,tokenizer.json,${weightsFileFor(ctx.dtype) ?? 'onnx/…'}}.`
       : `Check the model id and localModelPath: the files must be at ${modelDir(ctx)}{config.json,tokenizer.json,${weightsFileFor(ctx.dtype) ?? 'onnx/…'}}, or set allowRemoteModels: true to download them.`
-    return new EmbeddingError(`${head}: file not found at "${tried}"; ${remote}. ${fix}`, { cause: error })
+    // The files load in parallel and whichever is found missing first varies: lead with the directory.
+    const missing = where ? ` ("${where}" was the first file found missing)` : ''
+    return new EmbeddingError(`${head}: the model's files are not at "${modelDir(ctx)}"${missing}; ${remote}. ${fix}`, { cause: error })
   }
 
   if (error instanceof SyntaxError || /JSON/.test(raw)) {
