@@ -6,7 +6,7 @@
  */
 import { Memory, MemoryStorage, type Embedder } from '../src/index.ts'
 import { HashEmbedder } from '../test/support/hash-embedder.ts'
-import { ms, summarize, writeSection } from './report.ts'
+import { ms, summarize, timeEach, writeSection } from './report.ts'
 
 const SIZES = [1_000, 10_000]
 const SAMPLES = 300
@@ -59,16 +59,6 @@ async function fill(memory: Memory, userId: string, texts: string[]): Promise<vo
   }
 }
 
-async function time(samples: number, run: (i: number) => Promise<unknown>): Promise<number[]> {
-  const out: number[] = []
-  for (let i = 0; i < samples; i++) {
-    const start = performance.now()
-    await run(i)
-    out.push(performance.now() - start)
-  }
-  return out
-}
-
 interface Row {
   label: string
   bytesPerMemory: number
@@ -90,9 +80,9 @@ async function measure(size: number, otherUsers: number, hybrid = true): Promise
   for (let u = 0; u < otherUsers; u += 1000) await fill(memory, `user-${u}`, others.slice(u, u + 1000))
   // Warm up JIT and caches on queries that are not measured.
   for (const q of queries.slice(0, 20)) await memory.search(q, { userId: 'alice' })
-  const search = await time(SAMPLES, (i) => memory.search(queries[i]!, { userId: 'alice', topK: 10 }))
-  const filtered = await time(SAMPLES, (i) => memory.search(queries[i]!, { userId: 'alice', topK: 10, filters: { topic: 'odd', n: { gte: 100 } } }))
-  const add = await time(SAMPLES, (i) => memory.add(newOnes[i]!, { userId: 'alice', infer: false }))
+  const search = await timeEach(SAMPLES, (i) => memory.search(queries[i]!, { userId: 'alice', topK: 10 }))
+  const filtered = await timeEach(SAMPLES, (i) => memory.search(queries[i]!, { userId: 'alice', topK: 10, filters: { topic: 'odd', n: { gte: 100 } } }))
+  const add = await timeEach(SAMPLES, (i) => memory.add(newOnes[i]!, { userId: 'alice', infer: false }))
   if (embedder.misses > 0) throw new Error(`${embedder.misses} texts were embedded during timing`)
   const bytesPerMemory = storage.sizeBytes / (size + otherUsers + SAMPLES)
   await memory.close()

@@ -46,3 +46,14 @@ export function summarize(samplesMs: number[]): { p50: number; p95: number; mean
 }
 
 export const ms = (value: number): string => (value < 10 ? value.toFixed(2) : value.toFixed(1))
+
+/** Runs `run(0..count-1)` one after another and returns each call's duration in milliseconds. */
+export async function timeEach(count: number, run: (i: number) => Promise<unknown>): Promise<number[]> {
+  const out: number[] = []
+  for (let i = 0; i < count; i++) {
+    const started = performance.now()
+    await run(i)
+    out.push(performance.now() - started)
+  }
+  return out
+}

@@ -11,7 +11,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Memory } from '../src/index.ts'
 import { DEFAULT_MODEL_ALIAS, startHubMirror } from '../test/servers/hub-mirror.ts'
-import { ms, summarize, writeSection } from './report.ts'
+import { ms, summarize, timeEach, writeSection } from './report.ts'
 
 const SIZE = 10_000
 const SAMPLES = 100
@@ -38,18 +38,9 @@ for (let i = 0; i < SIZE; i += 250) {
 const fillMs = performance.now() - fillStarted
 console.log(`filled ${SIZE} in ${(fillMs / 1000).toFixed(1)} s`)
 
-const time = async (run: (i: number) => Promise<unknown>): Promise<number[]> => {
-  const out: number[] = []
-  for (let i = 0; i < SAMPLES; i++) {
-    const started = performance.now()
-    await run(i)
-    out.push(performance.now() - started)
-  }
-  return out
-}
 for (let i = 0; i < 10; i++) await memory.search(`warm up ${i}`, { userId: 'alice' })
-const search = summarize(await time((i) => memory.search(`Who enjoys ${topics[i % topics.length]} in ${places[i % places.length]}?`, { userId: 'alice' })))
-const add = summarize(await time((i) => memory.add(`A new note number ${i} about ${topics[(i * 3) % topics.length]}`, { userId: 'alice', infer: false })))
+const search = summarize(await timeEach(SAMPLES, (i) => memory.search(`Who enjoys ${topics[i % topics.length]} in ${places[i % places.length]}?`, { userId: 'alice' })))
+const add = summarize(await timeEach(SAMPLES, (i) => memory.add(`A new note number ${i} about ${topics[(i * 3) % topics.length]}`, { userId: 'alice', infer: false })))
 await memory.close()
 await mirror.close()
 await rm(cache, { recursive: true, force: true })

@@ -407,11 +407,7 @@ export class Memory {
     }
     const metadataChange = change.metadata === undefined ? undefined : validateMetadata(change.metadata, 'update: metadata')
     const s = await this.open()
-    const [found] = await s.store.get([id])
-    if (!found) throw new NotFoundError(`update: no memory with id "${id}"`)
-    return this.writes.run(writeLockKey(scopeOf(found.payload)), async () => {
-      const [current] = await s.store.get([id], { includeVectors: true })
-      if (!current) throw new NotFoundError(`update: no memory with id "${id}" (deleted meanwhile)`)
+    return this.withRecord(s, id, 'update', async (current) => {
       const now = Date.now()
       const oldText = String(current.payload.memory)
       const text = (change.text as string | undefined) ?? oldText
@@ -431,13 +427,23 @@ export class Memory {
   async delete(id: string): Promise<void> {
     checkMemoryId(id, 'delete')
     const s = await this.open()
-    const [found] = await s.store.get([id])
-    if (!found) throw new NotFoundError(`delete: no memory with id "${id}"`)
-    await this.writes.run(writeLockKey(scopeOf(found.payload)), async () => {
-      const [current] = await s.store.get([id], { includeVectors: true })
-      if (!current) throw new NotFoundError(`delete: no memory with id "${id}" (deleted meanwhile)`)
+    await this.withRecord(s, id, 'delete', async (current) => {
       const history = s.history ? [s.history.entry(id, 'DELETE', String(current.payload.memory), null, Date.now())] : []
       await this.commit(s, { upserts: [], deletes: [id], history, previous: [current] })
+    })
+  }
+
+  /**
+   * Runs `change` on the memory's current record (vector included) under its scope's write lock, so it
+   * sees every earlier write to that scope; NotFoundError when the id is unknown or deleted meanwhile.
+   */
+  private async withRecord<T>(s: Services, id: string, operation: string, change: (current: StoredRecord) => Promise<T>): Promise<T> {
+    const [found] = await s.store.get([id])
+    if (!found) throw new NotFoundError(`${operation}: no memory with id "${id}"`)
+    return this.writes.run(writeLockKey(scopeOf(found.payload)), async () => {
+      const [current] = await s.store.get([id], { includeVectors: true })
+      if (!current) throw new NotFoundError(`${operation}: no memory with id "${id}" (deleted meanwhile)`)
+      return change(current)
     })
   }
 
