@@ -30,3 +30,7 @@ export type {
 export { and, compileFilter, eq, formatFilter, matchesFilter, not, or, parseFilter } from './filters/index.ts'
 export type { FilterNode, PayloadPredicate, ScalarValue } from './filters/index.ts'
 export { MemoryStorage } from './providers/storage/memory.ts'
+// The openai package itself loads on the first request; these classes let apps build instances directly.
+export { OpenAIEmbedder } from './providers/openai/embedder.ts'
+export { OpenAILLM } from './providers/openai/llm.ts'
+export type { OpenAIEmbedderConfig, OpenAILLMConfig } from './providers/openai/config.ts'
