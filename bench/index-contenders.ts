@@ -159,7 +159,7 @@ export async function hnswlibWasm082(params: GraphParams): Promise<Contender> {
 
 /** Exact search: one pass over a contiguous Float32Array, keeping the k best in a sorted array. */
 export class FlatScan {
-  readonly name = 'exact flat scan (typed array)'
+  readonly name = 'naive float32 scan (baseline; the flat store is faster, see Core)'
   private readonly data: Float32Array
   private readonly dimensions: number
   private readonly count: number

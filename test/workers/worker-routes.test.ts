@@ -102,7 +102,8 @@ for (const mode of ALL_MODES) {
           [{ messages: 'x', user_id: '' }, /user_id/],
           [{ messages: 'x', user_id: 'a', infer: 'yes' }, /infer/],
           [{ messages: 'x', user_id: 'a', metadata: { memory: 'reserved' }, infer: false }, /reserved/],
-          [{ messages: 'x', user_id: 'a', expiration_date: 'tomorrow', infer: false }, /YYYY-MM-DD/],
+          [{ messages: 'x', user_id: 'a', expiration_date: 'tomorrow', infer: false }, /expiration_date must be a calendar date as YYYY-MM-DD/],
+          [{ messages: 'x', user_id: 'a', expiration_date: '2026-02-30', infer: false }, /expiration_date must be a calendar date/],
           [{ messages: 'x', user_id: 'a', metadata: [1, 2] }, /metadata/],
         ]
         for (const [body, message] of cases) {

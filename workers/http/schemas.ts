@@ -7,6 +7,14 @@ import { z } from '@hono/zod-openapi'
  * the routes (limits.ts) and documented in docs/worker.md.
  */
 
+/** YYYY-MM-DD naming a real day (checked here so REST clients get the snake_case field name). */
+function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
+  if (!match) return false
+  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))
+  return new Date(ms).toISOString().slice(0, 10) === value
+}
+
 const scopeId = (what: string) => z.string().min(1).max(256).openapi({ description: `${what} id of the scope` })
 const json = z.any().openapi({ description: 'any JSON value' })
 
@@ -37,7 +45,11 @@ export const AddBodySchema = z
     run_id: scopeId('run').optional(),
     metadata: MetadataSchema.optional(),
     infer: z.boolean().optional().openapi({ description: 'true: extract and reconcile facts with the LLM (default when one is configured); false: store each message as given' }),
-    expiration_date: z.string().optional().openapi({ description: 'YYYY-MM-DD; hidden from search and get_all after that day', example: '2026-12-31' }),
+    expiration_date: z
+      .string()
+      .refine(isCalendarDate, 'expiration_date must be a calendar date as YYYY-MM-DD')
+      .optional()
+      .openapi({ description: 'YYYY-MM-DD; hidden from search and get_all after that day', example: '2026-12-31' }),
   })
   .openapi('AddRequest')
 
