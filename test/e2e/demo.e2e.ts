@@ -1,7 +1,8 @@
 /**
  * The built web demo (web-demo/) in Debian's Chromium, as a person uses it: the model loads with visible
  * progress, notes are remembered, searched, listed, edited (with history), deleted, scoped per user; all
- * of it survives a reload and keeps working with the network cut. The demo is built and served exactly as
+ * of it survives a reload, and the page opens again and keeps working with the network cut and the server
+ * stopped (its service worker keeps the app, transformers.js keeps the model). The demo is built and served exactly as
  * `npm start` does (vite build, vite preview with the models at /models/), with the WordNet stand-in
  * model, the only one whose similarities may be asserted. Every request the browser makes is intercepted:
  * any that is not to a loopback address fails the test. Screenshots go to test-results/e2e/.
@@ -35,18 +36,23 @@ beforeAll(async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, VITE_EDGEMEM_MODEL: WORDNET_MODEL }
   delete env.NODE_ENV
   await promisify(execFile)(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', CONFIG, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, env })
-  server = await preview({ configFile: CONFIG, logLevel: 'warn', build: { outDir }, preview: { port: 0, strictPort: false } })
+  server = await startPreview(0)
   origin = server.resolvedUrls!.local[0]!.replace(/\/$/, '')
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })
   mkdirSync(SHOTS, { recursive: true })
 })
 
 afterAll(async () => {
-  console.log(`screenshots of the demo: ${SHOTS}/{demo-search,demo-history,demo}.png`)
+  console.log(`screenshots of the demo: ${SHOTS}/{demo-search,demo-offline,demo-history,demo}.png`)
   await browser?.close()
   await server?.close()
   rmSync(outDir, { recursive: true, force: true })
 })
+
+/** `vite preview` of the built demo, as `npm start` serves it; port 0 picks a free one. */
+function startPreview(port: number): Promise<PreviewServer> {
+  return preview({ configFile: CONFIG, logLevel: 'warn', build: { outDir }, preview: { port, strictPort: port !== 0 } })
+}
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
@@ -153,11 +159,25 @@ describe('web demo (built, in Chromium, offline)', () => {
     expect((await listed(page)).sort()).toEqual([...NOTES].sort())
     expect((await search(page, 'favorite food'))[0]?.text).toBe('I love eating pizza')
 
-    // With the network gone, adding and searching still work: nothing needs more than the device.
+    // The service worker has kept the app; the model files are in transformers.js's own cache.
+    await page.getByTestId('offline-status').and(page.locator('[data-offline="ready"]')).waitFor({ timeout: 60_000 })
+
+    // With the network gone and the server stopped, the page opens again, finds every memory, and adding
+    // and searching still work: nothing needs more than the device.
+    const port = Number(new URL(origin).port)
+    await server.close()
     await context.setOffline(true)
+    await page.reload()
+    await waitForModel(page, outside)
+    await expectText(page, 'memory-list', NOTES[0]!)
+    expect((await listed(page)).sort()).toEqual([...NOTES].sort())
     await remember(page, 'My cat sleeps on the sofa')
     expect((await search(page, 'where does my cat sleep'))[0]?.text).toBe('My cat sleeps on the sofa')
+    await page.screenshot({ path: join(SHOTS, 'demo-offline.png'), fullPage: true })
+    // The page that opened was the service worker's copy (the server is gone: nothing else could answer).
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${origin}/sw.js`)
     await context.setOffline(false)
+    server = await startPreview(port)
 
     // Edit: the text changes, the history shows ADD then UPDATE with both values.
     await item(page, 'My car needs new tires').getByTestId('edit-button').click()

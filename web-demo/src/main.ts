@@ -37,6 +37,7 @@ const ui = {
   settingsForm: byId<HTMLFormElement>('settings-form'),
   settingsReset: byId<HTMLButtonElement>('settings-reset'),
   privacy: byId<HTMLParagraphElement>('privacy'),
+  offlineStatus: byId<HTMLParagraphElement>('offline-status'),
 }
 
 const settings = loadSettings()
@@ -334,4 +335,42 @@ function renderPrivacy(current: DemoSettings): void {
   ui.privacy.textContent = `Model files come from ${models}. Embeddings are computed here, the index runs here in WebAssembly, and memories are kept in this browser's IndexedDB ("${DB_NAME}"). ${llm}`
 }
 
+// --- opening without a network ------------------------------------------------------------------
+
+/**
+ * The built page registers sw.js (web-demo/sw/service-worker.ts), which keeps the app's files so the
+ * page opens again with no network; the model files are already kept by transformers.js. Vite's dev
+ * server has no sw.js: nothing is registered there.
+ */
+async function keepAppOffline(): Promise<void> {
+  if (!import.meta.env.PROD) return
+  if (!('serviceWorker' in navigator)) {
+    ui.offlineStatus.textContent = 'This browser has no service workers: without a network, this page cannot be opened again.'
+    return
+  }
+  try {
+    const registration = await navigator.serviceWorker.register('./sw.js')
+    if (!navigator.serviceWorker.controller) await controlledBy(registration)
+    ui.offlineStatus.textContent = 'This page is kept on this device: it opens again without a network.'
+    ui.offlineStatus.dataset.offline = 'ready'
+  } catch (error) {
+    // Not fatal: everything works online; only opening the page offline does not.
+    ui.offlineStatus.textContent = `This page could not be kept for offline use: ${error instanceof Error ? error.message : String(error)}`
+    ui.offlineStatus.dataset.offline = 'failed'
+  }
+}
+
+/** Resolves when the worker being installed takes control of this page; rejects if its install fails. */
+function controlledBy(registration: ServiceWorkerRegistration): Promise<void> {
+  return new Promise((resolve, reject) => {
+    navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true })
+    const worker = registration.installing ?? registration.waiting
+    worker?.addEventListener('statechange', () => {
+      // A worker whose install failed (e.g. a file of the build could not be fetched) becomes redundant.
+      if (worker.state === 'redundant' && !navigator.serviceWorker.controller) reject(new Error('the service worker failed to install'))
+    })
+  })
+}
+
 void start()
+void keepAppOffline()

@@ -1,0 +1,80 @@
+// The demo's service worker: it keeps the built app (HTML, scripts, styles, the HNSW .wasm) in the Cache
+// API so that the page opens again with no network and no server. The build (vite.config.ts) prepends
+// the list of files to keep and a version derived from their names, so a new build installs a new cache
+// and the old one is dropped.
+//
+// What it deliberately leaves alone: model files and ONNX Runtime's two files, which transformers.js keeps
+// in its own cache (`transformers-cache`) — caching them here too would store ~30 MB twice — and every
+// request to another origin (an LLM endpoint, the hub).
+// A module for the type checker (so `self` can be typed as a service worker); the build emits a classic script.
+export {}
+declare const self: ServiceWorkerGlobalScope
+/** Paths relative to this worker's scope, e.g. "assets/index-C7dA8.js"; "" is the page itself. */
+declare const PRECACHE: readonly string[]
+declare const VERSION: string
+
+const CACHE_PREFIX = 'edgemem-demo-app-'
+const CACHE = `${CACHE_PREFIX}${VERSION}`
+/** How long a page load waits for the server before answering from the cache. */
+const NAVIGATION_TIMEOUT_MS = 3000
+
+const scope = (): string => self.registration.scope
+const precached = (): Set<string> => new Set(PRECACHE.map((path) => new URL(path, scope()).href))
+
+self.addEventListener('install', (event) => {
+  // `cache: 'reload'` skips the HTTP cache: the files kept are the ones this build served.
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map((path) => new Request(new URL(path, scope()), { cache: 'reload' }))))
+      .then(() => self.skipWaiting()),
+  )
+})
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((key) => key.startsWith(CACHE_PREFIX) && key !== CACHE).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  )
+})
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event
+  if (request.method !== 'GET' || !request.url.startsWith(scope())) return
+  if (request.mode === 'navigate') {
+    event.respondWith(pageFromNetworkElseCache(request))
+    return
+  }
+  const url = new URL(request.url)
+  url.search = ''
+  url.hash = ''
+  if (precached().has(url.href)) event.respondWith(fromCacheElseNetwork(request, url.href))
+})
+
+/** The page: fresh from the server when it answers in time (so a new build shows), else the kept copy. */
+async function pageFromNetworkElseCache(request: Request): Promise<Response> {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), NAVIGATION_TIMEOUT_MS)
+  try {
+    const response = await fetch(request, { signal: controller.signal })
+    if (response.ok || !(await hasPage())) return response
+  } catch (error) {
+    if (!(await hasPage())) throw error
+  } finally {
+    clearTimeout(timer)
+  }
+  // Any page of the scope (e.g. "?model=…") is the same single-page app.
+  return (await caches.open(CACHE).then((cache) => cache.match(scope())))!
+}
+
+async function hasPage(): Promise<boolean> {
+  return (await caches.open(CACHE).then((cache) => cache.match(scope()))) !== undefined
+}
+
+/** Built files have content-hashed names: the kept copy is always the right one. */
+async function fromCacheElseNetwork(request: Request, key: string): Promise<Response> {
+  const cached = await caches.open(CACHE).then((cache) => cache.match(key))
+  return cached ?? fetch(request)
+}
