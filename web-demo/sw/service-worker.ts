@@ -18,15 +18,15 @@ const CACHE = `${CACHE_PREFIX}${VERSION}`
 /** How long a page load waits for the server before answering from the cache. */
 const NAVIGATION_TIMEOUT_MS = 3000
 
-const scope = (): string => self.registration.scope
-const precached = (): Set<string> => new Set(PRECACHE.map((path) => new URL(path, scope()).href))
+const SCOPE = self.registration.scope
+const PRECACHED = new Set(PRECACHE.map((path) => new URL(path, SCOPE).href))
 
 self.addEventListener('install', (event) => {
   // `cache: 'reload'` skips the HTTP cache: the files kept are the ones this build served.
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((path) => new Request(new URL(path, scope()), { cache: 'reload' }))))
+      .then((cache) => cache.addAll(PRECACHE.map((path) => new Request(new URL(path, SCOPE), { cache: 'reload' }))))
       .then(() => self.skipWaiting()),
   )
 })
@@ -42,7 +42,7 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const { request } = event
-  if (request.method !== 'GET' || !request.url.startsWith(scope())) return
+  if (request.method !== 'GET' || !request.url.startsWith(SCOPE)) return
   if (request.mode === 'navigate') {
     event.respondWith(pageFromNetworkElseCache(request))
     return
@@ -50,27 +50,32 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url)
   url.search = ''
   url.hash = ''
-  if (precached().has(url.href)) event.respondWith(fromCacheElseNetwork(request, url.href))
+  if (PRECACHED.has(url.href)) event.respondWith(fromCacheElseNetwork(request, url.href))
 })
 
-/** The page: fresh from the server when it answers in time (so a new build shows), else the kept copy. */
+/**
+ * The page: fresh from the server when it answers in time (so a new build shows), else the kept copy —
+ * when the network is down, the server is gone or slow, or it fails with a 5xx.
+ */
 async function pageFromNetworkElseCache(request: Request): Promise<Response> {
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), NAVIGATION_TIMEOUT_MS)
+  let response: Response | undefined
+  let failure: unknown
   try {
-    const response = await fetch(request, { signal: controller.signal })
-    if (response.ok || !(await hasPage())) return response
+    response = await fetch(request, { signal: controller.signal })
+    // A server error is worth bypassing; a 404 is the server's real answer.
+    if (response.status < 500) return response
   } catch (error) {
-    if (!(await hasPage())) throw error
+    failure = error
   } finally {
     clearTimeout(timer)
   }
   // Any page of the scope (e.g. "?model=…") is the same single-page app.
-  return (await caches.open(CACHE).then((cache) => cache.match(scope())))!
-}
-
-async function hasPage(): Promise<boolean> {
-  return (await caches.open(CACHE).then((cache) => cache.match(scope()))) !== undefined
+  const kept = await caches.open(CACHE).then((cache) => cache.match(SCOPE))
+  if (kept) return kept
+  if (response) return response
+  throw failure
 }
 
 /** Built files have content-hashed names: the kept copy is always the right one. */
