@@ -173,9 +173,10 @@ ui.addForm.addEventListener('submit', (event) => {
     const infer = settings.llm !== undefined && ui.infer.checked
     ui.addResult.textContent = infer ? 'Asking your LLM for facts…' : 'Embedding…'
     const { results } = await memoryOrThrow().add([{ role: 'user', content: text }], { userId: user, infer, metadata: { source: 'demo' } })
-    ui.addResult.textContent = describeEvents(results)
     ui.note.value = ''
     await afterChange()
+    // Said once the list shows it: what the person reads and what the page shows agree.
+    ui.addResult.textContent = describeEvents(results)
   })
 })
 
@@ -263,8 +264,8 @@ function renderItem(item: MemoryItem, history: HistoryEntry[] | undefined): HTML
     void act(async () => {
       await memoryOrThrow().delete(item.id)
       openHistories.delete(item.id)
-      ui.addResult.textContent = `Forgot: "${item.memory}"`
       await afterChange()
+      ui.addResult.textContent = `Forgot: "${item.memory}"`
     })
   })
 
@@ -288,9 +289,9 @@ ui.deleteAll.addEventListener('click', () => {
   if (!confirm(`Forget all memories of ${user}? This cannot be undone.`)) return
   void act(async () => {
     const { deleted } = await memoryOrThrow().deleteAll({ userId: user })
-    ui.addResult.textContent = `Forgot ${deleted} memories.`
     openHistories.clear()
     await afterChange()
+    ui.addResult.textContent = `Forgot ${deleted} memories.`
   })
 })
 
