@@ -12,8 +12,8 @@ import type {
 } from '../../src/interfaces/vector-store.ts'
 import { transportFrom } from '../shared/config.ts'
 import { HttpClient } from '../shared/http.ts'
-import { euclideanScore, localScore, type Metric } from '../shared/metric.ts'
-import { listWithPostFilter, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
+import { euclideanScore, type Metric } from '../shared/metric.ts'
+import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { assertNoReservedKeys, TAGS_KEY } from '../shared/shape.ts'
 import { assertUniformDimensions, checkDimensions, chunk, fromJsonVector, jsonBytes, toJsonVector } from '../shared/vectors.ts'
 import type { PineconeConfig } from './config.ts'
@@ -191,17 +191,8 @@ export class PineconeVectorStore implements VectorStore {
         }
         return result.matches.map((m) => ({ ...this.decode(m, false), score: this.score(m.score ?? 0, metric) }))
       },
-      scan: () => this.scanScored(filter, query.vector, metric),
+      scan: () => scoreEveryPage((cursor) => this.page(filter, cursor, LIST_PAGE, true), query.vector, metric),
     })
-  }
-
-  private async *scanScored(filter: PineconeFilter | undefined, vector: Float32Array, metric: Metric): AsyncIterable<ScoredRecord> {
-    let cursor: string | undefined
-    do {
-      const page = await this.page(filter, cursor, LIST_PAGE, true)
-      for (const record of page.records) if (record.vector) yield { id: record.id, payload: record.payload, score: localScore(metric, vector, record.vector) }
-      cursor = page.next
-    } while (cursor !== undefined)
   }
 
   /**

@@ -12,8 +12,8 @@ import type {
 } from '../../src/interfaces/vector-store.ts'
 import { transportFrom } from '../shared/config.ts'
 import { HttpClient } from '../shared/http.ts'
-import { euclideanScore, localScore, type Metric } from '../shared/metric.ts'
-import { listWithPostFilter, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
+import { euclideanScore, type Metric } from '../shared/metric.ts'
+import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { assertNoReservedKeys, decodeShape, encodeShape, TAGS_KEY } from '../shared/shape.ts'
 import { uuidV5 } from '../shared/uuid-v5.ts'
 import { assertUniformDimensions, checkDimensions, chunk, fromJsonVector, jsonBytes, toJsonVector } from '../shared/vectors.ts'
@@ -278,17 +278,8 @@ export class QdrantVectorStore implements VectorStore {
         }
         return out
       },
-      scan: () => this.scanScored(filter, query.vector, state.metric),
+      scan: () => scoreEveryPage((offset) => this.scrollPage(filter, offset, SCROLL_PAGE, true), query.vector, state.metric),
     })
-  }
-
-  private async *scanScored(filter: QdrantCondition, vector: Float32Array, metric: Metric): AsyncIterable<ScoredRecord> {
-    let offset: string | undefined
-    do {
-      const page = await this.scrollPage(filter, offset, SCROLL_PAGE, true)
-      for (const record of page.records) if (record.vector) yield { id: record.id, payload: record.payload, score: localScore(metric, vector, record.vector) }
-      offset = page.next
-    } while (offset !== undefined)
   }
 
   private async scrollPage(filter: QdrantCondition, offset: string | undefined, limit: number, withVector: boolean): Promise<ServicePage> {

@@ -1,6 +1,7 @@
 import { FilterError } from '../../src/errors.ts'
 import type { PayloadPredicate } from '../../src/filters/evaluate.ts'
 import type { ScoredRecord, StoredRecord, VectorListPage } from '../../src/interfaces/vector-store.ts'
+import { localScore, type Metric } from './metric.ts'
 
 /**
  * Search with a native filter that may match a superset of the reference semantics: every result is
@@ -55,6 +56,19 @@ async function exactTopK(candidates: AsyncIterable<ScoredRecord>, topK: number, 
 export interface ServicePage {
   records: StoredRecord[]
   next?: string
+}
+
+/**
+ * Every record of the service's listing (pages fetched with vectors), scored locally against `vector`:
+ * the `scan` of an over-fetch search.
+ */
+export async function* scoreEveryPage(fetchPage: (serviceCursor: string | undefined) => Promise<ServicePage>, vector: Float32Array, metric: Metric): AsyncIterable<ScoredRecord> {
+  let cursor: string | undefined
+  do {
+    const page = await fetchPage(cursor)
+    for (const record of page.records) if (record.vector) yield { id: record.id, payload: record.payload, score: localScore(metric, vector, record.vector) }
+    cursor = page.next
+  } while (cursor !== undefined)
 }
 
 interface ListCursor {

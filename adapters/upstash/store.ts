@@ -12,8 +12,8 @@ import type {
 } from '../../src/interfaces/vector-store.ts'
 import { transportFrom } from '../shared/config.ts'
 import { HttpClient } from '../shared/http.ts'
-import { euclideanScore, localScore, type Metric } from '../shared/metric.ts'
-import { listWithPostFilter, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
+import { euclideanScore, type Metric } from '../shared/metric.ts'
+import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { assertNoReservedKeys, decodeShape, encodeShape, TAGS_KEY } from '../shared/shape.ts'
 import { assertUniformDimensions, checkDimensions, chunk, fromJsonVector, jsonBytes, toJsonVector } from '../shared/vectors.ts'
 import { UPSTASH_NAMESPACE, type UpstashConfig } from './config.ts'
@@ -206,19 +206,8 @@ export class UpstashVectorStore implements VectorStore {
         }
         return result.map((item) => ({ ...this.decode(item, false), score: this.score(item.score ?? 0, metric) }))
       },
-      scan: () => this.scanScored(query.vector, metric),
+      scan: () => scoreEveryPage((cursor) => this.rangePage(cursor, RANGE_PAGE, true), query.vector, metric),
     })
-  }
-
-  private async *scanScored(vector: Float32Array, metric: Metric): AsyncIterable<ScoredRecord> {
-    let cursor: string | undefined
-    do {
-      const page = await this.rangePage(cursor, RANGE_PAGE, true)
-      for (const record of page.records) {
-        if (record.vector) yield { id: record.id, payload: record.payload, score: localScore(metric, vector, record.vector) }
-      }
-      cursor = page.next
-    } while (cursor !== undefined)
   }
 
   private async rangePage(cursor: string | undefined, limit: number, includeVectors: boolean): Promise<ServicePage> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from '../../adapters/shared/http.ts'
-import { listWithPostFilter, searchWithPostFilter, type ServicePage } from '../../adapters/shared/post-filter.ts'
+import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../../adapters/shared/post-filter.ts'
 import { caseInsensitiveGlob, formatNumber, substringGlob } from '../../adapters/upstash/filter.ts'
 import { FilterError } from '../../src/errors.ts'
 import type { ScoredRecord, StoredRecord } from '../../src/interfaces/vector-store.ts'
@@ -50,6 +50,32 @@ describe('searchWithPostFilter', () => {
     })
     expect(scanned).toBe(true)
     expect(result.map((r) => r.id)).toEqual(['r450', 'r451', 'r452'])
+  })
+})
+
+describe('scoreEveryPage', () => {
+  it('follows the service cursor to the end and scores each record with a vector locally', async () => {
+    const pages: Record<string, ServicePage> = {
+      first: { records: [{ id: 'a', payload: { n: 1 }, vector: new Float32Array([1, 0]) }, { id: 'no-vector', payload: {} }], next: 'p2' },
+      p2: { records: [{ id: 'b', payload: { n: 2 }, vector: new Float32Array([0, 2]) }], next: 'p3' },
+      p3: { records: [{ id: 'c', payload: { n: 3 }, vector: new Float32Array([3, 4]) }] },
+    }
+    const asked: (string | undefined)[] = []
+    const fetchPage = async (cursor: string | undefined) => (asked.push(cursor), pages[cursor ?? 'first']!)
+    const collect = async (metric: 'cosine' | 'dot' | 'euclidean') => {
+      const out: ScoredRecord[] = []
+      for await (const record of scoreEveryPage(fetchPage, new Float32Array([1, 0]), metric)) out.push(record)
+      return out
+    }
+    const byCosine = await collect('cosine')
+    expect(asked).toEqual([undefined, 'p2', 'p3'])
+    expect(byCosine.map((r) => [r.id, r.payload])).toEqual([['a', { n: 1 }], ['b', { n: 2 }], ['c', { n: 3 }]])
+    const close = (actual: number[], expected: number[]) => expected.forEach((value, i) => expect(actual[i]).toBeCloseTo(value, 6))
+    expect(byCosine).toHaveLength(3)
+    close(byCosine.map((r) => r.score), [1, 0, 0.6])
+    close((await collect('dot')).map((r) => r.score), [1, 0, 3])
+    // Euclidean: 1 - squared distance / 2 (the scale every adapter reports).
+    close((await collect('euclidean')).map((r) => r.score), [1, 1 - 5 / 2, 1 - 20 / 2])
   })
 })
 
