@@ -27,17 +27,23 @@ function hasTag(field: string, kinds: readonly Tag[]): Native<PineconeFilter> {
 const encoded = (value: ScalarValue): boolean => typeof value === 'string' && value.startsWith(ENCODED_PREFIX)
 const kindOfScalar = (value: ScalarValue): ValueKind => (typeof value === 'string' ? 's' : typeof value === 'number' ? 'n' : 'b')
 
-/** eq/in: native equality (lists match any element) plus arrays Pinecone could not store natively. */
+/**
+ * eq/in: native equality (lists match any element) plus arrays Pinecone could not store natively. An
+ * operand with the encoding prefix was stored encoded (metadata.ts): it is reached by the `j:` tag (which
+ * also covers every `x:` array), while the other operands keep their native test.
+ */
 function equalsAny(f: string, values: ScalarValue[]): CompiledLiteral<PineconeFilter> {
   if (values.length === 0) return { native: FALSE, exact: true }
-  if (values.some(encoded)) return { native: hasTag(f, ['j']), exact: false }
-  const listable = values.filter((v): v is string | number => typeof v !== 'boolean')
-  const parts: Native<PineconeFilter>[] = values.filter((v) => typeof v === 'boolean').map((v) => expr({ [f]: { $eq: v } }))
+  const plain = values.filter((v) => !encoded(v))
+  const anyEncoded = plain.length < values.length
+  const listable = plain.filter((v): v is string | number => typeof v !== 'boolean')
+  const parts: Native<PineconeFilter>[] = plain.filter((v) => typeof v === 'boolean').map((v) => expr({ [f]: { $eq: v } }))
   if (listable.length === 1) parts.unshift(expr({ [f]: { $eq: listable[0] } }))
   else if (listable.length > 1) parts.unshift(expr({ [f]: { $in: listable } }))
-  parts.push(hasTag(f, ['x']))
-  // `exact` sizes the first request: the `x:` escape only adds records holding encoded arrays (rare).
-  return { native: anyOf(ops, parts), exact: true }
+  parts.push(hasTag(f, anyEncoded ? ['j'] : ['x']))
+  // `exact` sizes the first request: the `x:` escape only adds records holding encoded arrays (rare); the
+  // `j:` escape adds every encoded value of the field.
+  return { native: anyOf(ops, parts), exact: !anyEncoded }
 }
 
 /** ne: superset of "no element equals v" under every reading of $ne. */

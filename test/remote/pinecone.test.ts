@@ -114,6 +114,25 @@ describe('fake Pinecone server and adapter', () => {
     expect(hits.map((h) => h.id)).toEqual(['a'])
   })
 
+  it('matches an in-list that mixes an operand with the encoding prefix and a plain one (found by the equivalence property)', async () => {
+    const store = make()
+    await store.upsert([
+      { id: 'bool', vector: vec(1, 0, 0), payload: { user_id: 'u', tags: false } },
+      { id: 'missing', vector: vec(1, 0, 0), payload: { user_id: 'u' } },
+      { id: 'prefixed', vector: vec(1, 0, 0), payload: { user_id: 'u', tags: `${ENCODED_PREFIX}1` } },
+      { id: 'other', vector: vec(1, 0, 0), payload: { user_id: 'u', tags: 'x' } },
+    ])
+    const inList = { op: 'in', field: 'tags', values: [`${ENCODED_PREFIX}1`, false] } as const
+    const ids = async (filter: typeof inList | { op: 'not'; child: { op: 'nin'; field: 'tags'; values: (string | boolean)[] } }) => {
+      const listed = (await store.list({ filter, scope: {}, limit: 10 })).records.map((r) => r.id).sort()
+      const found = (await store.search({ vector: vec(1, 0, 0), topK: 10, filter, scope: {} })).map((r) => r.id).sort()
+      expect(found).toEqual(listed)
+      return listed
+    }
+    expect(await ids(inList)).toEqual(['bool', 'prefixed'])
+    expect(await ids({ op: 'not', child: { op: 'nin', field: 'tags', values: [`${ENCODED_PREFIX}1`, false] } })).toEqual(['bool', 'prefixed'])
+  })
+
   it('rejects oversize metadata and long ids with ValidationError', async () => {
     const store = make()
     await expect(store.upsert([{ id: 'a', vector: vec(1, 0, 0), payload: { text: 'x'.repeat(41 * 1024) } }])).rejects.toThrow(ValidationError)
