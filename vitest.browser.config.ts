@@ -9,7 +9,12 @@ export default defineConfig({
   server: { fs: { allow: ['.', '../shared'] } },
   // A Hugging Face hub mirror at /hub/ (the default model id served by the MiniLM-shaped stand-in), so
   // the zero-config test runs `new Memory()` exactly as users do, offline.
-  plugins: [{ name: 'hub-mirror', configureServer: (server) => void server.middlewares.use('/hub', hubMirrorHandler({ aliases: DEFAULT_MODEL_ALIAS })) }],
+  plugins: [
+    {
+      name: 'hub-mirror',
+      configureServer: (server) => void server.middlewares.use('/hub', hubMirrorHandler({ aliases: DEFAULT_MODEL_ALIAS })),
+    },
+  ],
   // Pre-bundled up front: discovering it mid-run makes Vite reload the page under a running test.
   optimizeDeps: { include: ['@huggingface/transformers', 'fast-check'] },
   test: {

@@ -12,6 +12,9 @@ import { PineconeVectorStore } from './pinecone/store.ts'
 export { PineconeVectorStore, pineconeConfigSchema, type PineconeConfig }
 export { compilePineconeFilter } from './pinecone/filter.ts'
 
-export function createPineconeVectorStore(config: PineconeConfig | Record<string, unknown>, context: Pick<ProviderContext, 'collection'>): VectorStore {
+export function createPineconeVectorStore(
+  config: PineconeConfig | Record<string, unknown>,
+  context: Pick<ProviderContext, 'collection'>,
+): VectorStore {
   return new PineconeVectorStore(parseConfig(pineconeConfigSchema, config, 'vectorStore.config'), context.collection)
 }

@@ -11,6 +11,9 @@ import { QdrantVectorStore } from './qdrant/store.ts'
 export { QdrantVectorStore, qdrantConfigSchema, type QdrantConfig }
 export { compileQdrantFilter } from './qdrant/filter.ts'
 
-export function createQdrantVectorStore(config: QdrantConfig | Record<string, unknown>, context: Pick<ProviderContext, 'collection'>): VectorStore {
+export function createQdrantVectorStore(
+  config: QdrantConfig | Record<string, unknown>,
+  context: Pick<ProviderContext, 'collection'>,
+): VectorStore {
   return new QdrantVectorStore(parseConfig(qdrantConfigSchema, config, 'vectorStore.config'), context.collection)
 }

@@ -11,6 +11,9 @@ import { UpstashVectorStore } from './upstash/store.ts'
 export { UpstashVectorStore, upstashConfigSchema, type UpstashConfig }
 export { compileUpstashFilter } from './upstash/filter.ts'
 
-export function createUpstashVectorStore(config: UpstashConfig | Record<string, unknown>, context: Pick<ProviderContext, 'collection'>): VectorStore {
+export function createUpstashVectorStore(
+  config: UpstashConfig | Record<string, unknown>,
+  context: Pick<ProviderContext, 'collection'>,
+): VectorStore {
   return new UpstashVectorStore(parseConfig(upstashConfigSchema, config, 'vectorStore.config'), context.collection)
 }

@@ -26,7 +26,10 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const COUNT = 10_000
 const RUNS = 3
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-const sentences = Array.from({ length: COUNT }, (_, i) => `note ${i}: ${['tea', 'hiking', 'chess', 'jazz', 'sushi'][i % 5]} in ${['Lyon', 'Oslo', 'Lima'][i % 3]} with friend ${i % 97}`)
+const sentences = Array.from(
+  { length: COUNT },
+  (_, i) => `note ${i}: ${['tea', 'hiking', 'chess', 'jazz', 'sushi'][i % 5]} in ${['Lyon', 'Oslo', 'Lima'][i % 3]} with friend ${i % 97}`,
+)
 
 async function inChromium(): Promise<{ cold: number[]; warm: number; bytes: number }> {
   const bundle = await esbuild.build({
@@ -85,17 +88,30 @@ async function directoryBytes(dir: string): Promise<number> {
 async function inWorkersKv(): Promise<{ cold: number[]; warm: number; bytes: number }> {
   const openai = await startOpenAITestServer({ dimensions: 384 })
   const state = await mkdtemp(join(tmpdir(), 'edgemem-cold-kv-'))
-  const vars = { STORAGE_MODE: 'kv', ADMIN_KEY: 'cold-reload-admin-key-0123456789', EMBEDDING_BASE_URL: openai.baseURL, RATE_LIMIT_PER_MINUTE: '0' }
+  const vars = {
+    STORAGE_MODE: 'kv',
+    ADMIN_KEY: 'cold-reload-admin-key-0123456789',
+    EMBEDDING_BASE_URL: openai.baseURL,
+    RATE_LIMIT_PER_MINUTE: '0',
+  }
   try {
     const before = await directoryBytes(state)
     const filler = await startWranglerDev(vars, { stateDir: state })
     let key: string
     try {
-      const created = await fetch(`${filler.url}/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${vars.ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 'cold' }) })
+      const created = await fetch(`${filler.url}/admin/keys`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${vars.ADMIN_KEY}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ tenant: 'cold' }),
+      })
       key = ((await created.json()) as { key: string }).key
       for (let i = 0; i < COUNT; i += 50) {
         const messages = sentences.slice(i, i + 50).map((content) => ({ role: 'user', content }))
-        const response = await fetch(`${filler.url}/memories`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ messages, user_id: 'cold', infer: false }) })
+        const response = await fetch(`${filler.url}/memories`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ messages, user_id: 'cold', infer: false }),
+        })
         if (!response.ok) throw new Error(`add failed: ${response.status} ${await response.text()}`)
       }
     } finally {
@@ -109,9 +125,14 @@ async function inWorkersKv(): Promise<{ cold: number[]; warm: number; bytes: num
       try {
         const search = async (query: string): Promise<number> => {
           const started = performance.now()
-          const response = await fetch(`${dev.url}/search`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ query, user_id: 'cold' }) })
+          const response = await fetch(`${dev.url}/search`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ query, user_id: 'cold' }),
+          })
           const body = (await response.json()) as { results?: unknown[] }
-          if (!response.ok || !body.results?.length) throw new Error(`search failed: ${response.status} ${JSON.stringify(body).slice(0, 200)}`)
+          if (!response.ok || !body.results?.length)
+            throw new Error(`search failed: ${response.status} ${JSON.stringify(body).slice(0, 200)}`)
           return performance.now() - started
         }
         cold.push(await search('chess in Oslo'))

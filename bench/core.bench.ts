@@ -41,7 +41,20 @@ function seeded(seed: number): () => number {
   }
 }
 
-const SUBJECTS = ['hiking', 'jazz', 'sushi', 'chess', 'gardening', 'marathons', 'painting', 'coffee', 'poetry', 'cycling', 'baking', 'astronomy']
+const SUBJECTS = [
+  'hiking',
+  'jazz',
+  'sushi',
+  'chess',
+  'gardening',
+  'marathons',
+  'painting',
+  'coffee',
+  'poetry',
+  'cycling',
+  'baking',
+  'astronomy',
+]
 const VERBS = ['loves', 'is learning', 'gave up', 'talks about', 'plans to try', 'dislikes', 'teaches', 'writes about']
 const PLACES = ['Lyon', 'Osaka', 'Lima', 'Oslo', 'Cairo', 'Quebec', 'Perth', 'Tallinn', 'Dakar', 'Hanoi']
 const WHEN = ['on weekends', 'every morning', 'since 2019', 'with friends', 'after work', 'in winter']
@@ -75,18 +88,26 @@ async function measure(size: number, otherUsers: number, hybrid = true): Promise
   const newOnes = sentences(SAMPLES, 4)
   embedder.precompute([...corpus, ...others, ...queries, ...newOnes])
   const storage = new MemoryStorage()
-  const memory = new Memory({ embedder, vectorStore: { provider: 'flat', config: { hybrid: hybrid ? {} : false } }, storage, history: { enabled: false } })
+  const memory = new Memory({
+    embedder,
+    vectorStore: { provider: 'flat', config: { hybrid: hybrid ? {} : false } },
+    storage,
+    history: { enabled: false },
+  })
   await fill(memory, 'alice', corpus)
   for (let u = 0; u < otherUsers; u += 1000) await fill(memory, `user-${u}`, others.slice(u, u + 1000))
   // Warm up JIT and caches on queries that are not measured.
   for (const q of queries.slice(0, 20)) await memory.search(q, { userId: 'alice' })
   const search = await timeEach(SAMPLES, (i) => memory.search(queries[i]!, { userId: 'alice', topK: 10 }))
-  const filtered = await timeEach(SAMPLES, (i) => memory.search(queries[i]!, { userId: 'alice', topK: 10, filters: { topic: 'odd', n: { gte: 100 } } }))
+  const filtered = await timeEach(SAMPLES, (i) =>
+    memory.search(queries[i]!, { userId: 'alice', topK: 10, filters: { topic: 'odd', n: { gte: 100 } } }),
+  )
   const add = await timeEach(SAMPLES, (i) => memory.add(newOnes[i]!, { userId: 'alice', infer: false }))
   if (embedder.misses > 0) throw new Error(`${embedder.misses} texts were embedded during timing`)
   const bytesPerMemory = storage.sizeBytes / (size + otherUsers + SAMPLES)
   await memory.close()
-  const scope = otherUsers > 0 ? `${size.toLocaleString('en')} (+${otherUsers.toLocaleString('en')} of other users)` : size.toLocaleString('en')
+  const scope =
+    otherUsers > 0 ? `${size.toLocaleString('en')} (+${otherUsers.toLocaleString('en')} of other users)` : size.toLocaleString('en')
   const label = `${scope}, ${hybrid ? 'hybrid (default)' : 'semantic only'}`
   return { label, bytesPerMemory, add: summarize(add), search: summarize(search), filtered: summarize(filtered) }
 }

@@ -53,7 +53,11 @@ interface Row {
 
 function nodeRuns(model: string): EmbedBenchResult[] {
   return Array.from({ length: runs }, () => {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', model], { cwd: repo, encoding: 'utf8', timeout: 300_000 })
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', model], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 300_000,
+    })
     return JSON.parse(out.trim().split('\n').at(-1)!) as EmbedBenchResult
   })
 }
@@ -86,7 +90,9 @@ async function serve(bundleDir: string): Promise<{ url: string; close: () => Pro
       res.writeHead(404).end()
       return
     }
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': body.length }).end(body)
+    res
+      .writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': body.length })
+      .end(body)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -119,7 +125,8 @@ async function chromiumRuns(): Promise<{ rows: Row[]; version: string }> {
         await page.waitForFunction(() => 'runEmbedBench' in globalThis)
         results.push(
           await page.evaluate(
-            (options) => (globalThis as unknown as { runEmbedBench: (o: typeof options) => Promise<EmbedBenchResult> }).runEmbedBench(options),
+            (options) =>
+              (globalThis as unknown as { runEmbedBench: (o: typeof options) => Promise<EmbedBenchResult> }).runEmbedBench(options),
             { model, localModelPath: '/models/', allowRemoteModels: false, wasmPaths: '/ort/' },
           ),
         )
@@ -140,9 +147,13 @@ function table(rows: Row[]): string {
     const load = results.map((r) => r.loadMs)
     const single = results.map((r) => r.singlePerSec)
     const batched = results.map((r) => r.batchedPerSec)
-    const range = (values: number[], digits: number): string => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`
+    const range = (values: number[], digits: number): string =>
+      `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`
     lines.push(
-      `| \`${model}\` q8 | ${(median(load) / 1000).toFixed(2)} s (${range(load.map((v) => v / 1000), 2)}) | ${median(single).toFixed(0)} (${range(single, 0)}) | ${median(batched).toFixed(0)} (${range(batched, 0)}) |`,
+      `| \`${model}\` q8 | ${(median(load) / 1000).toFixed(2)} s (${range(
+        load.map((v) => v / 1000),
+        2,
+      )}) | ${median(single).toFixed(0)} (${range(single, 0)}) | ${median(batched).toFixed(0)} (${range(batched, 0)}) |`,
     )
   }
   return lines.join('\n')
@@ -152,11 +163,15 @@ const loadBefore = loadavg()[0]!
 const nodeRows: Row[] = []
 for (const model of MODELS) {
   nodeRows.push({ model, runs: nodeRuns(model) })
-  console.log(`node ${model}: ${JSON.stringify(nodeRows.at(-1)!.runs.map((r) => [Math.round(r.loadMs), Math.round(r.singlePerSec), Math.round(r.batchedPerSec)]))}`)
+  console.log(
+    `node ${model}: ${JSON.stringify(nodeRows.at(-1)!.runs.map((r) => [Math.round(r.loadMs), Math.round(r.singlePerSec), Math.round(r.batchedPerSec)]))}`,
+  )
 }
 const browserResult = flag('--no-chromium') ? undefined : await chromiumRuns()
 for (const row of browserResult?.rows ?? []) {
-  console.log(`chromium ${row.model}: ${JSON.stringify(row.runs.map((r) => [Math.round(r.loadMs), Math.round(r.singlePerSec), Math.round(r.batchedPerSec)]))}`)
+  console.log(
+    `chromium ${row.model}: ${JSON.stringify(row.runs.map((r) => [Math.round(r.loadMs), Math.round(r.singlePerSec), Math.round(r.batchedPerSec)]))}`,
+  )
 }
 
 const loadAfter = loadavg()[0]!

@@ -108,9 +108,10 @@ function table(rows: Row[]): string {
   const head = `| vectors | index | build | ${EFS.map((ef) => `QPS / recall@10 at ef ${ef}`).join(' | ')} | serialized bytes/vector | reload (best of 3) |`
   const sep = `|${' --- |'.repeat(5 + EFS.length)}`
   const lines = rows.map((r) => {
-    const cells = r.buildS === undefined
-      ? EFS.map((_, i) => (i === 0 ? `${r.qps[0]!.toFixed(0)} / 1.000 (exact)` : '″'))
-      : EFS.map((ef) => `${r.qps[ef]!.toFixed(0)} / ${r.recall[ef]!.toFixed(3)}`)
+    const cells =
+      r.buildS === undefined
+        ? EFS.map((_, i) => (i === 0 ? `${r.qps[0]!.toFixed(0)} / 1.000 (exact)` : '″'))
+        : EFS.map((ef) => `${r.qps[ef]!.toFixed(0)} / ${r.recall[ef]!.toFixed(3)}`)
     return `| ${r.size.toLocaleString('en-US')} | ${r.name} | ${r.buildS === undefined ? '–' : `${r.buildS.toFixed(1)} s`} | ${cells.join(' | ')} | ${r.bytesPerVector?.toFixed(0) ?? 'n/a'} | ${r.reloadMs === undefined ? 'n/a' : `${r.reloadMs.toFixed(0)} ms`} |`
   })
   return [head, sep, ...lines].join('\n')
@@ -122,8 +123,11 @@ function ratios(rows: Row[]): string {
     const native = rows.find((r) => r.size === size && r.name.startsWith('hnswlib-node'))
     const ours = rows.find((r) => r.size === size && r.name.startsWith('edgemem'))
     if (!native || !ours) continue
-    out.push(`${size.toLocaleString('en-US')}: ` + EFS.map((ef) => `ef ${ef} ${(ours.qps[ef]! / native.qps[ef]!).toFixed(2)}x`).join(', ') +
-      `; build ${(native.buildS! / ours.buildS!).toFixed(2)}x native speed`)
+    out.push(
+      `${size.toLocaleString('en-US')}: ` +
+        EFS.map((ef) => `ef ${ef} ${(ours.qps[ef]! / native.qps[ef]!).toFixed(2)}x`).join(', ') +
+        `; build ${(native.buildS! / ours.buildS!).toFixed(2)}x native speed`,
+    )
   }
   return out.join('  \n')
 }

@@ -16,7 +16,11 @@ import { ms, summarize, writeSection } from './report.ts'
 const DATA_DIR = new URL('../../shared/bench/locomo-dev/', import.meta.url)
 const KS = [5, 10, 20] as const
 const args = process.argv.slice(2)
-const store = args.includes('--store') ? args[args.indexOf('--store') + 1]! : providerNames('vectorStore').includes('hnsw') ? 'hnsw' : 'flat'
+const store = args.includes('--store')
+  ? args[args.indexOf('--store') + 1]!
+  : providerNames('vectorStore').includes('hnsw')
+    ? 'hnsw'
+    : 'flat'
 
 interface Turn {
   speaker: string
@@ -125,13 +129,18 @@ const rate = (r: Result, key: string, i: number): string => (r.recall.get(key)![
 const overall = [
   '| method | R@5 | R@10 | R@20 | search p50 | search p95 |',
   '|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.label} | ${rate(r, 'all', 0)} | ${rate(r, 'all', 1)} | ${rate(r, 'all', 2)} | ${ms(r.latency.p50)} ms | ${ms(r.latency.p95)} ms |`),
+  ...results.map(
+    (r) =>
+      `| ${r.label} | ${rate(r, 'all', 0)} | ${rate(r, 'all', 1)} | ${rate(r, 'all', 2)} | ${ms(r.latency.p50)} ms | ${ms(r.latency.p95)} ms |`,
+  ),
 ].join('\n')
 const hybrid = results[results.length - 1]!
 const perCategory = [
   '| category | questions | R@5 | R@10 | R@20 |',
   '|---|---|---|---|---|',
-  ...keys.map((key) => `| ${key} | ${hybrid.counts.get(key)} | ${rate(hybrid, key, 0)} | ${rate(hybrid, key, 1)} | ${rate(hybrid, key, 2)} |`),
+  ...keys.map(
+    (key) => `| ${key} | ${hybrid.counts.get(key)} | ${rate(hybrid, key, 0)} | ${rate(hybrid, key, 1)} | ${rate(hybrid, key, 2)} |`,
+  ),
 ].join('\n')
 
 if (!args.includes('--no-write')) {

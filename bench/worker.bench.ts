@@ -25,7 +25,10 @@ const LOADS = [
   { concurrency: 1, requests: Math.max(20, Math.round(REQUESTS / 4)) },
   { concurrency: 8, requests: REQUESTS },
 ]
-const WORDS = 'alpine bakery cello dune ember fjord garnet harbor indigo jasmine kayak lantern meadow nectar orchid pepper quartz river saffron tundra umber velvet willow yarrow zephyr'.split(' ')
+const WORDS =
+  'alpine bakery cello dune ember fjord garnet harbor indigo jasmine kayak lantern meadow nectar orchid pepper quartz river saffron tundra umber velvet willow yarrow zephyr'.split(
+    ' ',
+  )
 
 interface Measured {
   mode: string
@@ -38,7 +41,11 @@ interface Measured {
 }
 
 /** Runs `count` requests from `concurrency` clients; every response must be 200 or the bench fails. */
-async function load(concurrency: number, count: number, send: (i: number) => Promise<Response>): Promise<{ seconds: number; latencies: number[] }> {
+async function load(
+  concurrency: number,
+  count: number,
+  send: (i: number) => Promise<Response>,
+): Promise<{ seconds: number; latencies: number[] }> {
   const latencies: number[] = []
   let next = 0
   const started = performance.now()
@@ -71,13 +78,19 @@ async function benchMode(mode: string, embeddingsURL: string): Promise<Measured[
     RATE_LIMIT_PER_MINUTE: '0',
   })
   try {
-    const created = await fetch(`${dev.url}/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 'bench' }) })
+    const created = await fetch(`${dev.url}/admin/keys`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ tenant: 'bench' }),
+    })
     const { key } = (await created.json()) as { key: string }
     const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }
     const post = (path: string, body: unknown) => fetch(`${dev.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
     let written = 0
-    const add = (i: number) => post('/memories', { messages: [{ role: 'user', content: sentence(written + i) }], user_id: `user-${i % USERS}`, infer: false })
-    const search = (i: number) => post('/search', { query: `${WORDS[i % WORDS.length]} ${WORDS[(i * 3) % WORDS.length]}`, user_id: `user-${i % USERS}`, top_k: 10 })
+    const add = (i: number) =>
+      post('/memories', { messages: [{ role: 'user', content: sentence(written + i) }], user_id: `user-${i % USERS}`, infer: false })
+    const search = (i: number) =>
+      post('/search', { query: `${WORDS[i % WORDS.length]} ${WORDS[(i * 3) % WORDS.length]}`, user_id: `user-${i % USERS}`, top_k: 10 })
 
     // Warm-up (untimed): every shard object and isolate started, the embedder connection open.
     await load(4, USERS * 2, add)
@@ -87,7 +100,14 @@ async function benchMode(mode: string, embeddingsURL: string): Promise<Measured[
     const results: Measured[] = []
     // The floor: what wrangler dev's local proxy and HTTP on loopback cost without any work.
     const health = await load(1, LOADS[0]!.requests, () => fetch(`${dev.url}/health`))
-    results.push({ mode, route: 'GET /health (no work: the floor)', concurrency: 1, requests: LOADS[0]!.requests, seconds: health.seconds, ...summarize(health.latencies) })
+    results.push({
+      mode,
+      route: 'GET /health (no work: the floor)',
+      concurrency: 1,
+      requests: LOADS[0]!.requests,
+      seconds: health.seconds,
+      ...summarize(health.latencies),
+    })
     for (const { concurrency, requests } of LOADS) {
       const adds = await load(concurrency, requests, add)
       written += requests
@@ -123,7 +143,8 @@ try {
 const loadAfter = loadavg()[0]!
 
 const rows = measured.map(
-  (m) => `| ${m.mode} | ${m.route} | ${m.concurrency} | ${m.requests} | ${(m.requests / m.seconds).toFixed(0)} | ${ms(m.p50)} ms | ${ms(m.p95)} ms |`,
+  (m) =>
+    `| ${m.mode} | ${m.route} | ${m.concurrency} | ${m.requests} | ${(m.requests / m.seconds).toFixed(0)} | ${ms(m.p50)} ms | ${ms(m.p95)} ms |`,
 )
 const body = `
 \`npm run bench:worker\` (bench/worker.bench.ts). The Worker under \`wrangler dev\` (local workerd with its

@@ -23,7 +23,8 @@ env.cacheDir = cache
 
 const topics = ['hiking', 'jazz', 'sushi', 'chess', 'gardening', 'marathons', 'painting', 'coffee', 'poetry', 'cycling']
 const places = ['Lyon', 'Osaka', 'Lima', 'Oslo', 'Cairo', 'Quebec', 'Perth', 'Tallinn']
-const sentence = (i: number): string => `Memory ${i}: enjoys ${topics[i % topics.length]} in ${places[(i * 7) % places.length]} with friend number ${i % 97}`
+const sentence = (i: number): string =>
+  `Memory ${i}: enjoys ${topics[i % topics.length]} in ${places[(i * 7) % places.length]} with friend number ${i % 97}`
 
 const loadStarted = performance.now()
 const memory = new Memory()
@@ -39,8 +40,16 @@ const fillMs = performance.now() - fillStarted
 console.log(`filled ${SIZE} in ${(fillMs / 1000).toFixed(1)} s`)
 
 for (let i = 0; i < 10; i++) await memory.search(`warm up ${i}`, { userId: 'alice' })
-const search = summarize(await timeEach(SAMPLES, (i) => memory.search(`Who enjoys ${topics[i % topics.length]} in ${places[i % places.length]}?`, { userId: 'alice' })))
-const add = summarize(await timeEach(SAMPLES, (i) => memory.add(`A new note number ${i} about ${topics[(i * 3) % topics.length]}`, { userId: 'alice', infer: false })))
+const search = summarize(
+  await timeEach(SAMPLES, (i) =>
+    memory.search(`Who enjoys ${topics[i % topics.length]} in ${places[i % places.length]}?`, { userId: 'alice' }),
+  ),
+)
+const add = summarize(
+  await timeEach(SAMPLES, (i) =>
+    memory.add(`A new note number ${i} about ${topics[(i * 3) % topics.length]}`, { userId: 'alice', infer: false }),
+  ),
+)
 await memory.close()
 await mirror.close()
 await rm(cache, { recursive: true, force: true })

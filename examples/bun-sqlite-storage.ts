@@ -37,7 +37,9 @@ export class BunSqliteStorage implements KeyValueStore {
 
   async list(prefix: string): Promise<string[]> {
     // SQLite compares TEXT bytewise (BINARY collation): the same order as JavaScript for edgemem's ASCII keys.
-    const rows = this.db.query<{ key: string }, [number, string]>('SELECT key FROM kv WHERE substr(key, 1, ?) = ? ORDER BY key').all(prefix.length, prefix)
+    const rows = this.db
+      .query<{ key: string }, [number, string]>('SELECT key FROM kv WHERE substr(key, 1, ?) = ? ORDER BY key')
+      .all(prefix.length, prefix)
     return rows.map((row) => row.key)
   }
 

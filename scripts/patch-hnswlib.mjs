@@ -40,7 +40,8 @@ async function main() {
   }
   const pkgDir = dirname(pkgJsonPath)
   const pkg = JSON.parse(await readFile(pkgJsonPath, 'utf8'))
-  if (pkg.version !== VERSION) fail(`${PACKAGE} ${pkg.version} is installed but the patches are for ${VERSION}: pin it or update the patches`)
+  if (pkg.version !== VERSION)
+    fail(`${PACKAGE} ${pkg.version} is installed but the patches are for ${VERSION}: pin it or update the patches`)
 
   const loader = await readFile(join(pkgDir, 'lib', 'hnswlib.mjs'))
   const wasm = await readFile(join(pkgDir, 'lib', 'hnswlib.wasm'))
@@ -81,10 +82,7 @@ async function main() {
   await writeFile(join(outDir, 'hnswlib.wasm'), patchedWasm)
   await copyFile(join(pkgDir, 'LICENSE.txt'), join(outDir, 'LICENSE.txt'))
   for (const file of runtimeFiles) await copyFile(join(runtimeDir, file), join(outDir, file))
-  await writeFile(
-    stampPath,
-    `${JSON.stringify({ stamp, package: PACKAGE, version: VERSION, wasmSha256: sha256(patchedWasm) }, null, 2)}\n`,
-  )
+  await writeFile(stampPath, `${JSON.stringify({ stamp, package: PACKAGE, version: VERSION, wasmSha256: sha256(patchedWasm) }, null, 2)}\n`)
   console.log(`patch-hnswlib: wrote ${outDir} (${PACKAGE}@${VERSION}, SIMD inner product, FS exported)`)
 }
 

@@ -59,9 +59,7 @@ const topLevelSchema = z.strictObject({
   llm: z.optional(z.unknown()),
   storage: z.optional(z.unknown()),
   history: z.optional(z.strictObject({ enabled: z.optional(z.boolean()) })),
-  collection: z.optional(
-    z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"')),
-  ),
+  collection: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"'))),
   customInstructions: z.optional(z.string()),
 })
 
@@ -69,7 +67,12 @@ function hasIndexedDB(): boolean {
   return typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'object' && (globalThis as { indexedDB?: unknown }).indexedDB !== null
 }
 
-function resolveChoice<K extends ProviderKind>(kind: K, field: string, value: unknown, fallback: ProviderSpec | undefined): ProviderChoice<K> | undefined {
+function resolveChoice<K extends ProviderKind>(
+  kind: K,
+  field: string,
+  value: unknown,
+  fallback: ProviderSpec | undefined,
+): ProviderChoice<K> | undefined {
   if (value === undefined) {
     if (!fallback) return undefined
     return { kind: 'provider', provider: resolveProvider(kind, fallback.provider, fallback.config, field) }
@@ -80,7 +83,10 @@ function resolveChoice<K extends ProviderKind>(kind: K, field: string, value: un
   if (!('provider' in value)) {
     const missing = REQUIRED_METHODS[kind].filter((method) => typeof (value as Record<string, unknown>)[method] !== 'function')
     if (missing.length > 0) {
-      throw new ConfigError(field, `expected { provider, config? } or a ${kind} instance; this object lacks ${missing.map((m) => `${m}()`).join(', ')}`)
+      throw new ConfigError(
+        field,
+        `expected { provider, config? } or a ${kind} instance; this object lacks ${missing.map((m) => `${m}()`).join(', ')}`,
+      )
     }
     const name = typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : 'custom'
     return { kind: 'instance', instance: value as ProviderInstances[K], name }

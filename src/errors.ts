@@ -2,16 +2,7 @@
  * Every error edgemem throws extends EdgememError and carries a stable string `code`, so callers can
  * branch on `err.code` without importing classes (useful across bundles and over the REST API).
  */
-export type ErrorCode =
-  | 'CONFIG'
-  | 'VALIDATION'
-  | 'FILTER'
-  | 'NOT_FOUND'
-  | 'DIMENSION_MISMATCH'
-  | 'EMBEDDING'
-  | 'LLM'
-  | 'STORAGE'
-  | 'REMOTE'
+export type ErrorCode = 'CONFIG' | 'VALIDATION' | 'FILTER' | 'NOT_FOUND' | 'DIMENSION_MISMATCH' | 'EMBEDDING' | 'LLM' | 'STORAGE' | 'REMOTE'
 
 export class EdgememError extends Error {
   // Literal names, not new.target.name: minifiers rename classes, and `name` is part of the API.
@@ -114,11 +105,7 @@ export class RemoteError extends EdgememError {
     options?: { cause?: unknown; retryAfterMs?: number; hint?: string },
   ) {
     const where = status === 0 ? 'no response' : `HTTP ${status}`
-    super(
-      'REMOTE',
-      `${service}: ${where}: ${serviceMessage}${options?.hint ? ` (${options.hint})` : ''}`,
-      options,
-    )
+    super('REMOTE', `${service}: ${where}: ${serviceMessage}${options?.hint ? ` (${options.hint})` : ''}`, options)
     this.service = service
     this.status = status
     this.serviceMessage = serviceMessage

@@ -83,7 +83,10 @@ export function resolveProvider<K extends ProviderKind>(
 ): ResolvedProvider<K> {
   const entry = registry[kind].get(name) as ProviderEntry<K> | undefined
   if (!entry) {
-    throw new ConfigError(`${field}.provider`, `unknown ${kind} provider "${name}"; registered: ${providerNames(kind).join(', ') || '(none)'}`)
+    throw new ConfigError(
+      `${field}.provider`,
+      `unknown ${kind} provider "${name}"; registered: ${providerNames(kind).join(', ') || '(none)'}`,
+    )
   }
   const raw = config ?? {}
   let validated: Record<string, unknown> = raw
@@ -92,7 +95,12 @@ export function resolveProvider<K extends ProviderKind>(
     try {
       validated = schema(raw)
     } catch (err) {
-      if (err instanceof ConfigError) throw new ConfigError(`${field}.config${err.field ? `.${err.field}` : ''}`, err.field ? err.message.slice(err.field.length + 2) : err.message, { cause: err })
+      if (err instanceof ConfigError)
+        throw new ConfigError(
+          `${field}.config${err.field ? `.${err.field}` : ''}`,
+          err.field ? err.message.slice(err.field.length + 2) : err.message,
+          { cause: err },
+        )
       throw new ConfigError(`${field}.config`, err instanceof Error ? err.message : String(err), { cause: err })
     }
   } else if (schema) {

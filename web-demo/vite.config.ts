@@ -56,7 +56,11 @@ export function serveDirectory(prefix: string, dir: string) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`)
       return
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': String(stat.size), 'cache-control': 'no-cache' })
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': String(stat.size),
+      'cache-control': 'no-cache',
+    })
     if (req.method === 'HEAD') res.end()
     else createReadStream(file).pipe(res)
   }
@@ -94,7 +98,8 @@ function offlineApp(): Plugin {
       const files = Object.keys(bundle)
         .filter((name) => !name.endsWith('.map') && !KEPT_BY_TRANSFORMERS.test(name))
         .sort()
-      if (!files.includes('index.html')) throw new Error('edgemem demo: the build emitted no index.html; the service worker would have no page to keep')
+      if (!files.includes('index.html'))
+        throw new Error('edgemem demo: the build emitted no index.html; the service worker would have no page to keep')
       // The page is requested as the scope itself ("./"), and sometimes by name.
       const precache = ['', ...files]
       const version = createHash('sha256')

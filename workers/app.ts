@@ -72,7 +72,11 @@ const guardMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
 }
 
 function notJson(type: string): ApiError {
-  return new ApiError(400, 'VALIDATION', `the body must be JSON sent with "Content-Type: application/json" (got ${type ? `"${type}"` : 'no Content-Type'})`)
+  return new ApiError(
+    400,
+    'VALIDATION',
+    `the body must be JSON sent with "Content-Type: application/json" (got ${type ? `"${type}"` : 'no Content-Type'})`,
+  )
 }
 
 /** A body must be JSON: say so with a 400 instead of the validator's bare 415. */
@@ -107,7 +111,9 @@ function explain(issue: Issue, prefix: readonly PropertyKey[]): { path: readonly
 
 /** Where zod's complaints become the API's 400: every issue, with its path, in one message. */
 function validationMessage(issues: readonly Issue[], target: string): string {
-  const described = issues.flatMap((issue) => explain(issue, [])).map(({ path, message }) => `${[target === 'json' ? 'body' : target, ...path.map(String)].join('.')}: ${message}`)
+  const described = issues
+    .flatMap((issue) => explain(issue, []))
+    .map(({ path, message }) => `${[target === 'json' ? 'body' : target, ...path.map(String)].join('.')}: ${message}`)
   return `invalid request: ${described.join('; ')}`
 }
 
@@ -135,7 +141,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.use('*', settingsMiddleware, corsMiddleware, guardMiddleware)
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Authorization: Bearer <API key>',
+  })
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
 
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200))

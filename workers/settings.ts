@@ -79,7 +79,8 @@ function integer(env: Env, name: keyof Env, fallback: number, min: number, max: 
   const raw = text(env, name)
   if (raw === undefined) return fallback
   const value = Number(raw)
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw invalid(name, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`)
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw invalid(name, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`)
   return value
 }
 
@@ -91,7 +92,8 @@ function required(env: Env, name: keyof Env, mode: string): string {
 
 function parseMode(env: Env): StorageMode {
   const raw = text(env, 'STORAGE_MODE') ?? 'durable-object'
-  if (!(STORAGE_MODES as readonly string[]).includes(raw)) throw invalid('STORAGE_MODE', `must be one of ${STORAGE_MODES.join(', ')}, got ${JSON.stringify(raw)}`)
+  if (!(STORAGE_MODES as readonly string[]).includes(raw))
+    throw invalid('STORAGE_MODE', `must be one of ${STORAGE_MODES.join(', ')}, got ${JSON.stringify(raw)}`)
   return raw as StorageMode
 }
 
@@ -101,21 +103,31 @@ function parseLocalIndex(env: Env): LocalIndex {
   const fallback: LocalIndex = registered.includes('hnsw') ? 'hnsw' : 'flat'
   const raw = text(env, 'LOCAL_INDEX') ?? fallback
   if (raw !== 'hnsw' && raw !== 'flat') throw invalid('LOCAL_INDEX', `must be hnsw or flat, got ${JSON.stringify(raw)}`)
-  if (!registered.includes(raw)) throw invalid('LOCAL_INDEX', `"${raw}" is not available in this build (registered: ${registered.join(', ')})`)
+  if (!registered.includes(raw))
+    throw invalid('LOCAL_INDEX', `"${raw}" is not available in this build (registered: ${registered.join(', ')})`)
   return raw
 }
 
 function parseRemote(env: Env, mode: StorageMode): RemoteSettings | undefined {
   switch (mode) {
     case 'upstash':
-      return { provider: 'upstash', config: { url: required(env, 'UPSTASH_VECTOR_REST_URL', mode), token: required(env, 'UPSTASH_VECTOR_REST_TOKEN', mode) } }
+      return {
+        provider: 'upstash',
+        config: { url: required(env, 'UPSTASH_VECTOR_REST_URL', mode), token: required(env, 'UPSTASH_VECTOR_REST_TOKEN', mode) },
+      }
     case 'qdrant': {
       const apiKey = text(env, 'QDRANT_API_KEY')
       const collection = text(env, 'QDRANT_COLLECTION')
-      return { provider: 'qdrant', config: { url: required(env, 'QDRANT_URL', mode), ...(apiKey ? { apiKey } : {}), ...(collection ? { collection } : {}) } }
+      return {
+        provider: 'qdrant',
+        config: { url: required(env, 'QDRANT_URL', mode), ...(apiKey ? { apiKey } : {}), ...(collection ? { collection } : {}) },
+      }
     }
     case 'pinecone':
-      return { provider: 'pinecone', config: { host: required(env, 'PINECONE_HOST', mode), apiKey: required(env, 'PINECONE_API_KEY', mode) } }
+      return {
+        provider: 'pinecone',
+        config: { host: required(env, 'PINECONE_HOST', mode), apiKey: required(env, 'PINECONE_API_KEY', mode) },
+      }
     default:
       return undefined
   }
@@ -125,9 +137,13 @@ function parseCors(env: Env): Settings['corsOrigins'] {
   const raw = text(env, 'CORS_ORIGINS')
   if (raw === undefined) return undefined
   if (raw === '*') return '*'
-  const origins = raw.split(',').map((o) => o.trim()).filter((o) => o.length > 0)
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o.length > 0)
   for (const origin of origins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw invalid('CORS_ORIGINS', `must be "*" or comma-separated origins like https://app.example.com, got ${JSON.stringify(origin)}`)
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw invalid('CORS_ORIGINS', `must be "*" or comma-separated origins like https://app.example.com, got ${JSON.stringify(origin)}`)
   }
   return origins
 }

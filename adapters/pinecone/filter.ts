@@ -1,5 +1,15 @@
 import type { FieldNode, FilterNode, ScalarValue } from '../../src/filters/ast.ts'
-import { anyOf, compileWithDialect, expr, FALSE, TRUE, type CompiledFilter, type CompiledLiteral, type Native, type NativeDialect } from '../shared/nnf.ts'
+import {
+  anyOf,
+  compileWithDialect,
+  expr,
+  FALSE,
+  TRUE,
+  type CompiledFilter,
+  type CompiledLiteral,
+  type Native,
+  type NativeDialect,
+} from '../shared/nnf.ts'
 import { PRESENT_KINDS, TAGS_KEY, tagsFor, type ValueKind } from '../shared/shape.ts'
 import { ENCODED_PREFIX } from './metadata.ts'
 
@@ -76,14 +86,32 @@ function positive(node: FieldNode): CompiledLiteral<PineconeFilter> {
     case 'contains':
       if (typeof node.value !== 'string') return { native: hasTag(f, ['x']), exact: false }
       // Substrings cannot be expressed: every string is a candidate.
-      return { native: anyOf(ops, [hasTag(f, ['s', 'x']), expr({ $and: [{ [f]: { $eq: node.value } }, { [TAGS_KEY]: { $in: tagsFor(f, ['a']) } }] })]), exact: false }
+      return {
+        native: anyOf(ops, [
+          hasTag(f, ['s', 'x']),
+          expr({ $and: [{ [f]: { $eq: node.value } }, { [TAGS_KEY]: { $in: tagsFor(f, ['a']) } }] }),
+        ]),
+        exact: false,
+      }
     case 'icontains':
       return { native: hasTag(f, ['s', 'a']), exact: false }
     case 'ne':
       return { native: notEquals(f, node.value), exact: true }
     case 'nin':
       return {
-        native: node.values.length === 0 ? TRUE : node.values.length === 1 ? notEquals(f, node.values[0]!) : expr(and(node.values.map((v) => notEquals(f, v)).filter((n) => n.kind === 'expr').map((n) => (n as { expr: PineconeFilter }).expr))),
+        native:
+          node.values.length === 0
+            ? TRUE
+            : node.values.length === 1
+              ? notEquals(f, node.values[0]!)
+              : expr(
+                  and(
+                    node.values
+                      .map((v) => notEquals(f, v))
+                      .filter((n) => n.kind === 'expr')
+                      .map((n) => (n as { expr: PineconeFilter }).expr),
+                  ),
+                ),
         exact: true,
       }
   }
@@ -109,12 +137,19 @@ function negative(node: FieldNode): CompiledLiteral<PineconeFilter> {
       if (typeof node.value !== 'number') return { native: TRUE, exact: false }
       const inverse = { gt: '$lte', gte: '$lt', lt: '$gte', lte: '$gt' }[node.op]
       // Arrays are kept whole; no list Pinecone stores natively holds numbers anyway.
-      return { native: anyOf(ops, [expr({ [f]: { $exists: false } }), hasTag(f, ['s', 'b', 'o', 'a']), expr({ [f]: { [inverse]: node.value } })]), exact: true }
+      return {
+        native: anyOf(ops, [expr({ [f]: { $exists: false } }), hasTag(f, ['s', 'b', 'o', 'a']), expr({ [f]: { [inverse]: node.value } })]),
+        exact: true,
+      }
     }
     case 'contains':
       if (typeof node.value !== 'string') return { native: TRUE, exact: false }
       return {
-        native: anyOf(ops, [expr({ [f]: { $exists: false } }), hasTag(f, ['s', 'n', 'b', 'o', 'x']), expr({ $and: [{ [TAGS_KEY]: { $in: tagsFor(f, ['a']) } }, { [f]: { $ne: node.value } }] })]),
+        native: anyOf(ops, [
+          expr({ [f]: { $exists: false } }),
+          hasTag(f, ['s', 'n', 'b', 'o', 'x']),
+          expr({ $and: [{ [TAGS_KEY]: { $in: tagsFor(f, ['a']) } }, { [f]: { $ne: node.value } }] }),
+        ]),
         exact: false,
       }
     case 'icontains':

@@ -47,7 +47,10 @@ export function decodeMetadata(metadata: Record<string, unknown> | undefined): P
   const payload: Payload = {}
   for (const [key, value] of Object.entries(metadata ?? {})) {
     if (key === TAGS_KEY) continue
-    payload[key] = typeof value === 'string' && value.startsWith(ENCODED_PREFIX) ? (JSON.parse(value.slice(ENCODED_PREFIX.length)) as Json) : (value as Json)
+    payload[key] =
+      typeof value === 'string' && value.startsWith(ENCODED_PREFIX)
+        ? (JSON.parse(value.slice(ENCODED_PREFIX.length)) as Json)
+        : (value as Json)
   }
   const tags = metadata?.[TAGS_KEY]
   if (Array.isArray(tags)) for (const t of tags) if (typeof t === 'string' && t.startsWith('z:')) payload[t.slice(2)] = null

@@ -88,7 +88,11 @@ export class PineconeVectorStore implements VectorStore {
 
   async init(options: VectorStoreInit = {}): Promise<void> {
     if (!this.info) {
-      const stats = await this.http.request<{ dimension: number; metric?: string }>({ method: 'POST', path: '/describe_index_stats', body: {} })
+      const stats = await this.http.request<{ dimension: number; metric?: string }>({
+        method: 'POST',
+        path: '/describe_index_stats',
+        body: {},
+      })
       const metric = METRICS[stats.metric ?? 'cosine']
       if (!metric) throw new ConfigError('host', `Pinecone index metric "${stats.metric}" is not supported`)
       this.info = { dimensions: stats.dimension, metric }
@@ -116,7 +120,9 @@ export class PineconeVectorStore implements VectorStore {
       const metadata = encodeMetadata(record.payload)
       const size = jsonBytes(metadata)
       if (size > MAX_METADATA_BYTES) {
-        throw new ValidationError(`payload of "${record.id}" is ${size} bytes as Pinecone metadata; Pinecone stores at most ${MAX_METADATA_BYTES} bytes per record`)
+        throw new ValidationError(
+          `payload of "${record.id}" is ${size} bytes as Pinecone metadata; Pinecone stores at most ${MAX_METADATA_BYTES} bytes per record`,
+        )
       }
       return { id: record.id, values: toJsonVector(record.vector, `record "${record.id}"`), metadata }
     })
@@ -184,7 +190,14 @@ export class PineconeVectorStore implements VectorStore {
           result = await this.http.request({
             method: 'POST',
             path: '/query',
-            body: { vector, topK: k, includeMetadata: true, includeValues: false, namespace: this.namespace, ...(filter ? { filter } : {}) },
+            body: {
+              vector,
+              topK: k,
+              includeMetadata: true,
+              includeValues: false,
+              namespace: this.namespace,
+              ...(filter ? { filter } : {}),
+            },
           })
         } catch (err) {
           throw dimensionError(err, 'Pinecone query')
@@ -199,7 +212,12 @@ export class PineconeVectorStore implements VectorStore {
    * One page of records matching the native filter: fetch_by_metadata when there is a filter, else the
    * id listing plus a fetch (list takes no filter and returns ids only).
    */
-  private async page(filter: PineconeFilter | undefined, token: string | undefined, limit: number, includeVectors: boolean): Promise<ServicePage> {
+  private async page(
+    filter: PineconeFilter | undefined,
+    token: string | undefined,
+    limit: number,
+    includeVectors: boolean,
+  ): Promise<ServicePage> {
     if (filter) {
       const result = await this.http.request<{ vectors: Record<string, PineconeVector>; pagination?: { next?: string } }>({
         method: 'POST',

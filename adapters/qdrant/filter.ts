@@ -1,5 +1,16 @@
 import type { FieldNode, FilterNode } from '../../src/filters/ast.ts'
-import { allOf, anyOf, compileWithDialect, expr, FALSE, TRUE, type CompiledFilter, type CompiledLiteral, type Native, type NativeDialect } from '../shared/nnf.ts'
+import {
+  allOf,
+  anyOf,
+  compileWithDialect,
+  expr,
+  FALSE,
+  TRUE,
+  type CompiledFilter,
+  type CompiledLiteral,
+  type Native,
+  type NativeDialect,
+} from '../shared/nnf.ts'
 import { PRESENT_KINDS, TAGS_KEY, tagsFor, type ValueKind } from '../shared/shape.ts'
 
 /**

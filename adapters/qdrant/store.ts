@@ -70,7 +70,8 @@ function dimensionError(err: unknown, context: string): unknown {
   return err
 }
 
-const isMissingCollection = (err: unknown): boolean => err instanceof RemoteError && err.status === 404 && /collection/i.test(err.serviceMessage)
+const isMissingCollection = (err: unknown): boolean =>
+  err instanceof RemoteError && err.status === 404 && /collection/i.test(err.serviceMessage)
 
 export class QdrantVectorStore implements VectorStore {
   readonly name = 'qdrant'
@@ -111,7 +112,12 @@ export class QdrantVectorStore implements VectorStore {
     return `/collections/${encodeURIComponent(this.collection)}`
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, query?: Record<string, string>): Promise<T> {
+  private async call<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+    query?: Record<string, string>,
+  ): Promise<T> {
     const response = await this.http.request<{ result: T }>({ method, path: this.base + path, body, ...(query ? { query } : {}) })
     return response.result
   }
@@ -146,13 +152,23 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   private async adopt(): Promise<void> {
-    const info = await this.call<{ config: { params: { vectors: { size?: number; distance?: string } } }; payload_schema?: Record<string, unknown> }>('GET', '')
+    const info = await this.call<{
+      config: { params: { vectors: { size?: number; distance?: string } } }
+      payload_schema?: Record<string, unknown>
+    }>('GET', '')
     const vectors = info.config.params.vectors
     if (typeof vectors.size !== 'number' || typeof vectors.distance !== 'string') {
-      throw new ConfigError('collection', `Qdrant collection "${this.collection}" uses named vectors; edgemem needs a collection with one unnamed vector`)
+      throw new ConfigError(
+        'collection',
+        `Qdrant collection "${this.collection}" uses named vectors; edgemem needs a collection with one unnamed vector`,
+      )
     }
     const metric = METRICS[vectors.distance]
-    if (!metric) throw new ConfigError('collection', `Qdrant collection "${this.collection}" uses ${vectors.distance} distance, which has no cosine equivalent; use Cosine, Dot or Euclid`)
+    if (!metric)
+      throw new ConfigError(
+        'collection',
+        `Qdrant collection "${this.collection}" uses ${vectors.distance} distance, which has no cosine equivalent; use Cosine, Dot or Euclid`,
+      )
     this.state = { dimensions: vectors.size, metric }
     // A collection created elsewhere may lack our indexes (strict mode would then reject our filters).
     await this.ensureIndexes(Object.keys(info.payload_schema ?? {}))
@@ -180,7 +196,8 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   private async ready(dimensionsForCreate?: number): Promise<{ dimensions: number; metric: Metric } | undefined> {
-    if (!this.checked || (!this.state && dimensionsForCreate !== undefined)) await this.init(dimensionsForCreate !== undefined ? { dimensions: dimensionsForCreate } : {})
+    if (!this.checked || (!this.state && dimensionsForCreate !== undefined))
+      await this.init(dimensionsForCreate !== undefined ? { dimensions: dimensionsForCreate } : {})
     return this.state
   }
 
@@ -227,7 +244,11 @@ export class QdrantVectorStore implements VectorStore {
     for (const batch of chunk(ids, 1000)) {
       let points: QdrantPoint[]
       try {
-        points = await this.call<QdrantPoint[]>('POST', '/points', { ids: batch.map((id) => this.pointId(id)), with_payload: true, with_vector: includeVectors })
+        points = await this.call<QdrantPoint[]>('POST', '/points', {
+          ids: batch.map((id) => this.pointId(id)),
+          with_payload: true,
+          with_vector: includeVectors,
+        })
       } catch (err) {
         if (isMissingCollection(err)) return ids.map(() => null)
         throw err
@@ -285,7 +306,13 @@ export class QdrantVectorStore implements VectorStore {
   private async scrollPage(filter: QdrantCondition, offset: string | undefined, limit: number, withVector: boolean): Promise<ServicePage> {
     let result: { points: QdrantPoint[]; next_page_offset: string | number | null }
     try {
-      result = await this.call('POST', '/points/scroll', { filter, limit, with_payload: true, with_vector: withVector, ...(offset !== undefined ? { offset } : {}) })
+      result = await this.call('POST', '/points/scroll', {
+        filter,
+        limit,
+        with_payload: true,
+        with_vector: withVector,
+        ...(offset !== undefined ? { offset } : {}),
+      })
     } catch (err) {
       if (isMissingCollection(err)) return { records: [] }
       throw err

@@ -6,10 +6,7 @@ import type { FieldNode, FilterNode } from '../../src/filters/ast.ts'
  * literals (a field condition, possibly negated) joined by AND/OR. An NNF formula is monotone in its
  * literals, which is what makes "compile a literal to a superset, post-filter locally" sound.
  */
-export type Nnf =
-  | { kind: 'and'; children: Nnf[] }
-  | { kind: 'or'; children: Nnf[] }
-  | { kind: 'lit'; negated: boolean; node: FieldNode }
+export type Nnf = { kind: 'and'; children: Nnf[] } | { kind: 'or'; children: Nnf[] } | { kind: 'lit'; negated: boolean; node: FieldNode }
 
 export function toNnf(node: FilterNode, negated = false): Nnf {
   switch (node.op) {

@@ -62,11 +62,16 @@ export interface ServicePage {
  * Every record of the service's listing (pages fetched with vectors), scored locally against `vector`:
  * the `scan` of an over-fetch search.
  */
-export async function* scoreEveryPage(fetchPage: (serviceCursor: string | undefined) => Promise<ServicePage>, vector: Float32Array, metric: Metric): AsyncIterable<ScoredRecord> {
+export async function* scoreEveryPage(
+  fetchPage: (serviceCursor: string | undefined) => Promise<ServicePage>,
+  vector: Float32Array,
+  metric: Metric,
+): AsyncIterable<ScoredRecord> {
   let cursor: string | undefined
   do {
     const page = await fetchPage(cursor)
-    for (const record of page.records) if (record.vector) yield { id: record.id, payload: record.payload, score: localScore(metric, vector, record.vector) }
+    for (const record of page.records)
+      if (record.vector) yield { id: record.id, payload: record.payload, score: localScore(metric, vector, record.vector) }
     cursor = page.next
   } while (cursor !== undefined)
 }

@@ -1,5 +1,16 @@
 import type { FieldNode, FilterNode, ScalarValue } from '../../src/filters/ast.ts'
-import { allOf, anyOf, compileWithDialect, expr, FALSE, TRUE, type CompiledFilter, type CompiledLiteral, type Native, type NativeDialect } from '../shared/nnf.ts'
+import {
+  allOf,
+  anyOf,
+  compileWithDialect,
+  expr,
+  FALSE,
+  TRUE,
+  type CompiledFilter,
+  type CompiledLiteral,
+  type Native,
+  type NativeDialect,
+} from '../shared/nnf.ts'
 import { PRESENT_KINDS, TAGS_KEY, tag, type ValueKind } from '../shared/shape.ts'
 
 /**
@@ -89,7 +100,10 @@ const and = (parts: string[]): string => `(${parts.join(' AND ')})`
 const dialectOps = { or, and }
 
 function hasKind(field: string, kinds: readonly ValueKind[]): Native<string> {
-  return anyOf(dialectOps, kinds.map((kind) => expr(`${TAGS_KEY} CONTAINS ${quoteString(tag(kind, field))}`)))
+  return anyOf(
+    dialectOps,
+    kinds.map((kind) => expr(`${TAGS_KEY} CONTAINS ${quoteString(tag(kind, field))}`)),
+  )
 }
 
 const missing = (field: string): Native<string> => expr(`HAS NOT FIELD ${field}`)
@@ -184,7 +198,13 @@ function negative(node: FieldNode): CompiledLiteral<string> {
         byKind.set(kind, [...(byKind.get(kind) ?? []), literal])
         arrayConditions.push(expr(`${f} NOT CONTAINS ${literal}`))
       }
-      const parts: Native<string>[] = [missing(f), hasKind(f, except(...byKind.keys(), 'a').filter((k) => !wholeKinds.has(k)))]
+      const parts: Native<string>[] = [
+        missing(f),
+        hasKind(
+          f,
+          except(...byKind.keys(), 'a').filter((k) => !wholeKinds.has(k)),
+        ),
+      ]
       parts.push(hasKind(f, [...wholeKinds]))
       for (const [kind, literals] of byKind) {
         if (wholeKinds.has(kind)) continue
@@ -212,7 +232,12 @@ function negative(node: FieldNode): CompiledLiteral<string> {
       const glob = substringGlob(node.value)
       const stringPart = glob?.exact ? guarded('s', `${f} NOT GLOB ${quoteString(glob.pattern)}`) : hasKind(f, ['s'])
       return {
-        native: anyOf(dialectOps, [missing(f), hasKind(f, ['n', 'b', 'o']), stringPart, guarded('a', `${f} NOT CONTAINS ${quoteString(node.value)}`)]),
+        native: anyOf(dialectOps, [
+          missing(f),
+          hasKind(f, ['n', 'b', 'o']),
+          stringPart,
+          guarded('a', `${f} NOT CONTAINS ${quoteString(node.value)}`),
+        ]),
         exact: glob?.exact ?? false,
       }
     }

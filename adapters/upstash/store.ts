@@ -71,7 +71,10 @@ export class UpstashVectorStore implements VectorStore {
   constructor(config: UpstashConfig, collection: string) {
     const namespace = config.namespace ?? collection
     if (!UPSTASH_NAMESPACE.test(namespace)) {
-      throw new ConfigError('namespace', `"${namespace}" cannot be an Upstash namespace (letters, digits, "_" and "-"); set vectorStore.config.namespace`)
+      throw new ConfigError(
+        'namespace',
+        `"${namespace}" cannot be an Upstash namespace (letters, digits, "_" and "-"); set vectorStore.config.namespace`,
+      )
     }
     this.namespace = namespace
     const transport = transportFrom(config)
@@ -138,7 +141,9 @@ export class UpstashVectorStore implements VectorStore {
       const metadata = { ...fields, [TAGS_KEY]: tags }
       const size = jsonBytes(metadata)
       if (size > MAX_METADATA_BYTES) {
-        throw new ValidationError(`payload of "${record.id}" is ${size} bytes as JSON; Upstash Vector stores at most ${MAX_METADATA_BYTES} bytes of metadata per vector`)
+        throw new ValidationError(
+          `payload of "${record.id}" is ${size} bytes as JSON; Upstash Vector stores at most ${MAX_METADATA_BYTES} bytes of metadata per vector`,
+        )
       }
       return { id: record.id, vector: toJsonVector(record.vector, `record "${record.id}"`), metadata }
     })
@@ -199,7 +204,12 @@ export class UpstashVectorStore implements VectorStore {
       query: async (k) => {
         let result: UpstashVector[]
         try {
-          result = await this.call<UpstashVector[]>('query', { vector, topK: k, includeMetadata: true, ...(filter !== undefined ? { filter } : {}) })
+          result = await this.call<UpstashVector[]>('query', {
+            vector,
+            topK: k,
+            includeMetadata: true,
+            ...(filter !== undefined ? { filter } : {}),
+          })
         } catch (err) {
           if (isUnknownNamespace(err)) return []
           throw dimensionError(err, 'Upstash query')

@@ -27,7 +27,10 @@ async function storedBytes(dbName: string): Promise<number> {
   async fill(dbName: string, count: number, sentences: string[]): Promise<number> {
     const memory = memoryFor(dbName)
     for (let i = 0; i < count; i += 500) {
-      await memory.add(sentences.slice(i, i + 500).map((content) => ({ role: 'user', content })), { userId: 'cold', infer: false })
+      await memory.add(
+        sentences.slice(i, i + 500).map((content) => ({ role: 'user', content })),
+        { userId: 'cold', infer: false },
+      )
     }
     await memory.close()
     return storedBytes(dbName)

@@ -20,32 +20,36 @@ const DISTANCE_BODY_SHA256 = '5de66ee225aa3e89b79484121eb853e39fc01908452dbc54ab
  */
 export const LOADER_PATCHES = [
   {
-    why: 'The loader was built with ENVIRONMENT=web and refuses to start where neither `window` nor ' +
+    why:
+      'The loader was built with ENVIRONMENT=web and refuses to start where neither `window` nor ' +
       '`WorkerGlobalScope` exists (Node, Deno, Bun). It only needs fetch-free instantiation, which the ' +
       'instantiateWasm hook provides, so the check is dropped.',
     find: String.raw`  if (!(typeof window == 'object' || typeof WorkerGlobalScope != 'undefined')) throw new Error('not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)');`,
     replace: '  /* edgemem: environment check removed; the caller supplies a compiled module through instantiateWasm */',
   },
   {
-    why: 'EmscriptenFileSystemManager.initializeFileSystem mounts IDBFS (IndexedDB-backed) on the index ' +
+    why:
+      'EmscriptenFileSystemManager.initializeFileSystem mounts IDBFS (IndexedDB-backed) on the index ' +
       'directory. edgemem persists index bytes itself through a KeyValueStore, so the directory stays ' +
       'plain in-memory MEMFS and works where IndexedDB does not exist.',
     find: String.raw`if (type == "IDBFS") { FS.mkdir(jsAllocatedDir); FS.mount(IDBFS, {}, jsAllocatedDir); console.log('EmscriptenFileSystemManager: Mounting IDBFS filesystem...\n'); }`,
     replace: 'if (type == "IDBFS") { FS.mkdirTree(jsAllocatedDir); }',
   },
   {
-    why: 'writeIndex() ends with an IDBFS sync that would touch IndexedDB and call back on a timer. With ' +
+    why:
+      'writeIndex() ends with an IDBFS sync that would touch IndexedDB and call back on a timer. With ' +
       'MEMFS there is nothing to sync: report success at once, which also releases the C++ sync lock.',
     find: String.raw`function syncIdb_js(populateFromFS) { try { FS.syncfs(populateFromFS, function(err) { setTimeout(function() { if (err) { console.error('b. jsFS Error: syncing FS:', err); Module.setIdbfsSynced(false); } else { console.log('b. jsFS synced successfully'); Module.setIdbfsSynced(true); } }, 1); }); } catch (err) { Module.setIdbfsSynced(false); } }`,
     replace: "function syncIdb_js(populateFromFS) { Module['setIdbfsSynced'](true); }",
   },
   {
-    why: 'The in-memory file system is how index bytes get in and out (writeIndex/readIndex work on ' +
+    why:
+      'The in-memory file system is how index bytes get in and out (writeIndex/readIndex work on ' +
       'paths), but the loader does not export FS. Export it, plus the heap views for typed-array copies.',
     find: "  Module['decrementExceptionRefcount'] = decrementExceptionRefcount;\n",
     replace:
       "  Module['decrementExceptionRefcount'] = decrementExceptionRefcount;\n" +
-      "  /* edgemem: expose the in-memory file system and the current heap views */\n" +
+      '  /* edgemem: expose the in-memory file system and the current heap views */\n' +
       "  Object.defineProperty(Module, 'FS', { value: FS, configurable: true, enumerable: true });\n" +
       "  Object.defineProperty(Module, 'HEAPU8', { get: () => HEAPU8, configurable: true, enumerable: true });\n" +
       "  Object.defineProperty(Module, 'HEAPF32', { get: () => HEAPF32, configurable: true, enumerable: true });\n",
@@ -89,4 +93,3 @@ export function patchWasm(bytes) {
   if (!WebAssembly.validate(out)) fail('the patched wasm does not validate')
   return out
 }
-

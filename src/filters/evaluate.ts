@@ -79,7 +79,13 @@ export function compileFilter(node: FilterNode): PayloadPredicate {
     case 'lte': {
       const { field, value, op } = node
       const accept =
-        op === 'gt' ? (c: number) => c > 0 : op === 'gte' ? (c: number) => c >= 0 : op === 'lt' ? (c: number) => c < 0 : (c: number) => c <= 0
+        op === 'gt'
+          ? (c: number) => c > 0
+          : op === 'gte'
+            ? (c: number) => c >= 0
+            : op === 'lt'
+              ? (c: number) => c < 0
+              : (c: number) => c <= 0
       return (p) =>
         anyValue(p[field], (v) => {
           const c = ordered(v, value)

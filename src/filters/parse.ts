@@ -44,7 +44,9 @@ class FilterParser {
         parts.push(logical === 'AND' ? and(...children) : children.length === 0 ? { op: 'or', children: [] } : or(...children))
       } else if (logical === 'NOT') {
         if (!isPlainObject(value)) {
-          throw new FilterError(`${here} takes one filter object (to exclude several conditions use NOT: { OR: [...] }), got ${describe(value)}`)
+          throw new FilterError(
+            `${here} takes one filter object (to exclude several conditions use NOT: { OR: [...] }), got ${describe(value)}`,
+          )
         }
         parts.push(not(this.filter(value, here)))
       } else {

@@ -33,29 +33,101 @@ function kernelBytes(): Uint8Array<ArrayBuffer> {
   // params: 0 matrix, 1 query, 2 stride, 3 rows, 4 out; locals: 5 row, 6 i, 7 rowPtr (i32), 8 acc, 9 a, 10 b (v128)
   const widenDot = (half: number): number[] => [...get(9), ...simd(half), ...get(10), ...simd(half), ...simd(186), ...simd(174)]
   const body = [
-    0x02, 0x03, 0x7f, 0x03, 0x7b, // locals: 3 × i32, 3 × v128
-    0x02, 0x40, 0x03, 0x40, // block $done, loop $rows
-    ...get(5), ...get(3), 0x4f, 0x0d, 0x01, // if row >= rows: break
-    ...simd(12, ...new Array(16).fill(0)), ...set(8), // acc = 0
-    ...i32(0), ...set(6),
-    ...get(0), ...get(5), ...get(2), 0x6c, 0x6a, ...set(7), // rowPtr = matrix + row * stride
-    0x02, 0x40, 0x03, 0x40, // block, loop $inner
-    ...get(6), ...get(2), 0x4f, 0x0d, 0x01, // if i >= stride: break
-    ...get(7), ...get(6), 0x6a, ...simd(0, 0x00, 0x00), ...set(9), // a = v128.load(rowPtr + i)
-    ...get(1), ...get(6), 0x6a, ...simd(0, 0x00, 0x00), ...set(10), // b = v128.load(query + i)
-    ...get(8), ...widenDot(135), ...widenDot(136), ...set(8), // acc += dot(lo(a), lo(b)) + dot(hi(a), hi(b))
-    ...get(6), ...i32(16), 0x6a, ...set(6),
-    0x0c, 0x00, 0x0b, 0x0b, // continue $inner; end loop; end block
-    ...get(4), ...get(5), ...i32(2), 0x74, 0x6a, // &out[row]
-    ...get(8), ...simd(27, 0), ...get(8), ...simd(27, 1), 0x6a, ...get(8), ...simd(27, 2), 0x6a, ...get(8), ...simd(27, 3), 0x6a,
-    0x36, 0x02, 0x00, // i32.store
-    ...get(5), ...i32(1), 0x6a, ...set(5),
-    0x0c, 0x00, 0x0b, 0x0b, 0x0b, // continue $rows; end loop; end block; end func
+    0x02,
+    0x03,
+    0x7f,
+    0x03,
+    0x7b, // locals: 3 × i32, 3 × v128
+    0x02,
+    0x40,
+    0x03,
+    0x40, // block $done, loop $rows
+    ...get(5),
+    ...get(3),
+    0x4f,
+    0x0d,
+    0x01, // if row >= rows: break
+    ...simd(12, ...new Array(16).fill(0)),
+    ...set(8), // acc = 0
+    ...i32(0),
+    ...set(6),
+    ...get(0),
+    ...get(5),
+    ...get(2),
+    0x6c,
+    0x6a,
+    ...set(7), // rowPtr = matrix + row * stride
+    0x02,
+    0x40,
+    0x03,
+    0x40, // block, loop $inner
+    ...get(6),
+    ...get(2),
+    0x4f,
+    0x0d,
+    0x01, // if i >= stride: break
+    ...get(7),
+    ...get(6),
+    0x6a,
+    ...simd(0, 0x00, 0x00),
+    ...set(9), // a = v128.load(rowPtr + i)
+    ...get(1),
+    ...get(6),
+    0x6a,
+    ...simd(0, 0x00, 0x00),
+    ...set(10), // b = v128.load(query + i)
+    ...get(8),
+    ...widenDot(135),
+    ...widenDot(136),
+    ...set(8), // acc += dot(lo(a), lo(b)) + dot(hi(a), hi(b))
+    ...get(6),
+    ...i32(16),
+    0x6a,
+    ...set(6),
+    0x0c,
+    0x00,
+    0x0b,
+    0x0b, // continue $inner; end loop; end block
+    ...get(4),
+    ...get(5),
+    ...i32(2),
+    0x74,
+    0x6a, // &out[row]
+    ...get(8),
+    ...simd(27, 0),
+    ...get(8),
+    ...simd(27, 1),
+    0x6a,
+    ...get(8),
+    ...simd(27, 2),
+    0x6a,
+    ...get(8),
+    ...simd(27, 3),
+    0x6a,
+    0x36,
+    0x02,
+    0x00, // i32.store
+    ...get(5),
+    ...i32(1),
+    0x6a,
+    ...set(5),
+    0x0c,
+    0x00,
+    0x0b,
+    0x0b,
+    0x0b, // continue $rows; end loop; end block; end func
   ]
   const section = (id: number, content: number[]): number[] => [id, ...leb(content.length), ...content]
   const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))]
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [0x01, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00]),
     ...section(2, [0x01, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
     ...section(3, [0x01, 0x00]),

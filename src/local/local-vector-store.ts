@@ -176,7 +176,9 @@ export class LocalVectorStore implements VectorStore {
 
   private async ensureMeta(): Promise<void> {
     if (this.metaWritten || this.dims === undefined) return
-    await storageCall('writing vector store metadata', () => setJson(this.persistence.storage, this.metaKey, { v: 1, dimensions: this.dims! }))
+    await storageCall('writing vector store metadata', () =>
+      setJson(this.persistence.storage, this.metaKey, { v: 1, dimensions: this.dims! }),
+    )
     this.metaWritten = true
   }
 
@@ -316,7 +318,8 @@ export class LocalVectorStore implements VectorStore {
     const tooManyEntries = state.logEntries >= this.compactAfterEntries
     const tooManyBytes = state.logBytes >= Math.max(this.compactAfterBytes, state.segmentBytes / 2)
     // Replaying a record into a graph costs an insertion (~1 ms), far more than into the rows.
-    const costlyReplay = state.partition.ann !== undefined && state.logRecords >= Math.max(ANN_REPLAY_MIN, state.partition.size * ANN_REPLAY_SHARE)
+    const costlyReplay =
+      state.partition.ann !== undefined && state.logRecords >= Math.max(ANN_REPLAY_MIN, state.partition.size * ANN_REPLAY_SHARE)
     if (!tooManyEntries && !tooManyBytes && !costlyReplay) return
     try {
       await this.persistence.compact(state, this.ann)
@@ -410,7 +413,8 @@ export class LocalVectorStore implements VectorStore {
       if (!cosines.has(hit.slot)) cosines.set(hit.slot, partition.score(hit.slot, query))
     }
     const fused: SlotHit[] = []
-    for (const [slot, cosine] of cosines) fused.push({ slot, score: (1 - keywordWeight) * cosine + keywordWeight * (keyword.get(slot) ?? 0) })
+    for (const [slot, cosine] of cosines)
+      fused.push({ slot, score: (1 - keywordWeight) * cosine + keywordWeight * (keyword.get(slot) ?? 0) })
     return fused.sort((a, b) => b.score - a.score || a.slot - b.slot).slice(0, k)
   }
 

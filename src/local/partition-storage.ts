@@ -187,7 +187,9 @@ export class PartitionStorage {
     keywords: boolean,
   ): Promise<PartitionState> {
     const head = headBytes === null ? EMPTY_HEAD : decodeJson<Head>(headBytes, this.headKey(part))
-    const segmentValues = await Promise.all(Array.from({ length: head.segments }, (_, i) => this.mustGet(this.segmentKey(part, head, i), part)))
+    const segmentValues = await Promise.all(
+      Array.from({ length: head.segments }, (_, i) => this.mustGet(this.segmentKey(part, head, i), part)),
+    )
     let segmentBytes = 0
     let capacity = 0
     const segments = segmentValues.map((bytes, i) => {
@@ -349,7 +351,10 @@ export class PartitionStorage {
       return true
     })
     if (!switched) {
-      await writeBatch(this.storage, written.map(({ key }) => ({ key, value: null }))).catch(() => undefined)
+      await writeBatch(
+        this.storage,
+        written.map(({ key }) => ({ key, value: null })),
+      ).catch(() => undefined)
       throw new WriteConflict(`generation ${next.gen} of ${part}`)
     }
     state.head = next

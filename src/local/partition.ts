@@ -397,7 +397,10 @@ function estimatePayloadBytes(payload: Payload): number {
   let bytes = 32
   for (const key in payload) {
     const value = payload[key]
-    bytes += key.length * 2 + 16 + (typeof value === 'string' ? value.length * 2 : typeof value === 'object' && value !== null ? JSON.stringify(value).length * 2 : 8)
+    bytes +=
+      key.length * 2 +
+      16 +
+      (typeof value === 'string' ? value.length * 2 : typeof value === 'object' && value !== null ? JSON.stringify(value).length * 2 : 8)
   }
   return bytes
 }

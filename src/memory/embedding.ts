@@ -18,7 +18,8 @@ export async function embedTexts(embedder: Embedder, texts: string[]): Promise<F
     throw new EmbeddingError(`the embedder returned ${Array.isArray(raw) ? raw.length : 'no'} vectors for ${texts.length} texts`)
   }
   const vectors = raw.map((v, i) => {
-    if (!v || typeof v.length !== 'number' || v.length === 0) throw new EmbeddingError(`the embedder returned an empty vector for text ${i}`)
+    if (!v || typeof v.length !== 'number' || v.length === 0)
+      throw new EmbeddingError(`the embedder returned an empty vector for text ${i}`)
     const vector = v instanceof Float32Array ? v : Float32Array.from(v)
     for (let j = 0; j < vector.length; j++) {
       if (!Number.isFinite(vector[j])) throw new EmbeddingError(`the embedder returned a non-finite value at [${i}][${j}]`)

@@ -30,7 +30,17 @@ import { HistoryStore } from './history.ts'
 import { buildPrompt, buildRetry, type Candidate } from './infer/prompt.ts'
 import { AnswerProblem, parseOperations, type Operation } from './infer/parse.ts'
 import { contentMessages, normalizeMessages } from './messages.ts'
-import { buildPayload, DATE_FIELDS, expiryFromDate, metadataOf, scopeOf, threadOf, toMemoryItem, validateMetadata, type Scope } from './payload.ts'
+import {
+  buildPayload,
+  DATE_FIELDS,
+  expiryFromDate,
+  metadataOf,
+  scopeOf,
+  threadOf,
+  toMemoryItem,
+  validateMetadata,
+  type Scope,
+} from './payload.ts'
 import { resolveScope, scopeFilter, scopeHint, visibleAt, writeLockKey } from './scope.ts'
 
 interface Services {
@@ -152,12 +162,20 @@ export class Memory {
       throw new ConfigError('llm', 'add with infer: true needs an llm; configure one (e.g. { provider: "openai" }) or pass infer: false')
     }
     return this.writes.run(writeLockKey(scope), () =>
-      infer ? this.addInferred(s, list, scope, metadata, opts.expirationDate) : this.addVerbatim(s, list, scope, metadata, opts.expirationDate),
+      infer
+        ? this.addInferred(s, list, scope, metadata, opts.expirationDate)
+        : this.addVerbatim(s, list, scope, metadata, opts.expirationDate),
     )
   }
 
   /** infer: false — each non-system message becomes one memory, text as given. */
-  private async addVerbatim(s: Services, list: Message[], scope: Scope, metadata: JsonObject, expirationDate: string | undefined): Promise<{ results: MemoryEvent[] }> {
+  private async addVerbatim(
+    s: Services,
+    list: Message[],
+    scope: Scope,
+    metadata: JsonObject,
+    expirationDate: string | undefined,
+  ): Promise<{ results: MemoryEvent[] }> {
     const now = Date.now()
     const thread = uuidv4()
     const fresh = new Map<string, { message: Message; turn: number }>()
@@ -168,7 +186,10 @@ export class Memory {
     const existing = await this.findByHashes(s, scope, [...fresh.keys()], now)
     for (const hash of existing.keys()) fresh.delete(hash)
     const items = [...fresh.entries()]
-    const vectors = await embedTexts(s.embedder, items.map(([, m]) => m.message.content))
+    const vectors = await embedTexts(
+      s.embedder,
+      items.map(([, m]) => m.message.content),
+    )
     const changes: Changes = { upserts: [], deletes: [], history: [], previous: [] }
     const results: MemoryEvent[] = []
     items.forEach(([hash, { message, turn }], i) => {
@@ -176,7 +197,16 @@ export class Memory {
       const meta: JsonObject = { ...metadata }
       if (meta.role === undefined) meta.role = message.role
       if (message.name !== undefined && meta.name === undefined) meta.name = message.name
-      const payload = buildPayload({ text: message.content, hash, scope, metadata: meta, createdAt: now, updatedAt: now, expirationDate, thread: { id: thread, turn } })
+      const payload = buildPayload({
+        text: message.content,
+        hash,
+        scope,
+        metadata: meta,
+        createdAt: now,
+        updatedAt: now,
+        expirationDate,
+        thread: { id: thread, turn },
+      })
       changes.upserts.push({ id, vector: vectors[i]!, payload })
       s.history && changes.history.push(s.history.entry(id, 'ADD', null, message.content, now))
       results.push({ id, memory: message.content, event: 'ADD' })
@@ -195,7 +225,13 @@ export class Memory {
   }
 
   /** infer: true — one LLM call extracts facts and reconciles them with similar stored memories. */
-  private async addInferred(s: Services, list: Message[], scope: Scope, metadata: JsonObject, expirationDate: string | undefined): Promise<{ results: MemoryEvent[] }> {
+  private async addInferred(
+    s: Services,
+    list: Message[],
+    scope: Scope,
+    metadata: JsonObject,
+    expirationDate: string | undefined,
+  ): Promise<{ results: MemoryEvent[] }> {
     const conversation = contentMessages(list)
     if (conversation.length === 0) return { results: [] }
     const now = Date.now()
@@ -236,7 +272,16 @@ export class Memory {
     const thread = uuidv4()
     addList.forEach(([hash, text], i) => {
       const id = uuidv4()
-      const payload = buildPayload({ text, hash, scope, metadata, createdAt: now, updatedAt: now, expirationDate, thread: { id: thread, turn: i } })
+      const payload = buildPayload({
+        text,
+        hash,
+        scope,
+        metadata,
+        createdAt: now,
+        updatedAt: now,
+        expirationDate,
+        thread: { id: thread, turn: i },
+      })
       changes.upserts.push({ id, vector: vectors[i]!, payload })
       s.history && changes.history.push(s.history.entry(id, 'ADD', null, text, now))
       results.push({ id, memory: text, event: 'ADD' })
@@ -261,7 +306,10 @@ export class Memory {
   /** The stored memories most similar to the conversation, best first, from the same scope. */
   private async reconcileCandidates(s: Services, conversation: Message[], scope: Scope, now: number): Promise<ScoredRecord[]> {
     const recent = conversation.slice(-RECONCILE_MESSAGES)
-    const vectors = await embedTexts(s.embedder, recent.map((m) => m.content))
+    const vectors = await embedTexts(
+      s.embedder,
+      recent.map((m) => m.content),
+    )
     const filter = and(scopeFilter(scope), visibleAt(now))
     const best = new Map<string, ScoredRecord>()
     for (const [i, vector] of vectors.entries()) {
@@ -272,7 +320,13 @@ export class Memory {
   }
 
   /** Runs the single extraction + reconciliation call; one retry with the problem explained. */
-  private async infer(llm: LLM, conversation: Message[], candidates: Candidate[], refs: ReadonlySet<string>, now: number): Promise<Operation[]> {
+  private async infer(
+    llm: LLM,
+    conversation: Message[],
+    candidates: Candidate[],
+    refs: ReadonlySet<string>,
+    now: number,
+  ): Promise<Operation[]> {
     let prompt = buildPrompt({
       messages: conversation,
       candidates,
@@ -292,7 +346,9 @@ export class Memory {
       } catch (err) {
         if (!(err instanceof AnswerProblem)) throw err
         if (attempt === 2) {
-          throw new LLMError(`fact extraction failed: the llm answered with unusable output twice (${err.message}); nothing was written`, { cause: err })
+          throw new LLMError(`fact extraction failed: the llm answered with unusable output twice (${err.message}); nothing was written`, {
+            cause: err,
+          })
         }
         prompt = buildRetry(prompt, answer, err.message)
       }
@@ -338,7 +394,10 @@ export class Memory {
     }
   }
 
-  private async searchStore(s: Services, query: { vector: Float32Array; topK: number; filter: FilterNode; scope: Scope; text?: string }): Promise<ScoredRecord[]> {
+  private async searchStore(
+    s: Services,
+    query: { vector: Float32Array; topK: number; filter: FilterNode; scope: Scope; text?: string },
+  ): Promise<ScoredRecord[]> {
     const hits = await s.store.search({ ...query, scope: scopeHint(query.scope) })
     return this.verify(hits, query.filter)
   }
@@ -401,7 +460,8 @@ export class Memory {
   async update(id: string, data: UpdateData): Promise<MemoryItem> {
     checkMemoryId(id, 'update')
     const change = typeof data === 'string' ? { text: data } : checkOptions<{ text?: unknown; metadata?: unknown }>(data, 'update')
-    if (change.text === undefined && change.metadata === undefined) throw new ValidationError('update: give the new text, metadata, or both')
+    if (change.text === undefined && change.metadata === undefined)
+      throw new ValidationError('update: give the new text, metadata, or both')
     if (change.text !== undefined && (typeof change.text !== 'string' || change.text.trim().length === 0)) {
       throw new ValidationError('update: text must be a non-empty string')
     }

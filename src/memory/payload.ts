@@ -71,7 +71,9 @@ export function validateMetadata(metadata: unknown, path = 'metadata'): JsonObje
   }
   for (const [key, value] of Object.entries(metadata)) {
     if (!FIELD_NAME_PATTERN.test(key) || key.startsWith('_')) {
-      throw new ValidationError(`${path} key "${key}" is not allowed: use letters, digits, "_" and "-", starting with a letter (at most 64 characters)`)
+      throw new ValidationError(
+        `${path} key "${key}" is not allowed: use letters, digits, "_" and "-", starting with a letter (at most 64 characters)`,
+      )
     }
     if (RESERVED_FIELDS.has(key)) {
       throw new ValidationError(`${path} key "${key}" is reserved (${[...RESERVED_FIELDS].join(', ')}); pick another name`)

@@ -65,4 +65,3 @@ export function writeLockKey(scope: Scope): string {
   if (scope.agent_id !== undefined) return `a:${scope.agent_id}`
   return `r:${scope.run_id}`
 }
-

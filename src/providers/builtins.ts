@@ -19,8 +19,15 @@ import { createTransformersEmbedder, transformersEmbedderSchema } from './transf
  */
 export function registerBuiltinProviders(): void {
   registerProvider('storage', 'memory', () => createMemoryStorage(), { schema: memoryStorageSchema })
-  registerProvider('storage', 'indexeddb', async (c) => (await import('./storage/indexeddb.ts')).createIndexedDbStorage(c), { schema: indexedDbStorageSchema })
-  registerProvider('storage', 'cloudflare-kv', async (c) => (await import('./storage/cloudflare-kv.ts')).createCloudflareKvStorage(c as CloudflareKvStorageConfig), { schema: cloudflareKvStorageSchema })
+  registerProvider('storage', 'indexeddb', async (c) => (await import('./storage/indexeddb.ts')).createIndexedDbStorage(c), {
+    schema: indexedDbStorageSchema,
+  })
+  registerProvider(
+    'storage',
+    'cloudflare-kv',
+    async (c) => (await import('./storage/cloudflare-kv.ts')).createCloudflareKvStorage(c as CloudflareKvStorageConfig),
+    { schema: cloudflareKvStorageSchema },
+  )
   // The openai package itself is imported on the first request (src/providers/openai/client.ts).
   registerProvider('embedder', 'openai', (c) => createOpenAIEmbedder(c), { schema: openaiEmbedderSchema })
   registerProvider('llm', 'openai', (c) => createOpenAILLM(c), { schema: openaiLLMSchema })
@@ -29,7 +36,19 @@ export function registerBuiltinProviders(): void {
   registerProvider('vectorStore', 'hnsw', (c, ctx) => createHnswStore(c as HnswConfig, ctx), { schema: hnswSchema })
   registerProvider('embedder', 'transformers', createTransformersEmbedder, { schema: transformersEmbedderSchema })
   // Remote vector stores: only their zod config schema is loaded eagerly; the adapter on first use.
-  registerProvider('vectorStore', 'upstash', async (c, ctx) => (await import('../../adapters/upstash.ts')).createUpstashVectorStore(c, ctx), { schema: upstashConfigSchema })
-  registerProvider('vectorStore', 'qdrant', async (c, ctx) => (await import('../../adapters/qdrant.ts')).createQdrantVectorStore(c, ctx), { schema: qdrantConfigSchema })
-  registerProvider('vectorStore', 'pinecone', async (c, ctx) => (await import('../../adapters/pinecone.ts')).createPineconeVectorStore(c, ctx), { schema: pineconeConfigSchema })
+  registerProvider(
+    'vectorStore',
+    'upstash',
+    async (c, ctx) => (await import('../../adapters/upstash.ts')).createUpstashVectorStore(c, ctx),
+    { schema: upstashConfigSchema },
+  )
+  registerProvider('vectorStore', 'qdrant', async (c, ctx) => (await import('../../adapters/qdrant.ts')).createQdrantVectorStore(c, ctx), {
+    schema: qdrantConfigSchema,
+  })
+  registerProvider(
+    'vectorStore',
+    'pinecone',
+    async (c, ctx) => (await import('../../adapters/pinecone.ts')).createPineconeVectorStore(c, ctx),
+    { schema: pineconeConfigSchema },
+  )
 }

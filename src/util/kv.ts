@@ -46,7 +46,10 @@ export async function writeBatch(store: KeyValueStore, ops: KeyValueOp[]): Promi
 /** Deletes every key under the prefix. */
 export async function deletePrefix(store: KeyValueStore, prefix: string): Promise<number> {
   const keys = await store.list(prefix)
-  await writeBatch(store, keys.map((key) => ({ key, value: null })))
+  await writeBatch(
+    store,
+    keys.map((key) => ({ key, value: null })),
+  )
   return keys.length
 }
 

@@ -73,10 +73,16 @@ describe('indexeddb storage (chromium)', () => {
     await first.set('head', text('v1'))
     const results = await Promise.all(
       [first, second].map((store, i) =>
-        store.commitIf([{ key: 'log/7', value: text(`tab ${i}`) }, { key: 'head', value: text(`v2 by tab ${i}`) }], [
-          { key: 'log/7', equals: null },
-          { key: 'head', equals: text('v1') },
-        ]),
+        store.commitIf(
+          [
+            { key: 'log/7', value: text(`tab ${i}`) },
+            { key: 'head', value: text(`v2 by tab ${i}`) },
+          ],
+          [
+            { key: 'log/7', equals: null },
+            { key: 'head', equals: text('v1') },
+          ],
+        ),
       ),
     )
     expect(results.filter(Boolean)).toHaveLength(1)

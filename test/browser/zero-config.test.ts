@@ -35,7 +35,10 @@ describe('zero-config Memory in Chromium', () => {
     await memory.ready()
     const fetched = performance.getEntriesByType('resource').map((e) => e.name)
     expect(fetched.some((url) => url.includes('/hub/Xenova/all-MiniLM-L6-v2/resolve/main/onnx/model_quantized.onnx'))).toBe(true)
-    const { results } = await memory.add(texts.map((content) => ({ role: 'user', content })), { userId: 'u' })
+    const { results } = await memory.add(
+      texts.map((content) => ({ role: 'user', content })),
+      { userId: 'u' },
+    )
     expect(results).toHaveLength(3)
     for (const text of texts) expect((await memory.search(text, { userId: 'u', topK: 3 })).results[0]!.memory).toBe(text)
     await memory.close()

@@ -139,14 +139,22 @@ export function describeKeyValueStoreConformance(name: string, make: () => Promi
       expect(read(await store.get('head'))).toBe('v1')
       await store.delete('log/1')
       // The head moved: nothing is applied.
-      expect(await store.commitIf(ops, [{ key: 'log/1', equals: null }, { key: 'head', equals: text('v0') }])).toBe(false)
+      expect(
+        await store.commitIf(ops, [
+          { key: 'log/1', equals: null },
+          { key: 'head', equals: text('v0') },
+        ]),
+      ).toBe(false)
       expect(await store.get('log/1')).toBeNull()
       // Every condition holds: everything is applied, deletes included.
       await store.set('old', text('x'))
-      const applied = await store.commitIf([...ops, { key: 'old', value: null }], [
-        { key: 'log/1', equals: null },
-        { key: 'head', equals: text('v1') },
-      ])
+      const applied = await store.commitIf(
+        [...ops, { key: 'old', value: null }],
+        [
+          { key: 'log/1', equals: null },
+          { key: 'head', equals: text('v1') },
+        ],
+      )
       expect(applied).toBe(true)
       expect([read(await store.get('log/1')), read(await store.get('head')), await store.get('old')]).toEqual(['entry', 'v2', null])
       // Exactly one of two racing writers wins the same free key.

@@ -161,7 +161,10 @@ export function describeVectorStoreConformance(
         filter: scoped({ agent_id: 'planner' }),
         scope: { agent_id: 'planner' },
       })
-      const expected = data.filter((r) => r.payload.agent_id === 'planner').map((r) => r.id).sort()
+      const expected = data
+        .filter((r) => r.payload.agent_id === 'planner')
+        .map((r) => r.id)
+        .sort()
       expect(results.map((r) => r.id).sort()).toEqual(expected)
       expect(expected).toContain('agent-only')
     })
@@ -226,7 +229,12 @@ export function describeVectorStoreConformance(
       await store.upsert(data)
       await store.delete(['rec-00', 'rec-01', 'does-not-exist'])
       expect(await store.get(['rec-00', 'rec-01', 'rec-03'])).toEqual([null, null, expect.objectContaining({ id: 'rec-03' })])
-      const results = await store.search({ vector: data[0]!.vector, topK: 30, filter: scoped({ user_id: 'alice' }), scope: { user_id: 'alice' } })
+      const results = await store.search({
+        vector: data[0]!.vector,
+        topK: 30,
+        filter: scoped({ user_id: 'alice' }),
+        scope: { user_id: 'alice' },
+      })
       expect(results.map((r) => r.id)).not.toContain('rec-00')
       const listed = await listAll(store, scoped({ user_id: 'alice' }), { user_id: 'alice' })
       expect(listed.map((r) => r.id)).not.toContain('rec-01')
@@ -241,7 +249,12 @@ export function describeVectorStoreConformance(
         const listed = await listAll(store, scoped({ user_id: 'alice' }), { user_id: 'alice' }, limit)
         const ids = listed.map((r) => r.id)
         expect(new Set(ids).size).toBe(ids.length)
-        expect(ids.sort()).toEqual(data.filter((r) => r.payload.user_id === 'alice').map((r) => r.id).sort())
+        expect(ids.sort()).toEqual(
+          data
+            .filter((r) => r.payload.user_id === 'alice')
+            .map((r) => r.id)
+            .sort(),
+        )
       }
       const everything = await listAll(store, and(), {}, 6)
       expect(everything.map((r) => r.id).sort()).toEqual(data.map((r) => r.id).sort())
@@ -254,7 +267,12 @@ export function describeVectorStoreConformance(
       await store.upsert(many)
       const listed = await listAll(store, scoped({ user_id: 'carol' }), { user_id: 'carol' }, 500)
       expect(listed).toHaveLength(1200)
-      const results = await store.search({ vector: many[777]!.vector, topK: 1, filter: scoped({ user_id: 'carol' }), scope: { user_id: 'carol' } })
+      const results = await store.search({
+        vector: many[777]!.vector,
+        topK: 1,
+        filter: scoped({ user_id: 'carol' }),
+        scope: { user_id: 'carol' },
+      })
       expect(results[0]!.id).toBe('bulk-777')
     })
 
@@ -287,9 +305,9 @@ export function describeVectorStoreConformance(
       const upsert = store.upsert([record('bad', wrong, { user_id: 'alice' })])
       await expect(upsert).rejects.toBeInstanceOf(DimensionMismatchError)
       await expect(upsert).rejects.toMatchObject({ code: 'DIMENSION_MISMATCH', expected: dims, actual: dims + 1 })
-      await expect(store.search({ vector: wrong, topK: 1, filter: scoped({ user_id: 'alice' }), scope: { user_id: 'alice' } })).rejects.toBeInstanceOf(
-        DimensionMismatchError,
-      )
+      await expect(
+        store.search({ vector: wrong, topK: 1, filter: scoped({ user_id: 'alice' }), scope: { user_id: 'alice' } }),
+      ).rejects.toBeInstanceOf(DimensionMismatchError)
       expect((await store.get(['bad']))[0]).toBeNull()
     })
 

@@ -35,7 +35,11 @@ beforeAll(async () => {
   // which would make Vite build a development bundle.
   const env: NodeJS.ProcessEnv = { ...process.env, VITE_EDGEMEM_MODEL: WORDNET_MODEL }
   delete env.NODE_ENV
-  await promisify(execFile)(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', CONFIG, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, env })
+  await promisify(execFile)(
+    join(ROOT, 'node_modules/.bin/vite'),
+    ['build', '--config', CONFIG, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    { cwd: ROOT, env },
+  )
   server = await startPreview(0)
   origin = server.resolvedUrls!.local[0]!.replace(/\/$/, '')
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })
@@ -73,7 +77,8 @@ async function guardedContext(): Promise<{ context: BrowserContext; outside: str
   // Requests route() cannot see (web sockets, anything the page opens by other means) are caught here.
   context.on('request', (req) => {
     const url = new URL(req.url())
-    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && !LOOPBACK.has(url.hostname) && !outside.includes(url.href)) outside.push(url.href)
+    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && !LOOPBACK.has(url.hostname) && !outside.includes(url.href))
+      outside.push(url.href)
   })
   const pageErrors: string[] = []
   context.on('weberror', (error) => pageErrors.push(error.error().message))
@@ -208,7 +213,12 @@ describe('web demo (built, in Chromium, offline)', () => {
     await page.getByTestId('user-input').fill('alice')
     await page.getByTestId('user-switch').click()
     await expectText(page, 'memory-list', 'I love eating pizza')
-    expect((await listed(page)).sort()).toEqual(['I love eating pizza', 'I play the guitar in a band', 'My car needs new brakes', 'My cat sleeps on the sofa'])
+    expect((await listed(page)).sort()).toEqual([
+      'I love eating pizza',
+      'I play the guitar in a band',
+      'My car needs new brakes',
+      'My cat sleeps on the sofa',
+    ])
 
     await page.screenshot({ path: join(SHOTS, 'demo.png'), fullPage: true })
     expect(pageErrors).toEqual([])
@@ -220,7 +230,14 @@ describe('web demo (built, in Chromium, offline)', () => {
     const llm = await startOpenAITestServer({ apiKey: 'sk-demo-test' })
     const endpoint = await corsProxy(llm)
     try {
-      llm.chat.handler = () => ({ content: JSON.stringify({ operations: [{ event: 'ADD', text: 'Is vegetarian' }, { event: 'ADD', text: 'Is allergic to nuts' }] }) })
+      llm.chat.handler = () => ({
+        content: JSON.stringify({
+          operations: [
+            { event: 'ADD', text: 'Is vegetarian' },
+            { event: 'ADD', text: 'Is allergic to nuts' },
+          ],
+        }),
+      })
       const { context, outside, served, pageErrors } = await guardedContext()
       const page = await context.newPage()
       await page.goto(`${origin}/`)
@@ -243,7 +260,7 @@ describe('web demo (built, in Chromium, offline)', () => {
       const chat = llm.chat.requests
       expect(chat).toHaveLength(1)
       expect(chat[0]!.headers.authorization).toBe('Bearer sk-demo-test')
-      expect(JSON.stringify(chat[0]!.body)).toContain("vegetarian and allergic to nuts")
+      expect(JSON.stringify(chat[0]!.body)).toContain('vegetarian and allergic to nuts')
       // The key is in no request to the demo's own server.
       expect(served.join(' ')).not.toContain('sk-demo-test')
       expect(pageErrors).toEqual([])
@@ -272,10 +289,13 @@ async function corsProxy(target: OpenAITestServer): Promise<{ baseURL: string; c
       res.writeHead(204, cors).end()
       return
     }
-    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...cors })
-      answer.pipe(res)
-    })
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...cors })
+        answer.pipe(res)
+      },
+    )
     forward.on('error', () => res.writeHead(502, cors).end())
     req.pipe(forward)
   })

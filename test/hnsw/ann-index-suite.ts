@@ -53,7 +53,12 @@ export function describeHnswAnnIndexSuite(
       const index = await makeFactory().create(DIM, 2000)
       data.forEach((v, slot) => index.add(slot, v))
       const found = queries.map((q) => index.search(q, 10).slots)
-      expect(meanRecall(found, queries.map((q) => exactTopK(data, q, 10)))).toBeGreaterThanOrEqual(0.95)
+      expect(
+        meanRecall(
+          found,
+          queries.map((q) => exactTopK(data, q, 10)),
+        ),
+      ).toBeGreaterThanOrEqual(0.95)
       index.dispose()
     })
 
@@ -139,7 +144,12 @@ export function describeHnswAnnIndexSuite(
         expect(slots.length).toBe(10)
         for (const slot of Array.from(slots)) expect(accept(slot)).toBe(true)
       }
-      expect(meanRecall(found, queries.map((q) => exactTopK(data, q, 10, accept)))).toBeGreaterThanOrEqual(0.95)
+      expect(
+        meanRecall(
+          found,
+          queries.map((q) => exactTopK(data, q, 10, accept)),
+        ),
+      ).toBeGreaterThanOrEqual(0.95)
       index.dispose()
     })
 

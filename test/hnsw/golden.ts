@@ -2,18 +2,7 @@
 import type { HnswFingerprint } from './fingerprint.ts'
 
 export const HNSW_GOLDEN: HnswFingerprint = {
-  "results": "31a0c58d",
-  "snapshot": "8e8e3084",
-  "firstTop": [
-    852,
-    690,
-    522,
-    906,
-    1081,
-    1011,
-    302,
-    934,
-    564,
-    18
-  ]
+  results: '31a0c58d',
+  snapshot: '8e8e3084',
+  firstTop: [852, 690, 522, 906, 1081, 1011, 302, 934, 564, 18],
 }

@@ -13,7 +13,12 @@ import { fileURLToPath } from 'node:url'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const work = await mkdtemp(join(tmpdir(), 'edgemem-consumer-'))
 const run = (cmd: string, args: string[], cwd: string): string =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 
 const APP = `
 import { Memory, MemoryStorage, providerNames } from 'edgemem'
@@ -40,7 +45,8 @@ try {
   const output = JSON.parse(run(process.execPath, ['app.mjs'], app).trim()) as { top: string; stores: string[]; adapter: string }
   const problems: string[] = []
   if (output.top !== 'My cat is called Miso') problems.push(`search found ${JSON.stringify(output.top)}`)
-  for (const store of ['flat', 'hnsw', 'upstash', 'qdrant', 'pinecone']) if (!output.stores.includes(store)) problems.push(`${store} is not registered`)
+  for (const store of ['flat', 'hnsw', 'upstash', 'qdrant', 'pinecone'])
+    if (!output.stores.includes(store)) problems.push(`${store} is not registered`)
   if (output.adapter !== 'function') problems.push('edgemem/adapters/qdrant did not export createQdrantVectorStore')
   if (problems.length > 0) throw new Error(problems.join('; '))
   console.log(`package ok: ${tarball} installs and works by name (${JSON.stringify(output)})`)

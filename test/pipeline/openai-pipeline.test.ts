@@ -72,7 +72,9 @@ describe('infer pipeline over HTTP through the openai client', () => {
 
   it('maps UPDATE and DELETE on temporary ids back to the real memories', async () => {
     const m = memory()
-    server.chat.enqueue({ content: ops({ event: 'ADD', text: 'Works at Acme as a designer' }, { event: 'ADD', text: 'Has a dog called Rex' }) })
+    server.chat.enqueue({
+      content: ops({ event: 'ADD', text: 'Works at Acme as a designer' }, { event: 'ADD', text: 'Has a dog called Rex' }),
+    })
     const first = (await m.add('I design at Acme and have a dog, Rex.', { userId: 'alice' })).results
     server.chat.handler = (body) => {
       const ids = shown(body)
@@ -86,7 +88,12 @@ describe('infer pipeline over HTTP through the openai client', () => {
     const { results } = await m.add('I moved to Globex as lead designer. Sadly Rex the dog died.', { userId: 'alice' })
     const idOf = (text: string): string => first.find((r) => r.memory === text)!.id
     expect(results).toEqual([
-      { id: idOf('Works at Acme as a designer'), memory: 'Works at Globex as a lead designer', event: 'UPDATE', previousMemory: 'Works at Acme as a designer' },
+      {
+        id: idOf('Works at Acme as a designer'),
+        memory: 'Works at Globex as a lead designer',
+        event: 'UPDATE',
+        previousMemory: 'Works at Acme as a designer',
+      },
       { id: idOf('Has a dog called Rex'), memory: 'Has a dog called Rex', event: 'DELETE' },
     ])
     const sent = JSON.stringify(server.chat.requests[1]!.body)
@@ -96,7 +103,10 @@ describe('infer pipeline over HTTP through the openai client', () => {
 
   it('retries malformed JSON once with the problem fed back', async () => {
     const m = memory()
-    server.chat.enqueue({ content: '{"operations": [{"event": "ADD", "text": "Speaks Portuguese"' }, { content: ops({ event: 'ADD', text: 'Speaks Portuguese' }) })
+    server.chat.enqueue(
+      { content: '{"operations": [{"event": "ADD", "text": "Speaks Portuguese"' },
+      { content: ops({ event: 'ADD', text: 'Speaks Portuguese' }) },
+    )
     const { results } = await m.add('Falo português fluentemente.', { userId: 'u' })
     expect(results.map((r) => r.memory)).toEqual(['Speaks Portuguese'])
     const retry = (server.chat.requests[1]!.body as { messages: { role: string; content: string }[] }).messages

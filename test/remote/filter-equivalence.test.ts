@@ -18,7 +18,26 @@ import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from
 
 const DIMS = 4
 const FIELDS = ['a', 'b', 'tags', 'in', 'n-1'] as const
-const STRINGS = ['x', 'X', 'xy', 'yx', '', "it's", '"q"', 'a*b', 'a?', '[z]', 'back\\slash', 'K', '\u212A', 'İ', 'i', '~em-json:1', 'ünï', '9']
+const STRINGS = [
+  'x',
+  'X',
+  'xy',
+  'yx',
+  '',
+  "it's",
+  '"q"',
+  'a*b',
+  'a?',
+  '[z]',
+  'back\\slash',
+  'K',
+  '\u212A',
+  'İ',
+  'i',
+  '~em-json:1',
+  'ünï',
+  '9',
+]
 const NUMBERS = [-1, 0, 1, 2.5, 9, 1e21, 1e-7]
 
 const scalar: fc.Arbitrary<ScalarValue> = fc.oneof(fc.constantFrom(...STRINGS), fc.constantFrom(...NUMBERS), fc.boolean())
@@ -37,7 +56,11 @@ const payload: fc.Arbitrary<Payload> = fc.record(
 const field = fc.constantFrom(...FIELDS)
 const leaf: fc.Arbitrary<FilterNode> = fc.oneof(
   fc.record({ op: fc.constantFrom('eq', 'ne', 'contains'), field, value: scalar }) as fc.Arbitrary<FieldNode>,
-  fc.record({ op: fc.constantFrom('gt', 'gte', 'lt', 'lte'), field, value: fc.oneof(fc.constantFrom(...NUMBERS), fc.constantFrom(...STRINGS)) }) as fc.Arbitrary<FieldNode>,
+  fc.record({
+    op: fc.constantFrom('gt', 'gte', 'lt', 'lte'),
+    field,
+    value: fc.oneof(fc.constantFrom(...NUMBERS), fc.constantFrom(...STRINGS)),
+  }) as fc.Arbitrary<FieldNode>,
   fc.record({ op: fc.constant('icontains'), field, value: fc.constantFrom(...STRINGS, 'XY', 'k', 'I') }) as fc.Arbitrary<FieldNode>,
   fc.record({ op: fc.constantFrom('in', 'nin'), field, values: fc.array(scalar, { maxLength: 3 }) }) as fc.Arbitrary<FieldNode>,
   fc.record({ op: fc.constant('exists'), field }) as fc.Arbitrary<FieldNode>,
@@ -71,11 +94,47 @@ interface Target {
   urls: () => ServerUrls
 }
 const targets: Target[] = [
-  { label: 'upstash (strict negations)', adapter: 'upstash', urls: () => ({ upstash: { url: upstashStrict.url, token: upstashStrict.token }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }) },
-  { label: 'upstash (lenient negations)', adapter: 'upstash', urls: () => ({ upstash: { url: upstashLenient.url, token: upstashLenient.token }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }) },
-  { label: 'qdrant', adapter: 'qdrant', urls: () => ({ upstash: { url: '', token: '' }, qdrant: { url: qdrant.url, apiKey: 'k' }, pinecone: { url: '', apiKey: '' } }) },
-  { label: 'pinecone (MongoDB negations)', adapter: 'pinecone', urls: () => ({ upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: pineconeMongo.url, apiKey: pineconeMongo.apiKey } }) },
-  { label: 'pinecone (literal any-element negations, $ne skips missing)', adapter: 'pinecone', urls: () => ({ upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: pineconeLiteral.url, apiKey: pineconeLiteral.apiKey } }) },
+  {
+    label: 'upstash (strict negations)',
+    adapter: 'upstash',
+    urls: () => ({
+      upstash: { url: upstashStrict.url, token: upstashStrict.token },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+    }),
+  },
+  {
+    label: 'upstash (lenient negations)',
+    adapter: 'upstash',
+    urls: () => ({
+      upstash: { url: upstashLenient.url, token: upstashLenient.token },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+    }),
+  },
+  {
+    label: 'qdrant',
+    adapter: 'qdrant',
+    urls: () => ({ upstash: { url: '', token: '' }, qdrant: { url: qdrant.url, apiKey: 'k' }, pinecone: { url: '', apiKey: '' } }),
+  },
+  {
+    label: 'pinecone (MongoDB negations)',
+    adapter: 'pinecone',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: pineconeMongo.url, apiKey: pineconeMongo.apiKey },
+    }),
+  },
+  {
+    label: 'pinecone (literal any-element negations, $ne skips missing)',
+    adapter: 'pinecone',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: pineconeLiteral.url, apiKey: pineconeLiteral.apiKey },
+    }),
+  },
 ]
 
 beforeAll(async () => {
@@ -83,7 +142,10 @@ beforeAll(async () => {
   upstashLenient = await startUpstashServer({ dimension: DIMS, negation: 'lenient' })
   qdrant = await startQdrantServer({ apiKey: 'k' })
   pineconeMongo = await startPineconeServer({ dimension: DIMS })
-  pineconeLiteral = await startPineconeServer({ dimension: DIMS, semantics: { listNegation: 'some-differs', negationMatchesMissing: false } })
+  pineconeLiteral = await startPineconeServer({
+    dimension: DIMS,
+    semantics: { listNegation: 'some-differs', negationMatchesMissing: false },
+  })
 })
 afterAll(async () => {
   for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral]) await server?.close()
@@ -156,14 +218,23 @@ describe('native filters the compilers report exact are exact on the service', (
         await qdrantStore.reset()
         await upstash.upsert(records)
         await qdrantStore.upsert(records)
-        const expected = records.filter((r) => matchesFilter(node, r.payload)).map((r) => r.id).sort()
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
         const u = compileUpstashFilter(node)
         if (u.exact) {
           exactUpstash++
           const stored = [...upstashStrict.namespaces.get((upstash as unknown as { namespace: string }).namespace)!]
           for (const semantics of ['strict', 'lenient'] as const) {
             const selected = stored
-              .filter(([, s]) => (u.native.kind === 'true' ? true : u.native.kind === 'false' ? false : evaluateUpstashFilter(parseUpstashFilter(u.native.expr), s.metadata as never, semantics)))
+              .filter(([, s]) =>
+                u.native.kind === 'true'
+                  ? true
+                  : u.native.kind === 'false'
+                    ? false
+                    : evaluateUpstashFilter(parseUpstashFilter(u.native.expr), s.metadata as never, semantics),
+              )
               .map(([id]) => id)
               .sort()
             expect(selected).toEqual(expected)
@@ -172,9 +243,13 @@ describe('native filters the compilers report exact are exact on the service', (
         const q = compileQdrantFilter(node)
         if (q.exact) {
           exactQdrant++
-          const points = [...qdrant.collections.get('conformance')!.points.values()].filter((p) => p.payload._em_ns === (qdrantStore as unknown as { namespace: string }).namespace)
+          const points = [...qdrant.collections.get('conformance')!.points.values()].filter(
+            (p) => p.payload._em_ns === (qdrantStore as unknown as { namespace: string }).namespace,
+          )
           const selected = points
-            .filter((p) => (q.native.kind === 'true' ? true : q.native.kind === 'false' ? false : matchesQdrantFilter(p, { must: [q.native.expr] })))
+            .filter((p) =>
+              q.native.kind === 'true' ? true : q.native.kind === 'false' ? false : matchesQdrantFilter(p, { must: [q.native.expr] }),
+            )
             .map((p) => p.payload._em_id as string)
             .sort()
           expect(selected).toEqual(expected)

@@ -52,28 +52,49 @@ function describeLiveSmoke(service: string, make: (namespace: string) => VectorS
         payload: { user_id: i % 2 ? 'odd' : 'even', rank: i, tags: i % 3 ? ['a'] : ['a', 'b'], note: i === 3 ? `it's "quoted"` : null },
       }))
       await store.upsert(records)
-      const got = await eventually(() => store.get(records.map((r) => r.id)), (rows) => rows.every((r) => r !== null))
+      const got = await eventually(
+        () => store.get(records.map((r) => r.id)),
+        (rows) => rows.every((r) => r !== null),
+      )
       expect(got.map((r) => r?.payload)).toEqual(records.map((r) => r.payload))
       const filter = and(eq('user_id', 'odd'), { op: 'gte', field: 'rank', value: 5 }, { op: 'not', child: eq('tags', 'b') })
-      const expected = records.filter((r) => r.payload.user_id === 'odd' && r.payload.rank >= 5 && r.payload.tags.length === 1).map((r) => r.id).sort()
-      const hits = await eventually(() => store.search({ vector: records[7]!.vector, topK: 10, filter, scope: { user_id: 'odd' } }), (h) => h.length === expected.length)
+      const expected = records
+        .filter((r) => r.payload.user_id === 'odd' && r.payload.rank >= 5 && r.payload.tags.length === 1)
+        .map((r) => r.id)
+        .sort()
+      const hits = await eventually(
+        () => store.search({ vector: records[7]!.vector, topK: 10, filter, scope: { user_id: 'odd' } }),
+        (h) => h.length === expected.length,
+      )
       expect(hits.map((h) => h.id).sort()).toEqual(expected)
       expect(hits[0]!.id).toBe('live-7')
       expect(hits[0]!.score).toBeCloseTo(1, 3)
-      const quoted = await eventually(() => store.list({ filter: eq('note', `it's "quoted"`), scope: {}, limit: 5 }), (p) => p.records.length === 1)
+      const quoted = await eventually(
+        () => store.list({ filter: eq('note', `it's "quoted"`), scope: {}, limit: 5 }),
+        (p) => p.records.length === 1,
+      )
       expect(quoted.records.map((r) => r.id)).toEqual(['live-3'])
       await store.delete(['live-3'])
-      expect(await eventually(() => store.get(['live-3']), (rows) => rows[0] === null)).toEqual([null])
+      expect(
+        await eventually(
+          () => store.get(['live-3']),
+          (rows) => rows[0] === null,
+        ),
+      ).toEqual([null])
     }, 180_000)
   })
 }
 
 if (env.UPSTASH_VECTOR_REST_URL && env.UPSTASH_VECTOR_REST_TOKEN) {
-  describeLiveSmoke('Upstash Vector', (namespace) => createUpstashVectorStore({ url: env.UPSTASH_VECTOR_REST_URL!, token: env.UPSTASH_VECTOR_REST_TOKEN! }, { collection: namespace }))
+  describeLiveSmoke('Upstash Vector', (namespace) =>
+    createUpstashVectorStore({ url: env.UPSTASH_VECTOR_REST_URL!, token: env.UPSTASH_VECTOR_REST_TOKEN! }, { collection: namespace }),
+  )
 } else skipped('Upstash Vector', 'UPSTASH_VECTOR_REST_URL and UPSTASH_VECTOR_REST_TOKEN')
 
 if (env.PINECONE_HOST && env.PINECONE_API_KEY) {
-  describeLiveSmoke('Pinecone', (namespace) => createPineconeVectorStore({ host: env.PINECONE_HOST!, apiKey: env.PINECONE_API_KEY! }, { collection: namespace }))
+  describeLiveSmoke('Pinecone', (namespace) =>
+    createPineconeVectorStore({ host: env.PINECONE_HOST!, apiKey: env.PINECONE_API_KEY! }, { collection: namespace }),
+  )
 } else skipped('Pinecone', 'PINECONE_HOST and PINECONE_API_KEY')
 
 if (env.QDRANT_URL) {
@@ -85,6 +106,9 @@ if (env.QDRANT_URL) {
     return { store, reopen: async () => createQdrantVectorStore(config, { collection: tenant }), cleanup: () => store.reset() }
   })
   afterAll(async () => {
-    await fetch(`${env.QDRANT_URL!.replace(/\/+$/, '')}/collections/${collection}`, { method: 'DELETE', headers: env.QDRANT_API_KEY ? { 'api-key': env.QDRANT_API_KEY } : {} })
+    await fetch(`${env.QDRANT_URL!.replace(/\/+$/, '')}/collections/${collection}`, {
+      method: 'DELETE',
+      headers: env.QDRANT_API_KEY ? { 'api-key': env.QDRANT_API_KEY } : {},
+    })
   })
 } else skipped('Qdrant', 'QDRANT_URL (and QDRANT_API_KEY if the server needs one)')

@@ -68,8 +68,19 @@ describe('Upstash filtering budget', () => {
     try {
       const store = createUpstashVectorStore({ url: fake.url, token: fake.token }, { collection: 'b' })
       const random = seeded(3)
-      await store.upsert(Array.from({ length: 40 }, (_, i) => ({ id: `b${i}`, vector: randomVector(random, DIMS), payload: { user_id: i % 10 === 0 ? 'rare' : 'common' } })))
-      const results = await store.search({ vector: randomVector(random, DIMS), topK: 4, filter: { op: 'eq', field: 'user_id', value: 'rare' }, scope: { user_id: 'rare' } })
+      await store.upsert(
+        Array.from({ length: 40 }, (_, i) => ({
+          id: `b${i}`,
+          vector: randomVector(random, DIMS),
+          payload: { user_id: i % 10 === 0 ? 'rare' : 'common' },
+        })),
+      )
+      const results = await store.search({
+        vector: randomVector(random, DIMS),
+        topK: 4,
+        filter: { op: 'eq', field: 'user_id', value: 'rare' },
+        scope: { user_id: 'rare' },
+      })
       expect(results.length).toBeLessThanOrEqual(4)
       for (const r of results) expect(r.payload.user_id).toBe('rare')
     } finally {

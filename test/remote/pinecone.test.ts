@@ -23,12 +23,23 @@ describe('Pinecone filter semantics (fake)', () => {
   })
   it('applies both readings of negations on lists and missing fields', () => {
     expect(matchesPineconeFilter(movie, { genre: { $ne: 'comedy' } }, mongo)).toBe(false)
-    expect(matchesPineconeFilter(movie, { genre: { $ne: 'comedy' } }, { listNegation: 'some-differs', negationMatchesMissing: true })).toBe(true)
+    expect(matchesPineconeFilter(movie, { genre: { $ne: 'comedy' } }, { listNegation: 'some-differs', negationMatchesMissing: true })).toBe(
+      true,
+    )
     expect(matchesPineconeFilter(movie, { rating: { $ne: 1 } }, mongo)).toBe(true)
-    expect(matchesPineconeFilter(movie, { rating: { $nin: [1] } }, { listNegation: 'none-equal', negationMatchesMissing: false })).toBe(false)
+    expect(matchesPineconeFilter(movie, { rating: { $nin: [1] } }, { listNegation: 'none-equal', negationMatchesMissing: false })).toBe(
+      false,
+    )
   })
   it('rejects operators and operands Pinecone rejects', () => {
-    for (const bad of [{ year: { $regex: 'x' } }, { year: { $gt: '1' } }, { free: { $in: [true] } }, { $and: [] }, { $not: {} }, { year: { $exists: 1 } }]) {
+    for (const bad of [
+      { year: { $regex: 'x' } },
+      { year: { $gt: '1' } },
+      { free: { $in: [true] } },
+      { $and: [] },
+      { $not: {} },
+      { year: { $exists: 1 } },
+    ]) {
       expect(() => matchesPineconeFilter(movie, bad, mongo), JSON.stringify(bad)).toThrow()
     }
   })
@@ -36,12 +47,23 @@ describe('Pinecone filter semantics (fake)', () => {
 
 describe('Pinecone metadata encoding', () => {
   it('stores flat values natively and encodes the rest, reversibly', () => {
-    const payload = { s: 'text', n: 1.5, b: false, list: ['a', 'b'], empty: [], nums: [1, 2], obj: { k: [null] }, gone: null, sneaky: `${ENCODED_PREFIX}[1]` }
+    const payload = {
+      s: 'text',
+      n: 1.5,
+      b: false,
+      list: ['a', 'b'],
+      empty: [],
+      nums: [1, 2],
+      obj: { k: [null] },
+      gone: null,
+      sneaky: `${ENCODED_PREFIX}[1]`,
+    }
     const metadata = encodeMetadata(payload)
     expect(metadata).toMatchObject({ s: 'text', n: 1.5, b: false, list: ['a', 'b'], nums: `${ENCODED_PREFIX}[1,2]` })
     expect('gone' in metadata).toBe(false)
     for (const value of Object.values(metadata)) {
-      const flat = ['string', 'number', 'boolean'].includes(typeof value) || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+      const flat =
+        ['string', 'number', 'boolean'].includes(typeof value) || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
       expect(flat).toBe(true)
     }
     expect(decodeMetadata(metadata)).toEqual(payload)
@@ -54,9 +76,23 @@ describe('fake Pinecone server and adapter', () => {
   const make = (extra: Record<string, unknown> = {}, collection = 'mem') =>
     createPineconeVectorStore({ host: fake.url, apiKey: fake.apiKey, retryBaseDelayMs: 1, ...extra }, { collection }) as PineconeVectorStore
   const raw = async (path: string, body: unknown, key = fake.apiKey) => {
-    const response = await fetch(`${fake.url}${path}`, { method: 'POST', headers: { 'Api-Key': key, 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+    const response = await fetch(`${fake.url}${path}`, {
+      method: 'POST',
+      headers: { 'Api-Key': key, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     const text = await response.text()
-    return { status: response.status, text, json: (() => { try { return JSON.parse(text) } catch { return undefined } })() }
+    return {
+      status: response.status,
+      text,
+      json: (() => {
+        try {
+          return JSON.parse(text)
+        } catch {
+          return undefined
+        }
+      })(),
+    }
   }
 
   beforeAll(async () => {
@@ -69,7 +105,10 @@ describe('fake Pinecone server and adapter', () => {
     const unauthorized = await raw('/describe_index_stats', {}, 'wrong')
     expect(unauthorized).toMatchObject({ status: 401, text: 'Invalid API Key' })
     const wrongDim = await raw('/vectors/upsert', { vectors: [{ id: 'a', values: [1, 0] }] })
-    expect(wrongDim).toMatchObject({ status: 400, json: { code: 3, message: 'Vector dimension 2 does not match the dimension of the index 3', details: [] } })
+    expect(wrongDim).toMatchObject({
+      status: 400,
+      json: { code: 3, message: 'Vector dimension 2 does not match the dimension of the index 3', details: [] },
+    })
     const nulls = await raw('/vectors/upsert', { vectors: [{ id: 'a', values: [1, 0, 0], metadata: { x: null } }] })
     expect(nulls.status).toBe(400)
     expect(nulls.json.message).toMatch(/string, number, boolean or list of strings/)
@@ -80,17 +119,43 @@ describe('fake Pinecone server and adapter', () => {
   it('enforces the 1000-record batch, reports stats per namespace and scores raw cosine', async () => {
     const batch = Array.from({ length: 1001 }, (_, i) => ({ id: `v${i}`, values: [1, 0, 0] }))
     expect((await raw('/vectors/upsert', { vectors: batch })).status).toBe(400)
-    expect((await raw('/vectors/upsert', { vectors: [{ id: 'a', values: [2, 0, 0] }, { id: 'b', values: [-1, 0, 0] }], namespace: 'ns' })).json).toEqual({ upsertedCount: 2 })
-    expect((await raw('/describe_index_stats', {})).json).toMatchObject({ namespaces: { ns: { vectorCount: 2 } }, dimension: 3, metric: 'cosine', totalVectorCount: 2 })
+    expect(
+      (
+        await raw('/vectors/upsert', {
+          vectors: [
+            { id: 'a', values: [2, 0, 0] },
+            { id: 'b', values: [-1, 0, 0] },
+          ],
+          namespace: 'ns',
+        })
+      ).json,
+    ).toEqual({ upsertedCount: 2 })
+    expect((await raw('/describe_index_stats', {})).json).toMatchObject({
+      namespaces: { ns: { vectorCount: 2 } },
+      dimension: 3,
+      metric: 'cosine',
+      totalVectorCount: 2,
+    })
     const query = (await raw('/query', { vector: [1, 0, 0], topK: 2, namespace: 'ns' })).json
-    expect(query).toEqual({ matches: [{ id: 'a', score: 1 }, { id: 'b', score: -1 }], namespace: 'ns', usage: { readUnits: 5 } })
+    expect(query).toEqual({
+      matches: [
+        { id: 'a', score: 1 },
+        { id: 'b', score: -1 },
+      ],
+      namespace: 'ns',
+      usage: { readUnits: 5 },
+    })
   })
 
   it('lists ids with pagination tokens', async () => {
     await raw('/vectors/upsert', { vectors: ['c', 'a', 'b'].map((id) => ({ id, values: [1, 0, 0] })) })
-    const first = await fetch(`${fake.url}/vectors/list?limit=2`, { headers: { 'Api-Key': fake.apiKey } }).then((r) => r.json() as Promise<any>)
+    const first = await fetch(`${fake.url}/vectors/list?limit=2`, { headers: { 'Api-Key': fake.apiKey } }).then(
+      (r) => r.json() as Promise<any>,
+    )
     expect(first.vectors).toEqual([{ id: 'a' }, { id: 'b' }])
-    const second = await fetch(`${fake.url}/vectors/list?limit=2&paginationToken=${first.pagination.next}`, { headers: { 'Api-Key': fake.apiKey } }).then((r) => r.json() as Promise<any>)
+    const second = await fetch(`${fake.url}/vectors/list?limit=2&paginationToken=${first.pagination.next}`, {
+      headers: { 'Api-Key': fake.apiKey },
+    }).then((r) => r.json() as Promise<any>)
     expect(second.vectors).toEqual([{ id: 'c' }])
     expect(second.pagination).toBeUndefined()
   })
@@ -130,12 +195,17 @@ describe('fake Pinecone server and adapter', () => {
       return listed
     }
     expect(await ids(inList)).toEqual(['bool', 'prefixed'])
-    expect(await ids({ op: 'not', child: { op: 'nin', field: 'tags', values: [`${ENCODED_PREFIX}1`, false] } })).toEqual(['bool', 'prefixed'])
+    expect(await ids({ op: 'not', child: { op: 'nin', field: 'tags', values: [`${ENCODED_PREFIX}1`, false] } })).toEqual([
+      'bool',
+      'prefixed',
+    ])
   })
 
   it('rejects oversize metadata and long ids with ValidationError', async () => {
     const store = make()
-    await expect(store.upsert([{ id: 'a', vector: vec(1, 0, 0), payload: { text: 'x'.repeat(41 * 1024) } }])).rejects.toThrow(ValidationError)
+    await expect(store.upsert([{ id: 'a', vector: vec(1, 0, 0), payload: { text: 'x'.repeat(41 * 1024) } }])).rejects.toThrow(
+      ValidationError,
+    )
     await expect(store.upsert([{ id: 'x'.repeat(513), vector: vec(1, 0, 0), payload: {} }])).rejects.toThrow(ValidationError)
   })
 
@@ -169,7 +239,12 @@ describe('fake Pinecone server and adapter', () => {
   })
 
   it('retries 429 and 500 but not 400', async () => {
-    fake.server.injectFault({ kind: 'status', status: 429, body: { code: 8, message: 'Too many requests', details: [] }, headers: { 'Retry-After': '0' } })
+    fake.server.injectFault({
+      kind: 'status',
+      status: 429,
+      body: { code: 8, message: 'Too many requests', details: [] },
+      headers: { 'Retry-After': '0' },
+    })
     fake.server.injectFault({ kind: 'status', status: 500, body: { code: 13, message: 'internal', details: [] } })
     await make().init({})
     expect(fake.server.requests.map((r) => r.status)).toEqual([429, 500, 200])

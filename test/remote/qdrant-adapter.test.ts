@@ -16,7 +16,10 @@ describe('UUIDv5', () => {
 describe('Qdrant adapter', () => {
   let fake: FakeQdrant
   const make = (extra: Record<string, unknown> = {}, collection = 'mem') =>
-    createQdrantVectorStore({ url: fake.url, apiKey: 'k', collection: 'shared', retryBaseDelayMs: 1, ...extra }, { collection }) as QdrantVectorStore
+    createQdrantVectorStore(
+      { url: fake.url, apiKey: 'k', collection: 'shared', retryBaseDelayMs: 1, ...extra },
+      { collection },
+    ) as QdrantVectorStore
 
   beforeAll(async () => {
     fake = await startQdrantServer({ apiKey: 'k' })
@@ -37,7 +40,8 @@ describe('Qdrant adapter', () => {
     const collection = fake.collections.get('shared')!
     expect(collection.size).toBe(3)
     expect(collection.distance).toBe('Cosine')
-    for (const field of ['user_id', 'agent_id', 'run_id', '_em_ns']) expect(collection.payloadSchema[field]).toEqual({ data_type: 'keyword', params: { type: 'keyword', is_tenant: true } })
+    for (const field of ['user_id', 'agent_id', 'run_id', '_em_ns'])
+      expect(collection.payloadSchema[field]).toEqual({ data_type: 'keyword', params: { type: 'keyword', is_tenant: true } })
     expect(collection.payloadSchema.created_at).toEqual({ data_type: 'float' })
     const creates = fake.server.requests.filter((r) => r.method === 'PUT' && r.path === '/collections/shared/index')
     expect(creates.every((r) => r.query === '?wait=true')).toBe(true)
@@ -52,7 +56,7 @@ describe('Qdrant adapter', () => {
     expect(store.dimensions).toBe(2)
   })
 
-  it('maps ids to UUIDv5, keeps the original id, and never returns another Memory collection\'s points', async () => {
+  it("maps ids to UUIDv5, keeps the original id, and never returns another Memory collection's points", async () => {
     const a = make({}, 'alpha')
     const b = make({}, 'beta')
     await a.init({ dimensions: 2 })
@@ -107,14 +111,21 @@ describe('Qdrant adapter', () => {
 
   it('retries 503 and 429 with Retry-After', async () => {
     fake.server.injectFault({ kind: 'status', status: 503, body: { status: { error: 'Service Unavailable: busy' }, time: 0 } })
-    fake.server.injectFault({ kind: 'status', status: 429, body: { status: { error: 'Too many requests' }, time: 0 }, headers: { 'Retry-After': '0' } })
+    fake.server.injectFault({
+      kind: 'status',
+      status: 429,
+      body: { status: { error: 'Too many requests' }, time: 0 },
+      headers: { 'Retry-After': '0' },
+    })
     await make().init({ dimensions: 2 })
     expect(fake.server.requests.slice(0, 3).map((r) => r.status)).toEqual([503, 429, 200])
   })
 
   it('pages through list with cursors over several scroll pages', async () => {
     const store = make()
-    await store.upsert(Array.from({ length: 30 }, (_, i) => ({ id: `m${i}`, vector: vec(1, i), payload: { user_id: i % 2 ? 'odd' : 'even', i } })))
+    await store.upsert(
+      Array.from({ length: 30 }, (_, i) => ({ id: `m${i}`, vector: vec(1, i), payload: { user_id: i % 2 ? 'odd' : 'even', i } })),
+    )
     const seen: string[] = []
     let cursor: string | undefined
     do {

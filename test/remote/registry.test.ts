@@ -29,7 +29,9 @@ describe('remote vector stores in the provider registry', () => {
     expect(fake.namespaces.get('from_memory')?.size).toBe(1)
     for (const name of ['qdrant', 'pinecone']) {
       const config = name === 'qdrant' ? { url: 'http://127.0.0.1:9' } : { host: '127.0.0.1:9', apiKey: 'k' }
-      expect((await resolveProvider('vectorStore', name, config, 'vectorStore').create({ collection: 'c', storage: undefined })).name).toBe(name)
+      expect((await resolveProvider('vectorStore', name, config, 'vectorStore').create({ collection: 'c', storage: undefined })).name).toBe(
+        name,
+      )
     }
   })
 })

@@ -21,7 +21,9 @@ describe('searchWithPostFilter', () => {
       maxTopK: 1000,
       predicate,
       query: async (k) => (asked.push(k), all.slice(0, k)),
-      scan: () => { throw new Error('not needed') },
+      scan: () => {
+        throw new Error('not needed')
+      },
     })
     expect(result.map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => `r${2 * i}`))
     expect(asked).toEqual([10, 40])
@@ -29,7 +31,16 @@ describe('searchWithPostFilter', () => {
 
   it('stops when the service has no more candidates', async () => {
     const all = scored(7)
-    const result = await searchWithPostFilter({ topK: 10, exact: false, maxTopK: 1000, predicate, query: async (k) => all.slice(0, k), scan: () => { throw new Error('no') } })
+    const result = await searchWithPostFilter({
+      topK: 10,
+      exact: false,
+      maxTopK: 1000,
+      predicate,
+      query: async (k) => all.slice(0, k),
+      scan: () => {
+        throw new Error('no')
+      },
+    })
     expect(result.map((r) => r.id)).toEqual(['r0', 'r2', 'r4', 'r6'])
   })
 
@@ -56,7 +67,13 @@ describe('searchWithPostFilter', () => {
 describe('scoreEveryPage', () => {
   it('follows the service cursor to the end and scores each record with a vector locally', async () => {
     const pages: Record<string, ServicePage> = {
-      first: { records: [{ id: 'a', payload: { n: 1 }, vector: new Float32Array([1, 0]) }, { id: 'no-vector', payload: {} }], next: 'p2' },
+      first: {
+        records: [
+          { id: 'a', payload: { n: 1 }, vector: new Float32Array([1, 0]) },
+          { id: 'no-vector', payload: {} },
+        ],
+        next: 'p2',
+      },
       p2: { records: [{ id: 'b', payload: { n: 2 }, vector: new Float32Array([0, 2]) }], next: 'p3' },
       p3: { records: [{ id: 'c', payload: { n: 3 }, vector: new Float32Array([3, 4]) }] },
     }
@@ -69,18 +86,34 @@ describe('scoreEveryPage', () => {
     }
     const byCosine = await collect('cosine')
     expect(asked).toEqual([undefined, 'p2', 'p3'])
-    expect(byCosine.map((r) => [r.id, r.payload])).toEqual([['a', { n: 1 }], ['b', { n: 2 }], ['c', { n: 3 }]])
+    expect(byCosine.map((r) => [r.id, r.payload])).toEqual([
+      ['a', { n: 1 }],
+      ['b', { n: 2 }],
+      ['c', { n: 3 }],
+    ])
     const close = (actual: number[], expected: number[]) => expected.forEach((value, i) => expect(actual[i]).toBeCloseTo(value, 6))
     expect(byCosine).toHaveLength(3)
-    close(byCosine.map((r) => r.score), [1, 0, 0.6])
-    close((await collect('dot')).map((r) => r.score), [1, 0, 3])
+    close(
+      byCosine.map((r) => r.score),
+      [1, 0, 0.6],
+    )
+    close(
+      (await collect('dot')).map((r) => r.score),
+      [1, 0, 3],
+    )
     // Euclidean: 1 - squared distance / 2 (the scale every adapter reports).
-    close((await collect('euclidean')).map((r) => r.score), [1, 1 - 5 / 2, 1 - 20 / 2])
+    close(
+      (await collect('euclidean')).map((r) => r.score),
+      [1, 1 - 5 / 2, 1 - 20 / 2],
+    )
   })
 })
 
 describe('listWithPostFilter', () => {
-  const records: StoredRecord[] = Array.from({ length: 23 }, (_, i) => ({ id: `r${String(i).padStart(2, '0')}`, payload: { keep: i % 3 === 0 } }))
+  const records: StoredRecord[] = Array.from({ length: 23 }, (_, i) => ({
+    id: `r${String(i).padStart(2, '0')}`,
+    payload: { keep: i % 3 === 0 },
+  }))
   const fetchPage = async (cursor: string | undefined, size: number): Promise<ServicePage> => {
     const start = cursor === undefined ? 0 : Number(cursor)
     const page = records.slice(start, start + size)
@@ -102,7 +135,9 @@ describe('listWithPostFilter', () => {
   })
 
   it('rejects a cursor it did not make', async () => {
-    await expect(listWithPostFilter({ limit: 2, cursor: 'garbage', predicate: () => true, pageSize: 4, fetchPage })).rejects.toThrow(FilterError)
+    await expect(listWithPostFilter({ limit: 2, cursor: 'garbage', predicate: () => true, pageSize: 4, fetchPage })).rejects.toThrow(
+      FilterError,
+    )
   })
 })
 
@@ -138,7 +173,8 @@ describe('Upstash literal helpers', () => {
     for (const needle of ['ab', 'a.b', '', 'x y', 'ü']) {
       const glob = substringGlob(needle)!
       expect(glob.exact).toBe(true)
-      for (const value of ['ab', 'xaby', 'a.b', 'axb', 'x y', 'über', '']) expect(globToRegExp(glob.pattern).test(value)).toBe(value.includes(needle))
+      for (const value of ['ab', 'xaby', 'a.b', 'axb', 'x y', 'über', ''])
+        expect(globToRegExp(glob.pattern).test(value)).toBe(value.includes(needle))
     }
     expect(substringGlob('a*b')!.exact).toBe(false)
   })
@@ -157,7 +193,8 @@ describe('Upstash literal helpers', () => {
     }
     const exact = caseInsensitiveGlob('Ka-b')!
     expect(exact.exact).toBe(true)
-    for (const value of ['ka-b', 'KA-B', '\u212Aa-b', 'xKA-Bx', 'ka_b']) expect(globToRegExp(exact.pattern).test(value)).toBe(value.toLowerCase().includes('ka-b'))
+    for (const value of ['ka-b', 'KA-B', '\u212Aa-b', 'xKA-Bx', 'ka_b'])
+      expect(globToRegExp(exact.pattern).test(value)).toBe(value.toLowerCase().includes('ka-b'))
     expect(caseInsensitiveGlob('i')!.exact).toBe(false)
     expect(caseInsensitiveGlob('ü')).toBeUndefined()
   })

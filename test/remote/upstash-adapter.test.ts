@@ -23,7 +23,17 @@ describe('Upstash filter strings', () => {
   it('never lets a user value change the meaning of the filter', () => {
     const hostile = fc.oneof(
       fc.string({ unit: 'binary' }),
-      fc.constantFrom(`x' OR user_id = 'admin`, `x" OR user_id = "admin`, `\\`, `\\'`, `') OR (1 = 1`, `*`, `?`, `[`, `a\\' OR HAS FIELD user_id OR v = \\'`),
+      fc.constantFrom(
+        `x' OR user_id = 'admin`,
+        `x" OR user_id = "admin`,
+        `\\`,
+        `\\'`,
+        `') OR (1 = 1`,
+        `*`,
+        `?`,
+        `[`,
+        `a\\' OR HAS FIELD user_id OR v = \\'`,
+      ),
     )
     fc.assert(
       fc.property(hostile, fc.constantFrom<'eq' | 'ne' | 'contains' | 'icontains'>('eq', 'ne', 'contains', 'icontains'), (value, op) => {
@@ -77,7 +87,15 @@ describe('Upstash adapter', () => {
 
   it('round-trips payloads, including nulls, arrays and objects, without exposing its own keys', async () => {
     const store = make()
-    const payload = { user_id: 'u', n: 1.5, flag: false, gone: null, tags: ['a', 'b'], nested: { k: [1, { z: null }] }, text: `it's "quoted" \\` }
+    const payload = {
+      user_id: 'u',
+      n: 1.5,
+      flag: false,
+      gone: null,
+      tags: ['a', 'b'],
+      nested: { k: [1, { z: null }] },
+      text: `it's "quoted" \\`,
+    }
     await store.upsert([{ id: 'r', vector: vec(0.1, 0.2, 0.3), payload }])
     const [got] = await store.get(['r'], { includeVectors: true })
     expect(got?.payload).toEqual(payload)
@@ -103,7 +121,11 @@ describe('Upstash adapter', () => {
     const initError = await store.init({ dimensions: 4 }).catch((e: unknown) => e)
     expect(initError).toBeInstanceOf(DimensionMismatchError)
     expect(initError).toMatchObject({ expected: 3, actual: 4 })
-    await expect(store.upsert([{ id: 'a', vector: vec(1, 0), payload: {} }])).rejects.toMatchObject({ code: 'DIMENSION_MISMATCH', expected: 3, actual: 2 })
+    await expect(store.upsert([{ id: 'a', vector: vec(1, 0), payload: {} }])).rejects.toMatchObject({
+      code: 'DIMENSION_MISMATCH',
+      expected: 3,
+      actual: 2,
+    })
   })
 
   it('maps the service 422 dimension error to DimensionMismatchError', async () => {
@@ -137,7 +159,12 @@ describe('Upstash adapter', () => {
 
   it('retries 429 honouring Retry-After, and 503s, then succeeds', async () => {
     const store = make()
-    fake.server.injectFault({ kind: 'status', status: 429, body: { error: 'Too Many Requests', status: 429 }, headers: { 'Retry-After': '1' } })
+    fake.server.injectFault({
+      kind: 'status',
+      status: 429,
+      body: { error: 'Too Many Requests', status: 429 },
+      headers: { 'Retry-After': '1' },
+    })
     fake.server.injectFault({ kind: 'status', status: 503, body: { error: 'Service Unavailable', status: 503 } })
     const started = Date.now()
     await store.init({})

@@ -20,11 +20,13 @@ afterAll(async () => {
 
 describe('the official @upstash/vector client against the local Upstash server', () => {
   it('upserts, queries with a filter and scores cosine as (1 + cos) / 2', async () => {
-    expect(await index.upsert([
-      { id: 'a', vector: [1, 0, 0], metadata: { user_id: 'alice', n: 1 } },
-      { id: 'b', vector: [0, 1, 0], metadata: { user_id: 'alice', n: 2 } },
-      { id: 'c', vector: [1, 1, 0], metadata: { user_id: 'bob', n: 3 } },
-    ])).toBe('Success')
+    expect(
+      await index.upsert([
+        { id: 'a', vector: [1, 0, 0], metadata: { user_id: 'alice', n: 1 } },
+        { id: 'b', vector: [0, 1, 0], metadata: { user_id: 'alice', n: 2 } },
+        { id: 'c', vector: [1, 1, 0], metadata: { user_id: 'bob', n: 3 } },
+      ]),
+    ).toBe('Success')
     const results = await index.query({ vector: [1, 0, 0], topK: 3, includeMetadata: true, filter: "user_id = 'alice'" })
     expect(results.map((r) => r.id)).toEqual(['a', 'b'])
     expect(results[0]!.score).toBeCloseTo(1, 6)

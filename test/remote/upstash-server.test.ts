@@ -72,7 +72,18 @@ describe('Upstash filter language', () => {
   })
 
   it('rejects malformed filters', () => {
-    for (const bad of [`x = `, `x = 'open`, `(x = 1`, `x < 'a'`, `x LIKE 'a'`, `AND x = 1`, `x = 1 y = 2`, `x = 1 AND`, `has field`, `x IN ()`]) {
+    for (const bad of [
+      `x = `,
+      `x = 'open`,
+      `(x = 1`,
+      `x < 'a'`,
+      `x LIKE 'a'`,
+      `AND x = 1`,
+      `x = 1 y = 2`,
+      `x = 1 AND`,
+      `has field`,
+      `x IN ()`,
+    ]) {
       expect(() => parseUpstashFilter(bad), bad).toThrow()
     }
   })
@@ -118,7 +129,12 @@ describe('fake Upstash server', () => {
     expect(await call('/upsert', { id: 'a', vector: [1, 0], metadata: { k: 1 } })).toEqual({ status: 200, body: { result: 'Success' } })
     await call('/upsert/ns1', [{ id: 'b', vector: [0, 1] }])
     const info = (await call('/info', [])).body.result
-    expect(info).toMatchObject({ vectorCount: 2, dimension: 2, similarityFunction: 'COSINE', namespaces: { '': { vectorCount: 1 }, ns1: { vectorCount: 1 } } })
+    expect(info).toMatchObject({
+      vectorCount: 2,
+      dimension: 2,
+      similarityFunction: 'COSINE',
+      namespaces: { '': { vectorCount: 1 }, ns1: { vectorCount: 1 } },
+    })
     expect((await call('/list-namespaces', [])).body.result).toEqual(['', 'ns1'])
     // GET and DELETE work too, without a body.
     const get = await fetch(`${fake.url}/info`, { headers: { Authorization: `Bearer ${fake.token}` } })
@@ -137,7 +153,11 @@ describe('fake Upstash server', () => {
   })
 
   it('normalises scores to 0..1 by metric', async () => {
-    await call('/upsert', [{ id: 'same', vector: [1, 0] }, { id: 'opposite', vector: [-2, 0] }, { id: 'orthogonal', vector: [0, 3] }])
+    await call('/upsert', [
+      { id: 'same', vector: [1, 0] },
+      { id: 'opposite', vector: [-2, 0] },
+      { id: 'orthogonal', vector: [0, 3] },
+    ])
     const result = (await call('/query', { vector: [1, 0], topK: 3 })).body.result
     expect(result.map((r: { id: string }) => r.id)).toEqual(['same', 'orthogonal', 'opposite'])
     expect(result.map((r: { score: number }) => r.score)).toEqual([1, 0.5, 0])
@@ -147,8 +167,16 @@ describe('fake Upstash server', () => {
     ] as const) {
       const other = await startUpstashServer({ dimension: 2, similarity })
       try {
-        await fetch(`${other.url}/upsert`, { method: 'POST', headers: { Authorization: `Bearer ${other.token}` }, body: JSON.stringify({ id: 'x', vector: [0, 3] }) })
-        const response = await fetch(`${other.url}/query`, { method: 'POST', headers: { Authorization: `Bearer ${other.token}` }, body: JSON.stringify({ vector: [1, 0.5], topK: 1 }) })
+        await fetch(`${other.url}/upsert`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${other.token}` },
+          body: JSON.stringify({ id: 'x', vector: [0, 3] }),
+        })
+        const response = await fetch(`${other.url}/query`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${other.token}` },
+          body: JSON.stringify({ vector: [1, 0.5], topK: 1 }),
+        })
         const [hit] = ((await response.json()) as { result: { score: number }[] }).result
         expect(hit!.score).toBeCloseTo(similarity === 'EUCLIDEAN' ? 1 / (1 + 1 + 6.25) : expected, 12)
       } finally {
@@ -166,19 +194,31 @@ describe('fake Upstash server', () => {
     expect(one).toEqual([{ id: 'b', score: expect.any(Number), metadata: { user_id: 'u2', n: 2 } }])
     const plain = (await call('/query', { vector: [1, 0], topK: 1, includeVectors: true })).body.result
     expect(plain).toEqual([{ id: 'a', score: 1, vector: [1, 0] }])
-    const many = (await call('/query', [{ vector: [1, 0], topK: 1 }, { vector: [0, 1], topK: 1 }])).body.result
+    const many = (
+      await call('/query', [
+        { vector: [1, 0], topK: 1 },
+        { vector: [0, 1], topK: 1 },
+      ])
+    ).body.result
     expect(many.map((r: { id: string }[]) => r[0]!.id)).toEqual(['a', 'b'])
     expect((await call('/query', { vector: [1, 0], filter: 'user_id = ' })).status).toBe(400)
   })
 
   it('fetches in request order with null for missing ids, and by prefix', async () => {
-    await call('/upsert', [{ id: 'p1', vector: [1, 0] }, { id: 'p2', vector: [0, 1] }, { id: 'q', vector: [0, 1] }])
+    await call('/upsert', [
+      { id: 'p1', vector: [1, 0] },
+      { id: 'p2', vector: [0, 1] },
+      { id: 'q', vector: [0, 1] },
+    ])
     expect((await call('/fetch', { ids: ['q', 'missing', 'p1'] })).body.result).toEqual([{ id: 'q' }, null, { id: 'p1' }])
     expect((await call('/fetch', { prefix: 'p' })).body.result.map((r: { id: string }) => r.id)).toEqual(['p1', 'p2'])
   })
 
   it('pages through range with a cursor that is "" at the end', async () => {
-    await call('/upsert', Array.from({ length: 5 }, (_, i) => ({ id: `id${i}`, vector: [1, 0] })))
+    await call(
+      '/upsert',
+      Array.from({ length: 5 }, (_, i) => ({ id: `id${i}`, vector: [1, 0] })),
+    )
     const seen: string[] = []
     let cursor = '0'
     do {
@@ -191,12 +231,20 @@ describe('fake Upstash server', () => {
 
   it('updates with merge-patch or overwrite, deletes by ids, prefix and filter', async () => {
     await call('/upsert', { id: 'a', vector: [1, 0], metadata: { keep: 1, drop: 2, nested: { x: 1 } } })
-    expect((await call('/update', { id: 'a', metadata: { drop: null, nested: { y: 2 } }, metadataUpdateMode: 'PATCH' })).body.result).toEqual({ updated: 1 })
-    expect((await call('/fetch', { ids: ['a'], includeMetadata: true })).body.result[0].metadata).toEqual({ keep: 1, nested: { x: 1, y: 2 } })
+    expect(
+      (await call('/update', { id: 'a', metadata: { drop: null, nested: { y: 2 } }, metadataUpdateMode: 'PATCH' })).body.result,
+    ).toEqual({ updated: 1 })
+    expect((await call('/fetch', { ids: ['a'], includeMetadata: true })).body.result[0].metadata).toEqual({
+      keep: 1,
+      nested: { x: 1, y: 2 },
+    })
     await call('/update', { id: 'a', metadata: { only: true }, metadataUpdateMode: 'OVERWRITE' })
     expect((await call('/fetch', { ids: ['a'], includeMetadata: true })).body.result[0].metadata).toEqual({ only: true })
     expect((await call('/update', { id: 'nope', metadata: {} })).body.result).toEqual({ updated: 0 })
-    await call('/upsert', [{ id: 'x1', vector: [1, 0], metadata: { g: 1 } }, { id: 'x2', vector: [1, 0], metadata: { g: 2 } }])
+    await call('/upsert', [
+      { id: 'x1', vector: [1, 0], metadata: { g: 1 } },
+      { id: 'x2', vector: [1, 0], metadata: { g: 2 } },
+    ])
     expect((await call('/delete', { filter: 'g = 2' })).body.result).toEqual({ deleted: 1 })
     expect((await call('/delete', { prefix: 'x' })).body.result).toEqual({ deleted: 1 })
     expect((await call('/delete', { ids: ['a', 'a2'] })).body.result).toEqual({ deleted: 1 })
@@ -216,7 +264,12 @@ describe('fake Upstash server', () => {
   })
 
   it('injects faults and logs requests', async () => {
-    fake.server.injectFault({ kind: 'status', status: 429, body: { error: 'Too many requests', status: 429 }, headers: { 'Retry-After': '1' } })
+    fake.server.injectFault({
+      kind: 'status',
+      status: 429,
+      body: { error: 'Too many requests', status: 429 },
+      headers: { 'Retry-After': '1' },
+    })
     const limited = await fetch(`${fake.url}/info`, { method: 'POST', headers: { Authorization: `Bearer ${fake.token}` } })
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).toBe('1')

@@ -45,7 +45,18 @@ const examples: Example[] = [
   },
   {
     runtime: 'deno',
-    command: [join(BIN, 'deno'), 'run', '--cached-only', '--allow-env', '--allow-read', '--allow-ffi', '--allow-sys', `--allow-net=127.0.0.1:${qdrantPort}`, 'examples/deno.ts', 'what am I allergic to?'],
+    command: [
+      join(BIN, 'deno'),
+      'run',
+      '--cached-only',
+      '--allow-env',
+      '--allow-read',
+      '--allow-ffi',
+      '--allow-sys',
+      `--allow-net=127.0.0.1:${qdrantPort}`,
+      'examples/deno.ts',
+      'what am I allergic to?',
+    ],
     question: 'what am I allergic to?',
     expected: 'I am vegetarian and allergic to nuts',
     persisted: () => {
@@ -65,9 +76,16 @@ try {
   for (const example of examples) {
     const problems: string[] = []
     const outputs: string[] = []
-    for (const [run, added] of [[1, 3], [2, 0]] as const) {
+    for (const [run, added] of [
+      [1, 3],
+      [2, 0],
+    ] as const) {
       const [cmd, ...args] = example.command
-      const { stdout, stderr } = await runCommand(cmd!, args, { cwd: ROOT, encoding: 'utf8', env: { ...env, QDRANT_URL: qdrant.url, QDRANT_API_KEY: 'examples-key' } })
+      const { stdout, stderr } = await runCommand(cmd!, args, {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...env, QDRANT_URL: qdrant.url, QDRANT_API_KEY: 'examples-key' },
+      })
       if (stderr.trim()) console.log(stderr.trim())
       const output = stdout.trim()
       outputs.push(output)
@@ -75,7 +93,8 @@ try {
       if (!match) problems.push(`run ${run}: unexpected output ${JSON.stringify(output)}`)
       else {
         if (Number(match[1]) !== added) problems.push(`run ${run}: added ${match[1]}, expected ${added}`)
-        if (match[2] !== example.expected) problems.push(`run ${run}: "${example.question}" found "${match[2]}", expected "${example.expected}"`)
+        if (match[2] !== example.expected)
+          problems.push(`run ${run}: "${example.question}" found "${match[2]}", expected "${example.expected}"`)
       }
     }
     const persisted = example.persisted()

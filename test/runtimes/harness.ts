@@ -94,8 +94,15 @@ function defineSuite(name: string, body: () => void, skipped: boolean): void {
 
 function defineTest(name: string, fn: TestFn | undefined, timeout: unknown, skipped: boolean): void {
   const parent = collecting('it')
-  if (timeout !== undefined && typeof timeout !== 'number') throw new Error(`it("${name}"): only a numeric timeout is supported as third argument`)
-  parent.children.push({ kind: 'test', name, fn: fn ?? (() => {}), timeout: timeout ?? DEFAULT_TIMEOUT_MS, skipped: skipped || parent.skipped || !fn })
+  if (timeout !== undefined && typeof timeout !== 'number')
+    throw new Error(`it("${name}"): only a numeric timeout is supported as third argument`)
+  parent.children.push({
+    kind: 'test',
+    name,
+    fn: fn ?? (() => {}),
+    timeout: timeout ?? DEFAULT_TIMEOUT_MS,
+    skipped: skipped || parent.skipped || !fn,
+  })
 }
 
 export const describe = Object.assign((name: string, body: () => void) => defineSuite(name, body, false), {
@@ -126,7 +133,13 @@ export async function collectFile(file: string, load: () => Promise<unknown>): P
     await load()
   } catch (error) {
     // A file that cannot even load fails loudly as a test of its own.
-    suite.children.push({ kind: 'test', name: '(file failed to load)', fn: () => Promise.reject(error), timeout: DEFAULT_TIMEOUT_MS, skipped: false })
+    suite.children.push({
+      kind: 'test',
+      name: '(file failed to load)',
+      fn: () => Promise.reject(error),
+      timeout: DEFAULT_TIMEOUT_MS,
+      skipped: false,
+    })
   } finally {
     current = undefined
   }
@@ -142,7 +155,10 @@ function withTimeout(run: () => unknown, ms: number, what: string): Promise<unkn
 
 function describeError(error: unknown): string {
   if (error instanceof Error) {
-    const stack = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && !line.includes('/node_modules/')).slice(0, 3)
+    const stack = (error.stack ?? '')
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line) && !line.includes('/node_modules/'))
+      .slice(0, 3)
     return [`${error.name}: ${error.message}`, ...stack].join('\n')
   }
   return String(error)
@@ -186,7 +202,9 @@ export async function run(options: RunOptions = {}): Promise<FileResult[]> {
 type Report = (ancestors: string[], title: string, status: TestStatus, duration: number, failure?: string, note?: string) => void
 
 function allTests(suite: Suite, ancestors: string[]): [string[], TestCase][] {
-  return suite.children.flatMap((child) => (child.kind === 'test' ? [[ancestors, child] as [string[], TestCase]] : allTests(child, [...ancestors, child.name])))
+  return suite.children.flatMap((child) =>
+    child.kind === 'test' ? [[ancestors, child] as [string[], TestCase]] : allTests(child, [...ancestors, child.name]),
+  )
 }
 
 async function runSuite(suite: Suite, ancestors: string[], outerBeforeEach: Hook[], outerAfterEach: Hook[], report: Report): Promise<void> {

@@ -6,7 +6,11 @@ import { createHnswIndexFactory } from '../../src/local/hnsw/index.ts'
 import { describeHnswAnnIndexSuite } from '../hnsw/ann-index-suite.ts'
 import { describe, expect, it, run } from './mini-harness.ts'
 
-const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string }; process?: { versions: { node: string }; exitCode?: number } }
+const g = globalThis as {
+  Deno?: { version: { deno: string } }
+  Bun?: { version: string }
+  process?: { versions: { node: string }; exitCode?: number }
+}
 const runtime = g.Deno ? `deno ${g.Deno.version.deno}` : g.Bun ? `bun ${g.Bun.version}` : `node ${g.process?.versions.node}`
 const wasmSource = await import('#hnswlib/wasm')
 console.log(`hnsw AnnIndex on ${runtime}, wasm from the "${wasmSource.variant}" module (${wasmSource.wasmUrl?.href ?? 'bundled'})`)

@@ -62,7 +62,8 @@ for (const runtime of MATRIX_RUNTIMES) {
 }
 
 const width = Math.max(...MATRIX_TESTS.map((f) => f.length))
-const cell = (c: Counts | undefined): string => (c ? `${c.passed}${c.skipped ? `+${c.skipped}s` : ''}${c.failed ? ` ${c.failed}F` : ''}` : '—').padStart(10)
+const cell = (c: Counts | undefined): string =>
+  (c ? `${c.passed}${c.skipped ? `+${c.skipped}s` : ''}${c.failed ? ` ${c.failed}F` : ''}` : '—').padStart(10)
 console.log('runtime matrix (passed + skipped[s], F = failed):')
 console.log(`${'suite'.padEnd(width)} ${MATRIX_RUNTIMES.map((r) => r.padStart(10)).join('')}`)
 for (const file of MATRIX_TESTS) {
@@ -76,7 +77,8 @@ for (const file of MATRIX_TESTS) {
       continue
     }
     const explained = counts.skips.every((name) => name.includes(`cannot run in ${runtime}`))
-    if (counts.passed === 0 && !(counts.skipped > 0 && explained)) problems.push(`${runtime}: ${file} executed zero tests without saying why`)
+    if (counts.passed === 0 && !(counts.skipped > 0 && explained))
+      problems.push(`${runtime}: ${file} executed zero tests without saying why`)
   }
 }
 console.log(`${'all tests of the step'.padEnd(width)} ${MATRIX_RUNTIMES.map((r) => cell(totals.get(r))).join('')}`)

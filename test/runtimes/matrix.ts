@@ -15,7 +15,8 @@ const g = globalThis as {
   process?: { argv: string[]; exit(code: number): never; on?(event: string, listener: (reason: unknown) => void): void }
   addEventListener?: (type: string, listener: (event: { reason: unknown; preventDefault(): void }) => void) => void
 }
-if (runtime !== 'deno' && runtime !== 'bun') throw new Error(`test/runtimes/matrix.ts is the Deno and Bun runner; ${runtime} runs the matrix with vitest`)
+if (runtime !== 'deno' && runtime !== 'bun')
+  throw new Error(`test/runtimes/matrix.ts is the Deno and Bun runner; ${runtime} runs the matrix with vitest`)
 const version = g.Deno ? `deno ${g.Deno.version.deno}` : `bun ${g.Bun!.version}`
 const args = g.Deno ? g.Deno.args : g.process!.argv.slice(2)
 const selected = MATRIX_TESTS.filter((file) => args.length === 0 || args.some((a) => file.includes(a)))
@@ -41,7 +42,9 @@ const mark = { passed: '✓', failed: '✗', skipped: '↓' } as const
 const started = performance.now()
 const files = await run({
   onResult(file, result: TestResult) {
-    console.log(`  ${mark[result.status]} ${file} > ${result.fullName}${result.status === 'skipped' ? ' [skipped]' : ` (${result.duration} ms)`}`)
+    console.log(
+      `  ${mark[result.status]} ${file} > ${result.fullName}${result.status === 'skipped' ? ' [skipped]' : ` (${result.duration} ms)`}`,
+    )
     for (const message of result.failureMessages) console.log(message.replace(/^/gm, '      '))
   },
 })
@@ -63,7 +66,9 @@ if (unhandled.length > 0) {
 const all = files.flatMap((f) => f.assertionResults)
 const count = (status: string): number => all.filter((r) => r.status === status).length
 const [passed, failed, skipped] = [count('passed'), count('failed'), count('skipped')]
-console.log(`${version}: ${passed} passed, ${failed} failed, ${skipped} skipped in ${files.length} files (${Math.round((performance.now() - started) / 1000)} s)`)
+console.log(
+  `${version}: ${passed} passed, ${failed} failed, ${skipped} skipped in ${files.length} files (${Math.round((performance.now() - started) / 1000)} s)`,
+)
 
 const json = {
   runtime,

@@ -28,7 +28,10 @@ export interface HubMirrorOptions {
 }
 
 /** The mirror as a request handler: for a Node server, or a Vite/connect middleware under a prefix. */
-export function hubMirrorHandler(options: HubMirrorOptions = {}, requests: string[] = []): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function hubMirrorHandler(
+  options: HubMirrorOptions = {},
+  requests: string[] = [],
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const root = options.modelsDir ?? sharedModelsDir()
   return async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://mirror').pathname)

@@ -28,7 +28,11 @@ const DEFAULT_ERROR_TYPE: Record<number, string> = {
   503: 'server_error',
 }
 
-export function errorBody(status: number, message: string, details: { type?: string; param?: string | null; code?: string | null } = {}): OpenAIErrorBody {
+export function errorBody(
+  status: number,
+  message: string,
+  details: { type?: string; param?: string | null; code?: string | null } = {},
+): OpenAIErrorBody {
   return {
     error: {
       message,
@@ -57,9 +61,13 @@ export function unauthorized(sentKey: string | undefined): ErrorReply {
   const shown = sentKey.length > 8 ? `${sentKey.slice(0, 3)}*****${sentKey.slice(-4)}` : sentKey
   return {
     status: 401,
-    body: errorBody(401, `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`, {
-      code: 'invalid_api_key',
-    }),
+    body: errorBody(
+      401,
+      `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      {
+        code: 'invalid_api_key',
+      },
+    ),
   }
 }
 
@@ -101,10 +109,14 @@ export function validateEmbeddingsRequest(body: unknown): Validated<EmbeddingsRe
   if (typeof body.model !== 'string' || body.model === '') return invalid('you must provide a model parameter')
   const input = body.input
   const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input : undefined
-  if (!texts || texts.length === 0 || texts.length > 2048 || !texts.every((t) => typeof t === 'string' && t !== '')) return invalid(INPUT_INVALID, 'input')
+  if (!texts || texts.length === 0 || texts.length > 2048 || !texts.every((t) => typeof t === 'string' && t !== ''))
+    return invalid(INPUT_INVALID, 'input')
   const format = body.encoding_format
   if (format !== undefined && format !== 'float' && format !== 'base64') {
-    return invalid(`Invalid value for 'encoding_format': '${String(format)}'. Supported values are: 'float' and 'base64'.`, 'encoding_format')
+    return invalid(
+      `Invalid value for 'encoding_format': '${String(format)}'. Supported values are: 'float' and 'base64'.`,
+      'encoding_format',
+    )
   }
   if (body.dimensions !== undefined) {
     if (body.model === 'text-embedding-ada-002') return invalid('This model does not support specifying dimensions.', 'dimensions')
@@ -132,7 +144,11 @@ export function inputTexts(request: EmbeddingsRequest): string[] {
   return typeof request.input === 'string' ? [request.input] : request.input
 }
 
-export function embeddingsResponse(request: EmbeddingsRequest, vectors: ArrayLike<number>[], options: { reverseOrder?: boolean } = {}): EmbeddingsResponse {
+export function embeddingsResponse(
+  request: EmbeddingsRequest,
+  vectors: ArrayLike<number>[],
+  options: { reverseOrder?: boolean } = {},
+): EmbeddingsResponse {
   const texts = inputTexts(request)
   const tokens = texts.reduce((sum, text) => sum + estimateTokens(text), 0)
   const data = vectors.map((vector, index) => ({
@@ -185,23 +201,41 @@ export function validateChatRequest(body: unknown): Validated<ChatCompletionRequ
   if (typeof body.model !== 'string' || body.model === '') return invalid('you must provide a model parameter')
   const messages = body.messages
   if (!Array.isArray(messages)) return invalid("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter')
-  if (messages.length === 0) return invalid("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array')
+  if (messages.length === 0)
+    return invalid(
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'messages',
+      'empty_array',
+    )
   for (const [i, message] of messages.entries()) {
     if (!isObject(message) || typeof message.role !== 'string' || !ROLES.has(message.role)) {
-      return invalid(`Invalid value for 'messages[${i}].role'. Supported values are: 'system', 'assistant', 'user', 'tool', 'function', and 'developer'.`, `messages[${i}].role`)
+      return invalid(
+        `Invalid value for 'messages[${i}].role'. Supported values are: 'system', 'assistant', 'user', 'tool', 'function', and 'developer'.`,
+        `messages[${i}].role`,
+      )
     }
     if (typeof message.content !== 'string' && !(message.role === 'assistant' && message.content === null)) {
-      return invalid(`Invalid type for 'messages[${i}].content': expected one of a string or array of objects, but got ${message.content === null ? 'null' : typeof message.content} instead.`, `messages[${i}].content`)
+      return invalid(
+        `Invalid type for 'messages[${i}].content': expected one of a string or array of objects, but got ${message.content === null ? 'null' : typeof message.content} instead.`,
+        `messages[${i}].content`,
+      )
     }
   }
   const temperature = body.temperature
   if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
-    return invalid(`Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got ${String(temperature)} instead.`, 'temperature', 'decimal_above_max_value')
+    return invalid(
+      `Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got ${String(temperature)} instead.`,
+      'temperature',
+      'decimal_above_max_value',
+    )
   }
   const format = body.response_format
   if (format !== undefined) {
     if (!isObject(format) || !['text', 'json_object', 'json_schema'].includes(String(format.type))) {
-      return invalid("Invalid value for 'response_format.type': Supported values are: 'text', 'json_object', and 'json_schema'.", 'response_format.type')
+      return invalid(
+        "Invalid value for 'response_format.type': Supported values are: 'text', 'json_object', and 'json_schema'.",
+        'response_format.type',
+      )
     }
     const mentionsJson = messages.some((m) => typeof m.content === 'string' && /json/i.test(m.content))
     if (format.type === 'json_object' && !mentionsJson) {

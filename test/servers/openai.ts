@@ -266,7 +266,13 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
     const reply: EmbeddingsReply = (await embeddings.next(body, request)) ?? { delayMs: 0 }
     if (!(await settle(res, reply))) return
     if ('vectors' in reply) return send(res, 200, embeddingsResponse(body, reply.vectors))
-    send(res, 200, embeddingsResponse(body, defaultEmbeddings(body, dimensions), { reverseOrder: 'reverseOrder' in reply && reply.reverseOrder === true }))
+    send(
+      res,
+      200,
+      embeddingsResponse(body, defaultEmbeddings(body, dimensions), {
+        reverseOrder: 'reverseOrder' in reply && reply.reverseOrder === true,
+      }),
+    )
   }
 
   const handleChat = async (res: ServerResponse, request: RecordedRequest): Promise<void> => {
@@ -285,9 +291,19 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
     }
     if (!(await settle(res, reply))) return
     if (!('content' in reply)) {
-      return send(res, 400, errorBody(400, 'openai test server: a delayed chat reply needs content (e.g. { delayMs, content })', { code: 'test_server_unscripted' }))
+      return send(
+        res,
+        400,
+        errorBody(400, 'openai test server: a delayed chat reply needs content (e.g. { delayMs, content })', {
+          code: 'test_server_unscripted',
+        }),
+      )
     }
-    send(res, 200, chatResponse(body, { content: reply.content, refusal: reply.refusal ?? null, finishReason: reply.finishReason ?? 'stop' }))
+    send(
+      res,
+      200,
+      chatResponse(body, { content: reply.content, refusal: reply.refusal ?? null, finishReason: reply.finishReason ?? 'stop' }),
+    )
   }
 
   const server: Server = createServer((req, res) => {
@@ -304,8 +320,20 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
       } catch {
         // Kept as text in the log; answered with OpenAI's 400 below.
       }
-      const endpoint = req.method === 'POST' && url.pathname === '/v1/embeddings' ? 'embeddings' : req.method === 'POST' && url.pathname === '/v1/chat/completions' ? 'chat' : 'other'
-      const request: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, endpoint, headers: headerRecord(req), body, at: performance.now() }
+      const endpoint =
+        req.method === 'POST' && url.pathname === '/v1/embeddings'
+          ? 'embeddings'
+          : req.method === 'POST' && url.pathname === '/v1/chat/completions'
+            ? 'chat'
+            : 'other'
+      const request: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        endpoint,
+        headers: headerRecord(req),
+        body,
+        at: performance.now(),
+      }
       requests.push(request)
       if (endpoint === 'other') return sendError(res, notFound(request.method, request.path))
       ;(endpoint === 'chat' ? chat : embeddings).requests.push(request)
@@ -318,7 +346,7 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
       else await handleEmbeddings(res, request)
     })().catch((err: unknown) => {
       // A bug in a test's handler: answer 500 with the reason so the test output shows it.
-      send(res, 500, errorBody(500, `openai test server: ${err instanceof Error ? err.stack ?? err.message : String(err)}`))
+      send(res, 500, errorBody(500, `openai test server: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`))
     })
   })
 

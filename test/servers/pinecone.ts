@@ -1,4 +1,15 @@
-import { clone, dotProduct, isPlainObject, normalized, parseJsonBody, squaredL2, startFakeServer, type FakeHttpServer, type FakeRequest, type FakeResponse } from '../remote/support/fake-http.ts'
+import {
+  clone,
+  dotProduct,
+  isPlainObject,
+  normalized,
+  parseJsonBody,
+  squaredL2,
+  startFakeServer,
+  type FakeHttpServer,
+  type FakeRequest,
+  type FakeResponse,
+} from '../remote/support/fake-http.ts'
 import { matchesPineconeFilter, PineconeFilterError, type PineconeFilterSemantics } from './pinecone-filter.ts'
 
 /**
@@ -68,8 +79,10 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
   }
 
   const checkValues = (values: unknown): number[] => {
-    if (!Array.isArray(values) || !values.every((x) => typeof x === 'number' && Number.isFinite(x))) throw invalid('values must be an array of numbers')
-    if (values.length !== settings.dimension) throw invalid(`Vector dimension ${values.length} does not match the dimension of the index ${settings.dimension}`)
+    if (!Array.isArray(values) || !values.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      throw invalid('values must be an array of numbers')
+    if (values.length !== settings.dimension)
+      throw invalid(`Vector dimension ${values.length} does not match the dimension of the index ${settings.dimension}`)
     return values as number[]
   }
 
@@ -77,14 +90,19 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
     if (!isPlainObject(metadata)) throw invalid('metadata must be an object')
     for (const [key, value] of Object.entries(metadata)) {
       if (key.startsWith('$')) throw invalid(`Metadata key '${key}' must not start with '$'`)
-      const ok = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+      const ok =
+        typeof value === 'string' ||
+        typeof value === 'number' ||
+        typeof value === 'boolean' ||
+        (Array.isArray(value) && value.every((v) => typeof v === 'string'))
       if (!ok) {
         const got = value === null ? 'null' : Array.isArray(value) ? 'a list containing non-strings' : typeof value
         throw invalid(`Metadata value must be a string, number, boolean or list of strings, got '${got}' for field '${key}'`)
       }
     }
     const size = Buffer.byteLength(JSON.stringify(metadata))
-    if (size > MAX_METADATA_BYTES) throw invalid(`Metadata size is ${size} bytes, which exceeds the limit of ${MAX_METADATA_BYTES} bytes per vector`)
+    if (size > MAX_METADATA_BYTES)
+      throw invalid(`Metadata size is ${size} bytes, which exceeds the limit of ${MAX_METADATA_BYTES} bytes per vector`)
     return clone(metadata) as Meta
   }
 
@@ -107,7 +125,9 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
 
   const body = (req: FakeRequest): Record<string, unknown> => {
     if (Buffer.byteLength(req.bodyText) > MAX_REQUEST_BYTES) {
-      throw invalid(`Request size ${(Buffer.byteLength(req.bodyText) / 1024 / 1024).toFixed(1)}MB exceeds the maximum supported size of 2MB`)
+      throw invalid(
+        `Request size ${(Buffer.byteLength(req.bodyText) / 1024 / 1024).toFixed(1)}MB exceeds the maximum supported size of 2MB`,
+      )
     }
     const parsed = parseJsonBody(req.bodyText)
     if (!parsed.ok) throw invalid(`Failed to parse the request body: ${parsed.error}`)
@@ -116,7 +136,13 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
     return parsed.value
   }
 
-  const present = (id: string, stored: StoredVector, includeValues: boolean, includeMetadata: boolean, extra: Record<string, unknown> = {}) => {
+  const present = (
+    id: string,
+    stored: StoredVector,
+    includeValues: boolean,
+    includeMetadata: boolean,
+    extra: Record<string, unknown> = {},
+  ) => {
     const out: Record<string, unknown> = { id, ...extra }
     if (includeValues) out.values = stored.values.slice()
     if (includeMetadata && stored.metadata) out.metadata = clone(stored.metadata)
@@ -130,11 +156,13 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
     'POST /vectors/upsert': (req) => {
       const b = body(req)
       if (!Array.isArray(b.vectors)) throw invalid('vectors is required')
-      if (b.vectors.length > MAX_BATCH) throw invalid(`Batch size ${b.vectors.length} exceeds the maximum of ${MAX_BATCH} vectors per upsert`)
+      if (b.vectors.length > MAX_BATCH)
+        throw invalid(`Batch size ${b.vectors.length} exceeds the maximum of ${MAX_BATCH} vectors per upsert`)
       const ns = namespaceOf(b.namespace)
       const prepared = b.vectors.map((v: unknown) => {
         if (!isPlainObject(v)) throw invalid('each vector must be an object')
-        if (typeof v.id !== 'string' || v.id.length < 1 || v.id.length > 512) throw invalid('Vector ID must be a string of 1 to 512 characters')
+        if (typeof v.id !== 'string' || v.id.length < 1 || v.id.length > 512)
+          throw invalid('Vector ID must be a string of 1 to 512 characters')
         const stored: StoredVector = { values: checkValues(v.values).slice() }
         if (v.metadata !== undefined) stored.metadata = checkMetadata(v.metadata)
         return [v.id, stored] as const
@@ -147,7 +175,8 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
     'POST /query': (req) => {
       const b = body(req)
       const topK = b.topK
-      if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw invalid(`topK must be an integer between 1 and ${MAX_TOP_K}`)
+      if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K)
+        throw invalid(`topK must be an integer between 1 and ${MAX_TOP_K}`)
       const vector = checkValues(b.vector)
       const ns = namespaceOf(b.namespace)
       const accept = filterOf(b.filter)
@@ -157,7 +186,9 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
       const lowerIsBetter = settings.metric === 'euclidean'
       scored.sort((x, y) => (lowerIsBetter ? x.score - y.score : y.score - x.score) || (x.id < y.id ? -1 : 1))
       return {
-        matches: scored.slice(0, topK).map((m) => present(m.id, m.s, b.includeValues === true, b.includeMetadata === true, { score: m.score })),
+        matches: scored
+          .slice(0, topK)
+          .map((m) => present(m.id, m.s, b.includeValues === true, b.includeMetadata === true, { score: m.score })),
         namespace: ns,
         usage: usage(5),
       }
@@ -215,7 +246,12 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
       if (pagination) ids = ids.filter((id) => id >= untoken(pagination))
       const page = ids.slice(0, limit)
       const next = ids[limit]
-      return { vectors: page.map((id) => ({ id })), ...(next !== undefined ? { pagination: { next: token(next) } } : {}), namespace: ns, usage: usage() }
+      return {
+        vectors: page.map((id) => ({ id })),
+        ...(next !== undefined ? { pagination: { next: token(next) } } : {}),
+        namespace: ns,
+        usage: usage(),
+      }
     },
     'POST /vectors/fetch_by_metadata': (req) => {
       const b = body(req)
@@ -223,8 +259,11 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
       const accept = filterOf(b.filter)!
       const ns = namespaceOf(b.namespace)
       const limit = b.limit === undefined ? 100 : b.limit
-      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 10_000) throw invalid('limit must be an integer between 1 and 10000')
-      let matching = [...(namespaces.get(ns) ?? new Map<string, StoredVector>())].filter(([, s]) => accept(s.metadata)).sort(([a], [b2]) => (a < b2 ? -1 : 1))
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        throw invalid('limit must be an integer between 1 and 10000')
+      let matching = [...(namespaces.get(ns) ?? new Map<string, StoredVector>())]
+        .filter(([, s]) => accept(s.metadata))
+        .sort(([a], [b2]) => (a < b2 ? -1 : 1))
       if (typeof b.paginationToken === 'string') {
         const from = untoken(b.paginationToken)
         matching = matching.filter(([id]) => id >= from)
@@ -245,7 +284,14 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
         byNamespace[name] = { vectorCount: data.size }
         total += data.size
       }
-      return { namespaces: byNamespace, dimension: settings.dimension, indexFullness: 0, totalVectorCount: total, metric: settings.metric, vectorType: 'dense' }
+      return {
+        namespaces: byNamespace,
+        dimension: settings.dimension,
+        indexFullness: 0,
+        totalVectorCount: total,
+        metric: settings.metric,
+        vectorType: 'dense',
+      }
     },
   }
 

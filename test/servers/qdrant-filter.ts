@@ -67,7 +67,8 @@ function checkAny(values: unknown): (string | number)[] {
   if (!Array.isArray(values)) throw new QdrantFilterError('Format error in JSON body: match.any must be an array')
   const allStrings = values.every((v) => typeof v === 'string')
   const allInts = values.every((v) => typeof v === 'number' && Number.isInteger(v))
-  if (!allStrings && !allInts) throw new QdrantFilterError('Format error in JSON body: data did not match any variant of untagged enum AnyVariants')
+  if (!allStrings && !allInts)
+    throw new QdrantFilterError('Format error in JSON body: data did not match any variant of untagged enum AnyVariants')
   return values as (string | number)[]
 }
 
@@ -159,7 +160,9 @@ function matchCondition(point: QdrantPoint, cond: Record<string, unknown>): bool
     if (typeof nested?.key !== 'string') throw new QdrantFilterError('Format error in JSON body: nested.key must be a string')
     const elements = valuesAt(point.payload, nested.key).flatMap((v) => (Array.isArray(v) ? v : []))
     // Every condition of the nested filter must hold for one and the same element.
-    return elements.some((element) => isObject(element) && matchesQdrantFilter({ id: point.id, payload: element as Record<string, Json> }, nested.filter))
+    return elements.some(
+      (element) => isObject(element) && matchesQdrantFilter({ id: point.id, payload: element as Record<string, Json> }, nested.filter),
+    )
   }
   if ('must' in cond || 'should' in cond || 'must_not' in cond || 'min_should' in cond) return matchesQdrantFilter(point, cond)
   throw new QdrantFilterError(`Format error in JSON body: unknown condition ${JSON.stringify(cond)}`)
@@ -169,7 +172,8 @@ export function matchesQdrantFilter(point: QdrantPoint, filter: unknown): boolea
   if (filter === undefined || filter === null) return true
   if (!isObject(filter)) throw new QdrantFilterError('Format error in JSON body: filter must be an object')
   for (const key of Object.keys(filter)) {
-    if (!['must', 'should', 'must_not', 'min_should'].includes(key)) throw new QdrantFilterError(`Format error in JSON body: unknown field \`${key}\``)
+    if (!['must', 'should', 'must_not', 'min_should'].includes(key))
+      throw new QdrantFilterError(`Format error in JSON body: unknown field \`${key}\``)
   }
   const conditions = (v: unknown): Record<string, unknown>[] =>
     asList(v === null ? undefined : v).map((c) => {

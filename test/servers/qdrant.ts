@@ -1,4 +1,15 @@
-import { clone, dotProduct, isPlainObject, normalized, parseJsonBody, squaredL2, startFakeServer, type FakeHttpServer, type FakeRequest, type FakeResponse } from '../remote/support/fake-http.ts'
+import {
+  clone,
+  dotProduct,
+  isPlainObject,
+  normalized,
+  parseJsonBody,
+  squaredL2,
+  startFakeServer,
+  type FakeHttpServer,
+  type FakeRequest,
+  type FakeResponse,
+} from '../remote/support/fake-http.ts'
 import { matchesQdrantFilter, QdrantFilterError, validateQdrantFilter } from './qdrant-filter.ts'
 
 /**
@@ -50,7 +61,10 @@ export function normalizePointId(id: unknown): string | number {
     const hex = id.replace(/-/g, '').toLowerCase()
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
   }
-  throw new QdrantError(400, `Format error in JSON body: value ${JSON.stringify(id)} is not a valid point ID, valid values are either an unsigned integer or a UUID`)
+  throw new QdrantError(
+    400,
+    `Format error in JSON body: value ${JSON.stringify(id)} is not a valid point ID, valid values are either an unsigned integer or a UUID`,
+  )
 }
 
 const idKey = (id: string | number): string => (typeof id === 'number' ? `n:${id}` : `u:${id}`)
@@ -89,7 +103,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     if (!Array.isArray(vector) || !vector.every((x) => typeof x === 'number' && Number.isFinite(x))) {
       throw new QdrantError(400, 'Format error in JSON body: vector must be an array of numbers')
     }
-    if (vector.length !== c.size) throw new QdrantError(400, `Wrong input: Vector dimension error: expected dim: ${c.size}, got ${vector.length}`)
+    if (vector.length !== c.size)
+      throw new QdrantError(400, `Wrong input: Vector dimension error: expected dim: ${c.size}, got ${vector.length}`)
     return vector as number[]
   }
 
@@ -110,7 +125,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   const present = (point: Point, withPayload: unknown, withVector: unknown, extra: Record<string, unknown> = {}) => {
     const out: Record<string, unknown> = { id: point.id, ...extra }
     if (withPayload === true) out.payload = clone(point.payload)
-    else if (Array.isArray(withPayload)) out.payload = Object.fromEntries(Object.entries(point.payload).filter(([k]) => (withPayload as string[]).includes(k)))
+    else if (Array.isArray(withPayload))
+      out.payload = Object.fromEntries(Object.entries(point.payload).filter(([k]) => (withPayload as string[]).includes(k)))
     if (withVector === true) out.vector = point.vector.slice()
     return out
   }
@@ -127,7 +143,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
 
   const positiveInt = (value: unknown, name: string, fallback: number): number => {
     if (value === undefined || value === null) return fallback
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw new QdrantError(400, `Format error in JSON body: ${name} must be an integer`)
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      throw new QdrantError(400, `Format error in JSON body: ${name} must be an integer`)
     if (value < 1) throw new QdrantError(422, `Validation error in JSON body: [${name}: value ${value} invalid, must be 1 or larger]`)
     return value
   }
@@ -157,9 +174,16 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
         if (!isPlainObject(vectors) || typeof vectors.size !== 'number' || !Number.isInteger(vectors.size)) {
           throw new QdrantError(400, 'Format error in JSON body: missing field `vectors`')
         }
-        if (vectors.size < 1 || vectors.size > 65536) throw new QdrantError(422, `Validation error in JSON body: [vectors.size: value ${vectors.size} invalid, must be from 1 to 65536]`)
+        if (vectors.size < 1 || vectors.size > 65536)
+          throw new QdrantError(
+            422,
+            `Validation error in JSON body: [vectors.size: value ${vectors.size} invalid, must be from 1 to 65536]`,
+          )
         if (!['Cosine', 'Euclid', 'Dot', 'Manhattan'].includes(vectors.distance as string)) {
-          throw new QdrantError(400, `Format error in JSON body: unknown variant \`${String(vectors.distance)}\`, expected one of \`Cosine\`, \`Euclid\`, \`Dot\`, \`Manhattan\``)
+          throw new QdrantError(
+            400,
+            `Format error in JSON body: unknown variant \`${String(vectors.distance)}\`, expected one of \`Cosine\`, \`Euclid\`, \`Dot\`, \`Manhattan\``,
+          )
         }
         collections.set(name!, { size: vectors.size, distance: vectors.distance as QdrantDistance, points: new Map(), payloadSchema: {} })
         return true
@@ -171,14 +195,21 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       pattern: /^\/collections\/([^/]+)$/,
       run: (_req, [name]) => {
         const c = collection(name!)
-        const schema = Object.fromEntries(Object.entries(c.payloadSchema).map(([k, v]) => [k, { ...v, points: [...c.points.values()].filter((p) => k in p.payload).length }]))
+        const schema = Object.fromEntries(
+          Object.entries(c.payloadSchema).map(([k, v]) => [
+            k,
+            { ...v, points: [...c.points.values()].filter((p) => k in p.payload).length },
+          ]),
+        )
         return {
           status: 'green',
           optimizer_status: 'ok',
           points_count: c.points.size,
           indexed_vectors_count: 0,
           segments_count: 1,
-          config: { params: { vectors: { size: c.size, distance: c.distance }, shard_number: 1, replication_factor: 1, on_disk_payload: true } },
+          config: {
+            params: { vectors: { size: c.size, distance: c.distance }, shard_number: 1, replication_factor: 1, on_disk_payload: true },
+          },
           payload_schema: schema,
         }
       },
@@ -197,9 +228,13 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
         if (typeof b.field_name !== 'string') throw new QdrantError(400, 'Format error in JSON body: missing field `field_name`')
         const schema = b.field_schema
         const type = typeof schema === 'string' ? schema : isPlainObject(schema) ? schema.type : undefined
-        if (typeof type !== 'string' || !INDEX_TYPES.includes(type)) throw new QdrantError(400, 'Format error in JSON body: unknown field_schema')
+        if (typeof type !== 'string' || !INDEX_TYPES.includes(type))
+          throw new QdrantError(400, 'Format error in JSON body: unknown field_schema')
         const params = isPlainObject(schema) ? Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'type')) : undefined
-        c.payloadSchema[b.field_name] = { data_type: type, ...(params && Object.keys(params).length ? { params: { type, ...params } } : {}) }
+        c.payloadSchema[b.field_name] = {
+          data_type: type,
+          ...(params && Object.keys(params).length ? { params: { type, ...params } } : {}),
+        }
         return operation()
       },
     },
@@ -214,8 +249,13 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
           if (!isPlainObject(raw)) throw new QdrantError(400, 'Format error in JSON body: a point must be an object')
           const id = normalizePointId(raw.id)
           const vector = checkVector(c, raw.vector)
-          if (raw.payload !== undefined && raw.payload !== null && !isPlainObject(raw.payload)) throw new QdrantError(400, 'Format error in JSON body: payload must be an object')
-          return { id, vector: c.distance === 'Cosine' ? normalized(vector) : vector.slice(), payload: clone((raw.payload ?? {}) as Record<string, Json>) }
+          if (raw.payload !== undefined && raw.payload !== null && !isPlainObject(raw.payload))
+            throw new QdrantError(400, 'Format error in JSON body: payload must be an object')
+          return {
+            id,
+            vector: c.distance === 'Cosine' ? normalized(vector) : vector.slice(),
+            payload: clone((raw.payload ?? {}) as Record<string, Json>),
+          }
         })
         const op = operation()
         for (const point of prepared) c.points.set(idKey(point.id), { ...point, version: op.operation_id })
@@ -235,8 +275,15 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
         const better = higherIsBetter(c)
         scored.sort((x, y) => (better ? y.score - x.score : x.score - y.score) || compareIds(x.p.id, y.p.id))
         const threshold = b.score_threshold as number | undefined
-        const kept = threshold === undefined || threshold === null ? scored : scored.filter((s) => (better ? s.score >= threshold : s.score <= threshold))
-        return { points: kept.slice(offset, offset + limit).map((s) => present(s.p, b.with_payload ?? false, b.with_vector ?? false, { version: s.p.version, score: s.score })) }
+        const kept =
+          threshold === undefined || threshold === null
+            ? scored
+            : scored.filter((s) => (better ? s.score >= threshold : s.score <= threshold))
+        return {
+          points: kept
+            .slice(offset, offset + limit)
+            .map((s) => present(s.p, b.with_payload ?? false, b.with_vector ?? false, { version: s.p.version, score: s.score })),
+        }
       },
     },
     {
@@ -300,7 +347,10 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
           points = points.filter((p) => compareIds(p.id, offset) >= 0)
         }
         const page = points.slice(0, limit)
-        return { points: page.map((p) => present(p, b.with_payload ?? true, b.with_vector ?? false)), next_page_offset: points[limit]?.id ?? null }
+        return {
+          points: page.map((p) => present(p, b.with_payload ?? true, b.with_vector ?? false)),
+          next_page_offset: points[limit]?.id ?? null,
+        }
       },
     },
     {
@@ -314,8 +364,12 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     const c = collection(name)
     const b = body(req)
     if (!isPlainObject(b.payload)) throw new QdrantError(400, 'Format error in JSON body: missing field `payload`')
-    const targets = Array.isArray(b.points) ? b.points.map((raw) => c.points.get(idKey(normalizePointId(raw)))).filter((p) => p !== undefined) : filtered(c, b.filter)
-    for (const point of targets) point.payload = mode === 'merge' ? { ...point.payload, ...clone(b.payload as Record<string, Json>) } : clone(b.payload as Record<string, Json>)
+    const targets = Array.isArray(b.points)
+      ? b.points.map((raw) => c.points.get(idKey(normalizePointId(raw)))).filter((p) => p !== undefined)
+      : filtered(c, b.filter)
+    for (const point of targets)
+      point.payload =
+        mode === 'merge' ? { ...point.payload, ...clone(b.payload as Record<string, Json>) } : clone(b.payload as Record<string, Json>)
     return operation()
   }
 
@@ -331,7 +385,10 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       const match = route.pattern.exec(req.path)
       if (!match || route.method !== req.method) continue
       try {
-        const result = route.run(req, match.slice(1).map((s) => decodeURIComponent(s)))
+        const result = route.run(
+          req,
+          match.slice(1).map((s) => decodeURIComponent(s)),
+        )
         if (isPlainObject(result) && '__raw' in result) return { status: 200, body: result.__raw }
         if (isPlainObject(result) && '__text' in result) return { status: 200, body: result.__text }
         return ok(result)

@@ -307,7 +307,8 @@ function resolve(metadata: Json | undefined, path: PathStep[]): Json | undefined
   return current
 }
 
-const isScalar = (v: Json | undefined): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+const isScalar = (v: Json | undefined): v is string | number | boolean =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
 const sameScalar = (a: Json | undefined, b: Literal): boolean => isScalar(a) && typeof a === typeof b && a === b
 
 export function evaluateUpstashFilter(ast: FilterAst, metadata: Json | undefined, semantics: NegationSemantics): boolean {
@@ -327,7 +328,9 @@ export function evaluateUpstashFilter(ast: FilterAst, metadata: Json | undefined
           case '=':
             return sameScalar(value, node.value)
           case '!=':
-            return semantics === 'lenient' ? !sameScalar(value, node.value) : isScalar(value) && typeof value === typeof node.value && value !== node.value
+            return semantics === 'lenient'
+              ? !sameScalar(value, node.value)
+              : isScalar(value) && typeof value === typeof node.value && value !== node.value
           default: {
             if (typeof value !== 'number') return false
             const v = node.value as number

@@ -1,4 +1,15 @@
-import { clone, dotProduct, isPlainObject, normalized, parseJsonBody, squaredL2, startFakeServer, type FakeHttpServer, type FakeRequest, type FakeResponse } from '../remote/support/fake-http.ts'
+import {
+  clone,
+  dotProduct,
+  isPlainObject,
+  normalized,
+  parseJsonBody,
+  squaredL2,
+  startFakeServer,
+  type FakeHttpServer,
+  type FakeRequest,
+  type FakeResponse,
+} from '../remote/support/fake-http.ts'
 import { evaluateUpstashFilter, FilterSyntaxError, parseUpstashFilter, type NegationSemantics } from './upstash-filter.ts'
 
 /**
@@ -86,7 +97,8 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
     if (!Array.isArray(vector) || !vector.every((x) => typeof x === 'number' && Number.isFinite(x))) {
       throw new UpstashError(400, 'Invalid request: vector must be an array of numbers')
     }
-    if (vector.length !== settings.dimension) throw new UpstashError(422, `Invalid vector dimension: ${vector.length}, expected: ${settings.dimension}`)
+    if (vector.length !== settings.dimension)
+      throw new UpstashError(422, `Invalid vector dimension: ${vector.length}, expected: ${settings.dimension}`)
     return vector as number[]
   }
 
@@ -119,12 +131,15 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
   const commands: Record<string, (ns: string, body: unknown, req: FakeRequest) => unknown> = {
     upsert(ns, body) {
       const items = Array.isArray(body) ? body : [body]
-      if (items.length > MAX_UPSERT) throw new UpstashError(400, `Invalid request: batch size ${items.length} exceeds the maximum of ${MAX_UPSERT} vectors`)
+      if (items.length > MAX_UPSERT)
+        throw new UpstashError(400, `Invalid request: batch size ${items.length} exceeds the maximum of ${MAX_UPSERT} vectors`)
       const prepared = items.map((item) => {
         if (!isPlainObject(item)) throw new UpstashError(400, 'Invalid request: each vector must be an object')
-        if ((typeof item.id !== 'string' && typeof item.id !== 'number') || item.id === '') throw new UpstashError(400, 'Invalid request: id must be a non-empty string')
+        if ((typeof item.id !== 'string' && typeof item.id !== 'number') || item.id === '')
+          throw new UpstashError(400, 'Invalid request: id must be a non-empty string')
         const vector = checkVector(item.vector)
-        if (item.metadata !== undefined && !isPlainObject(item.metadata)) throw new UpstashError(400, 'Invalid request: metadata must be an object')
+        if (item.metadata !== undefined && !isPlainObject(item.metadata))
+          throw new UpstashError(400, 'Invalid request: metadata must be an object')
         if (item.metadata !== undefined && Buffer.byteLength(JSON.stringify(item.metadata)) > MAX_METADATA_BYTES) {
           throw new UpstashError(400, `Metadata size exceeds the limit of ${MAX_METADATA_BYTES} bytes`)
         }
@@ -143,7 +158,8 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
         if (!isPlainObject(q)) throw new UpstashError(400, 'Invalid request: query must be an object')
         const vector = checkVector(q.vector)
         const topK = q.topK === undefined ? 10 : q.topK
-        if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1) throw new UpstashError(400, 'Invalid request: topK must be a positive integer')
+        if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1)
+          throw new UpstashError(400, 'Invalid request: topK must be a positive integer')
         const filter = parseFilter(q.filter)
         const scored = [...readNamespace(ns)].map(([id, stored]) => ({ id, stored, score: score(vector, stored.vector) }))
         scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
@@ -167,7 +183,10 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
       }
       if (typeof body.prefix === 'string') {
         const prefix = body.prefix
-        return [...data.keys()].filter((id) => id.startsWith(prefix)).sort().map((id) => present(id, data.get(id)!, body))
+        return [...data.keys()]
+          .filter((id) => id.startsWith(prefix))
+          .sort()
+          .map((id) => present(id, data.get(id)!, body))
       }
       throw new UpstashError(400, 'Invalid request: expected {ids} or {prefix}')
     },
@@ -176,7 +195,8 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
       let targets: string[]
       if (Array.isArray(body)) targets = body.map(String)
       else if (isPlainObject(body) && Array.isArray(body.ids)) targets = body.ids.map(String)
-      else if (isPlainObject(body) && typeof body.prefix === 'string') targets = [...data.keys()].filter((id) => id.startsWith(body.prefix as string))
+      else if (isPlainObject(body) && typeof body.prefix === 'string')
+        targets = [...data.keys()].filter((id) => id.startsWith(body.prefix as string))
       else if (isPlainObject(body) && typeof body.filter === 'string') {
         const filter = parseFilter(body.filter)!
         targets = [...data].filter(([, s]) => evaluateUpstashFilter(filter, s.metadata as never, settings.negation)).map(([id]) => id)
@@ -186,21 +206,27 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
       return { deleted }
     },
     update(ns, body) {
-      if (!isPlainObject(body) || (typeof body.id !== 'string' && typeof body.id !== 'number')) throw new UpstashError(400, 'Invalid request: id is required')
+      if (!isPlainObject(body) || (typeof body.id !== 'string' && typeof body.id !== 'number'))
+        throw new UpstashError(400, 'Invalid request: id is required')
       const stored = namespaces.get(ns)?.get(String(body.id))
       if (!stored) return { updated: 0 }
       if (body.vector !== undefined) stored.vector = checkVector(body.vector).slice()
       if (typeof body.data === 'string') stored.data = body.data
       if (body.metadata !== undefined) {
         const mode = body.metadataUpdateMode ?? 'OVERWRITE'
-        if (mode !== 'PATCH' && mode !== 'OVERWRITE') throw new UpstashError(400, 'Invalid request: metadataUpdateMode must be PATCH or OVERWRITE')
-        stored.metadata = mode === 'PATCH' ? (mergePatch(stored.metadata ?? {}, body.metadata) as Record<string, unknown>) : (clone(body.metadata) as Record<string, unknown>)
+        if (mode !== 'PATCH' && mode !== 'OVERWRITE')
+          throw new UpstashError(400, 'Invalid request: metadataUpdateMode must be PATCH or OVERWRITE')
+        stored.metadata =
+          mode === 'PATCH'
+            ? (mergePatch(stored.metadata ?? {}, body.metadata) as Record<string, unknown>)
+            : (clone(body.metadata) as Record<string, unknown>)
       }
       return { updated: 1 }
     },
     range(ns, body) {
       if (!isPlainObject(body)) throw new UpstashError(400, 'Invalid request: expected {cursor, limit}')
-      if (typeof body.limit !== 'number' || !Number.isInteger(body.limit) || body.limit < 1) throw new UpstashError(400, 'Invalid request: limit must be a positive integer')
+      if (typeof body.limit !== 'number' || !Number.isInteger(body.limit) || body.limit < 1)
+        throw new UpstashError(400, 'Invalid request: limit must be a positive integer')
       const cursor = typeof body.cursor === 'string' || typeof body.cursor === 'number' ? String(body.cursor) : '0'
       const data = readNamespace(ns)
       const prefix = typeof body.prefix === 'string' ? body.prefix : ''

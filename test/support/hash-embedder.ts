@@ -120,7 +120,8 @@ export class HashEmbedder implements Embedder {
 
   constructor(options: { dimensions?: number } = {}) {
     this.dimensions = options.dimensions ?? DEFAULT_HASH_DIMENSIONS
-    if (!Number.isInteger(this.dimensions) || this.dimensions <= 0) throw new RangeError(`dimensions must be a positive integer, got ${this.dimensions}`)
+    if (!Number.isInteger(this.dimensions) || this.dimensions <= 0)
+      throw new RangeError(`dimensions must be a positive integer, got ${this.dimensions}`)
   }
 
   /** How many times embed() was called. */

@@ -72,7 +72,12 @@ export function dot(a: Float32Array, b: Float32Array): number {
 }
 
 /** Exact top-k by inner product, over the slots `accept` allows. */
-export function exactTopK(vectors: readonly (Float32Array | undefined)[], query: Float32Array, k: number, accept?: (slot: number) => boolean): number[] {
+export function exactTopK(
+  vectors: readonly (Float32Array | undefined)[],
+  query: Float32Array,
+  k: number,
+  accept?: (slot: number) => boolean,
+): number[] {
   const scored: [number, number][] = []
   vectors.forEach((v, slot) => {
     if (v && (!accept || accept(slot))) scored.push([dot(v, query), slot])

@@ -115,7 +115,12 @@ export function describeTransformersEmbedder(runtime: string, setup: () => Trans
 
       const ready = events.filter((e) => e.status === 'ready')
       expect(ready).toHaveLength(1)
-      expect(events.at(-1)).toEqual({ status: 'ready', model: RANDOM_MINILM_MODEL, dimensions: MODEL_DIMENSIONS, loadMs: expect.any(Number) })
+      expect(events.at(-1)).toEqual({
+        status: 'ready',
+        model: RANDOM_MINILM_MODEL,
+        dimensions: MODEL_DIMENSIONS,
+        loadMs: expect.any(Number),
+      })
       expect(events.filter((e) => e.status === 'initiate' && e.file === 'config.json')).toHaveLength(1)
 
       // Per file: initiate, download, progress..., done, each exactly once and in that order.
@@ -127,7 +132,10 @@ export function describeTransformersEmbedder(runtime: string, setup: () => Trans
         const statuses = events.filter((e) => 'file' in e && e.file === file).map((e) => e.status)
         expect(statuses[0], file).toBe('initiate')
         expect(statuses.at(-1), file).toBe('done')
-        expect(statuses.filter((s) => s === 'initiate' || s === 'done'), file).toEqual(['initiate', 'done'])
+        expect(
+          statuses.filter((s) => s === 'initiate' || s === 'done'),
+          file,
+        ).toEqual(['initiate', 'done'])
       }
 
       const progress = events.filter((e) => e.status === 'progress')
@@ -154,7 +162,7 @@ export function describeTransformersEmbedder(runtime: string, setup: () => Trans
       await embedder.close()
     })
 
-    it('keeps each embedder\'s settings apart when loads overlap', async () => {
+    it("keeps each embedder's settings apart when loads overlap", async () => {
       const { modelsPath } = setup()
       const nested = `${modelsPath.endsWith('/') ? modelsPath : `${modelsPath}/`}local/`
       // The same model reached through two different localModelPath values, loaded at the same time:
@@ -173,7 +181,9 @@ export function describeTransformersEmbedder(runtime: string, setup: () => Trans
     describe('load errors name the model, the path tried and the fix', () => {
       it('missing model directory', async () => {
         const { modelsPath } = setup()
-        const error = await make({ model: 'local/no-such-model' }).ready().catch((e: unknown) => e)
+        const error = await make({ model: 'local/no-such-model' })
+          .ready()
+          .catch((e: unknown) => e)
         expect(error).toBeInstanceOf(EmbeddingError)
         const message = (error as Error).message
         expect(message).toContain('"local/no-such-model"')
@@ -183,7 +193,9 @@ export function describeTransformersEmbedder(runtime: string, setup: () => Trans
       })
 
       it('no weights file for the dtype, listing the formats that exist', async () => {
-        const error = await make({ model: RANDOM_MINILM_MODEL, dtype: 'fp32' }).ready().catch((e: unknown) => e)
+        const error = await make({ model: RANDOM_MINILM_MODEL, dtype: 'fp32' })
+          .ready()
+          .catch((e: unknown) => e)
         expect(error).toBeInstanceOf(EmbeddingError)
         const message = (error as Error).message
         expect(message).toContain('no weights for dtype "fp32"')
@@ -192,7 +204,9 @@ export function describeTransformersEmbedder(runtime: string, setup: () => Trans
       })
 
       it('wrong localModelPath', async () => {
-        const error = await make({ model: WORDNET_MODEL, localModelPath: '/no/such/models/' }).ready().catch((e: unknown) => e)
+        const error = await make({ model: WORDNET_MODEL, localModelPath: '/no/such/models/' })
+          .ready()
+          .catch((e: unknown) => e)
         expect(error).toBeInstanceOf(EmbeddingError)
         // The model's files are requested in parallel: the message leads with the directory, not with
         // whichever file happened to be found missing first.

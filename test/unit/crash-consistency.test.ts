@@ -104,7 +104,14 @@ function applyTo(state: Map<string, Payload>, op: Op): Map<string, Payload> {
 }
 
 function open(storage: KeyValueStore): LocalVectorStore {
-  return new LocalVectorStore({ name: 'flat', storage, collection: 'crash', chunkBytes: 2048, compactAfterEntries: 3, compactAfterBytes: 1 })
+  return new LocalVectorStore({
+    name: 'flat',
+    storage,
+    collection: 'crash',
+    chunkBytes: 2048,
+    compactAfterEntries: 3,
+    compactAfterBytes: 1,
+  })
 }
 
 async function snapshot(store: LocalVectorStore): Promise<Map<string, Payload>> {
@@ -162,7 +169,14 @@ for (const mode of ['sequential', 'atomic', 'conditional'] as const) {
           const after = inFlight!.get(id)
           const now = foundMap.get(id)
           const user = String((before ?? after ?? now)!.user_id)
-          const matches = JSON.stringify(now) === JSON.stringify(before) ? (JSON.stringify(now) === JSON.stringify(after) ? 'both' : 'before') : JSON.stringify(now) === JSON.stringify(after) ? 'after' : undefined
+          const matches =
+            JSON.stringify(now) === JSON.stringify(before)
+              ? JSON.stringify(now) === JSON.stringify(after)
+                ? 'both'
+                : 'before'
+              : JSON.stringify(now) === JSON.stringify(after)
+                ? 'after'
+                : undefined
           expect(matches, `crash at write ${crashAt}: ${id} is ${JSON.stringify(now)}, neither before nor after`).toBeDefined()
           if (matches === 'both') continue
           const seen = byUser.get(user)
@@ -170,8 +184,14 @@ for (const mode of ['sequential', 'atomic', 'conditional'] as const) {
           byUser.set(user, matches!)
         }
         const expected = new Map(found)
-        for (const [id, payload] of expected) expect((await reopened.get([id]))[0]?.payload, `get ${id} after crash ${crashAt}`).toEqual(payload)
-        const hits = await reopened.search({ vector: randomVector(seeded(crashAt), DIMS), topK: 5, filter: and(), scope: { user_id: 'alice' } })
+        for (const [id, payload] of expected)
+          expect((await reopened.get([id]))[0]?.payload, `get ${id} after crash ${crashAt}`).toEqual(payload)
+        const hits = await reopened.search({
+          vector: randomVector(seeded(crashAt), DIMS),
+          topK: 5,
+          filter: and(),
+          scope: { user_id: 'alice' },
+        })
         for (const hit of hits) expect(expected.get(hit.id)).toEqual(hit.payload)
 
         // The reopened store keeps working, and its writes survive another reload.
@@ -209,7 +229,11 @@ describe('values never exceed the storage limit', () => {
     const store = new LocalVectorStore({ name: 'flat', storage: limited, collection: 'limit', compactAfterEntries: 2 })
     await store.init({ dimensions: 64 })
     const random = seeded(1)
-    const records = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, vector: randomVector(random, 64), payload: { user_id: 'u', memory: 'x'.repeat(50) } }))
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      id: `r${i}`,
+      vector: randomVector(random, 64),
+      payload: { user_id: 'u', memory: 'x'.repeat(50) },
+    }))
     await store.upsert(records.slice(0, 150))
     await store.upsert(records.slice(150))
     await store.upsert([records[0]!])

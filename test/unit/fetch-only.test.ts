@@ -67,18 +67,22 @@ function eagerChunks(): Chunk[] {
 describe('fetch-only core', () => {
   it('bundles for the browser without any Node builtin module', () => {
     for (const chunk of chunks.values()) {
-      const nodeInputs = chunk.inputs.filter((input) => input.startsWith('node:') || /^(fs|path|os|crypto|child_process|http|net)$/.test(input))
+      const nodeInputs = chunk.inputs.filter(
+        (input) => input.startsWith('node:') || /^(fs|path|os|crypto|child_process|http|net)$/.test(input),
+      )
       expect(nodeInputs, chunk.file).toEqual([])
     }
   })
 
   it('loads no process, Buffer, require or __dirname with the core', () => {
     for (const chunk of eagerChunks()) {
-      expect(chunk.code.match(FORBIDDEN) ?? [], `${chunk.file} (${chunk.inputs.filter((i) => !i.startsWith('src/')).join(', ')})`).toEqual([])
+      expect(chunk.code.match(FORBIDDEN) ?? [], `${chunk.file} (${chunk.inputs.filter((i) => !i.startsWith('src/')).join(', ')})`).toEqual(
+        [],
+      )
     }
   })
 
-  it("no project source file uses Node APIs, even in lazily loaded providers", () => {
+  it('no project source file uses Node APIs, even in lazily loaded providers', () => {
     for (const chunk of chunks.values()) {
       for (const input of chunk.inputs.filter((i) => i.startsWith('src/') || i.startsWith('adapters/'))) {
         expect(input).not.toMatch(/\.node\./)

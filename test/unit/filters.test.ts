@@ -18,7 +18,13 @@ function reference(filter: Filter, doc: JsonObject): boolean {
 
 type Scalar = string | number | boolean
 const values = (v: Json | undefined): Scalar[] =>
-  v === undefined || v === null ? [] : Array.isArray(v) ? (v.filter((x) => x !== null && typeof x !== 'object') as Scalar[]) : typeof v === 'object' ? [] : [v]
+  v === undefined || v === null
+    ? []
+    : Array.isArray(v)
+      ? (v.filter((x) => x !== null && typeof x !== 'object') as Scalar[])
+      : typeof v === 'object'
+        ? []
+        : [v]
 const same = (a: Scalar, b: Scalar): boolean => typeof a === typeof b && a === b
 const comparable = (a: Scalar, b: Scalar): boolean => typeof a === typeof b && typeof a !== 'boolean'
 
@@ -60,7 +66,11 @@ function field(v: Json | undefined, condition: unknown): boolean {
 
 const FIELDS = ['a', 'b', 'c', 'tags']
 const scalarArb = fc.oneof(fc.constantFrom('x', 'y', 'Xy', 'yx', ''), fc.integer({ min: -3, max: 3 }), fc.boolean())
-const valueArb: fc.Arbitrary<Json> = fc.oneof(scalarArb, fc.array(fc.oneof(scalarArb, fc.constant(null)), { maxLength: 3 }), fc.constant(null))
+const valueArb: fc.Arbitrary<Json> = fc.oneof(
+  scalarArb,
+  fc.array(fc.oneof(scalarArb, fc.constant(null)), { maxLength: 3 }),
+  fc.constant(null),
+)
 const docArb = fc.dictionary(fc.constantFrom(...FIELDS), valueArb, { maxKeys: 4 }) as fc.Arbitrary<JsonObject>
 const opArb = fc.oneof(
   fc.record({ eq: scalarArb }),
@@ -112,7 +122,9 @@ describe('filter language', () => {
 
     it('an unknown operator throws FilterError (mem0 silently matched nothing)', () => {
       expect(() => parseFilter({ age: { between: [1, 2] } } as unknown as Filter)).toThrow(FilterError)
-      expect(() => parseFilter({ age: { between: [1, 2] } } as unknown as Filter)).toThrow(/unknown operator "between"; use one of eq, ne, gt/)
+      expect(() => parseFilter({ age: { between: [1, 2] } } as unknown as Filter)).toThrow(
+        /unknown operator "between"; use one of eq, ne, gt/,
+      )
       expect(() => parseFilter({ OR: [{ age: { $regex: 'x' } }] } as unknown as Filter)).toThrow(/OR\[0\]\.age: unknown operator "\$regex"/)
     })
   })

@@ -4,7 +4,14 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { DISTANCE_FUNCTION, LOADER_PATCHES, patchLoader, patchWasm, PatchError } from '../../scripts/hnswlib/patches.mjs'
 import { simdInnerProductDistanceBody } from '../../scripts/hnswlib/simd-inner-product.mjs'
-import { concat, encodeU32, readCodeBodies, readFunctionNames, readSections, countFunctionImports } from '../../scripts/hnswlib/wasm-binary.mjs'
+import {
+  concat,
+  encodeU32,
+  readCodeBodies,
+  readFunctionNames,
+  readSections,
+  countFunctionImports,
+} from '../../scripts/hnswlib/wasm-binary.mjs'
 import { describe, expect, it } from '../harness.ts'
 
 const pkgDir = dirname(createRequire(import.meta.url).resolve('hnswlib-wasm-static/package.json'))

@@ -13,13 +13,21 @@ import { runtime } from '../support/runtime.ts'
 describeVectorStoreConformance('hnsw, graph search forced', async () => {
   const storage = new MemoryStorage()
   const open = async () =>
-    new LocalVectorStore({ name: 'hnsw', storage, collection: 'conformance', ann: createHnswIndexFactory(), annMinSize: 1, exactCandidateLimit: 0 })
+    new LocalVectorStore({
+      name: 'hnsw',
+      storage,
+      collection: 'conformance',
+      ann: createHnswIndexFactory(),
+      annMinSize: 1,
+      exactCandidateLimit: 0,
+    })
   return { store: await open(), reopen: open }
 })
 
 describe('hnsw store', () => {
   it('is the default vector store (and transformers the default embedder outside workerd; indexeddb storage in browsers, memory elsewhere)', () => {
-    const name = (choice: { kind: string; provider?: { name: string } }) => (choice.kind === 'provider' ? choice.provider!.name : 'instance')
+    const name = (choice: { kind: string; provider?: { name: string } }) =>
+      choice.kind === 'provider' ? choice.provider!.name : 'instance'
     if (runtime === 'workerd') {
       // The default embedder cannot run in workerd and is refused at config time; the rest still defaults.
       expect(() => resolveMemoryConfig({})).toThrow(ConfigError)
@@ -28,7 +36,11 @@ describe('hnsw store', () => {
       return
     }
     const defaults = resolveMemoryConfig({})
-    expect([name(defaults.vectorStore), name(defaults.embedder), name(defaults.storage)]).toEqual(['hnsw', 'transformers', runtime === 'chromium' ? 'indexeddb' : 'memory'])
+    expect([name(defaults.vectorStore), name(defaults.embedder), name(defaults.storage)]).toEqual([
+      'hnsw',
+      'transformers',
+      runtime === 'chromium' ? 'indexeddb' : 'memory',
+    ])
   })
 
   it('builds a graph for partitions past exactBelow and persists it next to the records', async () => {
@@ -36,21 +48,38 @@ describe('hnsw store', () => {
     const config = { embedder: new HashEmbedder(), storage, vectorStore: { provider: 'hnsw', config: { exactBelow: 1000 } } }
     const memory = new Memory(config)
     const texts = Array.from({ length: 1500 }, (_, i) => `note ${i} about ${['tea', 'hiking', 'chess', 'jazz'][i % 4]} and topic ${i % 37}`)
-    for (let i = 0; i < texts.length; i += 300) await memory.add(texts.slice(i, i + 300).map((content) => ({ role: 'user', content })), { userId: 'u' })
+    for (let i = 0; i < texts.length; i += 300)
+      await memory.add(
+        texts.slice(i, i + 300).map((content) => ({ role: 'user', content })),
+        { userId: 'u' },
+      )
     const { results } = await memory.search('note 1234 about chess and topic 13', { userId: 'u', topK: 3 })
     expect(results[0]!.memory).toBe(texts[1234])
     await memory.close()
     expect((await storage.list('memories/vs/p/u.u/ann/')).length).toBeGreaterThan(0)
     const again = new Memory(config)
-    expect((await again.search('note 1234 about chess and topic 13', { userId: 'u', topK: 3 })).results.map((r) => r.id)).toEqual(results.map((r) => r.id))
+    expect((await again.search('note 1234 about chess and topic 13', { userId: 'u', topK: 3 })).results.map((r) => r.id)).toEqual(
+      results.map((r) => r.id),
+    )
     await again.close()
   })
 
   it('finds the exact top-k through the graph on a larger partition, filtered or not', async () => {
-    const store = new LocalVectorStore({ name: 'hnsw', storage: new MemoryStorage(), collection: 'big', ann: createHnswIndexFactory(), annMinSize: 1, exactCandidateLimit: 0 })
+    const store = new LocalVectorStore({
+      name: 'hnsw',
+      storage: new MemoryStorage(),
+      collection: 'big',
+      ann: createHnswIndexFactory(),
+      annMinSize: 1,
+      exactCandidateLimit: 0,
+    })
     await store.init({ dimensions: 32 })
     const random = seeded(9)
-    const records = Array.from({ length: 3000 }, (_, i) => ({ id: `r${i}`, vector: randomVector(random, 32), payload: { user_id: 'u', half: i % 2 === 0 } }))
+    const records = Array.from({ length: 3000 }, (_, i) => ({
+      id: `r${i}`,
+      vector: randomVector(random, 32),
+      payload: { user_id: 'u', half: i % 2 === 0 },
+    }))
     await store.upsert(records)
     let recallHits = 0
     for (let q = 0; q < 20; q++) {

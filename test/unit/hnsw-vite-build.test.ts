@@ -41,7 +41,10 @@ const { slots, scores } = index.search(Float32Array.of(0.1, 0.99, 0), 1)
     const assets = readdirSync(join(work, 'dist', 'assets'))
     const wasm = assets.find((f) => f.endsWith('.wasm'))
     expect(wasm).toMatch(/^hnswlib-.*\.wasm$/)
-    const js = assets.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(work, 'dist', 'assets', f), 'utf8')).join('\n')
+    const js = assets
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(work, 'dist', 'assets', f), 'utf8'))
+      .join('\n')
     expect(js.includes(wasm!)).toBe(true)
     // The browser variant was chosen (its chunk is emitted) and no Node module is imported anywhere.
     expect(assets.some((f) => f.startsWith('wasm.fetch-'))).toBe(true)

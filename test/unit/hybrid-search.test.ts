@@ -9,7 +9,17 @@ import { HashEmbedder } from '../support/hash-embedder.ts'
 
 describe('text analysis', () => {
   it('lowercases, drops stopwords and possessives, stems, keeps numbers and non-ASCII words', () => {
-    expect(analyze("Caroline's hiking trips in 2023: she LOVED the Alps' views! Café naïve")).toEqual(['carolin', 'hike', 'trip', '2023', 'love', 'alp', 'view', 'café', 'naïv'])
+    expect(analyze("Caroline's hiking trips in 2023: she LOVED the Alps' views! Café naïve")).toEqual([
+      'carolin',
+      'hike',
+      'trip',
+      '2023',
+      'love',
+      'alp',
+      'view',
+      'café',
+      'naïv',
+    ])
     expect(analyze('the and of')).toEqual([])
   })
 })
@@ -126,11 +136,19 @@ describe('hybrid search in the local store', () => {
   }
   async function fill(s: LocalVectorStore): Promise<void> {
     for (const [id, user, text, ctx, kind] of records) {
-      await s.upsert([{ id, vector: embedder.embedOne(text), payload: { user_id: user, memory: text, kind, ...ctx } as Record<string, Json> }])
+      await s.upsert([
+        { id, vector: embedder.embedOne(text), payload: { user_id: user, memory: text, kind, ...ctx } as Record<string, Json> },
+      ])
     }
   }
   const query = (s: LocalVectorStore, text: string, user = 'alice', filter?: object) =>
-    s.search({ vector: embedder.embedOne(text), text, topK: 5, filter: and(eq('user_id', user), filter ? parseFilter(filter) : undefined), scope: { user_id: user } })
+    s.search({
+      vector: embedder.embedOne(text),
+      text,
+      topK: 5,
+      filter: and(eq('user_id', user), filter ? parseFilter(filter) : undefined),
+      scope: { user_id: user },
+    })
 
   it('ranks keyword matches and their conversation context, within the scope and filter', async () => {
     const s = await store()
@@ -143,7 +161,12 @@ describe('hybrid search in the local store', () => {
     const semantic = new LocalVectorStore({ name: 'flat', storage: new MemoryStorage(), collection: 'y', hybrid: false })
     await semantic.init({ dimensions: 64 })
     await fill(semantic)
-    const cosines = await semantic.search({ vector: embedder.embedOne('kayak price'), topK: 5, filter: eq('user_id', 'alice'), scope: { user_id: 'alice' } })
+    const cosines = await semantic.search({
+      vector: embedder.embedOne('kayak price'),
+      topK: 5,
+      filter: eq('user_id', 'alice'),
+      scope: { user_id: 'alice' },
+    })
     const score = (list: { id: string; score: number }[], id: string) => list.find((h) => h.id === id)!.score
     expect(score(hits, 'm3')).toBeGreaterThan(0.4 * score(cosines, 'm3') + 0.005)
     expect(score(hits, 'm4')).toBeCloseTo(0.4 * score(cosines, 'm4'), 6)
@@ -157,7 +180,12 @@ describe('hybrid search in the local store', () => {
     const semantic = new LocalVectorStore({ name: 'flat', storage: new MemoryStorage(), collection: 'x', hybrid: false })
     await semantic.init({ dimensions: 64 })
     await fill(semantic)
-    const plain = await semantic.search({ vector: embedder.embedOne('kayak price'), topK: 5, filter: eq('user_id', 'alice'), scope: { user_id: 'alice' } })
+    const plain = await semantic.search({
+      vector: embedder.embedOne('kayak price'),
+      topK: 5,
+      filter: eq('user_id', 'alice'),
+      scope: { user_id: 'alice' },
+    })
     const hybrid = await query(s, 'kayak price')
     const m4 = (list: { id: string; score: number }[]) => list.find((h) => h.id === 'm4')!.score
     expect(m4(hybrid)).toBeCloseTo(0.4 * m4(plain), 5)
@@ -169,7 +197,13 @@ describe('hybrid search in the local store', () => {
     const storage = new MemoryStorage()
     const s = await store(storage)
     await fill(s)
-    await s.upsert([{ id: 'm2', vector: embedder.embedOne('I sold the red kayak'), payload: { user_id: 'alice', memory: 'I sold the red kayak', kind: 'chat', ...thread('t1', 1) } }])
+    await s.upsert([
+      {
+        id: 'm2',
+        vector: embedder.embedOne('I sold the red kayak'),
+        payload: { user_id: 'alice', memory: 'I sold the red kayak', kind: 'chat', ...thread('t1', 1) },
+      },
+    ])
     await s.delete(['m1'])
     const before = await query(s, 'kayak sold weekend')
     expect(await storage.list('hybrid/vs/p/u.alice/kw/')).not.toEqual([])
@@ -210,7 +244,11 @@ describe('hybrid search through the Memory API', () => {
   })
 
   it('can be turned off per store', async () => {
-    const m = new Memory({ embedder: new HashEmbedder(), vectorStore: { provider: 'flat', config: { hybrid: false } }, storage: new MemoryStorage() })
+    const m = new Memory({
+      embedder: new HashEmbedder(),
+      vectorStore: { provider: 'flat', config: { hybrid: false } },
+      storage: new MemoryStorage(),
+    })
     memories.push(m)
     await m.add('Paris trip in May', { userId: 'u' })
     const [hit] = (await m.search('Paris trip in May', { userId: 'u' })).results

@@ -61,7 +61,9 @@ describe('indexeddb storage under a real quota (persistent Chromium profile)', (
   it('turns QuotaExceededError into StorageError and stores nothing of the failed batch', async () => {
     const outcome = await page.evaluate(async () => {
       type Store = import('../../src/providers/storage/indexeddb.ts').IndexedDbStorage
-      const { IndexedDbStorage } = (globalThis as unknown as { edgememIndexedDb: typeof import('../../src/providers/storage/indexeddb.ts') }).edgememIndexedDb
+      const { IndexedDbStorage } = (
+        globalThis as unknown as { edgememIndexedDb: typeof import('../../src/providers/storage/indexeddb.ts') }
+      ).edgememIndexedDb
       const store: Store = new IndexedDbStorage({ dbName: 'quota-test' })
       const chunk = (fill: number): Uint8Array => new Uint8Array(60 * 1024).fill(fill)
       await store.set('before', chunk(1))
@@ -71,7 +73,12 @@ describe('indexeddb storage under a real quota (persistent Chromium profile)', (
       ops.splice(20, 0, { key: 'before', value: null as unknown as Uint8Array })
       const error = await store.batch(ops).then(
         () => null,
-        (err: { name: string; code: string; message: string; cause?: { name?: string } }) => ({ name: err.name, code: err.code, message: err.message, cause: err.cause?.name }),
+        (err: { name: string; code: string; message: string; cause?: { name?: string } }) => ({
+          name: err.name,
+          code: err.code,
+          message: err.message,
+          cause: err.cause?.name,
+        }),
       )
       const keys = await store.list('')
       // The store stays usable: what was stored before is intact.

@@ -28,7 +28,13 @@ class ScriptedLLM implements LLM {
 const ops = (...operations: object[]): string => JSON.stringify({ operations })
 const memories: Memory[] = []
 function memory(llm: LLM, storage = new MemoryStorage()): Memory {
-  const m = new Memory({ embedder: new HashEmbedder(), vectorStore: { provider: 'flat' }, storage, llm, customInstructions: 'Only keep food facts.' })
+  const m = new Memory({
+    embedder: new HashEmbedder(),
+    vectorStore: { provider: 'flat' },
+    storage,
+    llm,
+    customInstructions: 'Only keep food facts.',
+  })
   memories.push(m)
   return m
 }
@@ -65,7 +71,11 @@ describe('add with infer: true (one LLM call)', () => {
 
   it('shows similar memories of the same scope under short temporary ids and maps UPDATE / DELETE / NONE back', async () => {
     const llm = new ScriptedLLM(
-      ops({ event: 'ADD', text: 'Lives in Paris' }, { event: 'ADD', text: 'Has a cat named Miso' }, { event: 'ADD', text: 'Drinks coffee daily' }),
+      ops(
+        { event: 'ADD', text: 'Lives in Paris' },
+        { event: 'ADD', text: 'Has a cat named Miso' },
+        { event: 'ADD', text: 'Drinks coffee daily' },
+      ),
     )
     const m = memory(llm)
     const seeded = (await m.add('I live in Paris with my cat Miso, and I drink coffee every day', { userId: 'alice' })).results
@@ -85,7 +95,9 @@ describe('add with infer: true (one LLM call)', () => {
       )
     }
     llm['answers'].push(answer)
-    const { results } = await m.add('I moved to Berlin, my cat Miso passed away. Still coffee daily, and I work remotely now.', { userId: 'alice' })
+    const { results } = await m.add('I moved to Berlin, my cat Miso passed away. Still coffee daily, and I work remotely now.', {
+      userId: 'alice',
+    })
     const shown = llm.shownMemories()
     expect(shown.map((s) => s.text).sort()).toEqual(['Drinks coffee daily', 'Has a cat named Miso', 'Lives in Paris'])
     expect(shown.every((s) => /^\d{1,2}$/.test(s.id))).toBe(true)
@@ -96,7 +108,12 @@ describe('add with infer: true (one LLM call)', () => {
     expect(results).toEqual(
       expect.arrayContaining([
         { id: expect.any(String), memory: 'Works remotely', event: 'ADD' },
-        { id: byText.get('Lives in Paris'), memory: 'Lives in Berlin (moved from Paris)', event: 'UPDATE', previousMemory: 'Lives in Paris' },
+        {
+          id: byText.get('Lives in Paris'),
+          memory: 'Lives in Berlin (moved from Paris)',
+          event: 'UPDATE',
+          previousMemory: 'Lives in Paris',
+        },
         { id: byText.get('Has a cat named Miso'), memory: 'Has a cat named Miso', event: 'DELETE' },
       ]),
     )
@@ -122,7 +139,9 @@ describe('add with infer: true (one LLM call)', () => {
   })
 
   it('parses answers wrapped in code fences and prose', async () => {
-    const llm = new ScriptedLLM('Sure! Here is the result:\n```json\n' + ops({ event: 'add', text: 'Allergic to shellfish' }) + '\n```\nLet me know.')
+    const llm = new ScriptedLLM(
+      'Sure! Here is the result:\n```json\n' + ops({ event: 'add', text: 'Allergic to shellfish' }) + '\n```\nLet me know.',
+    )
     const m = memory(llm)
     expect((await m.add('I am allergic to shellfish', { userId: 'u' })).results.map((r) => r.memory)).toEqual(['Allergic to shellfish'])
   })
@@ -184,7 +203,9 @@ describe('reading the model answer', () => {
 
   it('accepts common variants of the shape', () => {
     expect(parseOperations('[{"op": "add", "memory": "x"}]', known)).toEqual([{ event: 'ADD', text: 'x' }])
-    expect(parseOperations('{"memory": [{"event": "UPDATE", "id": 2, "text": "y"}]}', known)).toEqual([{ event: 'UPDATE', ref: '2', text: 'y' }])
+    expect(parseOperations('{"memory": [{"event": "UPDATE", "id": 2, "text": "y"}]}', known)).toEqual([
+      { event: 'UPDATE', ref: '2', text: 'y' },
+    ])
     expect(parseOperations('{"operations": []}', known)).toEqual([])
   })
 

@@ -32,7 +32,11 @@ describe('config validation (synchronous, ConfigError naming the field)', () => 
     ['unknown top-level key', { vectorstore: { provider: 'flat' } }, 'vectorstore'],
     ['wrong type', { history: { enabled: 'yes' } }, 'history.enabled'],
     ['unknown provider config key', { vectorStore: { provider: 'flat', config: { size: 3 } } }, 'vectorStore.config.size'],
-    ['provider config wrong type', { vectorStore: { provider: 'flat', config: { memoryBudgetMB: 'big' } } }, 'vectorStore.config.memoryBudgetMB'],
+    [
+      'provider config wrong type',
+      { vectorStore: { provider: 'flat', config: { memoryBudgetMB: 'big' } } },
+      'vectorStore.config.memoryBudgetMB',
+    ],
     ['spec without provider name', { storage: { config: {} } }, 'storage'],
     ['instance missing methods', { embedder: { embedd: () => [] } }, 'embedder'],
     ['bad collection name', { collection: 'has space' }, 'collection'],
@@ -42,7 +46,12 @@ describe('config validation (synchronous, ConfigError naming the field)', () => 
     it(label, () => {
       let error: unknown
       try {
-        new Memory({ embedder: new HashEmbedder(), storage: new MemoryStorage(), vectorStore: { provider: 'flat' }, ...(config as object) } as MemoryConfig)
+        new Memory({
+          embedder: new HashEmbedder(),
+          storage: new MemoryStorage(),
+          vectorStore: { provider: 'flat' },
+          ...(config as object),
+        } as MemoryConfig)
       } catch (err) {
         error = err
       }
@@ -95,7 +104,11 @@ describe('add with infer: false', () => {
       ['ADD', 'The Alps are great for hiking!'],
     ])
     const item = await m.get(results[1]!.id)
-    expect(item).toMatchObject({ memory: 'The Alps are great for hiking!', userId: 'alice', metadata: { source: 'chat', role: 'assistant', name: 'guide' } })
+    expect(item).toMatchObject({
+      memory: 'The Alps are great for hiking!',
+      userId: 'alice',
+      metadata: { source: 'chat', role: 'assistant', name: 'guide' },
+    })
   })
 
   it('a plain string is one user message; infer defaults to false without an llm', async () => {
@@ -108,7 +121,14 @@ describe('add with infer: false', () => {
   it('skips content already stored in the same scope (content-hash dedup), but not across scopes', async () => {
     const m = memory()
     await m.add('Likes green tea', { userId: 'alice' })
-    expect((await m.add(['Likes green tea', 'Likes green tea'].map((content) => ({ role: 'user', content })), { userId: 'alice' })).results).toEqual([])
+    expect(
+      (
+        await m.add(
+          ['Likes green tea', 'Likes green tea'].map((content) => ({ role: 'user', content })),
+          { userId: 'alice' },
+        )
+      ).results,
+    ).toEqual([])
     expect((await m.add('Likes green tea', { userId: 'bob' })).results).toHaveLength(1)
     expect((await m.getAll({ userId: 'alice' })).results).toHaveLength(1)
   })
@@ -188,7 +208,13 @@ describe('get, getAll, update, delete, deleteAll, history', () => {
     const { results } = await m.add('Prefers window seats', { userId: 'u', runId: 'trip-1', expirationDate: '2999-12-31' })
     const item = await m.get(results[0]!.id)
     expect(JSON.parse(JSON.stringify(item))).toEqual(item)
-    expect(item).toMatchObject({ id: results[0]!.id, memory: 'Prefers window seats', userId: 'u', runId: 'trip-1', expirationDate: '2999-12-31' })
+    expect(item).toMatchObject({
+      id: results[0]!.id,
+      memory: 'Prefers window seats',
+      userId: 'u',
+      runId: 'trip-1',
+      expirationDate: '2999-12-31',
+    })
     expect(item!.hash).toMatch(/^[0-9a-f]{64}$/)
     expect(Date.parse(item!.createdAt)).toBeGreaterThan(0)
     expect(item!.score).toBeUndefined()
@@ -213,7 +239,11 @@ describe('get, getAll, update, delete, deleteAll, history', () => {
     const before = (await m.get(added!.id))!
     await new Promise((r) => setTimeout(r, 5))
     const updated = await m.update(added!.id, { text: 'Lives in Berlin since 2025', metadata: { city: 'Berlin', verified: null } })
-    expect(updated).toMatchObject({ memory: 'Lives in Berlin since 2025', metadata: { city: 'Berlin', role: 'user' }, createdAt: before.createdAt })
+    expect(updated).toMatchObject({
+      memory: 'Lives in Berlin since 2025',
+      metadata: { city: 'Berlin', role: 'user' },
+      createdAt: before.createdAt,
+    })
     expect(updated.metadata).not.toHaveProperty('verified')
     expect(updated.updatedAt > before.updatedAt).toBe(true)
     expect(updated.hash).not.toBe(before.hash)
@@ -244,7 +274,13 @@ describe('get, getAll, update, delete, deleteAll, history', () => {
 
   it('deleteAll removes exactly one scope and counts', async () => {
     const m = memory()
-    await m.add([{ role: 'user', content: 'one' }, { role: 'user', content: 'two' }], { userId: 'u', runId: 'r1' })
+    await m.add(
+      [
+        { role: 'user', content: 'one' },
+        { role: 'user', content: 'two' },
+      ],
+      { userId: 'u', runId: 'r1' },
+    )
     await m.add('three', { userId: 'u', runId: 'r2' })
     await m.add('four', { userId: 'w' })
     expect(await m.deleteAll({ userId: 'u', runId: 'r1' })).toEqual({ deleted: 2 })
@@ -359,6 +395,8 @@ describe('config error messages', () => {
     expect(() => new Memory({ embedder, vectorStore: { provider: 'flat', config: { memoryBudgetMB: 'big' } } })).toThrow(
       'vectorStore.config.memoryBudgetMB: expected number, got string',
     )
-    expect(() => new Memory({ embedder, history: { enabled: 1 as unknown as boolean } })).toThrow('history.enabled: expected boolean, got number')
+    expect(() => new Memory({ embedder, history: { enabled: 1 as unknown as boolean } })).toThrow(
+      'history.enabled: expected boolean, got number',
+    )
   })
 })

@@ -88,7 +88,12 @@ describe('several writers of one storage (tabs, processes)', () => {
       const found = await everything(reader)
       expect([...found.keys()].sort()).toEqual([...expected.keys()].sort())
       for (const [id, payload] of expected) expect(found.get(id)).toEqual(payload)
-      const hits = await reader.search({ vector: randomVector(seeded(5), DIMS), topK: 100, filter: and(), scope: { user_id: 'shared-user' } })
+      const hits = await reader.search({
+        vector: randomVector(seeded(5), DIMS),
+        topK: 100,
+        filter: and(),
+        scope: { user_id: 'shared-user' },
+      })
       expect(hits).toHaveLength(expected.size)
     })
   }

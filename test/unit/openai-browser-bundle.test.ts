@@ -28,7 +28,12 @@ let srv: OpenAITestServer
 beforeAll(async () => {
   const files = readdirSync(join(ROOT, PROVIDER_DIR)).filter((f) => f.endsWith('.ts'))
   const result = await build({
-    stdin: { contents: files.map((f) => `export * from './${PROVIDER_DIR}/${f}'`).join('\n'), resolveDir: ROOT, loader: 'ts', sourcefile: 'entry.ts' },
+    stdin: {
+      contents: files.map((f) => `export * from './${PROVIDER_DIR}/${f}'`).join('\n'),
+      resolveDir: ROOT,
+      loader: 'ts',
+      sourcefile: 'entry.ts',
+    },
     bundle: true,
     platform: 'browser',
     format: 'iife',
@@ -61,14 +66,43 @@ function sourceOfRead(stack: string): string {
 function browserRealm(): { context: vm.Context; nodeGlobalReads: Set<string> } {
   const nodeGlobalReads = new Set<string>()
   const web = [
-    'fetch', 'Headers', 'Request', 'Response', 'FormData', 'Blob', 'File', 'ReadableStream', 'WritableStream', 'TransformStream',
-    'AbortController', 'AbortSignal', 'TextEncoder', 'TextDecoder', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout',
-    'setInterval', 'clearInterval', 'queueMicrotask', 'console', 'atob', 'btoa', 'crypto', 'performance', 'structuredClone',
-    'DOMException', 'Event', 'EventTarget',
+    'fetch',
+    'Headers',
+    'Request',
+    'Response',
+    'FormData',
+    'Blob',
+    'File',
+    'ReadableStream',
+    'WritableStream',
+    'TransformStream',
+    'AbortController',
+    'AbortSignal',
+    'TextEncoder',
+    'TextDecoder',
+    'URL',
+    'URLSearchParams',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'queueMicrotask',
+    'console',
+    'atob',
+    'btoa',
+    'crypto',
+    'performance',
+    'structuredClone',
+    'DOMException',
+    'Event',
+    'EventTarget',
   ]
   const sandbox: Record<string, unknown> = {}
   for (const name of web) sandbox[name] = (globalThis as Record<string, unknown>)[name]
-  sandbox.navigator = { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36', language: 'en' }
+  sandbox.navigator = {
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+    language: 'en',
+  }
   sandbox.document = {}
   for (const name of NODE_GLOBALS) {
     Object.defineProperty(sandbox, name, {
@@ -92,7 +126,8 @@ describe('openai providers in a browser bundle', () => {
     expect(inputs.filter((path) => !/^(entry\.ts|src\/|node_modules\/(openai|zod)\/)/.test(path))).toEqual([])
     expect(inputs.some((path) => path.startsWith('node_modules/openai/'))).toBe(true)
     for (const [path, input] of Object.entries(bundle.metafile.inputs)) {
-      for (const imported of input.imports) expect(imported.path.startsWith('node:') || builtins.has(imported.path), `${path} imports ${imported.path}`).toBe(false)
+      for (const imported of input.imports)
+        expect(imported.path.startsWith('node:') || builtins.has(imported.path), `${path} imports ${imported.path}`).toBe(false)
     }
   })
 
@@ -116,11 +151,15 @@ describe('openai providers in a browser bundle', () => {
   it('embeds and chats from a realm with web globals only', async () => {
     const { context, nodeGlobalReads } = browserRealm()
     vm.runInContext(`${bundle.code}\n;globalThis.__providers = edgememOpenAI`, context, { filename: BUNDLE_FILENAME })
-    const providers = context.__providers as typeof import('../../src/providers/openai/embedder.ts') & typeof import('../../src/providers/openai/llm.ts')
+    const providers = context.__providers as typeof import('../../src/providers/openai/embedder.ts') &
+      typeof import('../../src/providers/openai/llm.ts')
 
     const embedder = new providers.OpenAIEmbedder({ apiKey: 'sk-browser', baseURL: srv.baseURL })
     const vectors = await embedder.embed(['hello from the browser', 'green tea'])
-    expect(vectors.map((v) => Array.from(v))).toEqual([Array.from(hashEmbed('hello from the browser', 24)), Array.from(hashEmbed('green tea', 24))])
+    expect(vectors.map((v) => Array.from(v))).toEqual([
+      Array.from(hashEmbed('hello from the browser', 24)),
+      Array.from(hashEmbed('green tea', 24)),
+    ])
 
     srv.chat.enqueue({ content: '{"facts": []}' })
     const llm = new providers.OpenAILLM({ apiKey: 'sk-browser', baseURL: srv.baseURL })

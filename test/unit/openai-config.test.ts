@@ -38,13 +38,21 @@ describe('openai provider config', () => {
   })
 
   it('accepts a baseURL without apiKey (local servers) and creates working instances through the factory', async () => {
-    const embedder = await resolveProvider('embedder', 'openai', { baseURL: 'http://localhost:11434/v1', model: 'nomic-embed-text', dimensions: 768 }, 'embedder').create({
+    const embedder = await resolveProvider(
+      'embedder',
+      'openai',
+      { baseURL: 'http://localhost:11434/v1', model: 'nomic-embed-text', dimensions: 768 },
+      'embedder',
+    ).create({
       collection: 'c',
       storage: undefined,
     })
     expect(embedder).toBeInstanceOf(OpenAIEmbedder)
     expect(embedder.dimensions).toBe(768)
-    const llm = await resolveProvider('llm', 'openai', { baseURL: 'http://localhost:1234/v1' }, 'llm').create({ collection: 'c', storage: undefined })
+    const llm = await resolveProvider('llm', 'openai', { baseURL: 'http://localhost:1234/v1' }, 'llm').create({
+      collection: 'c',
+      storage: undefined,
+    })
     expect(llm).toBeInstanceOf(OpenAILLM)
   })
 
@@ -52,7 +60,9 @@ describe('openai provider config', () => {
     const err = configError(() => resolveProvider('embedder', 'openai', { apiKey: 'sk-x', dimension: 512 }, 'embedder'))
     expect(err.field).toBe('embedder.config.dimension')
     expect(err.message).toMatch(/unknown key "dimension"/)
-    expect(configError(() => resolveProvider('llm', 'openai', { apiKey: 'sk-x', max_tokens: 5 }, 'llm')).field).toBe('llm.config.max_tokens')
+    expect(configError(() => resolveProvider('llm', 'openai', { apiKey: 'sk-x', max_tokens: 5 }, 'llm')).field).toBe(
+      'llm.config.max_tokens',
+    )
   })
 
   it('wrong type → ConfigError naming the field and what was expected', () => {
@@ -72,9 +82,15 @@ describe('openai provider config', () => {
       expect(err.field, JSON.stringify(config)).toBe(field)
       expect(err.message, JSON.stringify(config)).toMatch(message)
     }
-    expect(configError(() => resolveProvider('llm', 'openai', { apiKey: 'sk-x', temperature: 3 }, 'llm')).field).toBe('llm.config.temperature')
-    expect(configError(() => resolveProvider('llm', 'openai', { apiKey: 'sk-x', jsonMode: 'yes' }, 'llm')).field).toBe('llm.config.jsonMode')
-    expect(configError(() => resolveProvider('llm', 'openai', { apiKey: 'sk-x', maxRetries: -1 }, 'llm')).field).toBe('llm.config.maxRetries')
+    expect(configError(() => resolveProvider('llm', 'openai', { apiKey: 'sk-x', temperature: 3 }, 'llm')).field).toBe(
+      'llm.config.temperature',
+    )
+    expect(configError(() => resolveProvider('llm', 'openai', { apiKey: 'sk-x', jsonMode: 'yes' }, 'llm')).field).toBe(
+      'llm.config.jsonMode',
+    )
+    expect(configError(() => resolveProvider('llm', 'openai', { apiKey: 'sk-x', maxRetries: -1 }, 'llm')).field).toBe(
+      'llm.config.maxRetries',
+    )
   })
 
   it('missing apiKey without baseURL → ConfigError on apiKey', () => {

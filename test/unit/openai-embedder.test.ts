@@ -48,7 +48,11 @@ describe('openai embedder: requests and results', () => {
   it('splits the input into requests of batchSize and keeps the overall order', async () => {
     const texts = Array.from({ length: 7 }, (_, i) => `note number ${i} about topic${i}`)
     const vectors = await embedder({ batchSize: 3 }).embed(texts)
-    expect(srv.embeddings.requests.map((r) => (r.body as { input: string[] }).input)).toEqual([texts.slice(0, 3), texts.slice(3, 6), texts.slice(6)])
+    expect(srv.embeddings.requests.map((r) => (r.body as { input: string[] }).input)).toEqual([
+      texts.slice(0, 3),
+      texts.slice(3, 6),
+      texts.slice(6),
+    ])
     vectors.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(hashEmbed(texts[i]!, 64))))
   })
 
@@ -98,7 +102,12 @@ describe('openai embedder: requests and results', () => {
   })
 
   it('ignores OPENAI_* environment variables: a key in the environment never reaches a keyless server', async () => {
-    const env = { OPENAI_API_KEY: 'sk-from-env', OPENAI_ORG_ID: 'org-env', OPENAI_PROJECT_ID: 'proj-env', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }
+    const env = {
+      OPENAI_API_KEY: 'sk-from-env',
+      OPENAI_ORG_ID: 'org-env',
+      OPENAI_PROJECT_ID: 'proj-env',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    }
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
     Object.assign(process.env, env)
     const open = await startOpenAITestServer({ dimensions: 8 })
@@ -134,7 +143,9 @@ describe('openai embedder: bad input and bad responses', () => {
 
   it('EmbeddingError for a body that is not JSON', async () => {
     srv.embeddings.enqueue({ status: 200, body: '{"object": "list", "data": [' })
-    const err = await embedder().embed(['hello']).catch((e: unknown) => e)
+    const err = await embedder()
+      .embed(['hello'])
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(EmbeddingError)
     expect((err as Error).message).toMatch(/not valid JSON/)
   })
@@ -143,18 +154,87 @@ describe('openai embedder: bad input and bad responses', () => {
     const cases: [unknown, RegExp][] = [
       [{ object: 'list', model: 'm' }, /"data" array/],
       [{ object: 'list', data: [{ index: 0, embedding: [0.1, 0.2] }] }, /1 embeddings for 2 inputs/],
-      [{ object: 'list', data: [{ index: 0, embedding: [0.1] }, { index: 0, embedding: [0.2] }] }, /index 0 appears twice/],
-      [{ object: 'list', data: [{ index: 0, embedding: [0.1] }, { index: 5, embedding: [0.2] }] }, /data\[1\]\.index is number 5/],
-      [{ object: 'list', data: [{ index: 0, embedding: [0.1] }, { index: 1, embedding: ['x'] }] }, /not numbers/],
-      [{ object: 'list', data: [{ index: 0, embedding: [0.1] }, { index: 1, embedding: null }] }, /embedding is null/],
-      [{ object: 'list', data: [{ index: 0, embedding: [0.1] }, { index: 1, embedding: '%%%' }] }, /not base64/],
-      [{ object: 'list', data: [{ index: 0, embedding: [0.1] }, { index: 1, embedding: [] }] }, /embedding is empty/],
-      [{ object: 'list', data: [{ index: 0, embedding: [0.1, 0.2] }, { index: 1, embedding: [0.3] }] }, /different lengths \(2, 1\)/],
+      [
+        {
+          object: 'list',
+          data: [
+            { index: 0, embedding: [0.1] },
+            { index: 0, embedding: [0.2] },
+          ],
+        },
+        /index 0 appears twice/,
+      ],
+      [
+        {
+          object: 'list',
+          data: [
+            { index: 0, embedding: [0.1] },
+            { index: 5, embedding: [0.2] },
+          ],
+        },
+        /data\[1\]\.index is number 5/,
+      ],
+      [
+        {
+          object: 'list',
+          data: [
+            { index: 0, embedding: [0.1] },
+            { index: 1, embedding: ['x'] },
+          ],
+        },
+        /not numbers/,
+      ],
+      [
+        {
+          object: 'list',
+          data: [
+            { index: 0, embedding: [0.1] },
+            { index: 1, embedding: null },
+          ],
+        },
+        /embedding is null/,
+      ],
+      [
+        {
+          object: 'list',
+          data: [
+            { index: 0, embedding: [0.1] },
+            { index: 1, embedding: '%%%' },
+          ],
+        },
+        /not base64/,
+      ],
+      [
+        {
+          object: 'list',
+          data: [
+            { index: 0, embedding: [0.1] },
+            { index: 1, embedding: [] },
+          ],
+        },
+        /embedding is empty/,
+      ],
+      [
+        {
+          object: 'list',
+          data: [
+            { index: 0, embedding: [0.1, 0.2] },
+            { index: 1, embedding: [0.3] },
+          ],
+        },
+        /different lengths \(2, 1\)/,
+      ],
       ['<html>gateway</html>', /got a string/],
     ]
     for (const [body, message] of cases) {
-      srv.embeddings.enqueue({ status: 200, body: typeof body === 'string' ? body : body, headers: typeof body === 'string' ? { 'content-type': 'text/html' } : {} })
-      const err = await embedder().embed(['a text', 'another text']).catch((e: unknown) => e)
+      srv.embeddings.enqueue({
+        status: 200,
+        body: typeof body === 'string' ? body : body,
+        headers: typeof body === 'string' ? { 'content-type': 'text/html' } : {},
+      })
+      const err = await embedder()
+        .embed(['a text', 'another text'])
+        .catch((e: unknown) => e)
       expect(err, JSON.stringify(body)).toBeInstanceOf(EmbeddingError)
       expect((err as Error).message).toMatch(message)
     }
@@ -162,7 +242,9 @@ describe('openai embedder: bad input and bad responses', () => {
 
   it('EmbeddingError when the server ignores the configured dimensions', async () => {
     srv.embeddings.enqueue({ vectors: [hashEmbed('hello', 64)] })
-    await expect(embedder({ dimensions: 32 }).embed(['hello'])).rejects.toThrow(/returned 64-dimensional vectors but dimensions is 32 in the config/)
+    await expect(embedder({ dimensions: 32 }).embed(['hello'])).rejects.toThrow(
+      /returned 64-dimensional vectors but dimensions is 32 in the config/,
+    )
   })
 
   it('EmbeddingError when a later response has another size than the first', async () => {
@@ -176,7 +258,9 @@ describe('openai embedder: bad input and bad responses', () => {
 
 describe('openai embedder: HTTP failures, retries, timeouts', () => {
   it('waits as long as Retry-After (seconds) says on 429, then succeeds', async () => {
-    srv.embeddings.enqueue(openAIError(429, 'Rate limit reached for requests', { code: 'rate_limit_exceeded', headers: { 'retry-after': '1' } }))
+    srv.embeddings.enqueue(
+      openAIError(429, 'Rate limit reached for requests', { code: 'rate_limit_exceeded', headers: { 'retry-after': '1' } }),
+    )
     const [v] = await embedder().embed(['hello'])
     expect(v).toHaveLength(64)
     const [first, second] = srv.embeddings.requests
@@ -213,7 +297,9 @@ describe('openai embedder: HTTP failures, retries, timeouts', () => {
 
   it('gives up after maxRetries + 1 attempts with a RemoteError carrying status and the service message', async () => {
     srv.embeddings.handler = () => openAIError(500, 'The server had an error while processing your request.', { headers: quickly })
-    const err = await embedder({ maxRetries: 2 }).embed(['hello']).catch((e: unknown) => e)
+    const err = await embedder({ maxRetries: 2 })
+      .embed(['hello'])
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RemoteError)
     expect(err).toMatchObject({ code: 'REMOTE', status: 500, serviceMessage: 'The server had an error while processing your request.' })
     expect((err as Error).message).toMatch(/HTTP 500.*gave up after 3 attempts/)
@@ -224,14 +310,18 @@ describe('openai embedder: HTTP failures, retries, timeouts', () => {
     for (const status of [400, 401, 403, 404, 422]) {
       srv.reset()
       srv.embeddings.enqueue(openAIError(status, `nope ${status}`, { headers: quickly }))
-      const err = await embedder().embed(['hello']).catch((e: unknown) => e)
+      const err = await embedder()
+        .embed(['hello'])
+        .catch((e: unknown) => e)
       expect(err).toMatchObject({ status, serviceMessage: `nope ${status}` })
       expect(srv.embeddings.requests, `status ${status}`).toHaveLength(1)
     }
   })
 
   it('a wrong key: one request, RemoteError 401 with OpenAI’s message', async () => {
-    const err = await embedder({ apiKey: 'sk-wrong-key-123456' }).embed(['hello']).catch((e: unknown) => e)
+    const err = await embedder({ apiKey: 'sk-wrong-key-123456' })
+      .embed(['hello'])
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RemoteError)
     expect(err).toMatchObject({ status: 401 })
     expect((err as RemoteError).serviceMessage).toMatch(/^Incorrect API key provided/)
@@ -247,7 +337,9 @@ describe('openai embedder: HTTP failures, retries, timeouts', () => {
 
   it('fails at once with retryAfterMs when Retry-After asks for more than 60 s', async () => {
     srv.embeddings.enqueue(openAIError(429, 'You exceeded your current quota', { headers: { 'retry-after': '3600' } }))
-    const err = await embedder().embed(['hello']).catch((e: unknown) => e)
+    const err = await embedder()
+      .embed(['hello'])
+      .catch((e: unknown) => e)
     expect(err).toMatchObject({ status: 429, retryAfterMs: 3_600_000 })
     expect((err as Error).message).toMatch(/asked to wait 3600 s/)
     expect(srv.embeddings.requests).toHaveLength(1)
@@ -260,7 +352,9 @@ describe('openai embedder: HTTP failures, retries, timeouts', () => {
 
     srv.reset()
     srv.embeddings.handler = () => ({ drop: true })
-    const err = await embedder({ maxRetries: 1 }).embed(['hello']).catch((e: unknown) => e)
+    const err = await embedder({ maxRetries: 1 })
+      .embed(['hello'])
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RemoteError)
     expect(err).toMatchObject({ status: 0 })
     expect((err as Error).message).toMatch(/no response: Connection error: fetch failed/)
@@ -270,7 +364,9 @@ describe('openai embedder: HTTP failures, retries, timeouts', () => {
   it('times out a slow response after timeoutMs, and retries timeouts like network errors', async () => {
     srv.embeddings.enqueue({ delayMs: 1_500 }, { delayMs: 1_500 })
     const started = performance.now()
-    const err = await embedder({ timeoutMs: 200, maxRetries: 1 }).embed(['hello']).catch((e: unknown) => e)
+    const err = await embedder({ timeoutMs: 200, maxRetries: 1 })
+      .embed(['hello'])
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RemoteError)
     expect(err).toMatchObject({ status: 0 })
     expect((err as Error).message).toMatch(/request timed out after 200 ms/)

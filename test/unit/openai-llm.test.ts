@@ -97,7 +97,9 @@ describe('openai llm: unusable answers are LLMError', () => {
 
   it('a refusal', async () => {
     srv.chat.enqueue({ content: null, refusal: "I'm sorry, I can't help with that." })
-    const err = await llm().complete(ask('hi')).catch((e: unknown) => e)
+    const err = await llm()
+      .complete(ask('hi'))
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(LLMError)
     expect((err as Error).message).toMatch(/refused to answer: I'm sorry/)
   })
@@ -116,7 +118,9 @@ describe('openai llm: unusable answers are LLMError', () => {
   it('no choices, or a body that is not JSON', async () => {
     srv.chat.enqueue({ status: 200, body: { id: 'x', object: 'chat.completion', choices: [] } }, { status: 200, body: '{"choices": [' })
     await expect(llm().complete(ask('hi'))).rejects.toThrow(LLMError)
-    const err = await llm().complete(ask('hi')).catch((e: unknown) => e)
+    const err = await llm()
+      .complete(ask('hi'))
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(LLMError)
     expect((err as Error).message).toMatch(/not valid JSON/)
   })
@@ -130,7 +134,9 @@ describe('openai llm: unusable answers are LLMError', () => {
 
 describe('openai llm: HTTP failures, retries, timeouts, abort', () => {
   it('honours Retry-After on 429 and then answers', async () => {
-    srv.chat.enqueue(openAIError(429, 'Rate limit reached', { code: 'rate_limit_exceeded', headers: { 'retry-after': '1' } }), { content: 'ok' })
+    srv.chat.enqueue(openAIError(429, 'Rate limit reached', { code: 'rate_limit_exceeded', headers: { 'retry-after': '1' } }), {
+      content: 'ok',
+    })
     expect(await llm().complete(ask('hi'))).toBe('ok')
     const [first, second] = srv.chat.requests
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(950)
@@ -138,14 +144,18 @@ describe('openai llm: HTTP failures, retries, timeouts, abort', () => {
 
   it('500 forever: RemoteError with status and message after maxRetries + 1 attempts', async () => {
     srv.chat.handler = () => openAIError(502, 'Bad gateway', { headers: { 'retry-after-ms': '5' } })
-    const err = await llm({ maxRetries: 3 }).complete(ask('hi')).catch((e: unknown) => e)
+    const err = await llm({ maxRetries: 3 })
+      .complete(ask('hi'))
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RemoteError)
     expect(err).toMatchObject({ status: 502, serviceMessage: 'Bad gateway' })
     expect(srv.chat.requests).toHaveLength(4)
   })
 
   it('401 is never retried', async () => {
-    const err = await llm({ apiKey: 'sk-nope-nope-nope' }).complete(ask('hi')).catch((e: unknown) => e)
+    const err = await llm({ apiKey: 'sk-nope-nope-nope' })
+      .complete(ask('hi'))
+      .catch((e: unknown) => e)
     expect(err).toMatchObject({ status: 401, code: 'REMOTE' })
     expect(srv.chat.requests).toHaveLength(1)
   })
@@ -153,7 +163,9 @@ describe('openai llm: HTTP failures, retries, timeouts, abort', () => {
   it('a slow answer times out (maxRetries 0: exactly one attempt)', async () => {
     srv.chat.enqueue({ delayMs: 1_500, content: 'too late' })
     const started = performance.now()
-    const err = await llm({ timeoutMs: 250, maxRetries: 0 }).complete(ask('hi')).catch((e: unknown) => e)
+    const err = await llm({ timeoutMs: 250, maxRetries: 0 })
+      .complete(ask('hi'))
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RemoteError)
     expect((err as Error).message).toMatch(/request timed out after 250 ms/)
     expect(performance.now() - started).toBeLessThan(1_400)
@@ -165,7 +177,9 @@ describe('openai llm: HTTP failures, retries, timeouts, abort', () => {
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 100)
     const started = performance.now()
-    const err = await llm().complete(ask('hi', { signal: controller.signal })).catch((e: unknown) => e)
+    const err = await llm()
+      .complete(ask('hi', { signal: controller.signal }))
+      .catch((e: unknown) => e)
     expect(err).toBe(controller.signal.reason)
     expect((err as Error).name).toBe('AbortError')
     expect(performance.now() - started).toBeLessThan(1_400)

@@ -1,6 +1,13 @@
 /** The retry policy of the openai providers as pure functions (the HTTP-level behaviour is in openai-embedder/llm tests). */
 import fc from 'fast-check'
-import { backoffMs, BASE_BACKOFF_MS, decideRetry, isRetryableStatus, MAX_BACKOFF_MS, retryAfterMs } from '../../src/providers/openai/retry.ts'
+import {
+  backoffMs,
+  BASE_BACKOFF_MS,
+  decideRetry,
+  isRetryableStatus,
+  MAX_BACKOFF_MS,
+  retryAfterMs,
+} from '../../src/providers/openai/retry.ts'
 import { describe, expect, it } from '../harness.ts'
 
 const headers = (init: Record<string, string>): Headers => new Headers(init)
@@ -45,8 +52,14 @@ describe('openai retry policy', () => {
     const backoff = decideRetry({ status: 0 }, 1, 3)
     expect(backoff.retry && backoff.delayMs).toBeGreaterThan(750)
     expect(decideRetry({ status: 503 }, 3, 3)).toEqual({ retry: false, reason: 'exhausted' })
-    expect(decideRetry({ status: 401, headers: headers({ 'x-should-retry': 'true' }) }, 0, 3)).toEqual({ retry: false, reason: 'not-retryable' })
-    expect(decideRetry({ status: 500, headers: headers({ 'x-should-retry': 'false' }) }, 0, 3)).toEqual({ retry: false, reason: 'not-retryable' })
+    expect(decideRetry({ status: 401, headers: headers({ 'x-should-retry': 'true' }) }, 0, 3)).toEqual({
+      retry: false,
+      reason: 'not-retryable',
+    })
+    expect(decideRetry({ status: 500, headers: headers({ 'x-should-retry': 'false' }) }, 0, 3)).toEqual({
+      retry: false,
+      reason: 'not-retryable',
+    })
     expect(decideRetry({ status: 429, headers: headers({ 'retry-after': '61' }) }, 0, 3)).toEqual({ retry: false, reason: 'wait-too-long' })
     expect(decideRetry({ status: 429, headers: headers({ 'retry-after': '60' }) }, 0, 3)).toEqual({ retry: true, delayMs: 60_000 })
   })

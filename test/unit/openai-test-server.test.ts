@@ -27,11 +27,22 @@ async function post(path: string, body: unknown, key: string | null = KEY): Prom
   return { status: response.status, headers: response.headers, json }
 }
 
-const errorShape = { error: { message: expect.any(String), type: expect.any(String), param: expect.toSatisfy((p: unknown) => p === null || typeof p === 'string'), code: expect.toSatisfy((c: unknown) => c === null || typeof c === 'string') } }
+const errorShape = {
+  error: {
+    message: expect.any(String),
+    type: expect.any(String),
+    param: expect.toSatisfy((p: unknown) => p === null || typeof p === 'string'),
+    code: expect.toSatisfy((c: unknown) => c === null || typeof c === 'string'),
+  },
+}
 
 describe('openai test server: embeddings', () => {
   it('answers with an OpenAI embeddings list of hash vectors', async () => {
-    const { status, headers, json } = await post('/embeddings', { model: 'text-embedding-3-small', input: ['a cat', 'a dog'], encoding_format: 'float' })
+    const { status, headers, json } = await post('/embeddings', {
+      model: 'text-embedding-3-small',
+      input: ['a cat', 'a dog'],
+      encoding_format: 'float',
+    })
     expect(status).toBe(200)
     expect(headers.get('content-type')).toMatch(/application\/json/)
     expect(headers.get('x-request-id')).toMatch(/^req_/)
@@ -59,7 +70,15 @@ describe('openai test server: embeddings', () => {
   })
 
   it('rejects what OpenAI rejects, with its error envelope', async () => {
-    for (const body of [{ model: 'm', input: '' }, { model: 'm', input: [] }, { model: 'm', input: ['ok', ''] }, { model: 'm', input: [1] }, { input: ['x'] }, { model: 'text-embedding-ada-002', input: 'x', dimensions: 8 }, { model: 'm', input: 'x', encoding_format: 'hex' }]) {
+    for (const body of [
+      { model: 'm', input: '' },
+      { model: 'm', input: [] },
+      { model: 'm', input: ['ok', ''] },
+      { model: 'm', input: [1] },
+      { input: ['x'] },
+      { model: 'text-embedding-ada-002', input: 'x', dimensions: 8 },
+      { model: 'm', input: 'x', encoding_format: 'hex' },
+    ]) {
       const { status, json } = await post('/embeddings', body)
       expect(status, JSON.stringify(body)).toBe(400)
       expect(json).toEqual(errorShape)
@@ -76,7 +95,14 @@ describe('openai test server: embeddings', () => {
     expect(missing.json.error.message).toMatch(/You didn't provide an API key/)
     const wrong = await post('/embeddings', { model: 'm', input: 'x' }, 'sk-wrong-0000000000')
     expect(wrong.status).toBe(401)
-    expect(wrong.json).toEqual({ error: { message: expect.stringMatching(/^Incorrect API key provided: sk-\*+0000\./), type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })
+    expect(wrong.json).toEqual({
+      error: {
+        message: expect.stringMatching(/^Incorrect API key provided: sk-\*+0000\./),
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
+    })
   })
 
   it('404 for an unknown route, and logs every request', async () => {
@@ -87,11 +113,23 @@ describe('openai test server: embeddings', () => {
   })
 
   it('plays scripted replies in order, then the default; a handler overrides the default', async () => {
-    srv.embeddings.enqueue(openAIError(503, 'busy', { headers: { 'retry-after': '1' } }), { vectors: [[1, 0], [0, 1]] }, { reverseOrder: true })
+    srv.embeddings.enqueue(
+      openAIError(503, 'busy', { headers: { 'retry-after': '1' } }),
+      {
+        vectors: [
+          [1, 0],
+          [0, 1],
+        ],
+      },
+      { reverseOrder: true },
+    )
     expect(srv.embeddings.pending).toBe(3)
     const first = await post('/embeddings', { model: 'm', input: ['a', 'b'] })
     expect([first.status, first.headers.get('retry-after'), first.json.error.message]).toEqual([503, '1', 'busy'])
-    expect((await post('/embeddings', { model: 'm', input: ['a', 'b'] })).json.data.map((d: any) => d.embedding)).toEqual([[1, 0], [0, 1]])
+    expect((await post('/embeddings', { model: 'm', input: ['a', 'b'] })).json.data.map((d: any) => d.embedding)).toEqual([
+      [1, 0],
+      [0, 1],
+    ])
     expect((await post('/embeddings', { model: 'm', input: ['a', 'b'] })).json.data.map((d: any) => d.index)).toEqual([1, 0])
     expect((await post('/embeddings', { model: 'm', input: ['a'] })).json.data[0].embedding).toEqual(Array.from(hashEmbed('a', 12)))
     srv.embeddings.handler = () => ({ status: 200, body: 'not json' })
@@ -122,7 +160,14 @@ describe('openai test server: chat completions', () => {
       object: 'chat.completion',
       created: expect.any(Number),
       model: 'gpt-4.1-mini',
-      choices: [{ index: 0, message: { role: 'assistant', content: '{"ok": true}', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: '{"ok": true}', refusal: null, annotations: [] },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
       usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), total_tokens: expect.any(Number) },
       system_fingerprint: expect.any(String),
     })
@@ -137,14 +182,25 @@ describe('openai test server: chat completions', () => {
   })
 
   it('requires the word json for json_object, as OpenAI does', async () => {
-    const { status, json } = await post('/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_object' } })
+    const { status, json } = await post('/chat/completions', {
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      response_format: { type: 'json_object' },
+    })
     expect(status).toBe(400)
     expect(json.error.message).toMatch(/must contain the word 'json'/)
     expect(srv.chat.pending).toBe(0)
   })
 
   it('rejects malformed requests', async () => {
-    for (const body of [{ messages }, { model: 'm' }, { model: 'm', messages: [] }, { model: 'm', messages: [{ role: 'robot', content: 'x' }] }, { model: 'm', messages: [{ role: 'user', content: 5 }] }, { model: 'm', messages, temperature: 3 }]) {
+    for (const body of [
+      { messages },
+      { model: 'm' },
+      { model: 'm', messages: [] },
+      { model: 'm', messages: [{ role: 'robot', content: 'x' }] },
+      { model: 'm', messages: [{ role: 'user', content: 5 }] },
+      { model: 'm', messages, temperature: 3 },
+    ]) {
       const { status, json } = await post('/chat/completions', body)
       expect(status, JSON.stringify(body)).toBe(400)
       expect(json).toEqual(errorShape)
@@ -183,7 +239,9 @@ describe('openai test server: chat completions', () => {
   it('close() ends pending delayed replies and open connections promptly', async () => {
     const own = await startOpenAITestServer()
     own.chat.enqueue({ delayMs: 10_000, content: 'never' })
-    const pending = fetch(`${own.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages }) }).catch((e: unknown) => e)
+    const pending = fetch(`${own.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages }) }).catch(
+      (e: unknown) => e,
+    )
     await new Promise((r) => setTimeout(r, 50))
     const started = performance.now()
     await own.close()

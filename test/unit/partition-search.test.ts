@@ -142,7 +142,12 @@ describe('int8 rows: WASM SIMD kernel and JS fallback', () => {
 describe('lazy descending order', () => {
   it('yields exactly the order of a full sort, ties across the cutoff and past the first group included', () => {
     const random = seeded(77)
-    for (const [count, first] of [[5, 64], [1000, 8], [1000, 300], [257, 1]] as const) {
+    for (const [count, first] of [
+      [5, 64],
+      [1000, 8],
+      [1000, 300],
+      [257, 1],
+    ] as const) {
       const keys = new Float64Array(count).map(() => Math.floor(random() * 50) / 5) // many ties
       const items = Array.from({ length: count }, (_, i) => i)
       const order = new LazyDescending(items, keys, first)

@@ -35,7 +35,10 @@ describe('storage provider registration', () => {
   it('validates indexeddb config strictly and creates the driver lazily', async () => {
     expect(() => resolveProvider('storage', 'indexeddb', { dbName: '' }, 'storage')).toThrow(/storage\.config\.dbName/)
     expect(() => resolveProvider('storage', 'indexeddb', { dbName: 'x', version: 2 }, 'storage')).toThrow(/storage\.config\.version/)
-    const store = await resolveProvider('storage', 'indexeddb', { dbName: 'mine' }, 'storage').create({ collection: 'c', storage: undefined })
+    const store = await resolveProvider('storage', 'indexeddb', { dbName: 'mine' }, 'storage').create({
+      collection: 'c',
+      storage: undefined,
+    })
     expect(store).toBeInstanceOf(IndexedDbStorage)
     expect((store as IndexedDbStorage).dbName).toBe('mine')
   })
@@ -44,7 +47,10 @@ describe('storage provider registration', () => {
     expect(() => resolveProvider('storage', 'cloudflare-kv', {}, 'storage')).toThrow(/storage\.config\.namespace/)
     expect(() => resolveProvider('storage', 'cloudflare-kv', { namespace: 'MY_KV' }, 'storage')).toThrow(ConfigError)
     expect(() => resolveProvider('storage', 'cloudflare-kv', { namespace: { get() {}, put() {} } }, 'storage')).toThrow(/KV binding/)
-    const store = await resolveProvider('storage', 'cloudflare-kv', { namespace: fakeKv() }, 'storage').create({ collection: 'c', storage: undefined })
+    const store = await resolveProvider('storage', 'cloudflare-kv', { namespace: fakeKv() }, 'storage').create({
+      collection: 'c',
+      storage: undefined,
+    })
     expect(store).toBeInstanceOf(CloudflareKvStorage)
   })
 })

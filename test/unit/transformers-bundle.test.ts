@@ -73,7 +73,9 @@ describe('transformers embedder bundle weight', () => {
     expect(entryInputs.filter((input) => HEAVY.test(input) || input.endsWith(IMPLEMENTATION))).toEqual([])
 
     // The embedder and transformers.js are there, in a chunk the entry reaches only by dynamic import.
-    const lazy = Object.entries(result.metafile.outputs).filter(([, output]) => Object.keys(output.inputs).some((i) => i.endsWith(IMPLEMENTATION)))
+    const lazy = Object.entries(result.metafile.outputs).filter(([, output]) =>
+      Object.keys(output.inputs).some((i) => i.endsWith(IMPLEMENTATION)),
+    )
     expect(lazy).toHaveLength(1)
     const [lazyFile, lazyOutput] = lazy[0]!
     expect(Object.keys(lazyOutput.inputs).some((input) => /node_modules\/@huggingface\/transformers\//.test(input))).toBe(true)
@@ -84,7 +86,10 @@ describe('transformers embedder bundle weight', () => {
     // Static chunks the entry pulls in are part of its weight too.
     for (const chunk of staticImports) {
       const inputs = Object.keys(result.metafile.outputs[chunk]?.inputs ?? {})
-      expect(inputs.filter((input) => HEAVY.test(input)), chunk).toEqual([])
+      expect(
+        inputs.filter((input) => HEAVY.test(input)),
+        chunk,
+      ).toEqual([])
     }
     expect(entry.bytes).toBeLessThan(lazyOutput.bytes / 5)
     expect(entryFile).toMatch(/app\.js$/)
@@ -104,7 +109,9 @@ describe('transformers embedder bundle weight', () => {
       metafile: true,
       logLevel: 'silent',
     })
-    const lazyChunk = Object.entries(result.metafile.outputs).find(([, o]) => Object.keys(o.inputs).some((i) => i.endsWith(IMPLEMENTATION)))?.[0]
+    const lazyChunk = Object.entries(result.metafile.outputs).find(([, o]) =>
+      Object.keys(o.inputs).some((i) => i.endsWith(IMPLEMENTATION)),
+    )?.[0]
     expect(lazyChunk).toBeDefined()
     const lazyChunkName = lazyChunk!.split('/').at(-1)!
     // A module resolve hook logs every module Node resolves for the app.

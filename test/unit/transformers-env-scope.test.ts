@@ -15,14 +15,18 @@ function fakeEnv(): TransformersEnvLike {
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1))
 
 describe('transformers env scoping', () => {
-  it('applies settings for the task, normalising paths, and restores the app\'s values after', async () => {
+  it("applies settings for the task, normalising paths, and restores the app's values after", async () => {
     const env = fakeEnv()
     const before = structuredClone(env)
     let seen: TransformersEnvLike | undefined
-    await withEnvSettings(env, { allowRemoteModels: false, localModelPath: '/m', remoteHost: 'http://mirror', cacheDir: '/c', wasmPaths: '/ort' }, async () => {
-      await tick()
-      seen = structuredClone(env)
-    })
+    await withEnvSettings(
+      env,
+      { allowRemoteModels: false, localModelPath: '/m', remoteHost: 'http://mirror', cacheDir: '/c', wasmPaths: '/ort' },
+      async () => {
+        await tick()
+        seen = structuredClone(env)
+      },
+    )
     expect(seen).toEqual({
       allowRemoteModels: false,
       allowLocalModels: true,

@@ -126,7 +126,12 @@ describe('transformers embedder loading (node)', () => {
   it('names the URL tried when the mirror does not have the model', async () => {
     const mirror = await startMirror()
     try {
-      const error = await new TransformersEmbedder({ model: 'local/not-on-mirror', remoteHost: mirror.url, cacheDir: join(scratch, 'cache-404'), localModelPath: join(scratch, 'empty-local') })
+      const error = await new TransformersEmbedder({
+        model: 'local/not-on-mirror',
+        remoteHost: mirror.url,
+        cacheDir: join(scratch, 'cache-404'),
+        localModelPath: join(scratch, 'empty-local'),
+      })
         .ready()
         .catch((e: unknown) => e)
       expect(error).toBeInstanceOf(EmbeddingError)
@@ -140,7 +145,12 @@ describe('transformers embedder loading (node)', () => {
   it('says when the host cannot be reached and what to do offline', async () => {
     const closed = await startMirror()
     await stop(closed.server)
-    const error = await new TransformersEmbedder({ model: 'local/offline-model', remoteHost: closed.url, cacheDir: join(scratch, 'cache-offline'), localModelPath: join(scratch, 'empty-local') })
+    const error = await new TransformersEmbedder({
+      model: 'local/offline-model',
+      remoteHost: closed.url,
+      cacheDir: join(scratch, 'cache-offline'),
+      localModelPath: join(scratch, 'empty-local'),
+    })
       .ready()
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(EmbeddingError)
@@ -165,7 +175,12 @@ describe('transformers embedder loading (node)', () => {
 
   it('is created through the registry with a dynamic import, and embeds', async () => {
     registerBuiltinProviders()
-    const resolved = resolveProvider('embedder', 'transformers', { model: WORDNET_MODEL, localModelPath: MODELS, allowRemoteModels: false }, 'embedder')
+    const resolved = resolveProvider(
+      'embedder',
+      'transformers',
+      { model: WORDNET_MODEL, localModelPath: MODELS, allowRemoteModels: false },
+      'embedder',
+    )
     const embedder = await resolved.create({ collection: 'test', storage: undefined })
     expect(embedder).toBeInstanceOf(TransformersEmbedder)
     expect(embedder.dimensions).toBeUndefined()

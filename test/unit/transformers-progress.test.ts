@@ -7,7 +7,14 @@ const raw = {
   initiate: (file: string) => ({ status: 'initiate', name: M, file }),
   download: (file: string) => ({ status: 'download', name: M, file }),
   total: (progress: number, loaded: number, total: number) => ({ status: 'progress_total', name: M, progress, loaded, total, files: {} }),
-  progress: (file: string, loaded: number, total: number) => ({ status: 'progress', name: M, file, progress: total ? (loaded / total) * 100 : 0, loaded, total }),
+  progress: (file: string, loaded: number, total: number) => ({
+    status: 'progress',
+    name: M,
+    file,
+    progress: total ? (loaded / total) * 100 : 0,
+    loaded,
+    total,
+  }),
   done: (file: string) => ({ status: 'done', name: M, file }),
   ready: () => ({ status: 'ready', task: 'feature-extraction', model: M }),
 }
@@ -32,7 +39,8 @@ describe('transformers progress events', () => {
       raw.progress('onnx/model_quantized.onnx', 900, 900),
       raw.done('onnx/model_quantized.onnx'),
       raw.ready(),
-    ]) relay.callback(info)
+    ])
+      relay.callback(info)
     relay.ready(384, 12.5)
     expect(events).toEqual([
       { status: 'initiate', model: M, file: 'config.json' },

@@ -34,7 +34,10 @@ describe('zero-config Memory', () => {
     await memory.ready()
     expect(mirror.requests).toContain('/Xenova/all-MiniLM-L6-v2/resolve/main/onnx/model_quantized.onnx')
     const texts = ['Prefers aisle seats on long flights', 'Is allergic to penicillin', 'Plays the cello in a community orchestra']
-    const { results } = await memory.add(texts.map((content) => ({ role: 'user', content })), { userId: 'u' })
+    const { results } = await memory.add(
+      texts.map((content) => ({ role: 'user', content })),
+      { userId: 'u' },
+    )
     expect(results.map((r) => r.event)).toEqual(['ADD', 'ADD', 'ADD'])
     for (const text of texts) {
       const found = await memory.search(text, { userId: 'u', topK: 3 })

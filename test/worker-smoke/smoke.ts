@@ -64,13 +64,38 @@ async function flow(mode: string, dev: WranglerDev): Promise<number> {
 
   const verbatim = await call('POST', '/memories', {
     key: keyA,
-    body: { messages: [{ role: 'user', content: 'I am allergic to peanuts' }, { role: 'user', content: 'My sister lives in Oslo' }], user_id: 'alice', agent_id: 'chef', infer: false, metadata: { source: 'smoke' } },
+    body: {
+      messages: [
+        { role: 'user', content: 'I am allergic to peanuts' },
+        { role: 'user', content: 'My sister lives in Oslo' },
+      ],
+      user_id: 'alice',
+      agent_id: 'chef',
+      infer: false,
+      metadata: { source: 'smoke' },
+    },
   })
-  check('add verbatim', () => assert.deepEqual(verbatim.body.results.map((r: { event: string }) => r.event), ['ADD', 'ADD']))
-  const inferred = await call('POST', '/memories', { key: keyA, body: { messages: [{ role: 'user', content: 'I run every morning' }], user_id: 'bob', agent_id: 'chef' } })
-  check('add with the LLM', () => assert.deepEqual(inferred.body.results.map((r: { memory: string }) => r.memory), ['User said: I run every morning']))
+  check('add verbatim', () =>
+    assert.deepEqual(
+      verbatim.body.results.map((r: { event: string }) => r.event),
+      ['ADD', 'ADD'],
+    ),
+  )
+  const inferred = await call('POST', '/memories', {
+    key: keyA,
+    body: { messages: [{ role: 'user', content: 'I run every morning' }], user_id: 'bob', agent_id: 'chef' },
+  })
+  check('add with the LLM', () =>
+    assert.deepEqual(
+      inferred.body.results.map((r: { memory: string }) => r.memory),
+      ['User said: I run every morning'],
+    ),
+  )
 
-  const found = await call('POST', '/search', { key: keyA, body: { query: 'peanuts allergy', user_id: 'alice', filters: { source: 'smoke' } } })
+  const found = await call('POST', '/search', {
+    key: keyA,
+    body: { query: 'peanuts allergy', user_id: 'alice', filters: { source: 'smoke' } },
+  })
   check('search', () => assert.equal(found.body.results[0].memory, 'I am allergic to peanuts'))
   const byAgent = await call('GET', '/memories?agent_id=chef', { key: keyA })
   check('list across users of an agent', () => assert.equal(byAgent.body.results.length, 3))
@@ -79,7 +104,12 @@ async function flow(mode: string, dev: WranglerDev): Promise<number> {
   const updated = await call('PUT', `/memories/${id}`, { key: keyA, body: { text: 'I am allergic to peanuts and cashews' } })
   check('update', () => assert.equal(updated.body.memory, 'I am allergic to peanuts and cashews'))
   const got = await call('GET', `/memories/${id}`, { key: keyA })
-  check('get', () => assert.deepEqual([got.body.memory, got.body.user_id, got.body.metadata.source], ['I am allergic to peanuts and cashews', 'alice', 'smoke']))
+  check('get', () =>
+    assert.deepEqual(
+      [got.body.memory, got.body.user_id, got.body.metadata.source],
+      ['I am allergic to peanuts and cashews', 'alice', 'smoke'],
+    ),
+  )
 
   const probes = [
     (await call('GET', `/memories/${id}`, { key: keyB })).status,
@@ -92,7 +122,12 @@ async function flow(mode: string, dev: WranglerDev): Promise<number> {
   const deleted = await call('DELETE', `/memories/${id}`, { key: keyA })
   check('delete', () => assert.equal(deleted.status, 200))
   const history = await call('GET', `/memories/${id}/history`, { key: keyA })
-  check('history', () => assert.deepEqual(history.body.map((h: { event: string }) => h.event), ['ADD', 'UPDATE', 'DELETE']))
+  check('history', () =>
+    assert.deepEqual(
+      history.body.map((h: { event: string }) => h.event),
+      ['ADD', 'UPDATE', 'DELETE'],
+    ),
+  )
   const tooBig = await call('POST', '/memories', { key: keyA, raw: JSON.stringify({ messages: 'x'.repeat(300_000), user_id: 'alice' }) })
   check('413', () => assert.equal(tooBig.status, 413))
   const all = await call('DELETE', '/memories?agent_id=chef', { key: keyA })
@@ -100,7 +135,10 @@ async function flow(mode: string, dev: WranglerDev): Promise<number> {
   // Past 1,000 memories a scope gets its HNSW index: hnswlib's WebAssembly as bundled by wrangler must
   // load in workerd, or the add that crosses the threshold fails.
   for (let start = 0; start < 1050; start += 50) {
-    const messages = Array.from({ length: 50 }, (_, i) => ({ role: 'user', content: `memory number ${start + i} with token t${start + i}x` }))
+    const messages = Array.from({ length: 50 }, (_, i) => ({
+      role: 'user',
+      content: `memory number ${start + i} with token t${start + i}x`,
+    }))
     const added = await call('POST', '/memories', { key: keyA, body: { messages, user_id: 'big', infer: false } })
     if (added.status !== 200) check('adds past the hnsw threshold', () => assert.equal(added.status, 200, JSON.stringify(added.body)))
   }

@@ -50,7 +50,10 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
  * `stateDir`: persist local KV and Durable Objects there and keep it on stop (a later start over the
  * same directory is a cold restart with the data in place); by default a fresh directory, removed.
  */
-export async function startWranglerDev(vars: Record<string, string>, options: { timeoutMs?: number; stateDir?: string } = {}): Promise<WranglerDev> {
+export async function startWranglerDev(
+  vars: Record<string, string>,
+  options: { timeoutMs?: number; stateDir?: string } = {},
+): Promise<WranglerDev> {
   const [port, inspectorPort] = [await freePort(), await freePort()]
   const state = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'edgemem-wrangler-')))
   const args = [
@@ -70,7 +73,12 @@ export async function startWranglerDev(vars: Record<string, string>, options: { 
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ]
   // detached: its own process group, so stopping it also stops the workerd it starts.
-  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    detached: true,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let log = ''
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()))
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()))
@@ -82,7 +90,10 @@ export async function startWranglerDev(vars: Record<string, string>, options: { 
       } catch {
         // already gone
       }
-      const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000))])
+      const killed = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000)),
+      ])
       if (!killed) {
         try {
           process.kill(-child.pid!, 'SIGKILL')

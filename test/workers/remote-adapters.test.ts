@@ -28,7 +28,12 @@ const adminFault = async (baseUrl: string, fault: Record<string, unknown>) => {
 describe('resilience inside workerd', () => {
   it('retries 429 with Retry-After and 503, then succeeds', async () => {
     const store = makeAdapter('qdrant', urls, uniqueCollection('w'))
-    await adminFault(servers.qdrant.url, { kind: 'status', status: 429, body: { status: { error: 'slow down' }, time: 0 }, headers: { 'Retry-After': '0' } })
+    await adminFault(servers.qdrant.url, {
+      kind: 'status',
+      status: 429,
+      body: { status: { error: 'slow down' }, time: 0 },
+      headers: { 'Retry-After': '0' },
+    })
     await adminFault(servers.qdrant.url, { kind: 'status', status: 503, body: { status: { error: 'busy' }, time: 0 } })
     await store.init({ dimensions: servers.dimensions })
     await store.upsert([{ id: 'a', vector: randomVector(seeded(1), servers.dimensions), payload: { user_id: 'u' } }])
@@ -37,7 +42,10 @@ describe('resilience inside workerd', () => {
 
   it('times out with AbortSignal and reports RemoteError status 0 when retries run out', async () => {
     const { createPineconeVectorStore } = await import('../../adapters/pinecone.ts')
-    const store = createPineconeVectorStore({ host: servers.pinecone.url, apiKey: servers.pinecone.apiKey, timeoutMs: 100, maxRetries: 0 }, { collection: 'slow' })
+    const store = createPineconeVectorStore(
+      { host: servers.pinecone.url, apiKey: servers.pinecone.apiKey, timeoutMs: 100, maxRetries: 0 },
+      { collection: 'slow' },
+    )
     await adminFault(servers.pinecone.url, { kind: 'delay', ms: 800 })
     const error = (await store.init({}).catch((e: unknown) => e)) as RemoteError
     expect(error).toBeInstanceOf(RemoteError)

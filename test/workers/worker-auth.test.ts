@@ -49,7 +49,8 @@ describe('authentication', () => {
       expect(response.body.error.code).toBe('FORBIDDEN')
     }
     const { key } = await newTenant()
-    for (const [method, path, body] of PROTECTED.slice(8)) expect((await request(method, path, { body, key })).status, `${method} ${path}`).toBe(403)
+    for (const [method, path, body] of PROTECTED.slice(8))
+      expect((await request(method, path, { body, key })).status, `${method} ${path}`).toBe(403)
   })
 
   it('has no admin at all when ADMIN_KEY is not set', async () => {
@@ -63,7 +64,12 @@ describe('key management', () => {
     const tenant = uniqueTenant('keys')
     const created = await request('POST', '/admin/keys', { key: ADMIN_KEY, body: { tenant, name: 'ci' } })
     expect(created.status).toBe(201)
-    expect(created.body).toMatchObject({ tenant, name: 'ci', id: expect.stringMatching(/^[0-9a-f]{16}$/), key: expect.stringMatching(/^em_[A-Za-z0-9_-]{43}$/) })
+    expect(created.body).toMatchObject({
+      tenant,
+      name: 'ci',
+      id: expect.stringMatching(/^[0-9a-f]{16}$/),
+      key: expect.stringMatching(/^em_[A-Za-z0-9_-]{43}$/),
+    })
     const second = await request('POST', '/admin/keys', { key: ADMIN_KEY, body: { tenant } })
     expect(second.body.key).not.toBe(created.body.key)
 

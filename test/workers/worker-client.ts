@@ -95,10 +95,26 @@ export function modeEnv(mode: StorageModeName): Partial<Env> {
     case 'kv':
       return { STORAGE_MODE: 'kv' }
     case 'upstash':
-      return { STORAGE_MODE: 'upstash', UPSTASH_VECTOR_REST_URL: servers.upstash.url, UPSTASH_VECTOR_REST_TOKEN: servers.upstash.token, ...remoteEmbeddings }
+      return {
+        STORAGE_MODE: 'upstash',
+        UPSTASH_VECTOR_REST_URL: servers.upstash.url,
+        UPSTASH_VECTOR_REST_TOKEN: servers.upstash.token,
+        ...remoteEmbeddings,
+      }
     case 'qdrant':
-      return { STORAGE_MODE: 'qdrant', QDRANT_URL: servers.qdrant.url, QDRANT_API_KEY: servers.qdrant.apiKey, QDRANT_COLLECTION: 'edgemem_worker', ...remoteEmbeddings }
+      return {
+        STORAGE_MODE: 'qdrant',
+        QDRANT_URL: servers.qdrant.url,
+        QDRANT_API_KEY: servers.qdrant.apiKey,
+        QDRANT_COLLECTION: 'edgemem_worker',
+        ...remoteEmbeddings,
+      }
     case 'pinecone':
-      return { STORAGE_MODE: 'pinecone', PINECONE_HOST: servers.pinecone.url, PINECONE_API_KEY: servers.pinecone.apiKey, ...remoteEmbeddings }
+      return {
+        STORAGE_MODE: 'pinecone',
+        PINECONE_HOST: servers.pinecone.url,
+        PINECONE_API_KEY: servers.pinecone.apiKey,
+        ...remoteEmbeddings,
+      }
   }
 }

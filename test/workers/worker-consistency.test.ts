@@ -22,7 +22,13 @@ for (const mode of ['durable-object', 'kv'] as const) {
       const { key } = await newTenant('conc', modeEnv)
       const texts = Array.from({ length: 40 }, (_, i) => `concurrent fact number ${i}`)
       const responses = await Promise.all(
-        texts.map((content) => request('POST', '/memories', { key, env: modeEnv, body: { messages: [{ role: 'user', content }], user_id: 'same-user', infer: false } })),
+        texts.map((content) =>
+          request('POST', '/memories', {
+            key,
+            env: modeEnv,
+            body: { messages: [{ role: 'user', content }], user_id: 'same-user', infer: false },
+          }),
+        ),
       )
       expect(responses.map((r) => r.status)).toEqual(texts.map(() => 200))
       const ids = responses.map((r) => r.body.results[0].id as string)
@@ -36,7 +42,9 @@ for (const mode of ['durable-object', 'kv'] as const) {
     it('keeps the same text once when it is added concurrently (dedup under the scope lock)', async () => {
       const { key } = await newTenant('dedup', modeEnv)
       const responses = await Promise.all(
-        Array.from({ length: 10 }, () => request('POST', '/memories', { key, env: modeEnv, body: { messages: 'exactly the same words', user_id: 'u', infer: false } })),
+        Array.from({ length: 10 }, () =>
+          request('POST', '/memories', { key, env: modeEnv, body: { messages: 'exactly the same words', user_id: 'u', infer: false } }),
+        ),
       )
       expect(responses.flatMap((r) => r.body.results)).toHaveLength(1)
       expect((await request('GET', '/memories?user_id=u', { key, env: modeEnv })).body.results).toHaveLength(1)
@@ -53,7 +61,9 @@ for (const mode of ['durable-object', 'kv'] as const) {
       const operations = [
         ...ids.slice(0, 5).map((id, i) => request('PUT', `/memories/${id}`, { key, env: modeEnv, body: { text: `updated ${i}` } })),
         ...ids.slice(5).map((id) => request('DELETE', `/memories/${id}`, { key, env: modeEnv })),
-        ...Array.from({ length: 10 }, (_, i) => request('POST', '/memories', { key, env: modeEnv, body: { messages: `added ${i}`, user_id: 'u', infer: false } })),
+        ...Array.from({ length: 10 }, (_, i) =>
+          request('POST', '/memories', { key, env: modeEnv, body: { messages: `added ${i}`, user_id: 'u', infer: false } }),
+        ),
       ]
       expect((await Promise.all(operations)).map((r) => r.status)).toEqual(operations.map(() => 200))
       const list = await request('GET', '/memories?user_id=u', { key, env: modeEnv })
@@ -69,7 +79,17 @@ describe('Durable Object shards', () => {
 
   it('keeps memories, index and history across an eviction of the object', async () => {
     const { tenant, key } = await newTenant('evict')
-    const added = await request('POST', '/memories', { key, body: { messages: [{ role: 'user', content: 'survives eviction' }, { role: 'user', content: 'also kept' }], user_id: 'u', infer: false } })
+    const added = await request('POST', '/memories', {
+      key,
+      body: {
+        messages: [
+          { role: 'user', content: 'survives eviction' },
+          { role: 'user', content: 'also kept' },
+        ],
+        user_id: 'u',
+        infer: false,
+      },
+    })
     await request('PUT', `/memories/${added.body.results[0].id}`, { key, body: { text: 'survives eviction, updated' } })
     const shard = shardOf('u:u', SHARDS)
     expect(added.body.results[0].id.startsWith(`${shard}.`)).toBe(true)
@@ -98,10 +118,15 @@ describe('Durable Object shards', () => {
     const users = Array.from({ length: 50 }, (_, i) => `user${i}`)
     const stays = users.find((u) => shardOf(`u:${u}`, 8) === shardOf(`u:${u}`, SHARDS))!
     const moves = users.find((u) => shardOf(`u:${u}`, 8) !== shardOf(`u:${u}`, SHARDS))!
-    for (const user of [stays, moves]) await request('POST', '/memories', { key, body: { messages: 'written with 4 shards', user_id: user, infer: false } })
+    for (const user of [stays, moves])
+      await request('POST', '/memories', { key, body: { messages: 'written with 4 shards', user_id: user, infer: false } })
     // The objects get DO_SHARDS from the Worker's request: pretend the Worker was redeployed with 8.
     const eight: Partial<Env> = { DO_SHARDS: '8' }
-    const write = await request('POST', '/memories', { key, env: eight, body: { messages: 'after resharding', user_id: stays, infer: false } })
+    const write = await request('POST', '/memories', {
+      key,
+      env: eight,
+      body: { messages: 'after resharding', user_id: stays, infer: false },
+    })
     expect(write.status).toBe(500)
     expect(write.body.error).toMatchObject({ code: 'CONFIG', message: expect.stringContaining('DO_SHARDS') })
     // The moved user's scope would land in an object without data; a read across shards reaches the
@@ -116,7 +141,12 @@ describe('Durable Object shards', () => {
 describe('the kv mode caveat, shown', () => {
   it('two isolates writing one scope can lose a write: each appends to the log position it last saw', async () => {
     // Two Memories over the same KV collection are what two isolates of the kv mode are.
-    const settings = parseSettings({ ...(env as Env), STORAGE_MODE: 'kv', EMBEDDING_BASE_URL: inject('workerServers').openaiBaseURL, LLM_BASE_URL: undefined })
+    const settings = parseSettings({
+      ...(env as Env),
+      STORAGE_MODE: 'kv',
+      EMBEDDING_BASE_URL: inject('workerServers').openaiBaseURL,
+      LLM_BASE_URL: undefined,
+    })
     const collection = `t_caveat${Date.now().toString(36)}`
     const config = () => memoryConfig(settings, { kind: 'kv', namespace: env.EDGEMEM_KV!, collection })
     const isolateA = new Memory(config())

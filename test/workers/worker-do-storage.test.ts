@@ -53,7 +53,9 @@ describe('Durable Object storage driver', () => {
     await store.set('kept', new Uint8Array([1]))
     // A trigger makes SQLite refuse one key, as a full disk or a broken row would: the third write fails.
     await runInDurableObject(stub, (_i, state) => {
-      state.storage.sql.exec(`CREATE TRIGGER refuse_poison BEFORE INSERT ON edgemem_kv WHEN NEW.key = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END`)
+      state.storage.sql.exec(
+        `CREATE TRIGGER refuse_poison BEFORE INSERT ON edgemem_kv WHEN NEW.key = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+      )
     })
     await expect(
       store.batch!([
@@ -70,7 +72,10 @@ describe('Durable Object storage driver', () => {
     const store = storeIn(stub)
     const big = new Uint8Array(DO_ROW_BYTES * 2 + 17).map((_, i) => i % 253)
     await store.set('v', big)
-    const rows = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM edgemem_kv WHERE key = ?', 'v').one().n)
+    const rows = await runInDurableObject(
+      stub,
+      (_i, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM edgemem_kv WHERE key = ?', 'v').one().n,
+    )
     expect(rows).toBe(3)
     expect(Array.from((await store.get('v'))!.subarray(DO_ROW_BYTES * 2))).toEqual(Array.from(big.subarray(DO_ROW_BYTES * 2)))
     await store.set('v', new Uint8Array([7]))

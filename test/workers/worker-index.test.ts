@@ -21,7 +21,10 @@ describe('the hnsw index behind the Worker', () => {
       const env: Partial<Env> = { STORAGE_MODE: mode }
       const { key } = await newTenant('hnsw', env)
       for (let start = 0; start < SCOPE_SIZE; start += BATCH) {
-        const messages = Array.from({ length: BATCH }, (_, i) => ({ role: 'user', content: `memory number ${start + i} with token t${start + i}x` }))
+        const messages = Array.from({ length: BATCH }, (_, i) => ({
+          role: 'user',
+          content: `memory number ${start + i} with token t${start + i}x`,
+        }))
         const added = await request('POST', '/memories', { key, env, body: { messages, user_id: 'big', infer: false } })
         expect(added.status, JSON.stringify(added.body)).toBe(200)
       }

@@ -11,7 +11,12 @@ describe('IsolateTenantMemories', () => {
     const storages = new Map<string, MemoryStorage>()
     const configFor = (tenant: string): MemoryConfig => {
       if (!storages.has(tenant)) storages.set(tenant, new MemoryStorage())
-      return { embedder: new HashEmbedder({ dimensions: 16 }), storage: storages.get(tenant)!, vectorStore: { provider: 'flat' }, collection: `t_${tenant}` }
+      return {
+        embedder: new HashEmbedder({ dimensions: 16 }),
+        storage: storages.get(tenant)!,
+        vectorStore: { provider: 'flat' },
+        collection: `t_${tenant}`,
+      }
     }
     const memories = new IsolateTenantMemories(configFor, 2)
     for (const tenant of ['a', 'b', 'c']) await memories.forTenant(tenant).add(`note of ${tenant}`, { userId: 'u', infer: false })
@@ -43,7 +48,12 @@ describe('IsolateTenantMemories', () => {
     const configFor = (tenant: string): MemoryConfig => {
       if (!storages.has(tenant)) storages.set(tenant, new MemoryStorage())
       if (tenant === 'slow') slowOpened++
-      return { embedder: tenant === 'slow' ? slowOnce : hash, storage: storages.get(tenant)!, vectorStore: { provider: 'flat' }, collection: `t_${tenant}` }
+      return {
+        embedder: tenant === 'slow' ? slowOnce : hash,
+        storage: storages.get(tenant)!,
+        vectorStore: { provider: 'flat' },
+        collection: `t_${tenant}`,
+      }
     }
     const memories = new IsolateTenantMemories(configFor, 1)
     const held = memories.forTenant('slow').add('first, held in flight', { userId: 'u', infer: false })
@@ -56,7 +66,10 @@ describe('IsolateTenantMemories', () => {
     await Promise.all([held, second])
     // What storage holds, as a fresh isolate would read it: both writes.
     const fresh = new IsolateTenantMemories(configFor, 1)
-    expect((await fresh.forTenant('slow').getAll({ userId: 'u' })).results.map((r) => r.memory).sort()).toEqual(['first, held in flight', 'second, while the first is in flight'])
+    expect((await fresh.forTenant('slow').getAll({ userId: 'u' })).results.map((r) => r.memory).sort()).toEqual([
+      'first, held in flight',
+      'second, while the first is in flight',
+    ])
     // Once idle, it is evicted like any other.
     await memories.forTenant('z').get('none')
     expect(memories.size).toBe(1)

@@ -13,12 +13,25 @@ for (const mode of ALL_MODES) {
     const as = (key: string, extra: Omit<RequestOptions, 'key' | 'env'> = {}): RequestOptions => ({ key, env, ...extra })
 
     async function seed(key: string, texts: string[]) {
-      const response = await request('POST', '/memories', as(key, { body: { messages: texts.map((content) => ({ role: 'user', content })), user_id: 'shared-user', agent_id: 'shared-agent', infer: false, metadata: { label: 'x' } } }))
+      const response = await request(
+        'POST',
+        '/memories',
+        as(key, {
+          body: {
+            messages: texts.map((content) => ({ role: 'user', content })),
+            user_id: 'shared-user',
+            agent_id: 'shared-agent',
+            infer: false,
+            metadata: { label: 'x' },
+          },
+        }),
+      )
       expect(response.status, JSON.stringify(response.body)).toBe(200)
       return response.body.results.map((r: { id: string }) => r.id) as string[]
     }
 
-    const memoriesOf = async (key: string, query: string) => (await request('GET', `/memories?${query}`, as(key))).body.results.map((r: { memory: string }) => r.memory).sort()
+    const memoriesOf = async (key: string, query: string) =>
+      (await request('GET', `/memories?${query}`, as(key))).body.results.map((r: { memory: string }) => r.memory).sort()
 
     it('keeps every route of one tenant away from the other tenant', async () => {
       const a = await newTenant('iso-a', env)
@@ -35,7 +48,12 @@ for (const mode of ALL_MODES) {
         { query: 'B secret', user_id: 'shared-user', top_k: 50 },
         { query: 'B secret', agent_id: 'shared-agent', top_k: 50 },
         { query: 'B secret', filters: { user_id: 'shared-user', label: 'x' }, top_k: 50 },
-        { query: 'B secret', filters: { OR: [{ agent_id: 'shared-agent' }, { user_id: 'shared-user' }] }, agent_id: 'shared-agent', top_k: 50 },
+        {
+          query: 'B secret',
+          filters: { OR: [{ agent_id: 'shared-agent' }, { user_id: 'shared-user' }] },
+          agent_id: 'shared-agent',
+          top_k: 50,
+        },
       ]) {
         const found = await request('POST', '/search', as(a.key, { body }))
         expect(found.status).toBe(200)

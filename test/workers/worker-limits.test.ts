@@ -24,20 +24,43 @@ describe('request limits', () => {
     })
     const streamed = await request('POST', '/memories', { key, env, rawBody: stream, headers: { 'Content-Type': 'application/json' } })
     expect(streamed.status).toBe(413)
-    expect((await request('GET', '/memories?user_id=u', { key, env })).body.results.map((r: { memory: string }) => r.memory)).toEqual(['fits'])
+    expect((await request('GET', '/memories?user_id=u', { key, env })).body.results.map((r: { memory: string }) => r.memory)).toEqual([
+      'fits',
+    ])
   })
 
   it('caps the number of messages and their length (MAX_MESSAGES, MAX_MESSAGE_CHARS), also for query and text', async () => {
     const env: Partial<Env> = { MAX_MESSAGES: '3', MAX_MESSAGE_CHARS: '40' }
     const { key } = await newTenant('t', env)
     const as = (extra: Omit<RequestOptions, 'key' | 'env'>): RequestOptions => ({ key, env, ...extra })
-    const four = await request('POST', '/memories', as({ body: { messages: ['a', 'b', 'c', 'd'].map((content) => ({ role: 'user', content })), user_id: 'u', infer: false } }))
+    const four = await request(
+      'POST',
+      '/memories',
+      as({ body: { messages: ['a', 'b', 'c', 'd'].map((content) => ({ role: 'user', content })), user_id: 'u', infer: false } }),
+    )
     expect(four.status).toBe(400)
     expect(four.body.error.message).toMatch(/at most 3 \(MAX_MESSAGES\)/)
-    const long = await request('POST', '/memories', as({ body: { messages: [{ role: 'user', content: 'ok' }, { role: 'user', content: 'z'.repeat(41) }], user_id: 'u', infer: false } }))
+    const long = await request(
+      'POST',
+      '/memories',
+      as({
+        body: {
+          messages: [
+            { role: 'user', content: 'ok' },
+            { role: 'user', content: 'z'.repeat(41) },
+          ],
+          user_id: 'u',
+          infer: false,
+        },
+      }),
+    )
     expect(long.status).toBe(400)
     expect(long.body.error.message).toMatch(/messages\[1\]\.content has 41 characters; .* at most 40 \(MAX_MESSAGE_CHARS\)/)
-    const three = await request('POST', '/memories', as({ body: { messages: ['a', 'b', 'c'].map((content) => ({ role: 'user', content })), user_id: 'u', infer: false } }))
+    const three = await request(
+      'POST',
+      '/memories',
+      as({ body: { messages: ['a', 'b', 'c'].map((content) => ({ role: 'user', content })), user_id: 'u', infer: false } }),
+    )
     expect(three.status).toBe(200)
     expect((await request('POST', '/search', as({ body: { query: 'q'.repeat(41), user_id: 'u' } }))).status).toBe(400)
     expect((await request('PUT', `/memories/${three.body.results[0].id}`, as({ body: { text: 't'.repeat(41) } }))).status).toBe(400)
@@ -46,7 +69,11 @@ describe('request limits', () => {
   it('caps top_k at MAX_TOP_K and uses the cap as the default when it is lower', async () => {
     const env: Partial<Env> = { MAX_TOP_K: '3' }
     const { key } = await newTenant('t', env)
-    await request('POST', '/memories', { key, env, body: { messages: ['a1', 'a2', 'a3', 'a4', 'a5'].map((content) => ({ role: 'user', content })), user_id: 'u', infer: false } })
+    await request('POST', '/memories', {
+      key,
+      env,
+      body: { messages: ['a1', 'a2', 'a3', 'a4', 'a5'].map((content) => ({ role: 'user', content })), user_id: 'u', infer: false },
+    })
     const over = await request('POST', '/search', { key, env, body: { query: 'a', user_id: 'u', top_k: 4 } })
     expect(over.status).toBe(400)
     expect(over.body.error.message).toMatch(/MAX_TOP_K/)
@@ -111,7 +138,11 @@ describe('CORS', () => {
     const env: Partial<Env> = { CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' }
     const preflight = await request('OPTIONS', '/memories', {
       env,
-      headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-api-key, content-type' },
+      headers: {
+        Origin: 'https://app.example.com',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'x-api-key, content-type',
+      },
     })
     expect(preflight.status).toBe(204)
     expect(preflight.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example.com')

@@ -18,7 +18,11 @@ class Mem0StyleClient {
     this.apiKey = apiKey
   }
 
-  private async call<T>(method: string, path: string, options: { json?: unknown; params?: Record<string, string | undefined> } = {}): Promise<T> {
+  private async call<T>(
+    method: string,
+    path: string,
+    options: { json?: unknown; params?: Record<string, string | undefined> } = {},
+  ): Promise<T> {
     const url = new URL(`${this.baseUrl}${path}`)
     for (const [name, value] of Object.entries(options.params ?? {})) if (value !== undefined) url.searchParams.set(name, value)
     const response = await exports.default.fetch(
@@ -32,11 +36,18 @@ class Mem0StyleClient {
     return (await response.json()) as T
   }
 
-  add(messages: { role: string; content: string }[], options: { user_id?: string; agent_id?: string; run_id?: string; metadata?: Record<string, unknown> }) {
+  add(
+    messages: { role: string; content: string }[],
+    options: { user_id?: string; agent_id?: string; run_id?: string; metadata?: Record<string, unknown> },
+  ) {
     return this.call<{ results: { id: string; memory: string; event: string }[] }>('POST', '/memories', { json: { messages, ...options } })
   }
   getAll(params: { user_id?: string; agent_id?: string; run_id?: string }) {
-    return this.call<{ results: { id: string; memory: string; metadata: Record<string, unknown>; user_id?: string }[] }>('GET', '/memories', { params })
+    return this.call<{ results: { id: string; memory: string; metadata: Record<string, unknown>; user_id?: string }[] }>(
+      'GET',
+      '/memories',
+      { params },
+    )
   }
   get(memoryId: string) {
     return this.call<{ id: string; memory: string; created_at: string; updated_at: string }>('GET', `/memories/${memoryId}`)
@@ -48,7 +59,10 @@ class Mem0StyleClient {
     return this.call<{ id: string; memory: string }>('PUT', `/memories/${memoryId}`, { json: { text } })
   }
   history(memoryId: string) {
-    return this.call<{ memory_id: string; event: string; previous_value: string | null; new_value: string | null }[]>('GET', `/memories/${memoryId}/history`)
+    return this.call<{ memory_id: string; event: string; previous_value: string | null; new_value: string | null }[]>(
+      'GET',
+      `/memories/${memoryId}/history`,
+    )
   }
   delete(memoryId: string) {
     return this.call<{ message: string }>('DELETE', `/memories/${memoryId}`)
@@ -78,7 +92,10 @@ describe('a mem0-style REST client', () => {
     expect(all.results).toHaveLength(2)
     expect(all.results.every((m) => m.user_id === 'alex' && m.metadata.category === 'movie_recommendations')).toBe(true)
 
-    const related = await client.search('what movies does alex like? sci-fi', { user_id: 'alex', filters: { category: 'movie_recommendations' } })
+    const related = await client.search('what movies does alex like? sci-fi', {
+      user_id: 'alex',
+      filters: { category: 'movie_recommendations' },
+    })
     expect(related.results[0]!.memory).toContain('sci-fi')
     const favourite = related.results[0]!
 
@@ -103,7 +120,9 @@ describe('a mem0-style REST client', () => {
     const client = new Mem0StyleClient('http://edgemem.test', key)
     await client.add([{ role: 'user', content: 'Book flights in the morning' }], { agent_id: 'travel-agent', run_id: 'trip-42' })
     expect((await client.getAll({ run_id: 'trip-42' })).results.map((m) => m.memory)).toEqual(['User said: Book flights in the morning'])
-    const slash = await exports.default.fetch(new Request('http://edgemem.test/memories/?agent_id=travel-agent', { headers: { 'X-API-Key': key } }))
+    const slash = await exports.default.fetch(
+      new Request('http://edgemem.test/memories/?agent_id=travel-agent', { headers: { 'X-API-Key': key } }),
+    )
     expect(slash.status).toBe(200)
     expect(((await slash.json()) as { results: unknown[] }).results).toHaveLength(1)
   })

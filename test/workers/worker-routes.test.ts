@@ -21,10 +21,14 @@ function expectItemShape(item: Record<string, unknown>): void {
 for (const mode of ALL_MODES) {
   describe(`routes (${mode} mode)`, () => {
     const env = modeEnv(mode)
-    const req = <T = any>(method: string, path: string, options: Omit<RequestOptions, 'env'> = {}) => request<T>(method, path, { ...options, env })
+    const req = <T = any>(method: string, path: string, options: Omit<RequestOptions, 'env'> = {}) =>
+      request<T>(method, path, { ...options, env })
 
     async function addVerbatim(key: string, texts: string[], scope: Record<string, string>, extra: Record<string, unknown> = {}) {
-      const response = await req('POST', '/memories', { key, body: { messages: texts.map((content) => ({ role: 'user', content })), ...scope, infer: false, ...extra } })
+      const response = await req('POST', '/memories', {
+        key,
+        body: { messages: texts.map((content) => ({ role: 'user', content })), ...scope, infer: false, ...extra },
+      })
       expect(response.status).toBe(200)
       return response.body.results as { id: string; memory: string; event: string }[]
     }
@@ -58,7 +62,10 @@ for (const mode of ALL_MODES) {
 
       it('accepts one text as messages, and agent_id / run_id scopes', async () => {
         const { key } = await newTenant('t', env)
-        const response = await req('POST', '/memories', { key, body: { messages: 'Prefers window seats', agent_id: 'travel-bot', run_id: 'r1', infer: false } })
+        const response = await req('POST', '/memories', {
+          key,
+          body: { messages: 'Prefers window seats', agent_id: 'travel-bot', run_id: 'r1', infer: false },
+        })
         expect(response.status).toBe(200)
         const item = await req('GET', `/memories/${response.body.results[0].id}`, { key })
         expect(item.body).toMatchObject({ memory: 'Prefers window seats', agent_id: 'travel-bot', run_id: 'r1' })
@@ -67,18 +74,30 @@ for (const mode of ALL_MODES) {
 
       it('runs the LLM pipeline by default when an LLM is configured: ADD, then NONE for known facts, DELETE on request', async () => {
         const { key } = await newTenant('t', env)
-        const first = await req('POST', '/memories', { key, body: { messages: [{ role: 'user', content: 'I live in Lyon' }], user_id: 'bob' } })
+        const first = await req('POST', '/memories', {
+          key,
+          body: { messages: [{ role: 'user', content: 'I live in Lyon' }], user_id: 'bob' },
+        })
         expect(first.status).toBe(200)
         expect(first.body.results).toEqual([{ id: expect.any(String), memory: 'User said: I live in Lyon', event: 'ADD' }])
-        const again = await req('POST', '/memories', { key, body: { messages: [{ role: 'user', content: 'I live in Lyon' }], user_id: 'bob' } })
+        const again = await req('POST', '/memories', {
+          key,
+          body: { messages: [{ role: 'user', content: 'I live in Lyon' }], user_id: 'bob' },
+        })
         expect(again.body.results).toEqual([])
-        const forget = await req('POST', '/memories', { key, body: { messages: [{ role: 'user', content: 'forget I live in Lyon' }], user_id: 'bob' } })
+        const forget = await req('POST', '/memories', {
+          key,
+          body: { messages: [{ role: 'user', content: 'forget I live in Lyon' }], user_id: 'bob' },
+        })
         expect(forget.body.results).toEqual([{ id: first.body.results[0].id, memory: 'User said: I live in Lyon', event: 'DELETE' }])
       })
 
       it('answers 502 LLM when the LLM fails, and writes nothing', async () => {
         const { key } = await newTenant('t', env)
-        const response = await req('POST', '/memories', { key, body: { messages: [{ role: 'user', content: `hello ${LLM_FAILURE_MARKER}` }], user_id: 'carol' } })
+        const response = await req('POST', '/memories', {
+          key,
+          body: { messages: [{ role: 'user', content: `hello ${LLM_FAILURE_MARKER}` }], user_id: 'carol' },
+        })
         expect(response.status).toBe(502)
         expect(response.body.error.code).toBe('LLM')
         expect((await req('GET', '/memories?user_id=carol', { key })).body.results).toEqual([])
@@ -102,7 +121,10 @@ for (const mode of ALL_MODES) {
           [{ messages: 'x', user_id: '' }, /user_id/],
           [{ messages: 'x', user_id: 'a', infer: 'yes' }, /infer/],
           [{ messages: 'x', user_id: 'a', metadata: { memory: 'reserved' }, infer: false }, /reserved/],
-          [{ messages: 'x', user_id: 'a', expiration_date: 'tomorrow', infer: false }, /expiration_date must be a calendar date as YYYY-MM-DD/],
+          [
+            { messages: 'x', user_id: 'a', expiration_date: 'tomorrow', infer: false },
+            /expiration_date must be a calendar date as YYYY-MM-DD/,
+          ],
           [{ messages: 'x', user_id: 'a', expiration_date: '2026-02-30', infer: false }, /expiration_date must be a calendar date/],
           [{ messages: 'x', user_id: 'a', metadata: [1, 2] }, /metadata/],
         ]
@@ -146,7 +168,9 @@ for (const mode of ALL_MODES) {
         await addVerbatim(key, ['agent-only note'], { agent_id: 'helper' })
         await addVerbatim(key, ['other agent'], { user_id: 'user-0', agent_id: 'other' })
         const list = await req('GET', '/memories?agent_id=helper', { key })
-        expect(list.body.results.map((r: { memory: string }) => r.memory).sort()).toEqual([...users.map((u) => `note of ${u}`), 'agent-only note'].sort())
+        expect(list.body.results.map((r: { memory: string }) => r.memory).sort()).toEqual(
+          [...users.map((u) => `note of ${u}`), 'agent-only note'].sort(),
+        )
         const found = await req('POST', '/search', { key, body: { query: 'note', agent_id: 'helper', top_k: 20 } })
         expect(found.body.results).toHaveLength(9)
         const scores = found.body.results.map((r: { score: number }) => r.score)
@@ -181,7 +205,10 @@ for (const mode of ALL_MODES) {
       it('changes the text (re-embedded, found by the new text) and merges metadata', async () => {
         const { key } = await newTenant('t', env)
         const [added] = await addVerbatim(key, ['likes tea'], { user_id: 'hal' }, { metadata: { mood: 'calm', level: 1 } })
-        const updated = await req('PUT', `/memories/${added!.id}`, { key, body: { text: 'likes espresso coffee', metadata: { level: 2, mood: null } } })
+        const updated = await req('PUT', `/memories/${added!.id}`, {
+          key,
+          body: { text: 'likes espresso coffee', metadata: { level: 2, mood: null } },
+        })
         expect(updated.status).toBe(200)
         expectItemShape(updated.body)
         expect(updated.body).toMatchObject({ id: added!.id, memory: 'likes espresso coffee', metadata: { role: 'user', level: 2 } })
@@ -213,7 +240,8 @@ for (const mode of ALL_MODES) {
           ['UPDATE', 'v1', 'v2', added!.id],
           ['DELETE', 'v2', null, added!.id],
         ])
-        for (const entry of history.body) expect(Object.keys(entry).sort()).toEqual(['created_at', 'event', 'id', 'memory_id', 'new_value', 'previous_value'])
+        for (const entry of history.body)
+          expect(Object.keys(entry).sort()).toEqual(['created_at', 'event', 'id', 'memory_id', 'new_value', 'previous_value'])
         expect((await req('GET', '/memories/0.unknown/history', { key })).status).toBe(404)
       })
     })
@@ -318,7 +346,9 @@ describe('meta routes', () => {
     const doc = await request('GET', '/openapi.json')
     expect(doc.status).toBe(200)
     expect(doc.body.openapi).toMatch(/^3\./)
-    const operations = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
+    const operations = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+    )
     for (const op of [
       'POST /memories',
       'GET /memories',
@@ -338,7 +368,9 @@ describe('meta routes', () => {
     }
     expect(doc.body.paths['/memories'].post.requestBody.content['application/json'].schema).toBeDefined()
     expect(doc.body.components.securitySchemes).toMatchObject({ bearerAuth: { scheme: 'bearer' }, apiKeyHeader: { name: 'X-API-Key' } })
-    expect(Object.keys(doc.body.components.schemas)).toEqual(expect.arrayContaining(['MemoryItem', 'AddRequest', 'SearchRequest', 'HistoryEntry', 'Error']))
+    expect(Object.keys(doc.body.components.schemas)).toEqual(
+      expect.arrayContaining(['MemoryItem', 'AddRequest', 'SearchRequest', 'HistoryEntry', 'Error']),
+    )
   })
 
   it('GET /docs renders the reference from the document, self-contained', async () => {

@@ -47,7 +47,11 @@ let lastQuery = ''
 /** Memories whose history is unfolded; kept across re-renders. */
 const openHistories = new Set<string>()
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { testid?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> & { testid?: string } = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const { testid, ...rest } = props
   const element = Object.assign(document.createElement(tag), rest)
   if (testid) element.dataset.testid = testid
@@ -161,7 +165,13 @@ ui.userForm.addEventListener('submit', (event) => {
 function describeEvents(events: MemoryEvent[]): string {
   if (events.length === 0) return 'Nothing new to remember (already known).'
   return events
-    .map((e) => (e.event === 'UPDATE' ? `Updated: "${e.previousMemory}" → "${e.memory}"` : e.event === 'DELETE' ? `Forgot: "${e.memory}"` : `Remembered: "${e.memory}"`))
+    .map((e) =>
+      e.event === 'UPDATE'
+        ? `Updated: "${e.previousMemory}" → "${e.memory}"`
+        : e.event === 'DELETE'
+          ? `Forgot: "${e.memory}"`
+          : `Remembered: "${e.memory}"`,
+    )
     .join(' · ')
 }
 
@@ -188,7 +198,13 @@ async function runSearch(query: string): Promise<void> {
     ...(results.length === 0
       ? [el('li', { className: 'muted' }, 'No memories match.')]
       : results.map((item) =>
-          el('li', { testid: 'search-result' }, el('span', { className: 'score', testid: 'score' }, (item.score ?? 0).toFixed(3)), ' ', el('span', { testid: 'result-text' }, item.memory)),
+          el(
+            'li',
+            { testid: 'search-result' },
+            el('span', { className: 'score', testid: 'score' }, (item.score ?? 0).toFixed(3)),
+            ' ',
+            el('span', { testid: 'result-text' }, item.memory),
+          ),
         )),
   )
 }
@@ -215,7 +231,9 @@ async function refreshList(): Promise<void> {
   ui.listTitle.textContent = `Memories of ${user} (${results.length})`
   ui.listEmpty.hidden = results.length > 0
   ui.deleteAll.hidden = results.length === 0
-  const items = await Promise.all(results.map(async (item) => renderItem(item, openHistories.has(item.id) ? await memory.history(item.id) : undefined)))
+  const items = await Promise.all(
+    results.map(async (item) => renderItem(item, openHistories.has(item.id) ? await memory.history(item.id) : undefined)),
+  )
   ui.list.replaceChildren(...items)
 }
 
@@ -229,7 +247,11 @@ function renderItem(item: MemoryItem, history: HistoryEntry[] | undefined): HTML
   const meta = el('span', { className: 'memory-meta muted' }, `${when(item.createdAt)}${edited}`)
 
   const edit = el('button', { type: 'button', className: 'secondary', testid: 'edit-button' }, 'Edit')
-  const toggleHistory = el('button', { type: 'button', className: 'secondary', testid: 'history-button' }, history ? 'Hide history' : 'History')
+  const toggleHistory = el(
+    'button',
+    { type: 'button', className: 'secondary', testid: 'history-button' },
+    history ? 'Hide history' : 'History',
+  )
   const remove = el('button', { type: 'button', className: 'danger', testid: 'delete-button' }, 'Delete')
   const li = el('li', { testid: 'memory-item' }, text, meta, el('span', { className: 'memory-actions' }, edit, toggleHistory, remove))
   li.dataset.id = item.id
@@ -279,7 +301,11 @@ function renderHistory(entries: HistoryEntry[]): HTMLOListElement {
     { className: 'history', testid: 'history' },
     ...entries.map((entry) => {
       const change =
-        entry.event === 'UPDATE' ? `"${entry.previousValue}" → "${entry.newValue}"` : entry.event === 'ADD' ? `"${entry.newValue}"` : `"${entry.previousValue}"`
+        entry.event === 'UPDATE'
+          ? `"${entry.previousValue}" → "${entry.newValue}"`
+          : entry.event === 'ADD'
+            ? `"${entry.newValue}"`
+            : `"${entry.previousValue}"`
       return el('li', { testid: 'history-entry' }, el('span', { className: 'event' }, entry.event), ` ${when(entry.createdAt)} · ${change}`)
     }),
   )

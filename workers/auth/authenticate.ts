@@ -11,7 +11,8 @@ export function presentedKey(headers: Headers): string | undefined {
   const authorization = headers.get('authorization')
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization)
-    if (!match) throw new ApiError(401, 'UNAUTHORIZED', 'the Authorization header must be "Bearer <API key>" (or send the key as X-API-Key)')
+    if (!match)
+      throw new ApiError(401, 'UNAUTHORIZED', 'the Authorization header must be "Bearer <API key>" (or send the key as X-API-Key)')
     return match[1]
   }
   const header = headers.get('x-api-key')?.trim()
@@ -19,7 +20,12 @@ export function presentedKey(headers: Headers): string | undefined {
 }
 
 export function keyStore(env: Env): KeyStore {
-  if (!env.EDGEMEM_KV) throw new ApiError(500, 'CONFIG', 'server configuration: the EDGEMEM_KV binding (API keys) is missing in wrangler.toml (see docs/worker.md)')
+  if (!env.EDGEMEM_KV)
+    throw new ApiError(
+      500,
+      'CONFIG',
+      'server configuration: the EDGEMEM_KV binding (API keys) is missing in wrangler.toml (see docs/worker.md)',
+    )
   return new KeyStore(env.EDGEMEM_KV)
 }
 
@@ -40,7 +46,11 @@ export async function authenticate(env: Env, settings: Settings, headers: Header
 
 export function requireTenant(principal: Principal): string {
   if (principal.kind !== 'tenant') {
-    throw new ApiError(403, 'FORBIDDEN', 'the admin key manages keys and /reset; memories are read and written with a tenant key (POST /admin/keys creates one)')
+    throw new ApiError(
+      403,
+      'FORBIDDEN',
+      'the admin key manages keys and /reset; memories are read and written with a tenant key (POST /admin/keys creates one)',
+    )
   }
   return principal.tenant
 }

@@ -1,4 +1,14 @@
-import { NotFoundError, type AddOptions, type GetAllOptions, type HistoryEntry, type JsonObject, type Message, type MemoryItem, type ScopeOptions, type SearchOptions } from '../../src/index.ts'
+import {
+  NotFoundError,
+  type AddOptions,
+  type GetAllOptions,
+  type HistoryEntry,
+  type JsonObject,
+  type Message,
+  type MemoryItem,
+  type ScopeOptions,
+  type SearchOptions,
+} from '../../src/index.ts'
 import type { MemoryShard } from '../durable/memory-shard.ts'
 import type { ShardIdentity, ShardOperation, ShardReply, ShardResults } from '../durable/shard-protocol.ts'
 import { deserializeError } from '../http/errors.ts'
@@ -55,7 +65,11 @@ export class DurableTenantMemory implements TenantMemory {
   async search(query: string, options: SearchOptions) {
     const topK = options.topK ?? DEFAULT_SEARCH_TOP_K
     const shards = readShards(options, options.filters, this.shards, 'search')
-    const pages = await Promise.all(shards.map(async (shard) => (await this.call(shard, { op: 'search', query, options: { ...options, topK } })).results.map((item) => withExternalId(shard, item))))
+    const pages = await Promise.all(
+      shards.map(async (shard) =>
+        (await this.call(shard, { op: 'search', query, options: { ...options, topK } })).results.map((item) => withExternalId(shard, item)),
+      ),
+    )
     return { results: pages.flat().sort(byScore).slice(0, topK) }
   }
 
@@ -69,7 +83,11 @@ export class DurableTenantMemory implements TenantMemory {
   async getAll(options: GetAllOptions) {
     const topK = options.topK ?? DEFAULT_GET_ALL_TOP_K
     const shards = readShards(options, options.filters, this.shards, 'getAll')
-    const pages = await Promise.all(shards.map(async (shard) => (await this.call(shard, { op: 'getAll', options: { ...options, topK } })).results.map((item) => withExternalId(shard, item))))
+    const pages = await Promise.all(
+      shards.map(async (shard) =>
+        (await this.call(shard, { op: 'getAll', options: { ...options, topK } })).results.map((item) => withExternalId(shard, item)),
+      ),
+    )
     return { results: pages.flat().sort(byNewest).slice(0, topK) }
   }
 

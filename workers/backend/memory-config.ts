@@ -12,7 +12,10 @@ export type MemoryPlacement =
 
 function embedder(settings: Settings): ProviderSpec {
   const { model, baseURL, apiKey, dimensions } = settings.embedding
-  return { provider: 'openai', config: { model, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}), ...(dimensions ? { dimensions } : {}) } }
+  return {
+    provider: 'openai',
+    config: { model, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}), ...(dimensions ? { dimensions } : {}) },
+  }
 }
 
 function llm(settings: Settings): ProviderSpec | undefined {
@@ -32,7 +35,12 @@ export function memoryConfig(settings: Settings, placement: MemoryPlacement): Me
       // The object belongs to one tenant and shard; its storage holds nothing else.
       return { ...base, storage: placement.storage, vectorStore: localIndex, collection: 'memories' }
     case 'kv':
-      return { ...base, storage: { provider: 'cloudflare-kv', config: { namespace: placement.namespace } }, vectorStore: localIndex, collection: placement.collection }
+      return {
+        ...base,
+        storage: { provider: 'cloudflare-kv', config: { namespace: placement.namespace } },
+        vectorStore: localIndex,
+        collection: placement.collection,
+      }
     case 'remote':
       // Upstash and Pinecone put each collection in its own namespace, Qdrant tags each point with it:
       // the per-tenant collection is the tenant boundary on the service too.

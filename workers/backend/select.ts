@@ -15,7 +15,11 @@ export function tenantCollection(tenant: string): string {
 }
 
 function missingBinding(name: string, mode: string): ApiError {
-  return new ApiError(500, 'CONFIG', `server configuration: STORAGE_MODE ${mode} needs the ${name} binding in wrangler.toml (see docs/worker.md)`)
+  return new ApiError(
+    500,
+    'CONFIG',
+    `server configuration: STORAGE_MODE ${mode} needs the ${name} binding in wrangler.toml (see docs/worker.md)`,
+  )
 }
 
 /**
@@ -37,7 +41,10 @@ export function tenantMemories(env: Env, settings: Settings): TenantMemories {
     const namespace = env.EDGEMEM_KV
     if (!namespace) throw missingBinding('EDGEMEM_KV (KV namespace)', settings.mode)
     const kind = settings.mode === 'kv' ? 'kv' : 'remote'
-    memories = new IsolateTenantMemories((tenant) => memoryConfig(settings, { kind, namespace, collection: tenantCollection(tenant) }), ISOLATE_TENANTS)
+    memories = new IsolateTenantMemories(
+      (tenant) => memoryConfig(settings, { kind, namespace, collection: tenantCollection(tenant) }),
+      ISOLATE_TENANTS,
+    )
   }
   cache.set(fingerprint, memories)
   return memories

@@ -57,7 +57,8 @@ export function scopeIdsOf(options: ScopeOptions, filters: unknown): ScopeIds {
 /** Refuses a call without any scope id, in the REST API's words (the core would say userId/agentId/runId). */
 export function requireScope(options: ScopeOptions, filters: unknown, operation: string): ScopeIds {
   const ids = scopeIdsOf(options, filters)
-  if (ids.user === undefined && ids.agent === undefined && ids.run === undefined) throw new ValidationError(`${operation} ${SCOPE_REQUIRED}`)
+  if (ids.user === undefined && ids.agent === undefined && ids.run === undefined)
+    throw new ValidationError(`${operation} ${SCOPE_REQUIRED}`)
   return ids
 }
 

@@ -1,4 +1,14 @@
-import type { AddOptions, GetAllOptions, HistoryEntry, JsonObject, Message, MemoryEvent, MemoryItem, ScopeOptions, SearchOptions } from '../../src/index.ts'
+import type {
+  AddOptions,
+  GetAllOptions,
+  HistoryEntry,
+  JsonObject,
+  Message,
+  MemoryEvent,
+  MemoryItem,
+  ScopeOptions,
+  SearchOptions,
+} from '../../src/index.ts'
 
 /**
  * The Memory operations of one tenant, whatever the storage mode. A `Memory` satisfies it directly

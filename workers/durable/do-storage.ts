@@ -97,7 +97,11 @@ export class DurableObjectKeyValueStore implements KeyValueStore {
       const cursor =
         upper === undefined
           ? this.storage.sql.exec<{ key: string }>(`SELECT key FROM ${TABLE} WHERE part = 0 AND key >= ? ORDER BY key`, prefix)
-          : this.storage.sql.exec<{ key: string }>(`SELECT key FROM ${TABLE} WHERE part = 0 AND key >= ? AND key < ? ORDER BY key`, prefix, upper)
+          : this.storage.sql.exec<{ key: string }>(
+              `SELECT key FROM ${TABLE} WHERE part = 0 AND key >= ? AND key < ? ORDER BY key`,
+              prefix,
+              upper,
+            )
       const keys: string[] = []
       for (const row of cursor) if (row.key.startsWith(prefix)) keys.push(row.key)
       return keys

@@ -82,10 +82,13 @@ export class MemoryShard extends DurableObject<Env> {
       return
     }
     if (known.tenant !== claimed.tenant || known.shard !== claimed.shard) {
-      throw new StorageError("this Durable Object belongs to another tenant or shard; refusing the request")
+      throw new StorageError('this Durable Object belongs to another tenant or shard; refusing the request')
     }
     if (known.shards !== claimed.shards) {
-      throw new ConfigError('DO_SHARDS', `was ${known.shards} when this tenant's memories were written and is ${claimed.shards} now; set it back to ${known.shards} (changing it would strand existing memories)`)
+      throw new ConfigError(
+        'DO_SHARDS',
+        `was ${known.shards} when this tenant's memories were written and is ${claimed.shards} now; set it back to ${known.shards} (changing it would strand existing memories)`,
+      )
     }
   }
 }

@@ -1,4 +1,14 @@
-import type { AddOptions, GetAllOptions, HistoryEntry, Message, MemoryEvent, MemoryItem, ScopeOptions, SearchOptions, UpdateData } from '../../src/index.ts'
+import type {
+  AddOptions,
+  GetAllOptions,
+  HistoryEntry,
+  Message,
+  MemoryEvent,
+  MemoryItem,
+  ScopeOptions,
+  SearchOptions,
+  UpdateData,
+} from '../../src/index.ts'
 import type { SerializedError } from '../http/errors.ts'
 
 /**

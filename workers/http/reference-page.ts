@@ -39,7 +39,10 @@ function typeOf(schema: JsonObject | undefined, depth = 0): string {
   if (types.includes('array')) return `${typeOf(obj(schema.items), depth + 1)}[]`
   if (types.includes('object') && depth < 2) {
     const props = obj(schema.properties)
-    if (props && Object.keys(props).length > 0) return `{ ${Object.entries(props).map(([k, v]) => `${escape(k)}: ${typeOf(obj(v), depth + 1)}`).join(', ')} }`
+    if (props && Object.keys(props).length > 0)
+      return `{ ${Object.entries(props)
+        .map(([k, v]) => `${escape(k)}: ${typeOf(obj(v), depth + 1)}`)
+        .join(', ')} }`
     if (obj(schema.additionalProperties)) return `{ [key]: ${typeOf(obj(schema.additionalProperties), depth + 1)} }`
   }
   return types.length > 0 ? types.map(escape).join(' | ') : 'any'
@@ -78,10 +81,14 @@ function jsonSchemaOf(content: Json | undefined): JsonObject | undefined {
 
 function operationHtml(path: string, method: string, op: JsonObject): string {
   const id = `${method}-${path}`.replace(/[^A-Za-z0-9_-]/g, '-')
-  const parts = [`<section class="op" id="${id}"><h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>`]
+  const parts = [
+    `<section class="op" id="${id}"><h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>`,
+  ]
   if (str(op.summary)) parts.push(`<p class="summary">${escape(str(op.summary)!)}</p>`)
   if (str(op.description)) parts.push(`<p>${escape(str(op.description)!)}</p>`)
-  parts.push(`<p class="auth">${Array.isArray(op.security) && op.security.length > 0 ? 'Needs an API key: <code>Authorization: Bearer &lt;key&gt;</code> or <code>X-API-Key: &lt;key&gt;</code>.' : 'No authentication.'}</p>`)
+  parts.push(
+    `<p class="auth">${Array.isArray(op.security) && op.security.length > 0 ? 'Needs an API key: <code>Authorization: Bearer &lt;key&gt;</code> or <code>X-API-Key: &lt;key&gt;</code>.' : 'No authentication.'}</p>`,
+  )
   const params = Array.isArray(op.parameters) ? op.parameters.map(obj).filter((p): p is JsonObject => p !== undefined) : []
   if (params.length > 0) {
     const rows = params.map((p) => {
@@ -89,7 +96,9 @@ function operationHtml(path: string, method: string, op: JsonObject): string {
       const note = [str(p.description) ?? str(schema.description) ?? '', constraints(schema)].filter(Boolean).join('; ')
       return `<tr><td><code>${escape(str(p.name) ?? '')}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${escape(str(p.in) ?? '')}</td><td><code>${typeOf(schema)}</code></td><td>${note}</td></tr>`
     })
-    parts.push(`<h4>Parameters</h4><table><thead><tr><th>name</th><th>in</th><th>type</th><th>notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`)
+    parts.push(
+      `<h4>Parameters</h4><table><thead><tr><th>name</th><th>in</th><th>type</th><th>notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    )
   }
   const body = jsonSchemaOf(obj(op.requestBody)?.content)
   if (body) parts.push(`<h4>Request body (JSON)</h4><p><code>${typeOf(body)}</code></p>`)
@@ -99,7 +108,9 @@ function operationHtml(path: string, method: string, op: JsonObject): string {
     const schema = jsonSchemaOf(response.content)
     return `<tr><td>${escape(status)}</td><td>${escape(str(response.description) ?? '')}</td><td>${schema ? `<code>${typeOf(schema)}</code>` : ''}</td></tr>`
   })
-  parts.push(`<h4>Responses</h4><table><thead><tr><th>status</th><th>meaning</th><th>body</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`)
+  parts.push(
+    `<h4>Responses</h4><table><thead><tr><th>status</th><th>meaning</th><th>body</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`,
+  )
   return parts.join('\n')
 }
 
@@ -134,7 +145,9 @@ export function renderReference(document: object): string {
     }
   }
   const schemas = obj(obj(doc.components)?.schemas) ?? {}
-  const schemaSections = Object.entries(schemas).map(([name, raw]) => `<section id="${anchor(name)}"><h3>${escape(name)}</h3>${fieldTable(obj(raw) ?? {})}</section>`)
+  const schemaSections = Object.entries(schemas).map(
+    ([name, raw]) => `<section id="${anchor(name)}"><h3>${escape(name)}</h3>${fieldTable(obj(raw) ?? {})}</section>`,
+  )
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escape(title)}</title><style>${STYLE}</style></head>

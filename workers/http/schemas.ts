@@ -15,13 +15,24 @@ function isCalendarDate(value: string): boolean {
   return new Date(ms).toISOString().slice(0, 10) === value
 }
 
-const scopeId = (what: string) => z.string().min(1).max(256).openapi({ description: `${what} id of the scope` })
+const scopeId = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .openapi({ description: `${what} id of the scope` })
 const json = z.any().openapi({ description: 'any JSON value' })
 
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: 'VALIDATION', description: 'VALIDATION, FILTER, NOT_FOUND, UNAUTHORIZED, FORBIDDEN, PAYLOAD_TOO_LARGE, RATE_LIMITED, CONFIG, DIMENSION_MISMATCH, STORAGE, EMBEDDING, LLM, REMOTE, INTERNAL' }),
+      code: z
+        .string()
+        .openapi({
+          example: 'VALIDATION',
+          description:
+            'VALIDATION, FILTER, NOT_FOUND, UNAUTHORIZED, FORBIDDEN, PAYLOAD_TOO_LARGE, RATE_LIMITED, CONFIG, DIMENSION_MISMATCH, STORAGE, EMBEDDING, LLM, REMOTE, INTERNAL',
+        }),
       message: z.string(),
     }),
   })
@@ -35,7 +46,9 @@ export const MessageSchema = z
   })
   .openapi('Message')
 
-export const MetadataSchema = z.record(z.string(), json).openapi('Metadata', { description: 'flat JSON object; keys are metadata fields usable in filters' })
+export const MetadataSchema = z
+  .record(z.string(), json)
+  .openapi('Metadata', { description: 'flat JSON object; keys are metadata fields usable in filters' })
 
 export const AddBodySchema = z
   .object({
@@ -44,7 +57,12 @@ export const AddBodySchema = z
     agent_id: scopeId('agent').optional(),
     run_id: scopeId('run').optional(),
     metadata: MetadataSchema.optional(),
-    infer: z.boolean().optional().openapi({ description: 'true: extract and reconcile facts with the LLM (default when one is configured); false: store each message as given' }),
+    infer: z
+      .boolean()
+      .optional()
+      .openapi({
+        description: 'true: extract and reconcile facts with the LLM (default when one is configured); false: store each message as given',
+      }),
     expiration_date: z
       .string()
       .refine(isCalendarDate, 'expiration_date must be a calendar date as YYYY-MM-DD')
@@ -84,9 +102,15 @@ export const MemoryListSchema = z.object({ results: z.array(MemoryItemSchema) })
 const topK = z.coerce.number().int().min(1).openapi({ description: 'at most MAX_TOP_K (default 100)' })
 
 export const ScopeQuerySchema = z.object({
-  user_id: scopeId('user').optional().openapi({ param: { name: 'user_id', in: 'query' } }),
-  agent_id: scopeId('agent').optional().openapi({ param: { name: 'agent_id', in: 'query' } }),
-  run_id: scopeId('run').optional().openapi({ param: { name: 'run_id', in: 'query' } }),
+  user_id: scopeId('user')
+    .optional()
+    .openapi({ param: { name: 'user_id', in: 'query' } }),
+  agent_id: scopeId('agent')
+    .optional()
+    .openapi({ param: { name: 'agent_id', in: 'query' } }),
+  run_id: scopeId('run')
+    .optional()
+    .openapi({ param: { name: 'run_id', in: 'query' } }),
 })
 
 export const ListQuerySchema = ScopeQuerySchema.extend({
@@ -99,7 +123,10 @@ export const SearchBodySchema = z
     user_id: scopeId('user').optional(),
     agent_id: scopeId('agent').optional(),
     run_id: scopeId('run').optional(),
-    filters: z.record(z.string(), json).optional().openapi({ description: 'filter language of docs/filters.md, e.g. {"topic": ["food"], "priority": {"gte": 2}}' }),
+    filters: z
+      .record(z.string(), json)
+      .optional()
+      .openapi({ description: 'filter language of docs/filters.md, e.g. {"topic": ["food"], "priority": {"gte": 2}}' }),
     top_k: z.number().int().min(1).optional().openapi({ description: 'default 10, at most MAX_TOP_K' }),
     threshold: z.number().optional().openapi({ description: 'minimum score' }),
   })
@@ -108,7 +135,7 @@ export const SearchBodySchema = z
 export const UpdateBodySchema = z
   .object({
     text: z.string().min(1).optional(),
-    metadata: MetadataSchema.optional().openapi({ description: 'merged into the memory\'s metadata; a null value removes the key' }),
+    metadata: MetadataSchema.optional().openapi({ description: "merged into the memory's metadata; a null value removes the key" }),
   })
   .openapi('UpdateRequest')
 
@@ -127,10 +154,17 @@ export const MessageResponseSchema = z.object({ message: z.string() }).openapi('
 export const DeleteAllResponseSchema = z.object({ message: z.string(), deleted: z.number().int() }).openapi('DeleteAllResponse')
 
 export const IdParamSchema = z.object({
-  id: z.string().min(1).max(512).openapi({ param: { name: 'id', in: 'path' }, example: '3.9b2f0c1e-5a4d-4e8f-9c1a-2b3c4d5e6f70' }),
+  id: z
+    .string()
+    .min(1)
+    .max(512)
+    .openapi({ param: { name: 'id', in: 'path' }, example: '3.9b2f0c1e-5a4d-4e8f-9c1a-2b3c4d5e6f70' }),
 })
 
-export const TenantSchema = z.string().regex(/^[A-Za-z0-9_-]{1,48}$/, '1-48 letters, digits, "_" or "-"').openapi({ example: 'acme' })
+export const TenantSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,48}$/, '1-48 letters, digits, "_" or "-"')
+  .openapi({ example: 'acme' })
 
 export const CreateKeyBodySchema = z
   .object({

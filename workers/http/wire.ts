@@ -32,7 +32,14 @@ export interface WireHistoryEntry {
 }
 
 export function wireItem(item: MemoryItem): WireItem {
-  const out: WireItem = { id: item.id, memory: item.memory, hash: item.hash, metadata: item.metadata, created_at: item.createdAt, updated_at: item.updatedAt }
+  const out: WireItem = {
+    id: item.id,
+    memory: item.memory,
+    hash: item.hash,
+    metadata: item.metadata,
+    created_at: item.createdAt,
+    updated_at: item.updatedAt,
+  }
   if (item.score !== undefined) out.score = item.score
   if (item.userId !== undefined) out.user_id = item.userId
   if (item.agentId !== undefined) out.agent_id = item.agentId
@@ -58,7 +65,11 @@ export function wireHistoryEntry(entry: HistoryEntry): WireHistoryEntry {
 }
 
 /** user_id/agent_id/run_id of a request → the core's scope options (absent ids stay absent). */
-export function scopeOptions(input: { user_id?: string | undefined; agent_id?: string | undefined; run_id?: string | undefined }): { userId?: string; agentId?: string; runId?: string } {
+export function scopeOptions(input: { user_id?: string | undefined; agent_id?: string | undefined; run_id?: string | undefined }): {
+  userId?: string
+  agentId?: string
+  runId?: string
+} {
   return {
     ...(input.user_id !== undefined ? { userId: input.user_id } : {}),
     ...(input.agent_id !== undefined ? { agentId: input.agent_id } : {}),

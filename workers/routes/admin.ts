@@ -13,7 +13,8 @@ const resetRoute = createRoute({
   path: '/reset',
   tags,
   summary: 'Delete every memory (admin key only)',
-  description: 'Without ?tenant: the memories and history of every tenant that ever had a key. With ?tenant=<name>: that tenant only. API keys stay.',
+  description:
+    'Without ?tenant: the memories and history of every tenant that ever had a key. With ?tenant=<name>: that tenant only. API keys stay.',
   security: SECURITY,
   request: { query: TenantQuerySchema },
   responses: { 200: jsonResponse(MessageResponseSchema, 'reset'), ...errorResponses(...AUTHENTICATED_ERRORS, 404, 502) },

@@ -43,7 +43,8 @@ const addRoute = createRoute({
   path: '/memories',
   tags,
   summary: 'Add memories from a conversation',
-  description: 'infer: true extracts and reconciles facts with the LLM in one call (ADD, UPDATE, DELETE events); infer: false stores each non-system message as one memory. Needs user_id, agent_id or run_id.',
+  description:
+    'infer: true extracts and reconciles facts with the LLM in one call (ADD, UPDATE, DELETE events); infer: false stores each non-system message as one memory. Needs user_id, agent_id or run_id.',
   security: SECURITY,
   request: { body: jsonBody(AddBodySchema) },
   responses: { 200: jsonResponse(AddResponseSchema, 'what changed'), ...errorResponses(...AUTHENTICATED_ERRORS, 502) },
@@ -126,7 +127,11 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
     requireScope(scopeOptions(body), undefined, 'add')
     checkMessages(body.messages, limits)
     if (body.infer === true && !llm) {
-      throw new ApiError(400, 'VALIDATION', 'infer: true needs an LLM and this server has none configured (LLM_MODEL / LLM_BASE_URL / LLM_API_KEY); send infer: false')
+      throw new ApiError(
+        400,
+        'VALIDATION',
+        'infer: true needs an LLM and this server has none configured (LLM_MODEL / LLM_BASE_URL / LLM_API_KEY); send infer: false',
+      )
     }
     const { results } = await memoriesOf(c).add(body.messages, {
       ...scopeOptions(body),

@@ -50,7 +50,10 @@ export interface HnswIndexFactory extends AnnIndexFactory {
  * AnnIndexFactory for hnswlib in WebAssembly. Validates `options` synchronously (ConfigError naming the
  * field under `configPath`); the wasm module loads on the first create/restore (or `preload()`).
  */
-export function createHnswIndexFactory(options: HnswIndexOptions = {}, configPath = 'vectorStore.config'): HnswIndexFactory & {
+export function createHnswIndexFactory(
+  options: HnswIndexOptions = {},
+  configPath = 'vectorStore.config',
+): HnswIndexFactory & {
   preload(): Promise<void>
 } {
   const parsed = z.safeParse(hnswIndexOptionsSchema, options)
@@ -75,5 +78,3 @@ export function createHnswIndexFactory(options: HnswIndexOptions = {}, configPat
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }
-
-

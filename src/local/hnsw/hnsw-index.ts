@@ -143,7 +143,8 @@ export class HnswAnnIndex implements AnnIndex {
 
   add(slot: number, vector: Float32Array): void {
     this.assertUsable()
-    if (!Number.isInteger(slot) || slot < 0 || slot > MAX_SLOT) throw new RangeError(`slot must be an integer in [0, ${MAX_SLOT}], got ${slot}`)
+    if (!Number.isInteger(slot) || slot < 0 || slot > MAX_SLOT)
+      throw new RangeError(`slot must be an integer in [0, ${MAX_SLOT}], got ${slot}`)
     if (vector.length !== this.dimensions) throw new DimensionMismatchError(this.dimensions, vector.length, 'hnsw index add')
     const existing = this.slotToLabel.get(slot)
     const reused = existing === undefined ? this.freeLabels[this.freeLabels.length - 1] : undefined

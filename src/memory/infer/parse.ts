@@ -97,7 +97,9 @@ export function parseOperations(answer: string, knownRefs: ReadonlySet<string>):
     const needRef = (): string => {
       if (ref === undefined || ref === '') throw new AnswerProblem(`${where} (${event}) needs the "id" of a stored memory`)
       if (!knownRefs.has(ref)) {
-        throw new AnswerProblem(`${where} (${event}) uses id "${ref}", which is not in the stored memories list (valid ids: ${[...knownRefs].join(', ') || 'none'})`)
+        throw new AnswerProblem(
+          `${where} (${event}) uses id "${ref}", which is not in the stored memories list (valid ids: ${[...knownRefs].join(', ') || 'none'})`,
+        )
       }
       if (used.has(ref)) throw new AnswerProblem(`${where} uses id "${ref}" a second time; each id may appear once`)
       used.add(ref)

@@ -53,12 +53,12 @@ export function buildPrompt(options: {
   const stored =
     options.candidates.length === 0
       ? '(none yet)'
-      : JSON.stringify(options.candidates.map((c) => ({ id: c.ref, text: c.text })), null, 0)
-  const parts = [
-    `Today's date: ${options.today}`,
-    `Stored memories:\n${stored}`,
-    `Conversation:\n${formatConversation(options.messages)}`,
-  ]
+      : JSON.stringify(
+          options.candidates.map((c) => ({ id: c.ref, text: c.text })),
+          null,
+          0,
+        )
+  const parts = [`Today's date: ${options.today}`, `Stored memories:\n${stored}`, `Conversation:\n${formatConversation(options.messages)}`]
   if (options.customInstructions?.trim()) parts.push(`Additional instructions from the application:\n${options.customInstructions.trim()}`)
   return [
     { role: 'system', content: SYSTEM },

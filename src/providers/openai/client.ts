@@ -26,7 +26,9 @@ let openaiModule: Promise<OpenAIModule> | undefined
 function loadOpenAI(): Promise<OpenAIModule> {
   openaiModule ??= import('openai/client').catch((err: unknown) => {
     openaiModule = undefined
-    throw new ConfigError('provider', 'the "openai" package could not be loaded; install it next to edgemem (npm install openai)', { cause: err })
+    throw new ConfigError('provider', 'the "openai" package could not be loaded; install it next to edgemem (npm install openai)', {
+      cause: err,
+    })
   })
   return openaiModule
 }
@@ -66,10 +68,15 @@ interface HttpFailure {
 }
 
 /** The parts of an openai package error that matter; undefined for errors that are not about HTTP. */
-function httpFailure(err: unknown, { APIConnectionTimeoutError, APIConnectionError, APIError }: OpenAIClass, timeoutMs: number): HttpFailure | undefined {
+function httpFailure(
+  err: unknown,
+  { APIConnectionTimeoutError, APIConnectionError, APIError }: OpenAIClass,
+  timeoutMs: number,
+): HttpFailure | undefined {
   if (err instanceof APIConnectionTimeoutError) return { status: 0, headers: undefined, message: `request timed out after ${timeoutMs} ms` }
   if (err instanceof APIConnectionError) {
-    const cause = err.cause instanceof Error ? `: ${err.cause.message}${err.cause.cause instanceof Error ? ` (${err.cause.cause.message})` : ''}` : ''
+    const cause =
+      err.cause instanceof Error ? `: ${err.cause.message}${err.cause.cause instanceof Error ? ` (${err.cause.cause.message})` : ''}` : ''
     return { status: 0, headers: undefined, message: `${err.message.replace(/\.$/, '')}${cause}` }
   }
   if (err instanceof APIError && typeof err.status === 'number') {
@@ -86,8 +93,14 @@ function serviceMessage(err: InstanceType<OpenAIClass['APIError']>): string {
   return err.message.replace(/^\d{3} /, '')
 }
 
-function hintFor(status: number, reason: 'not-retryable' | 'exhausted' | 'wait-too-long', attempts: number, waitMs: number | undefined): string | undefined {
-  if (reason === 'wait-too-long') return `the service asked to wait ${Math.ceil((waitMs ?? 0) / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s edgemem waits; try again later`
+function hintFor(
+  status: number,
+  reason: 'not-retryable' | 'exhausted' | 'wait-too-long',
+  attempts: number,
+  waitMs: number | undefined,
+): string | undefined {
+  if (reason === 'wait-too-long')
+    return `the service asked to wait ${Math.ceil((waitMs ?? 0) / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s edgemem waits; try again later`
   if (reason === 'exhausted' && attempts > 1) return `gave up after ${attempts} attempts`
   if (status === 401) return 'check the apiKey'
   if (status === 403) return 'the key is not allowed to use this model or endpoint'

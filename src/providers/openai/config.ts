@@ -16,16 +16,22 @@ const connection = {
   apiKey: z.optional(z.string().check(z.minLength(1, { error: 'expected a non-empty API key' }))),
   baseURL: z.optional(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.openai.com/v1' })),
   timeoutMs: z._default(positiveInt('milliseconds per attempt'), 30_000),
-  maxRetries: z._default(z.number().check(wholeNumber('retries'), z.gte(0, { error: 'expected 0 or more' }), z.lte(10, { error: 'expected at most 10' })), 3),
+  maxRetries: z._default(
+    z.number().check(wholeNumber('retries'), z.gte(0, { error: 'expected 0 or more' }), z.lte(10, { error: 'expected at most 10' })),
+    3,
+  ),
   /** Extra HTTP headers sent with every request (gateways, org/project routing). */
   headers: z.optional(z.record(z.string(), z.string())),
 }
 
 // Sending the user's OpenAI key (or nothing) to api.openai.com by accident is worse than failing early.
-const apiKeyUnlessBaseURL = z.refine<{ apiKey?: string | undefined; baseURL?: string | undefined }>((config) => config.apiKey !== undefined || config.baseURL !== undefined, {
-  message: 'an apiKey is required for api.openai.com; it may be omitted only together with baseURL (a local server that needs no key)',
-  path: ['apiKey'],
-})
+const apiKeyUnlessBaseURL = z.refine<{ apiKey?: string | undefined; baseURL?: string | undefined }>(
+  (config) => config.apiKey !== undefined || config.baseURL !== undefined,
+  {
+    message: 'an apiKey is required for api.openai.com; it may be omitted only together with baseURL (a local server that needs no key)',
+    path: ['apiKey'],
+  },
+)
 
 export const openaiEmbedderSchema = z
   .strictObject({
@@ -34,7 +40,10 @@ export const openaiEmbedderSchema = z
     /** Asks the model for shorter vectors (text-embedding-3 models); also checked against every response. */
     dimensions: z.optional(positiveInt('vector length')),
     /** Texts per request; OpenAI accepts at most 2048. */
-    batchSize: z._default(positiveInt('texts per request').check(z.lte(2048, { error: 'expected at most 2048 (the OpenAI limit per request)' })), 128),
+    batchSize: z._default(
+      positiveInt('texts per request').check(z.lte(2048, { error: 'expected at most 2048 (the OpenAI limit per request)' })),
+      128,
+    ),
     /** `base64` (the openai package's default, a third of the bytes) or `float` for servers that only speak that. */
     encodingFormat: z._default(z.enum(['base64', 'float']), 'base64'),
   })
@@ -65,7 +74,11 @@ export type ConnectionConfig = Pick<ResolvedOpenAIEmbedderConfig, 'apiKey' | 'ba
  * Validates again when a provider is constructed directly (not through a Memory config), so both paths
  * reject the same mistakes with a ConfigError naming the field.
  */
-export function parseConfig<S extends typeof openaiEmbedderSchema | typeof openaiLLMSchema>(schema: S, config: unknown, prefix: string): z.output<S> {
+export function parseConfig<S extends typeof openaiEmbedderSchema | typeof openaiLLMSchema>(
+  schema: S,
+  config: unknown,
+  prefix: string,
+): z.output<S> {
   if (config === null || typeof config !== 'object') throw new ConfigError(prefix, 'expected a config object')
   const result = z.safeParse(schema, config, { reportInput: true })
   if (!result.success) throw configErrorFromZod(result.error, prefix)

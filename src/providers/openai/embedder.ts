@@ -96,7 +96,8 @@ export class OpenAIEmbedder implements Embedder {
       vector = decodeBase64Floats(embedding)
       if (!vector) throw this.unusable(`data[${position}].embedding is not base64-encoded float32 values`)
     } else if (Array.isArray(embedding)) {
-      if (!embedding.every((x) => typeof x === 'number')) throw this.unusable(`data[${position}].embedding contains values that are not numbers`)
+      if (!embedding.every((x) => typeof x === 'number'))
+        throw this.unusable(`data[${position}].embedding contains values that are not numbers`)
       vector = Float32Array.from(embedding as number[])
     } else {
       throw this.unusable(`data[${position}].embedding is ${describe(embedding)}, expected a list of numbers`)

@@ -57,7 +57,9 @@ export class OpenAILLM implements LLM {
     const choices = response !== null && typeof response === 'object' && 'choices' in response ? response.choices : undefined
     const choice: unknown = Array.isArray(choices) ? choices[0] : undefined
     if (choice === null || typeof choice !== 'object') {
-      throw new LLMError(`${service} sent no choices in its chat completion response; check that baseURL points at an OpenAI-compatible /v1 endpoint`)
+      throw new LLMError(
+        `${service} sent no choices in its chat completion response; check that baseURL points at an OpenAI-compatible /v1 endpoint`,
+      )
     }
     const finishReason = 'finish_reason' in choice ? choice.finish_reason : undefined
     const message = 'message' in choice && choice.message !== null && typeof choice.message === 'object' ? choice.message : {}

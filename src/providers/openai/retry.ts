@@ -58,7 +58,11 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false; r
  * Decides after a failed attempt. `status` is 0 for network errors and timeouts (always transient);
  * `retriesDone` counts retries already made.
  */
-export function decideRetry(failure: { status: number; headers?: Headers | undefined }, retriesDone: number, maxRetries: number): RetryDecision {
+export function decideRetry(
+  failure: { status: number; headers?: Headers | undefined },
+  retriesDone: number,
+  maxRetries: number,
+): RetryDecision {
   if (failure.status !== 0 && !isRetryableStatus(failure.status)) return { retry: false, reason: 'not-retryable' }
   if (failure.headers?.get('x-should-retry') === 'false') return { retry: false, reason: 'not-retryable' }
   if (retriesDone >= maxRetries) return { retry: false, reason: 'exhausted' }

@@ -41,7 +41,9 @@ export class CloudflareKvStorage implements KeyValueStore {
   async set(key: string, value: Uint8Array): Promise<void> {
     checkKey(key)
     if (value.byteLength > KV_MAX_VALUE_BYTES) {
-      throw new StorageError(`Workers KV: value for "${key}" is ${value.byteLength} bytes; KV accepts at most ${KV_MAX_VALUE_BYTES} (25 MiB)`)
+      throw new StorageError(
+        `Workers KV: value for "${key}" is ${value.byteLength} bytes; KV accepts at most ${KV_MAX_VALUE_BYTES} (25 MiB)`,
+      )
     }
     // KV reads the bytes asynchronously: hand it a private copy the caller cannot change meanwhile.
     const bytes = value.slice()

@@ -10,8 +10,7 @@ const DEFAULT_DB_NAME = 'edgemem'
 const BLOCKED_TIMEOUT_MS = 10_000
 
 /** Everything after `prefix` in string order: keys are printable ASCII, so U+FFFF sorts after all. */
-const prefixRange = (prefix: string): IDBKeyRange | undefined =>
-  prefix === '' ? undefined : IDBKeyRange.bound(prefix, `${prefix}\uffff`)
+const prefixRange = (prefix: string): IDBKeyRange | undefined => (prefix === '' ? undefined : IDBKeyRange.bound(prefix, `${prefix}\uffff`))
 
 /** A copy whose buffer holds exactly these bytes: structured clone copies a view's whole buffer. */
 function ownBytes(value: Uint8Array): Uint8Array {
@@ -98,7 +97,12 @@ export class IndexedDbStorage implements KeyValueStore {
    * One readwrite transaction for all `ops`, in order: committed together or not at all. With
    * `conditions`, the ops are applied only when every condition holds; returns whether they were.
    */
-  private async write(what: string, bytes: number, ops: readonly KeyValueOp[], conditions: readonly KeyValueCondition[] = []): Promise<boolean> {
+  private async write(
+    what: string,
+    bytes: number,
+    ops: readonly KeyValueOp[],
+    conditions: readonly KeyValueCondition[] = [],
+  ): Promise<boolean> {
     const values = ops.map((op) => (op.value === null ? null : ownBytes(op.value)))
     return this.run(what, async (db) => {
       const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' })
@@ -178,20 +182,28 @@ export class IndexedDbStorage implements KeyValueStore {
       blocking: () => {
         // Another tab wants to upgrade or delete the database: step aside, reopen on next use.
         forget()
-        void opened.then((db) => db.close(), () => {})
+        void opened.then(
+          (db) => db.close(),
+          () => {},
+        )
       },
       terminated: forget,
     })
     let rejectBlocked: () => void = () => {}
     const blocked = new Promise<never>((_, reject) => {
       rejectBlocked = () =>
-        reject(new StorageError(`IndexedDB "${this.dbName}" cannot open: another tab keeps an older version open; close other tabs of this app`))
+        reject(
+          new StorageError(`IndexedDB "${this.dbName}" cannot open: another tab keeps an older version open; close other tabs of this app`),
+        )
     })
     const opening: Promise<IDBPDatabase> = Promise.race([opened, blocked])
       .catch((err: unknown) => {
         forget()
         // A late open after the timeout must not leak a connection.
-        void opened.then((db) => db.close(), () => {})
+        void opened.then(
+          (db) => db.close(),
+          () => {},
+        )
         if (err instanceof StorageError) throw err
         const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
         throw new StorageError(`IndexedDB "${this.dbName}" could not be opened: ${detail}`, { cause: err })

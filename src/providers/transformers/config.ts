@@ -11,12 +11,21 @@ export const DEFAULT_DTYPE = 'q8'
 export const DEFAULT_BATCH_SIZE = 32
 
 /** transformers.js 4.x weight formats; each maps to a file name (q8 → onnx/model_quantized.onnx). */
-export const DTYPES = [
-  'auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16', 'q2', 'q2f16', 'q1', 'q1f16',
-] as const
+export const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16', 'q2', 'q2f16', 'q1', 'q1f16'] as const
 /** transformers.js 4.x devices; which ones work depends on the runtime (Node: cpu; browsers: wasm, webgpu). */
 export const DEVICES = [
-  'auto', 'gpu', 'cpu', 'wasm', 'webgpu', 'cuda', 'dml', 'coreml', 'webnn', 'webnn-npu', 'webnn-gpu', 'webnn-cpu',
+  'auto',
+  'gpu',
+  'cpu',
+  'wasm',
+  'webgpu',
+  'cuda',
+  'dml',
+  'coreml',
+  'webnn',
+  'webnn-npu',
+  'webnn-gpu',
+  'webnn-cpu',
 ] as const
 
 export type TransformersDtype = (typeof DTYPES)[number]

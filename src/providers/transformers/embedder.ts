@@ -69,7 +69,8 @@ export class TransformersEmbedder implements Embedder {
   async embed(texts: string[]): Promise<Float32Array[]> {
     if (!Array.isArray(texts)) throw new EmbeddingError('transformers embedder: embed() expects an array of strings')
     texts.forEach((text, i) => {
-      if (typeof text !== 'string') throw new EmbeddingError(`transformers embedder: embed() texts[${i}] is ${typeof text}, expected a string`)
+      if (typeof text !== 'string')
+        throw new EmbeddingError(`transformers embedder: embed() texts[${i}] is ${typeof text}, expected a string`)
     })
     if (texts.length === 0) return []
     const run = this.embedLoaded(texts)
@@ -183,7 +184,10 @@ export class TransformersEmbedder implements Embedder {
     const vectors = new Array<Float32Array>(texts.length)
     for (let start = 0; start < order.length; start += this.config.batchSize) {
       const indices = order.slice(start, start + this.config.batchSize)
-      const output = await this.infer(extractor, indices.map((i) => texts[i]!))
+      const output = await this.infer(
+        extractor,
+        indices.map((i) => texts[i]!),
+      )
       const data = output.data
       if (output.dims[0] !== indices.length || output.dims[1] !== dimensions) {
         output.dispose?.()

@@ -68,10 +68,7 @@ export function describeLoadError(error: unknown, ctx: LoadContext): EmbeddingEr
   if (name === 'ModelFileNotFoundError' || /not found|could not locate|file was not found/i.test(raw)) {
     const tried = where ?? modelDir(ctx)
     if (isWeightsFile(tried)) {
-      return new EmbeddingError(
-        `${head}: no weights for dtype "${ctx.dtype}" at "${tried}". ${dtypeAdvice(ctx)}`,
-        { cause: error },
-      )
+      return new EmbeddingError(`${head}: no weights for dtype "${ctx.dtype}" at "${tried}". ${dtypeAdvice(ctx)}`, { cause: error })
     }
     const local = ctx.localModelPath === undefined ? '' : ` under localModelPath "${ctx.localModelPath}"`
     const fix = ctx.allowRemoteModels

@@ -95,7 +95,13 @@ export class FakeHttpServer {
     const bodyText = Buffer.concat(chunks).toString('utf8')
     const url = new URL(req.url ?? '/', 'http://fake')
     if (url.pathname.startsWith('/__fake/')) return this.admin(url, bodyText, res)
-    const fakeReq: FakeRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, bodyText }
+    const fakeReq: FakeRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      bodyText,
+    }
     const entry: LoggedRequest = {
       method: fakeReq.method,
       path: url.pathname,

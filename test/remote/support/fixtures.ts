@@ -29,7 +29,10 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
     case 'upstash':
       return createUpstashVectorStore({ ...urls.upstash, ...transport }, { collection })
     case 'qdrant':
-      return createQdrantVectorStore({ url: urls.qdrant.url, apiKey: urls.qdrant.apiKey, collection: 'conformance', ...transport }, { collection })
+      return createQdrantVectorStore(
+        { url: urls.qdrant.url, apiKey: urls.qdrant.apiKey, collection: 'conformance', ...transport },
+        { collection },
+      )
     case 'pinecone':
       return createPineconeVectorStore({ host: urls.pinecone.url, apiKey: urls.pinecone.apiKey, ...transport }, { collection })
   }
