@@ -4,12 +4,16 @@
  * docs/adapters/pinecone.md.
  */
 import type { VectorStore } from '../src/interfaces/vector-store.ts'
-import type { ProviderContext } from '../src/registry.ts'
+import { registerProvider, type ProviderContext } from '../src/registry.ts'
 import { parseConfig } from './shared/config.ts'
 import { pineconeConfigSchema, type PineconeConfig } from './pinecone/config.ts'
+import { pineconeProvider } from './pinecone/provider.ts'
 import { PineconeVectorStore } from './pinecone/store.ts'
 
-export { PineconeVectorStore, pineconeConfigSchema, type PineconeConfig }
+// Importing this module registers the provider: needed in Cloudflare Workers, harmless elsewhere.
+registerProvider(pineconeProvider)
+
+export { PineconeVectorStore, pineconeConfigSchema, pineconeProvider, type PineconeConfig }
 export { compilePineconeFilter } from './pinecone/filter.ts'
 
 export function createPineconeVectorStore(

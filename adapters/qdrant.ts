@@ -3,12 +3,16 @@
  * (browsers, Workers, Deno, Bun, Node). See docs/adapters/qdrant.md.
  */
 import type { VectorStore } from '../src/interfaces/vector-store.ts'
-import type { ProviderContext } from '../src/registry.ts'
+import { registerProvider, type ProviderContext } from '../src/registry.ts'
 import { parseConfig } from './shared/config.ts'
 import { qdrantConfigSchema, type QdrantConfig } from './qdrant/config.ts'
+import { qdrantProvider } from './qdrant/provider.ts'
 import { QdrantVectorStore } from './qdrant/store.ts'
 
-export { QdrantVectorStore, qdrantConfigSchema, type QdrantConfig }
+// Importing this module registers the provider: needed in Cloudflare Workers, harmless elsewhere.
+registerProvider(qdrantProvider)
+
+export { QdrantVectorStore, qdrantConfigSchema, qdrantProvider, type QdrantConfig }
 export { compileQdrantFilter } from './qdrant/filter.ts'
 
 export function createQdrantVectorStore(

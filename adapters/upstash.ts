@@ -3,12 +3,16 @@
  * fetch only (browsers, Workers, Deno, Bun, Node). See docs/adapters/upstash.md.
  */
 import type { VectorStore } from '../src/interfaces/vector-store.ts'
-import type { ProviderContext } from '../src/registry.ts'
+import { registerProvider, type ProviderContext } from '../src/registry.ts'
 import { parseConfig } from './shared/config.ts'
 import { upstashConfigSchema, type UpstashConfig } from './upstash/config.ts'
+import { upstashProvider } from './upstash/provider.ts'
 import { UpstashVectorStore } from './upstash/store.ts'
 
-export { UpstashVectorStore, upstashConfigSchema, type UpstashConfig }
+// Importing this module registers the provider: needed in Cloudflare Workers, harmless elsewhere.
+registerProvider(upstashProvider)
+
+export { UpstashVectorStore, upstashConfigSchema, upstashProvider, type UpstashConfig }
 export { compileUpstashFilter } from './upstash/filter.ts'
 
 export function createUpstashVectorStore(

@@ -4,7 +4,7 @@ import type { Embedder } from './interfaces/embedder.ts'
 import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
 import type { VectorStore } from './interfaces/vector-store.ts'
-import { resolveProvider, type ProviderInstances, type ProviderKind, type ResolvedProvider } from './registry.ts'
+import { isRegistered, resolveProvider, type ProviderInstances, type ProviderKind, type ResolvedProvider } from './registry.ts'
 import { configErrorFromZod } from './util/zod-errors.ts'
 
 export type ProviderSpec = { provider: string; config?: Record<string, unknown> }
@@ -12,7 +12,11 @@ export type ProviderSpec = { provider: string; config?: Record<string, unknown> 
 export interface MemoryConfig {
   /** Default: { provider: 'transformers' } (on-device). */
   embedder?: ProviderSpec | Embedder
-  /** Default: { provider: 'hnsw' } (in-process WASM HNSW). */
+  /**
+   * Default: { provider: 'hnsw' } (in-process WASM HNSW) where it is registered (every entry but the
+   * workerd one, or after `import 'edgemem/hnsw'`), else { provider: 'flat' } (the same engine without
+   * the WebAssembly index).
+   */
   vectorStore?: ProviderSpec | VectorStore
   /** Needed only for infer: true. */
   llm?: ProviderSpec | LLM
@@ -71,11 +75,11 @@ function resolveChoice<K extends ProviderKind>(
   kind: K,
   field: string,
   value: unknown,
-  fallback: ProviderSpec | undefined,
+  fallback: { provider: string } | undefined,
 ): ProviderChoice<K> | undefined {
   if (value === undefined) {
     if (!fallback) return undefined
-    return { kind: 'provider', provider: resolveProvider(kind, fallback.provider, fallback.config, field) }
+    return { kind: 'provider', provider: resolveProvider(kind, fallback.provider, undefined, field) }
   }
   if (typeof value !== 'object' || value === null) {
     throw new ConfigError(field, `expected { provider, config? } or a ${kind} instance, got ${value === null ? 'null' : typeof value}`)
@@ -107,7 +111,9 @@ export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
   return {
     storage: resolveChoice('storage', 'storage', c.storage, { provider: hasIndexedDB() ? 'indexeddb' : 'memory' })!,
     embedder: resolveChoice('embedder', 'embedder', c.embedder, { provider: 'transformers' })!,
-    vectorStore: resolveChoice('vectorStore', 'vectorStore', c.vectorStore, { provider: 'hnsw' })!,
+    vectorStore: resolveChoice('vectorStore', 'vectorStore', c.vectorStore, {
+      provider: isRegistered('vectorStore', 'hnsw') ? 'hnsw' : 'flat',
+    })!,
     llm: resolveChoice('llm', 'llm', c.llm, undefined),
     historyEnabled: c.history?.enabled ?? true,
     collection: c.collection ?? 'memories',

@@ -1,36 +1,11 @@
 /**
- * edgemem core: fetch-only, runs unchanged in browsers, Cloudflare Workers, Deno, Bun and Node.
- * Runtime-specific providers (IndexedDB, Workers KV, transformers.js) load lazily on first use.
+ * edgemem core: fetch-only, runs unchanged in browsers, Deno, Bun and Node. Registers every built-in
+ * provider; the heavy and runtime-specific ones (transformers.js, the hnsw WebAssembly, IndexedDB, the
+ * remote vector stores) load lazily on first use. Cloudflare Workers get src/index.workerd.ts instead
+ * (package.json "exports" condition `workerd`).
  */
 import { registerBuiltinProviders } from './providers/builtins.ts'
 
 registerBuiltinProviders()
 
-export { Memory } from './memory/memory.ts'
-export type { MemoryConfig, ProviderSpec } from './config.ts'
-export { registerProvider, providerNames } from './registry.ts'
-export type { ProviderContext, ProviderFactory, ProviderKind, ProviderOptions } from './registry.ts'
-export * from './errors.ts'
-export type * from './types.ts'
-export type { Embedder } from './interfaces/embedder.ts'
-export type { ChatMessage, LLM, LLMRequest } from './interfaces/llm.ts'
-export type { KeyValueOp, KeyValueStore } from './interfaces/key-value-store.ts'
-export type {
-  Payload,
-  ScopeHint,
-  ScoredRecord,
-  StoredRecord,
-  VectorListPage,
-  VectorListQuery,
-  VectorRecord,
-  VectorSearchQuery,
-  VectorStore,
-  VectorStoreInit,
-} from './interfaces/vector-store.ts'
-export { and, compileFilter, eq, formatFilter, matchesFilter, not, or, parseFilter } from './filters/index.ts'
-export type { FilterNode, PayloadPredicate, ScalarValue } from './filters/index.ts'
-export { MemoryStorage } from './providers/storage/memory.ts'
-// The openai package itself loads on the first request; these classes let apps build instances directly.
-export { OpenAIEmbedder } from './providers/openai/embedder.ts'
-export { OpenAILLM } from './providers/openai/llm.ts'
-export type { OpenAIEmbedderConfig, OpenAILLMConfig } from './providers/openai/config.ts'
+export * from './api.ts'

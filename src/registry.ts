@@ -6,6 +6,8 @@ import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
 import type { VectorStore } from './interfaces/vector-store.ts'
 import { configErrorFromZod } from './util/zod-errors.ts'
+import { PROVIDER_MODULES, type ProviderModule } from './providers/catalog.ts'
+import { isWorkerd } from './util/runtime.ts'
 
 export interface ProviderInstances {
   embedder: Embedder
@@ -40,6 +42,23 @@ interface ProviderEntry<K extends ProviderKind> {
   options: ProviderOptions
 }
 
+/**
+ * A provider as one value: what `registerProvider(definition)` takes. Every built-in provider module
+ * exports one (`src/providers/*`, `adapters/<name>/provider.ts`); see docs/architecture.md, "How to add a
+ * provider".
+ */
+export interface ProviderDefinition<K extends ProviderKind = ProviderKind> {
+  kind: K
+  name: string
+  factory: ProviderFactory<K>
+  options?: ProviderOptions
+}
+
+/** Identity with a type check: `export const qdrant = defineProvider({ kind: 'vectorStore', ... })`. */
+export function defineProvider<K extends ProviderKind>(definition: ProviderDefinition<K>): ProviderDefinition<K> {
+  return definition
+}
+
 const KINDS: readonly ProviderKind[] = ['embedder', 'vectorStore', 'llm', 'storage']
 const registry: { [K in ProviderKind]: Map<string, ProviderEntry<K>> } = {
   embedder: new Map(),
@@ -52,12 +71,27 @@ const registry: { [K in ProviderKind]: Map<string, ProviderEntry<K>> } = {
  * Makes `{ provider: name }` usable in a Memory config for `kind`. Registering an existing name replaces
  * it (so an app can swap a built-in for its own implementation).
  */
+export function registerProvider<K extends ProviderKind>(definition: ProviderDefinition<K>): void
 export function registerProvider<K extends ProviderKind>(
   kind: K,
   name: string,
   factory: ProviderFactory<K>,
-  options: ProviderOptions = {},
+  options?: ProviderOptions,
+): void
+export function registerProvider<K extends ProviderKind>(
+  kindOrDefinition: K | ProviderDefinition<K>,
+  nameArg?: string,
+  factoryArg?: ProviderFactory<K>,
+  optionsArg: ProviderOptions = {},
 ): void {
+  const {
+    kind,
+    name,
+    factory,
+    options = {},
+  } = typeof kindOrDefinition === 'object' && kindOrDefinition !== null
+    ? kindOrDefinition
+    : { kind: kindOrDefinition, name: nameArg as string, factory: factoryArg as ProviderFactory<K>, options: optionsArg }
   if (!KINDS.includes(kind)) throw new ConfigError('kind', `unknown provider kind "${String(kind)}"; use one of ${KINDS.join(', ')}`)
   if (typeof name !== 'string' || name.length === 0) throw new ConfigError('name', 'provider name must be a non-empty string')
   if (typeof factory !== 'function') throw new ConfigError('factory', 'factory must be a function (config, context) => instance')
@@ -66,6 +100,10 @@ export function registerProvider<K extends ProviderKind>(
 
 export function providerNames(kind: ProviderKind): string[] {
   return [...registry[kind].keys()].sort()
+}
+
+export function isRegistered(kind: ProviderKind, name: string): boolean {
+  return registry[kind].has(name)
 }
 
 export interface ResolvedProvider<K extends ProviderKind> {
@@ -82,12 +120,7 @@ export function resolveProvider<K extends ProviderKind>(
   field: string,
 ): ResolvedProvider<K> {
   const entry = registry[kind].get(name) as ProviderEntry<K> | undefined
-  if (!entry) {
-    throw new ConfigError(
-      `${field}.provider`,
-      `unknown ${kind} provider "${name}"; registered: ${providerNames(kind).join(', ') || '(none)'}`,
-    )
-  }
+  if (!entry) throw new ConfigError(`${field}.provider`, unregisteredMessage(kind, name))
   const raw = config ?? {}
   let validated: Record<string, unknown> = raw
   const schema = entry.options.schema
@@ -113,4 +146,20 @@ export function resolveProvider<K extends ProviderKind>(
     config: validated,
     create: async (context) => entry.factory(validated, context),
   }
+}
+
+/**
+ * Why `name` is not registered and what to do: a built-in provider that this build of edgemem does not
+ * carry (the workerd build keeps Worker bundles small) names the module whose import registers it.
+ */
+function unregisteredMessage(kind: ProviderKind, name: string): string {
+  const registered = `registered: ${providerNames(kind).join(', ') || '(none)'}`
+  const known = (PROVIDER_MODULES[kind] as Record<string, ProviderModule | undefined>)[name]
+  if (!known) return `unknown ${kind} provider "${name}"; ${registered}`
+  if (known.workerd !== undefined && isWorkerd()) return known.workerd
+  return (
+    `the ${kind} provider "${name}" is not built into this build of edgemem (the Cloudflare Workers build carries only ` +
+    `light providers, so that a Worker bundles only what it uses); add import '${known.module}' to your code before ` +
+    `creating the Memory (${registered})`
+  )
 }

@@ -1,4 +1,4 @@
-import { providerNames } from '../src/index.ts'
+import { providerNames } from '../src/index.workerd.ts'
 import type { Env } from './env.ts'
 import { ApiError } from './http/errors.ts'
 

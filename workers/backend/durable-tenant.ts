@@ -8,7 +8,7 @@ import {
   type MemoryItem,
   type ScopeOptions,
   type SearchOptions,
-} from '../../src/index.ts'
+} from '../../src/index.workerd.ts'
 import type { MemoryShard } from '../durable/memory-shard.ts'
 import type { ShardIdentity, ShardOperation, ShardReply, ShardResults } from '../durable/shard-protocol.ts'
 import { deserializeError } from '../http/errors.ts'

@@ -1,4 +1,4 @@
-import { Memory, type MemoryConfig } from '../../src/index.ts'
+import { Memory, type MemoryConfig } from '../../src/index.workerd.ts'
 import type { TenantMemories, TenantMemory } from './tenant-memory.ts'
 
 interface Entry {

@@ -1,4 +1,10 @@
-import type { KeyValueStore, MemoryConfig, ProviderSpec } from '../../src/index.ts'
+// The workerd entry of edgemem carries only the light providers; the Worker's modes use these too
+// (LOCAL_INDEX=hnsw, the remote STORAGE_MODEs), so it registers them by importing their modules.
+import '../../src/entries/hnsw.ts'
+import '../../adapters/upstash.ts'
+import '../../adapters/qdrant.ts'
+import '../../adapters/pinecone.ts'
+import type { KeyValueStore, MemoryConfig, ProviderSpec } from '../../src/index.workerd.ts'
 import type { Settings } from '../settings.ts'
 
 /**

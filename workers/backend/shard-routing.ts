@@ -1,4 +1,4 @@
-import { ValidationError, parseFilter, type Filter, type ScopeOptions } from '../../src/index.ts'
+import { ValidationError, parseFilter, type Filter, type ScopeOptions } from '../../src/index.workerd.ts'
 import { requiredEqualities } from '../../src/filters/ast.ts'
 import { DATE_FIELDS } from '../../src/memory/payload.ts'
 import { sha256Hex } from '../../src/util/hash.ts'

@@ -8,7 +8,7 @@ import type {
   MemoryItem,
   ScopeOptions,
   SearchOptions,
-} from '../../src/index.ts'
+} from '../../src/index.workerd.ts'
 
 /**
  * The Memory operations of one tenant, whatever the storage mode. A `Memory` satisfies it directly

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
-import { ConfigError, Memory, StorageError } from '../../src/index.ts'
+import { ConfigError, Memory, StorageError } from '../../src/index.workerd.ts'
 import { decodeJson, encodeJson } from '../../src/util/kv.ts'
 import { memoryConfig } from '../backend/memory-config.ts'
 import type { Env } from '../env.ts'

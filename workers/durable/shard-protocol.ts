@@ -8,7 +8,7 @@ import type {
   ScopeOptions,
   SearchOptions,
   UpdateData,
-} from '../../src/index.ts'
+} from '../../src/index.workerd.ts'
 import type { SerializedError } from '../http/errors.ts'
 
 /**

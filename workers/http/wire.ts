@@ -1,4 +1,4 @@
-import type { HistoryEntry, JsonObject, MemoryEvent, MemoryItem } from '../../src/index.ts'
+import type { HistoryEntry, JsonObject, MemoryEvent, MemoryItem } from '../../src/index.workerd.ts'
 
 /** The core speaks camelCase, the REST API snake_case (mem0's server format). Conversions only. */
 

@@ -1,4 +1,4 @@
-import type { Message } from '../../src/index.ts'
+import type { Message } from '../../src/index.workerd.ts'
 import { ApiError } from '../http/errors.ts'
 import type { Limits } from '../settings.ts'
 

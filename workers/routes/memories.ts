@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { NotFoundError } from '../../src/index.ts'
+import { NotFoundError } from '../../src/index.workerd.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireTenant } from '../auth/authenticate.ts'
 import { tenantMemories } from '../backend/select.ts'

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini'
 import { ConfigError } from '../../errors.ts'
+import { isWorkerd } from '../../util/runtime.ts'
 import { configErrorFromZod } from '../../util/zod-errors.ts'
+import { TRANSFORMERS_IN_WORKERD } from '../catalog.ts'
 import type { TransformersProgressListener } from './progress.ts'
 
 // This module is loaded eagerly by the core (the provider registration validates config synchronously
@@ -89,18 +91,6 @@ const schema = z.strictObject({
   ),
 })
 
-/** workerd (Cloudflare Workers) identifies itself this way; nothing else does. */
-export function isWorkerd(): boolean {
-  return typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers'
-}
-
-export const WORKERD_MESSAGE =
-  'the "transformers" embedder cannot run in Cloudflare Workers (workerd): transformers.js and ONNX Runtime ' +
-  'compile WebAssembly from bytes at run time, which workerd forbids, and the runtime plus model exceed the ' +
-  'script size limits. Use the "openai" embedder with any OpenAI-compatible endpoint instead, e.g. ' +
-  "embedder: { provider: 'openai', config: { baseURL, apiKey, model } } (OpenAI, Workers AI's OpenAI-compatible " +
-  'endpoint, or your own server), or compute embeddings elsewhere and pass your own Embedder instance.'
-
 /**
  * In browsers, transformers.js 4.3 treats a full URL as localModelPath inconsistently (it never looks
  * for the optional tokenizer files there, so inference fails later with "this.tokenizer is not a
@@ -126,7 +116,7 @@ function localPathFrom(value: string): string {
  * startup rather than on the first request. Errors' `field` is relative to the config object.
  */
 export function parseTransformersConfig(config: unknown): TransformersEmbedderConfig {
-  if (isWorkerd()) throw new ConfigError('', WORKERD_MESSAGE)
+  if (isWorkerd()) throw new ConfigError('', TRANSFORMERS_IN_WORKERD)
   // reportInput: lets messages say what was given ("expected boolean, got string").
   const result = z.safeParse(schema, config ?? {}, { reportInput: true })
   if (!result.success) throw configErrorFromZod(result.error, '')

@@ -1,5 +1,6 @@
 import { EmbeddingError } from '../../errors.ts'
 import type { Embedder } from '../../interfaces/embedder.ts'
+import { defineProvider } from '../../registry.ts'
 import { parseTransformersConfig, type TransformersEmbedderOptions } from './config.ts'
 
 // The eager half of the transformers embedder: config validation (synchronous, at Memory construction)
@@ -25,3 +26,10 @@ export async function createTransformersEmbedder(config: Record<string, unknown>
   }
   return new module.TransformersEmbedder(config as TransformersEmbedderOptions)
 }
+
+export const transformersProvider = defineProvider({
+  kind: 'embedder',
+  name: 'transformers',
+  factory: createTransformersEmbedder,
+  options: { schema: transformersEmbedderSchema },
+})

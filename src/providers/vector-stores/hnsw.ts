@@ -3,7 +3,7 @@ import { ConfigError } from '../../errors.ts'
 import type { VectorStore } from '../../interfaces/vector-store.ts'
 import { createHnswIndexFactory, hnswIndexOptionsSchema } from '../../local/hnsw/factory.ts'
 import { LocalVectorStore } from '../../local/local-vector-store.ts'
-import type { ProviderContext } from '../../registry.ts'
+import { defineProvider, type ProviderContext } from '../../registry.ts'
 import { localStoreShape } from './flat.ts'
 
 export const hnswSchema = z.strictObject({
@@ -32,3 +32,11 @@ export function createHnswStore(config: HnswConfig, context: ProviderContext): V
     annMinSize: exactBelow,
   })
 }
+
+/** The hnswlib WebAssembly loader and binary are imported on first use (src/local/hnsw/load-module.ts). */
+export const hnswProvider = defineProvider({
+  kind: 'vectorStore',
+  name: 'hnsw',
+  factory: (c, ctx) => createHnswStore(c as HnswConfig, ctx),
+  options: { schema: hnswSchema },
+})
