@@ -1,7 +1,16 @@
 // The public API of edgemem, shared by its entries: src/index.ts (every runtime but workerd) and
 // src/index.workerd.ts (Cloudflare Workers). The entries differ only in which providers they register.
 export { Memory } from './memory/memory.ts'
-export type { MemoryConfig, ProviderSpec } from './config.ts'
+export type { MemoryConfig } from './config.ts'
+export type {
+  EmbedderProviders,
+  LLMProviders,
+  ProviderConfigs,
+  ProviderName,
+  ProviderSpec,
+  StorageProviders,
+  VectorStoreProviders,
+} from './providers/config-types.ts'
 export { defineProvider, registerProvider, providerNames } from './registry.ts'
 export type { ProviderContext, ProviderDefinition, ProviderFactory, ProviderKind, ProviderOptions } from './registry.ts'
 export * from './errors.ts'

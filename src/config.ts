@@ -7,21 +7,23 @@ import type { VectorStore } from './interfaces/vector-store.ts'
 import { isRegistered, resolveProvider, type ProviderInstances, type ProviderKind, type ResolvedProvider } from './registry.ts'
 import { configErrorFromZod } from './util/zod-errors.ts'
 
-export type ProviderSpec = { provider: string; config?: Record<string, unknown> }
+import type { ProviderSpec } from './providers/config-types.ts'
+
+export type { ProviderSpec }
 
 export interface MemoryConfig {
   /** Default: { provider: 'transformers' } (on-device). */
-  embedder?: ProviderSpec | Embedder
+  embedder?: ProviderSpec<'embedder'> | Embedder
   /**
    * Default: { provider: 'hnsw' } (in-process WASM HNSW) where it is registered (every entry but the
    * workerd one, or after `import 'edgemem/hnsw'`), else { provider: 'flat' } (the same engine without
    * the WebAssembly index).
    */
-  vectorStore?: ProviderSpec | VectorStore
+  vectorStore?: ProviderSpec<'vectorStore'> | VectorStore
   /** Needed only for infer: true. */
-  llm?: ProviderSpec | LLM
+  llm?: ProviderSpec<'llm'> | LLM
   /** Where the local index, records and history persist. Default: 'indexeddb' where indexedDB exists, else 'memory'. */
-  storage?: ProviderSpec | KeyValueStore
+  storage?: ProviderSpec<'storage'> | KeyValueStore
   /** Default enabled. */
   history?: { enabled?: boolean }
   /** Namespace of everything this Memory writes. Default 'memories'. */

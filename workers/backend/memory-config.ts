@@ -16,7 +16,7 @@ export type MemoryPlacement =
   | { kind: 'kv'; namespace: KVNamespace; collection: string }
   | { kind: 'remote'; namespace: KVNamespace; collection: string }
 
-function embedder(settings: Settings): ProviderSpec {
+function embedder(settings: Settings): ProviderSpec<'embedder'> {
   const { model, baseURL, apiKey, dimensions } = settings.embedding
   return {
     provider: 'openai',
@@ -24,7 +24,7 @@ function embedder(settings: Settings): ProviderSpec {
   }
 }
 
-function llm(settings: Settings): ProviderSpec | undefined {
+function llm(settings: Settings): ProviderSpec<'llm'> | undefined {
   if (!settings.llm) return undefined
   const { model, baseURL, apiKey } = settings.llm
   return { provider: 'openai', config: { model, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}) } }
@@ -35,7 +35,7 @@ export function memoryConfig(settings: Settings, placement: MemoryPlacement): Me
   const base: MemoryConfig = { embedder: embedder(settings) }
   const model = llm(settings)
   if (model) base.llm = model
-  const localIndex: ProviderSpec = { provider: settings.localIndex, config: { memoryBudgetMB: settings.memoryBudgetMB } }
+  const localIndex: ProviderSpec<'vectorStore'> = { provider: settings.localIndex, config: { memoryBudgetMB: settings.memoryBudgetMB } }
   switch (placement.kind) {
     case 'durable-object':
       // The object belongs to one tenant and shard; its storage holds nothing else.
@@ -52,7 +52,7 @@ export function memoryConfig(settings: Settings, placement: MemoryPlacement): Me
       // the per-tenant collection is the tenant boundary on the service too.
       return {
         ...base,
-        vectorStore: { provider: settings.remote!.provider, config: { ...settings.remote!.config } },
+        vectorStore: settings.remote!,
         collection: placement.collection,
         // History rows are written once under fresh keys, never rewritten: KV's eventual consistency
         // and one-write-per-second-per-key limit do not bite there.

@@ -1,0 +1,64 @@
+import type * as z from 'zod/mini'
+import type { pineconeConfigSchema } from '../../adapters/pinecone/config.ts'
+import type { qdrantConfigSchema } from '../../adapters/qdrant/config.ts'
+import type { upstashConfigSchema } from '../../adapters/upstash/config.ts'
+import type { ProviderKind } from '../registry.ts'
+import type { OpenAIEmbedderConfig, OpenAILLMConfig } from './openai/config.ts'
+import type { CloudflareKvStorageConfig } from './storage/cloudflare-kv-config.ts'
+import type { IndexedDbStorageConfig } from './storage/indexeddb-config.ts'
+import type { TransformersEmbedderOptions } from './transformers/config.ts'
+import type { FlatConfig } from './vector-stores/flat.ts'
+import type { HnswConfig } from './vector-stores/hnsw.ts'
+
+// The config type of every provider, by kind and name: what `{ provider, config }` in a MemoryConfig
+// accepts. One line per built-in provider (its config as the user writes it, i.e. the schema's input).
+// A custom provider adds its own by module augmentation:
+//
+//   declare module 'edgemem' {
+//     interface VectorStoreProviders { mystore: { url: string } }
+//   }
+
+export interface EmbedderProviders {
+  openai: OpenAIEmbedderConfig
+  transformers: TransformersEmbedderOptions
+}
+
+export interface LLMProviders {
+  openai: OpenAILLMConfig
+}
+
+export interface VectorStoreProviders {
+  flat: FlatConfig
+  hnsw: HnswConfig
+  upstash: z.input<typeof upstashConfigSchema>
+  qdrant: z.input<typeof qdrantConfigSchema>
+  pinecone: z.input<typeof pineconeConfigSchema>
+}
+
+export interface StorageProviders {
+  memory: Record<string, never>
+  indexeddb: IndexedDbStorageConfig
+  'cloudflare-kv': CloudflareKvStorageConfig
+}
+
+export interface ProviderConfigs {
+  embedder: EmbedderProviders
+  llm: LLMProviders
+  vectorStore: VectorStoreProviders
+  storage: StorageProviders
+}
+
+/** `config` may be left out exactly when every key of the provider's config is optional. */
+// biome-ignore lint/complexity/noBannedTypes: `{} extends C` is the test for "every key of C is optional"
+type SpecFor<N extends string, C> = {} extends C ? { provider: N; config?: C } : { provider: N; config: C }
+
+type SpecsOf<M> = { [N in keyof M & string]: SpecFor<N, M[N]> }[keyof M & string]
+
+/**
+ * `{ provider, config }` for a provider of kind `K` (every kind when omitted): a discriminated union, so
+ * a literal config with an unknown provider name or a misspelled key is a type error.
+ */
+export type ProviderSpec<K extends ProviderKind = ProviderKind> = K extends ProviderKind ? SpecsOf<ProviderConfigs[K]> : never
+
+/** The names of the providers of kind `K` that the type map knows. */
+export type ProviderName<K extends ProviderKind> = keyof ProviderConfigs[K] & string
