@@ -1,7 +1,7 @@
 // The embedding measurement itself, shared by the Node run and the Chromium page (bench/embedder.browser.ts),
 // so both runtimes measure exactly the same thing.
 import type { TransformersEmbedderOptions } from '../src/providers/transformers/config.ts'
-import { TransformersEmbedder } from '../src/providers/transformers/embedder.ts'
+import { TransformersEmbedder } from '../src/providers/transformers/index.ts'
 
 export interface EmbedBenchResult {
   model: string

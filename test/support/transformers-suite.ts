@@ -3,7 +3,7 @@
 // checks plumbing (shapes, batching, progress, single-flight), never meaning.
 import { EmbeddingError } from '../../src/errors.ts'
 import type { TransformersEmbedderOptions } from '../../src/providers/transformers/config.ts'
-import { TransformersEmbedder } from '../../src/providers/transformers/embedder.ts'
+import { TransformersEmbedder } from '../../src/providers/transformers/index.ts'
 import type { TransformersProgressEvent } from '../../src/providers/transformers/progress.ts'
 import { describe, expect, it } from '../harness.ts'
 import { MODEL_DIMENSIONS, RANDOM_MINILM_MODEL, WORDNET_MODEL } from './models.ts'

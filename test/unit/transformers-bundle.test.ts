@@ -1,7 +1,9 @@
-// Zero weight for apps that do not use the transformers embedder: bundling an app against the core
-// keeps transformers.js (and ONNX Runtime) out of the entry chunk, and running such an app never loads
-// them. The counter-checks (the lazy chunk does contain them; an app that uses the embedder does load
-// them) make sure these tests can fail.
+// Zero weight for apps that do not use the transformers embedder (an optional peer dependency, see
+// src/providers/transformers/library.ts): bundling an app against the core never includes
+// transformers.js (and ONNX Runtime) and builds with the package absent; running such an app never loads
+// it; with the package absent, using the embedder fails with the error that names it. The counter-checks
+// (an app importing edgemem/transformers bundles it; an app that uses the embedder loads it) make sure
+// these tests can fail.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -29,12 +31,14 @@ export async function useMemoryStorage() {
   return (await storage.get('k'))?.length
 }
 export async function useTransformersEmbedder() {
-  const embedder = await resolveProvider('embedder', 'transformers', {}, 'embedder').create(context)
-  return typeof embedder.embed
+  const embedder = await resolveProvider('embedder', 'transformers', { localModelPath: '/no/models/', allowRemoteModels: false }, 'embedder').create(context)
+  // No model files: the load fails after transformers.js itself has loaded (or could not be found).
+  return embedder.embed(['x']).then(() => 'embedded', (error) => error.name + ': ' + error.message)
 }
 const which = globalThis.process?.argv?.[2]
 if (which === 'storage') console.log('storage', await useMemoryStorage())
 if (which === 'transformers') console.log('transformers', await useTransformersEmbedder())
+
 `
 }
 
@@ -55,44 +59,39 @@ afterAll(async () => {
 })
 
 describe('transformers embedder bundle weight', () => {
-  it('a browser bundle with code splitting keeps transformers.js out of the entry chunk', async () => {
-    const result = await build({
-      entryPoints: [join(work, 'app.ts')],
+  it('a browser bundle of the core holds no transformers.js and builds with the package absent; importing edgemem/transformers bundles it', async () => {
+    const options = {
       bundle: true,
       splitting: true,
       format: 'esm',
       platform: 'browser',
       target: 'es2022',
-      outdir: join(work, 'browser'),
       metafile: true,
       logLevel: 'silent',
-    })
-    const [entryFile, entry] = entryOutput(result.metafile)
-    const entryInputs = Object.keys(entry.inputs)
-    expect(entryInputs.some((input) => input.endsWith('src/providers/transformers/provider.ts'))).toBe(true)
-    expect(entryInputs.filter((input) => HEAVY.test(input) || input.endsWith(IMPLEMENTATION))).toEqual([])
-
-    // The embedder and transformers.js are there, in a chunk the entry reaches only by dynamic import.
-    const lazy = Object.entries(result.metafile.outputs).filter(([, output]) =>
-      Object.keys(output.inputs).some((i) => i.endsWith(IMPLEMENTATION)),
-    )
-    expect(lazy).toHaveLength(1)
-    const [lazyFile, lazyOutput] = lazy[0]!
-    expect(Object.keys(lazyOutput.inputs).some((input) => /node_modules\/@huggingface\/transformers\//.test(input))).toBe(true)
-    const staticImports = entry.imports.filter((i) => i.kind === 'import-statement').map((i) => i.path)
-    const dynamicImports = entry.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)
-    expect(staticImports).not.toContain(lazyFile)
-    expect(dynamicImports).toContain(lazyFile)
-    // Static chunks the entry pulls in are part of its weight too.
-    for (const chunk of staticImports) {
-      const inputs = Object.keys(result.metafile.outputs[chunk]?.inputs ?? {})
-      expect(
-        inputs.filter((input) => HEAVY.test(input)),
-        chunk,
-      ).toEqual([])
+    } as const
+    // The package made unresolvable, as in an app that does not install it.
+    const absent = {
+      name: 'transformers-absent',
+      setup(b: import('esbuild').PluginBuild) {
+        b.onResolve({ filter: /^@huggingface\/transformers$/ }, () => ({ errors: [{ text: 'not installed' }] }))
+      },
     }
-    expect(entry.bytes).toBeLessThan(lazyOutput.bytes / 5)
+    const result = await build({ ...options, entryPoints: [join(work, 'app.ts')], outdir: join(work, 'browser'), plugins: [absent] })
+    const [entryFile, entry] = entryOutput(result.metafile)
+    expect(Object.keys(entry.inputs).some((input) => input.endsWith('src/providers/transformers/provider.ts'))).toBe(true)
+    const everyInput = Object.values(result.metafile.outputs).flatMap((output) => Object.keys(output.inputs))
+    expect(everyInput.filter((input) => HEAVY.test(input))).toEqual([])
+    // The embedder itself is in a chunk of its own, reached only by dynamic import.
+    const lazy = Object.entries(result.metafile.outputs).find(([, output]) => Object.keys(output.inputs).some((i) => i.endsWith(IMPLEMENTATION)))
+    expect(lazy).toBeDefined()
+    expect(entry.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)).toContain(lazy![0])
     expect(entryFile).toMatch(/app\.js$/)
+
+    // Counter-check: an app that imports edgemem/transformers gets transformers.js in its bundle.
+    await writeFile(join(work, 'app-tf.ts'), `import ${JSON.stringify(join(repo, 'src/providers/transformers/index.ts'))}\n${appEntry()}`)
+    const withIt = await build({ ...options, entryPoints: [join(work, 'app-tf.ts')], outdir: join(work, 'browser-tf') })
+    const inputs = Object.values(withIt.metafile.outputs).flatMap((output) => Object.keys(output.inputs))
+    expect(inputs.some((input) => /node_modules\/@huggingface\/transformers\//.test(input))).toBe(true)
   }, 60_000)
 
   it('an app that never configures it never loads it at run time; one that does, does', async () => {
@@ -119,6 +118,10 @@ describe('transformers embedder bundle weight', () => {
       join(work, 'hooks.mjs'),
       `import { appendFileSync } from 'node:fs'
 export async function resolve(specifier, context, next) {
+  // An app without the package: resolving it fails the way Node fails for a package not installed.
+  if (process.env.HIDE_PACKAGE && specifier === process.env.HIDE_PACKAGE) {
+    throw Object.assign(new Error(\`Cannot find package '\${specifier}' imported from \${context.parentURL}\`), { code: 'ERR_MODULE_NOT_FOUND' })
+  }
   const result = await next(specifier, context)
   appendFileSync(process.env.RESOLVE_LOG, result.url + '\\n')
   return result
@@ -127,11 +130,11 @@ export async function resolve(specifier, context, next) {
     )
     await writeFile(join(work, 'register.mjs'), `import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url)\n`)
 
-    const run = async (which: string): Promise<{ stdout: string; resolved: string[] }> => {
-      const log = join(work, `${which}.log`)
+    const run = async (which: string, hide = ''): Promise<{ stdout: string; resolved: string[] }> => {
+      const log = join(work, `${which}${hide ? '-hidden' : ''}.log`)
       await writeFile(log, '')
       const stdout = execFileSync(process.execPath, ['--import', join(work, 'register.mjs'), join(outdir, 'app.js'), which], {
-        env: { ...process.env, RESOLVE_LOG: log },
+        env: { ...process.env, RESOLVE_LOG: log, HIDE_PACKAGE: hide },
         encoding: 'utf8',
         timeout: 60_000,
       })
@@ -144,8 +147,14 @@ export async function resolve(specifier, context, next) {
     expect(without.resolved.filter((url) => HEAVY.test(url) || url.endsWith(`/${lazyChunkName}`))).toEqual([])
 
     const withIt = await run('transformers')
-    expect(withIt.stdout).toContain('transformers function')
+    expect(withIt.stdout).toContain("the model's files are not at")
     expect(withIt.resolved.some((url) => url.endsWith(`/${lazyChunkName}`))).toBe(true)
     expect(withIt.resolved.some((url) => /node_modules\/@huggingface\/transformers\//.test(url))).toBe(true)
+
+    // Without the package installed, the error names it and the one command that installs it.
+    const absent = await run('transformers', '@huggingface/transformers')
+    expect(absent.stdout).toContain('ConfigError')
+    expect(absent.stdout).toContain('npm install @huggingface/transformers')
+    expect(absent.resolved.filter((url) => HEAVY.test(url))).toEqual([])
   }, 120_000)
 })

@@ -1,13 +1,14 @@
-import { env, ModelRegistry, pipeline } from '@huggingface/transformers'
 import { EdgememError, EmbeddingError } from '../../errors.ts'
 import type { Embedder } from '../../interfaces/embedder.ts'
 import { parseTransformersConfig, type TransformersEmbedderConfig, type TransformersEmbedderOptions } from './config.ts'
-import { type EnvSettings, type TransformersEnvLike, withEnvSettings, withTrailingSlash } from './env-scope.ts'
+import { type EnvSettings, withEnvSettings, withTrailingSlash } from './env-scope.ts'
+import { envOf, loadTransformersLibrary, type TransformersLibrary } from './library.ts'
 import { describeLoadError, type LoadContext, weightsFileFor } from './load-errors.ts'
 import { ProgressRelay } from './progress.ts'
 
-// This module is the heavy part of the transformers embedder: importing it imports transformers.js
-// (and, through it, ONNX Runtime). The core reaches it only through a dynamic import (provider.ts).
+// The transformers embedder. transformers.js itself (and, through it, ONNX Runtime) is loaded on the
+// first load of a model, from the optional peer dependency (library.ts); the core reaches this module
+// only through a dynamic import (provider.ts).
 
 /** The slice of a transformers.js Tensor used here. */
 interface OutputTensor {
@@ -120,9 +121,10 @@ export class TransformersEmbedder implements Embedder {
       wasmPaths: this.config.wasmPaths,
     }
     try {
-      const extractor = await withEnvSettings(env as unknown as TransformersEnvLike, settings, async () => {
+      const library = await loadTransformersLibrary()
+      const extractor = await withEnvSettings(envOf(library), settings, async () => {
         try {
-          return (await pipeline('feature-extraction', model, {
+          return (await library.pipeline('feature-extraction', model, {
             dtype,
             ...(device ? { device } : {}),
             // Without a listener, skip transformers' progress bookkeeping (it makes extra size requests).
@@ -130,7 +132,7 @@ export class TransformersEmbedder implements Embedder {
           })) as unknown as FeatureExtractor
         } catch (error) {
           // Still inside the env scope: listing the weights present reads the same settings.
-          throw describeLoadError(error, await this.loadContext(error))
+          throw describeLoadError(error, await this.loadContext(library, error))
         }
       })
       const dimensions = await this.probeDimensions(extractor)
@@ -143,19 +145,19 @@ export class TransformersEmbedder implements Embedder {
     }
   }
 
-  private async loadContext(error: unknown): Promise<LoadContext> {
+  private async loadContext(library: TransformersLibrary, error: unknown): Promise<LoadContext> {
     const ctx: LoadContext = {
       model: this.config.model,
       dtype: this.config.dtype,
       localModelPath: this.config.localModelPath === undefined ? undefined : withTrailingSlash(this.config.localModelPath),
       allowRemoteModels: this.config.allowRemoteModels,
-      remoteHost: env.remoteHost,
+      remoteHost: envOf(library).remoteHost,
     }
     const message = error instanceof Error ? error.message : ''
     const weights = weightsFileFor(this.config.dtype)
     if (weights && message.includes(weights)) {
       try {
-        ctx.availableDtypes = await ModelRegistry.get_available_dtypes(this.config.model, {
+        ctx.availableDtypes = await library.ModelRegistry.get_available_dtypes(this.config.model, {
           local_files_only: !this.config.allowRemoteModels,
         })
       } catch {

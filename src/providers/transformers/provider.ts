@@ -1,10 +1,9 @@
-import { EmbeddingError } from '../../errors.ts'
 import type { Embedder } from '../../interfaces/embedder.ts'
 import { defineProvider } from '../../registry.ts'
 import { parseTransformersConfig, type TransformersEmbedderOptions } from './config.ts'
 
 // The eager half of the transformers embedder: config validation (synchronous, at Memory construction)
-// and a factory that imports the heavy half only when a Memory actually uses it. Nothing here may
+// and a factory that imports the embedder only when a Memory actually uses it. Nothing here may
 // import transformers.js, statically or through another module.
 
 /** Registry schema: validates and fills defaults; throws ConfigError (also in workerd, see config.ts). */
@@ -12,18 +11,12 @@ export function transformersEmbedderSchema(config: Record<string, unknown>): Rec
   return parseTransformersConfig(config) as unknown as Record<string, unknown>
 }
 
-/** Registry factory: loads transformers.js on first use. The model itself loads on the first embed(). */
+/**
+ * Registry factory: the embedder module is small; transformers.js loads with the first model (library.ts),
+ * which is where a missing package is reported.
+ */
 export async function createTransformersEmbedder(config: Record<string, unknown>): Promise<Embedder> {
-  let module: typeof import('./embedder.ts')
-  try {
-    module = await import('./embedder.ts')
-  } catch (error) {
-    throw new EmbeddingError(
-      `transformers embedder: could not load @huggingface/transformers (${error instanceof Error ? error.message : String(error)}). ` +
-        'It is a dependency of edgemem: reinstall (offline installs need ONNXRUNTIME_NODE_INSTALL=skip), and make sure your bundler does not exclude it.',
-      { cause: error },
-    )
-  }
+  const module = await import('./embedder.ts')
   return new module.TransformersEmbedder(config as TransformersEmbedderOptions)
 }
 
