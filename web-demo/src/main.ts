@@ -126,7 +126,7 @@ async function start(): Promise<void> {
   ui.inferLabel.hidden = !settings.llm
   ui.status.textContent = `Loading ${settings.model}…`
   try {
-    const memory = createDemoMemory(settings, onProgress)
+    const memory = await createDemoMemory(settings, onProgress)
     // Loads the model (with progress events) and opens the index and storage now, not on first use.
     await memory.ready()
     demo = memory

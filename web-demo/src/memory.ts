@@ -16,7 +16,11 @@ export function collectionFor(model: string): string {
   return `demo-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 64)
 }
 
-export function createDemoMemory(settings: DemoSettings, onProgress: TransformersProgressListener): Memory {
+export async function createDemoMemory(settings: DemoSettings, onProgress: TransformersProgressListener): Promise<Memory> {
+  // On-device embeddings in a browser app: importing edgemem/transformers makes the bundler include
+  // transformers.js (an optional peer dependency of edgemem, docs/providers/transformers.md). Imported
+  // dynamically, it gets a chunk of its own, so the page shows its progress before it arrives.
+  await import('edgemem/transformers')
   const config: MemoryConfig = {
     embedder: {
       provider: 'transformers',
