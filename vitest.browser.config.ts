@@ -6,7 +6,7 @@ import { DEFAULT_MODEL_ALIAS, hubMirrorHandler } from './test/servers/hub-mirror
 
 // Real Chromium (Debian's, not Playwright's download) running the browser-side suites.
 export default defineConfig({
-  server: { fs: { allow: ['.', '../shared'] } },
+  server: { fs: { allow: ['.'] } },
   // A Hugging Face hub mirror at /hub/ (the default model id served by the MiniLM-shaped stand-in), so
   // the zero-config test runs `new Memory()` exactly as users do, offline.
   plugins: [

@@ -10,13 +10,15 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Memory } from '../src/index.ts'
-import { DEFAULT_MODEL_ALIAS, startHubMirror } from '../test/servers/hub-mirror.ts'
+import { startHubMirror } from '../test/servers/hub-mirror.ts'
+import { RANDOM_MINILM_MODEL, sharedModelsDir } from '../test/support/models.ts'
 import { ms, summarize, timeEach, writeSection } from './report.ts'
 
 const SIZE = 10_000
 const SAMPLES = 100
 
-const mirror = await startHubMirror({ aliases: DEFAULT_MODEL_ALIAS })
+// The MiniLM-shaped stand-in of ../shared/models: its speed is the real model's.
+const mirror = await startHubMirror({ aliases: { 'Xenova/all-MiniLM-L6-v2': RANDOM_MINILM_MODEL }, modelsDir: sharedModelsDir() })
 const cache = await mkdtemp(join(tmpdir(), 'edgemem-bench-hub-'))
 env.remoteHost = mirror.url
 env.cacheDir = cache

@@ -4,6 +4,8 @@
 #   .tools/ (no other download source is needed) and puts it first on PATH, also for npm itself.
 # - Debian's Chromium for the browser tests (only when asked: EDGEMEM_NEED_CHROMIUM=1).
 # - the committed lockfile's exact versions when node_modules is missing or older than the lockfile.
+# - the stand-in embedding models the tests and the demo use, built from npm packages into .cache/models/
+#   (scripts/models/build-models.mjs; once, then only when its inputs change).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE_VERSION=22.23.3
@@ -33,6 +35,8 @@ if [ "${EDGEMEM_NEED_CHROMIUM:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&
 fi
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip WRANGLER_SEND_METRICS=false
+# A `npm pack` that died between its prepack and postpack left the published (stripped) package.json.
+(cd "$ROOT" && node scripts/package-manifest.mjs restore)
 if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
   echo "setup: installing dependencies from package-lock.json (node $(node -v))"
   # `npm ci` would refuse this lockfile: npm omits other platforms' optional binaries from locks it
@@ -46,3 +50,7 @@ if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_
   ')
   (cd "$ROOT" && npm install --no-save --no-audit --no-fund)
 fi
+
+# The hnsw index's WebAssembly (generated/hnswlib/) and the stand-in models (.cache/models/): both built
+# from installed packages, idempotent.
+(cd "$ROOT" && node scripts/patch-hnswlib.mjs --quiet && node scripts/models/build-models.mjs --quiet)

@@ -17,17 +17,20 @@ const repo = resolve(here, '..')
 /** onnxruntime-web's dist/ (its package exports do not expose the .wasm/.mjs files). */
 const ORT_DIST = resolve(repo, 'node_modules/onnxruntime-web/dist')
 
-/** Where model directories are served from: EDGEMEM_MODELS_DIR, else the shared test models, else web-demo/models. */
+/**
+ * Where model directories are served from: EDGEMEM_MODELS_DIR; else web-demo/models/ when you put model
+ * files there (docs/demo.md); else the stand-in models that scripts/setup.sh builds into .cache/models/.
+ */
 export function modelsDir(): string {
   if (process.env.EDGEMEM_MODELS_DIR) return resolve(process.env.EDGEMEM_MODELS_DIR)
-  const shared = resolve(repo, '../shared/models')
-  return existsSync(shared) ? shared : resolve(here, 'models')
+  const own = resolve(here, 'models')
+  return existsSync(own) ? own : resolve(repo, '.cache/models')
 }
 
 /**
  * The model the built page starts with: VITE_EDGEMEM_MODEL when set; else edgemem's default
  * (Xenova/all-MiniLM-L6-v2) when its files are in the models directory; else the WordNet stand-in
- * model (local/wordnet-static-384) that ships with this repository's test models.
+ * model (local/wordnet-static-384) that scripts/models/build-models.mjs builds.
  */
 export function defaultModel(dir: string = modelsDir()): string {
   if (process.env.VITE_EDGEMEM_MODEL) return process.env.VITE_EDGEMEM_MODEL

@@ -1,6 +1,8 @@
 import { env } from '@huggingface/transformers'
 import { server } from 'vitest/browser'
 import { Memory } from '../../src/index.ts'
+// What a browser app does for on-device embeddings: the bundler then includes transformers.js.
+import '../../src/providers/transformers/index.ts'
 import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'
 import { browserWasmPrefix } from '../support/models.ts'
 

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { startQdrantServer } from '../servers/qdrant.ts'
-import { sharedModelsDir, WORDNET_MODEL } from '../support/models.ts'
+import { modelsDir, WORDNET_MODEL } from '../support/models.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const BIN = join(ROOT, 'node_modules/.bin')
 const work = mkdtempSync(join(tmpdir(), 'edgemem-examples-'))
-const env = { ...process.env, EDGEMEM_MODEL: WORDNET_MODEL, EDGEMEM_MODELS_DIR: sharedModelsDir() }
+const env = { ...process.env, EDGEMEM_MODEL: WORDNET_MODEL, EDGEMEM_MODELS_DIR: modelsDir() }
 
 interface Example {
   runtime: string

@@ -1,19 +1,19 @@
 /**
- * A Hugging Face hub mirror on 127.0.0.1 serving ../shared/models the way the hub lays files out
- * (/<model id>/resolve/<revision>/<file>), with optional aliases: serving the random-weight MiniLM
- * stand-in under the default model id lets tests and benches run `new Memory()` with no config at
- * all, exactly as a user would, without a real hub.
+ * A Hugging Face hub mirror on 127.0.0.1 serving the generated stand-in models (.cache/models) the way
+ * the hub lays files out (/<model id>/resolve/<revision>/<file>), with optional aliases: serving a
+ * stand-in under the default model id lets tests and benches run `new Memory()` with no config at all,
+ * exactly as a user would, without a real hub.
  *
- *   const mirror = await startHubMirror({ aliases: { 'Xenova/all-MiniLM-L6-v2': 'test/all-MiniLM-L6-v2-random' } })
+ *   const mirror = await startHubMirror({ aliases: { 'Xenova/all-MiniLM-L6-v2': RANDOM_MODEL } })
  *   env.remoteHost = mirror.url   // transformers.js, process-wide
  */
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { sharedModelsDir } from '../support/models.ts'
+import { modelsDir, RANDOM_MODEL } from '../support/models.ts'
 
-export const DEFAULT_MODEL_ALIAS = { 'Xenova/all-MiniLM-L6-v2': 'test/all-MiniLM-L6-v2-random' }
+export const DEFAULT_MODEL_ALIAS = { 'Xenova/all-MiniLM-L6-v2': RANDOM_MODEL }
 
 export interface HubMirror {
   url: string
@@ -32,7 +32,7 @@ export function hubMirrorHandler(
   options: HubMirrorOptions = {},
   requests: string[] = [],
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const root = options.modelsDir ?? sharedModelsDir()
+  const root = options.modelsDir ?? modelsDir()
   return async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://mirror').pathname)
     requests.push(path)

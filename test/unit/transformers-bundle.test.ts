@@ -82,7 +82,9 @@ describe('transformers embedder bundle weight', () => {
     const everyInput = Object.values(result.metafile.outputs).flatMap((output) => Object.keys(output.inputs))
     expect(everyInput.filter((input) => HEAVY.test(input))).toEqual([])
     // The embedder itself is in a chunk of its own, reached only by dynamic import.
-    const lazy = Object.entries(result.metafile.outputs).find(([, output]) => Object.keys(output.inputs).some((i) => i.endsWith(IMPLEMENTATION)))
+    const lazy = Object.entries(result.metafile.outputs).find(([, output]) =>
+      Object.keys(output.inputs).some((i) => i.endsWith(IMPLEMENTATION)),
+    )
     expect(lazy).toBeDefined()
     expect(entry.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)).toContain(lazy![0])
     expect(entryFile).toMatch(/app\.js$/)

@@ -2,12 +2,12 @@
 // Deno and Bun use onnxruntime-node and read the shared models from disk; Chromium uses onnxruntime-web
 // with the models and ONNX Runtime's .wasm/.mjs served from vitest's own origin (/@fs/..., no CDN).
 // workerd cannot run it: the suite says so instead of passing.
-import { sharedModelsDir, browserModelsPath, browserWasmPrefix } from '../support/models.ts'
+import { modelsDir, browserModelsPath, browserWasmPrefix } from '../support/models.ts'
 import { cannotRunHere, runtime } from '../support/runtime.ts'
 import { describeTransformersEmbedder, type TransformersSuiteSetup } from '../support/transformers-suite.ts'
 
 async function setupForRuntime(): Promise<TransformersSuiteSetup> {
-  if (runtime !== 'chromium') return { modelsPath: sharedModelsDir() }
+  if (runtime !== 'chromium') return { modelsPath: modelsDir() }
   // vitest's browser server knows the repository root; the page's own URL does not. Imported only here:
   // 'vitest/browser' exists only in vitest's browser mode.
   const { server } = await import('vitest/browser')

@@ -13,12 +13,12 @@ import { TransformersEmbedder } from '../../src/providers/transformers/index.ts'
 import type { TransformersProgressEvent } from '../../src/providers/transformers/progress.ts'
 import { resolveProvider } from '../../src/registry.ts'
 import { describe, expect, it } from '../harness.ts'
-import { MODEL_DIMENSIONS, RANDOM_MINILM_MODEL, sharedModelsDir, WORDNET_MODEL } from '../support/models.ts'
+import { MODEL_DIMENSIONS, modelsDir, RANDOM_MODEL, WORDNET_MODEL } from '../support/models.ts'
 
-const MODELS = sharedModelsDir()
+const MODELS = modelsDir()
 let scratch: string
 
-/** Serves shared/models the way the hub lays files out: /<model>/resolve/<revision>/<file>. */
+/** Serves the generated models the way the hub lays files out: /<model>/resolve/<revision>/<file>. */
 async function startMirror(mode: 'hub' | 'html' = 'hub'): Promise<{ url: string; requests: string[]; server: Server }> {
   const requests: string[] = []
   const server = createServer(async (req, res) => {
@@ -96,14 +96,14 @@ describe('transformers embedder loading (node)', () => {
     const emptyLocal = join(scratch, 'empty-local')
     await mkdir(emptyLocal, { recursive: true })
     const events: TransformersProgressEvent[] = []
-    const options = { model: RANDOM_MINILM_MODEL, remoteHost: mirror.url, cacheDir, localModelPath: emptyLocal }
+    const options = { model: RANDOM_MODEL, remoteHost: mirror.url, cacheDir, localModelPath: emptyLocal }
     try {
       const online = new TransformersEmbedder({ ...options, onProgress: (e) => events.push(e) })
       const [vector] = await online.embed(['downloaded model'])
       expect(vector).toHaveLength(MODEL_DIMENSIONS)
-      expect(mirror.requests).toContain(`/${RANDOM_MINILM_MODEL}/resolve/main/onnx/model_quantized.onnx`)
+      expect(mirror.requests).toContain(`/${RANDOM_MODEL}/resolve/main/onnx/model_quantized.onnx`)
 
-      const weightsSize = (await stat(join(MODELS, RANDOM_MINILM_MODEL, 'onnx', 'model_quantized.onnx'))).size
+      const weightsSize = (await stat(join(MODELS, RANDOM_MODEL, 'onnx', 'model_quantized.onnx'))).size
       const weights = events.filter((e) => e.status === 'progress' && e.file === 'onnx/model_quantized.onnx')
       expect(weights.length).toBeGreaterThan(1)
       expect(weights.at(-1)).toMatchObject({ loaded: weightsSize, total: weightsSize, progress: 100 })
