@@ -15,4 +15,13 @@ cd "$ROOT"
 # The hnsw index's WebAssembly (generated/, built from the hnswlib-wasm-static package).
 node scripts/patch-hnswlib.mjs --quiet
 npx vite build --config web-demo/vite.config.ts --logLevel warn
+# Say it here, not only in the page, when the model the page starts with has no files to serve.
+node --input-type=module -e '
+  const { modelsDir, defaultModel } = await import("./web-demo/vite.config.ts")
+  const { existsSync } = await import("node:fs")
+  const dir = modelsDir(), model = defaultModel(dir)
+  if (!existsSync(`${dir}/${model}/config.json`))
+    console.error(`npm start: no files for the model ${model} in ${dir}: the page will say so. Put the model there (docs/demo.md) or unset EDGEMEM_MODELS_DIR to use the stand-in models.`)
+  else console.log(`npm start: serving the model ${model} from ${dir}`)
+'
 exec npx vite preview --config web-demo/vite.config.ts --port "${PORT:-5173}" --strictPort

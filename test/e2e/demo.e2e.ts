@@ -87,7 +87,7 @@ async function guardedContext(): Promise<{ context: BrowserContext; outside: str
 
 /** Waits until the page says the model is ready; fails at once, with the page's message, if it shows an error. */
 async function waitForModel(page: Page, outside: string[]): Promise<void> {
-  const ready = page.getByTestId('model-status').filter({ hasText: `Model ready: ${WORDNET_MODEL}` })
+  const ready = page.locator(`[data-testid="model-status"][data-model-ready="${WORDNET_MODEL}"]`)
   const failed = page.getByTestId('error')
   await ready.or(failed).first().waitFor({ timeout: 120_000 })
   if (await failed.isVisible()) {
@@ -142,8 +142,17 @@ describe('web demo (built, in Chromium, offline)', () => {
     expect(served).toContain(`/models/${WORDNET_MODEL}/onnx/model_quantized.onnx`)
     expect(served.some((path) => /\/assets\/ort-wasm-simd-threaded\.asyncify-.*\.wasm$/.test(path))).toBe(true)
 
-    for (const note of NOTES) await remember(page, note)
+    for (const note of NOTES.slice(0, -1)) await remember(page, note)
+    // The last one with the keyboard: Ctrl+Enter in the note remembers it.
+    await page.getByTestId('note-input').fill(NOTES.at(-1)!)
+    await page.getByTestId('note-input').press('Control+Enter')
+    await expectText(page, 'add-result', `Remembered: "${NOTES.at(-1)}"`)
     expect((await listed(page)).sort()).toEqual([...NOTES].sort())
+    // The status explains the model in words, not only by its id.
+    expect(await page.getByTestId('model-status').textContent()).toContain('word-meaning model')
+    // A question unrelated to every note finds nothing, and the page says so.
+    expect(await search(page, 'quantum physics lecture')).toEqual([])
+    await expectText(page, 'search-results', 'No memory is close to this question.')
 
     const questions: [string, string][] = [
       ['automobile repair', 'My car needs new tires'],
@@ -194,14 +203,31 @@ describe('web demo (built, in Chromium, offline)', () => {
     expect(history).toHaveLength(2)
     expect(history[0]).toMatch(/^ADD .*"My car needs new tires"$/)
     expect(history[1]).toMatch(/^UPDATE .*"My car needs new tires" → "My car needs new brakes"$/)
+    // The edit is confirmed next to the list, and the Remember card no longer shows the last add.
+    await expectText(page, 'list-status', 'Saved: "My car needs new tires" → "My car needs new brakes"')
+    expect(await page.getByTestId('add-result').textContent()).toBe('')
     expect((await search(page, 'automobile brakes'))[0]?.text).toBe('My car needs new brakes')
     await page.screenshot({ path: join(SHOTS, 'demo-history.png'), fullPage: true })
 
-    // Delete: gone from the list and from search.
+    // Delete asks first: keeping it changes nothing.
     await item(page, 'My dog is sick').getByTestId('delete-button').click()
-    await expectText(page, 'add-result', 'Forgot: "My dog is sick"')
-    expect(await listed(page)).not.toContain('My dog is sick')
-    expect((await search(page, 'puppy illness')).map((r) => r.text)).not.toContain('My dog is sick')
+    await item(page, 'My dog is sick').getByTestId('cancel-delete').click()
+    await item(page, 'My dog is sick').getByTestId('delete-button').waitFor()
+    expect(await listed(page)).toContain('My dog is sick')
+    // Confirmed: gone from the list and from search, with an undo next to the list.
+    const forget = async (): Promise<void> => {
+      await item(page, 'My dog is sick').getByTestId('delete-button').click()
+      await item(page, 'My dog is sick').getByTestId('confirm-delete').click()
+      await expectText(page, 'list-status', 'Forgot: "My dog is sick"')
+      expect(await listed(page)).not.toContain('My dog is sick')
+      expect((await search(page, 'puppy illness')).map((r) => r.text)).not.toContain('My dog is sick')
+    }
+    await forget()
+    await page.getByTestId('undo-button').click()
+    await expectText(page, 'list-status', 'Restored: "My dog is sick"')
+    expect(await listed(page)).toContain('My dog is sick')
+    expect((await search(page, 'puppy illness'))[0]?.text).toBe('My dog is sick')
+    await forget()
 
     // Scopes: another user sees none of alice's memories, and alice's stay put.
     await page.getByTestId('user-input').fill('bob')
@@ -224,6 +250,35 @@ describe('web demo (built, in Chromium, offline)', () => {
     expect(pageErrors).toEqual([])
     expect(outside).toEqual([])
     await context.close()
+  })
+
+  it('says in its own terms, with the fix, when the model files are missing', async () => {
+    // The same build served with an empty models directory, as after deleting the generated models.
+    const empty = mkdtempSync(join(tmpdir(), 'edgemem-no-models-'))
+    const saved = process.env.EDGEMEM_MODELS_DIR
+    process.env.EDGEMEM_MODELS_DIR = empty
+    const bare = await startPreview(0).finally(() => {
+      if (saved === undefined) delete process.env.EDGEMEM_MODELS_DIR
+      else process.env.EDGEMEM_MODELS_DIR = saved
+    })
+    try {
+      const { context, outside } = await guardedContext()
+      const page = await context.newPage()
+      await page.goto(bare.resolvedUrls!.local[0]!)
+      const error = page.locator('[data-testid="error"][data-reason="missing-model"]')
+      await error.waitFor({ timeout: 120_000 })
+      const text = (await error.textContent()) ?? ''
+      expect(text).toContain('could not find the files of the word-meaning model')
+      expect(text).toContain('run npm start again')
+      expect(text).toContain('web-demo/models/')
+      expect(await page.getByTestId('model-status').textContent()).toContain('Could not load')
+      await page.screenshot({ path: join(SHOTS, 'demo-missing-model.png'), fullPage: true })
+      expect(outside).toEqual([])
+      await context.close()
+    } finally {
+      await bare.close()
+      rmSync(empty, { recursive: true, force: true })
+    }
   })
 
   it('extracts facts with an OpenAI-compatible endpoint set up in Settings; the key goes to that endpoint only', async () => {

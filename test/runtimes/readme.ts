@@ -49,7 +49,8 @@ const node = async (file: string, env: Record<string, string> = {}): Promise<str
   (await exec(process.execPath, [file], { cwd: app, env: { ...process.env, ...env } })).stdout
 
 const hub = await startHubMirror({ aliases: { 'Xenova/all-MiniLM-L6-v2': RANDOM_MODEL } })
-const llm = await startOpenAITestServer({ apiKey: 'sk-readme' })
+// OpenAI's text-embedding-3-small answers 1536-d vectors (the provider checks the size it is published with).
+const llm = await startOpenAITestServer({ apiKey: 'sk-readme', dimensions: 1536 })
 llm.chat.handler = () => ({
   content: JSON.stringify({
     operations: [

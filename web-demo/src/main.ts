@@ -30,6 +30,8 @@ const ui = {
   query: byId<HTMLInputElement>('query'),
   searchButton: byId<HTMLButtonElement>('search-button'),
   results: byId<HTMLOListElement>('results'),
+  resultsNote: byId<HTMLParagraphElement>('results-note'),
+  listStatus: byId<HTMLParagraphElement>('list-status'),
   listTitle: byId<HTMLHeadingElement>('list-title'),
   list: byId<HTMLUListElement>('list'),
   listEmpty: byId<HTMLParagraphElement>('list-empty'),
@@ -88,6 +90,22 @@ function setEnabled(enabled: boolean): void {
   for (const control of [ui.note, ui.addButton, ui.query, ui.searchButton, ui.deleteAll]) control.disabled = !enabled || !demo
 }
 
+/** Search results weaker than this are left out (the page explains the scale next to the results). */
+const MIN_SCORE = 0.05
+
+/** What a person reads instead of a model id. */
+function modelName(model: string): string {
+  if (model === 'local/wordnet-static-384') return 'the word-meaning model (built from WordNet: knows related words, not context)'
+  if (model === 'Xenova/all-MiniLM-L6-v2') return 'the MiniLM sentence model'
+  return `the model ${model}`
+}
+
+/** Feedback about the list (edits, deletions, undo); the Remember card's line is for adds only. */
+function listStatus(...parts: (Node | string)[]): void {
+  ui.addResult.textContent = ''
+  ui.listStatus.replaceChildren(...parts)
+}
+
 function memoryOrThrow(): Memory {
   if (!demo) throw new Error('the memory is not ready (see the model status above)')
   return demo
@@ -98,7 +116,7 @@ function memoryOrThrow(): Memory {
 function onProgress(event: TransformersProgressEvent): void {
   switch (event.status) {
     case 'initiate':
-      ui.status.textContent = `Loading ${event.model}…`
+      ui.status.textContent = `Loading ${modelName(event.model)}…`
       break
     case 'progress':
       ui.progress.value = event.overall
@@ -109,14 +127,30 @@ function onProgress(event: TransformersProgressEvent): void {
     case 'ready':
       ui.progress.value = 100
       ui.progress.hidden = true
-      ui.status.textContent = `Model ready: ${event.model}`
-      ui.detail.textContent = `${event.dimensions}-d vectors, loaded in ${Math.round(event.loadMs)} ms`
+      ui.status.textContent = `Ready: ${modelName(event.model)}, on this device`
+      ui.status.dataset.modelReady = event.model
+      ui.detail.textContent = `${event.model} · ${event.dimensions}-d vectors · loaded in ${Math.round(event.loadMs)} ms`
       break
     case 'error':
-      ui.status.textContent = `Model failed to load: ${event.model}`
+      ui.status.textContent = `Could not load ${modelName(event.model)}`
       ui.progress.hidden = true
       break
   }
+}
+
+/** A failed model load, said in the demo's terms: which files are missing and how to get them. */
+function showLoadError(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error)
+  if (/model's files are not at|no weights for dtype/.test(message)) {
+    ui.error.textContent =
+      `This page could not find the files of ${modelName(settings.model)} (${settings.model}) on this server. ` +
+      'If you started the demo with npm start, stop it and run npm start again: it builds the stand-in models first. ' +
+      'To use another model, put its files in web-demo/models/ and restart, or open Settings below to choose a model ' +
+      'and allow downloading it from the Hugging Face hub.'
+    ui.error.dataset.reason = 'missing-model'
+    ui.error.hidden = false
+  } else showError(error)
+  ui.detail.textContent = `Details: ${message}`
 }
 
 async function start(): Promise<void> {
@@ -124,15 +158,14 @@ async function start(): Promise<void> {
   renderPrivacy(settings)
   renderUsers()
   ui.inferLabel.hidden = !settings.llm
-  ui.status.textContent = `Loading ${settings.model}…`
+  ui.status.textContent = `Loading ${modelName(settings.model)}…`
   try {
     const memory = await createDemoMemory(settings, onProgress)
     // Loads the model (with progress events) and opens the index and storage now, not on first use.
     await memory.ready()
     demo = memory
   } catch (error) {
-    showError(error)
-    ui.detail.textContent = 'Check the model id and models path in Settings.'
+    showLoadError(error)
     return
   }
   setEnabled(true)
@@ -154,7 +187,9 @@ ui.userForm.addEventListener('submit', (event) => {
   switchUser(user)
   renderUsers()
   ui.results.replaceChildren()
+  ui.resultsNote.textContent = ''
   ui.addResult.textContent = ''
+  ui.listStatus.replaceChildren()
   lastQuery = ''
   openHistories.clear()
   void act(refreshList)
@@ -186,27 +221,45 @@ ui.addForm.addEventListener('submit', (event) => {
     ui.note.value = ''
     await afterChange()
     // Said once the list shows it: what the person reads and what the page shows agree.
+    ui.listStatus.replaceChildren()
     ui.addResult.textContent = describeEvents(results)
   })
+})
+
+// Ctrl+Enter (⌘+Enter on a Mac) in the note remembers it, as in most chat and note apps.
+ui.note.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault()
+    ui.addForm.requestSubmit()
+  }
 })
 
 // --- search -------------------------------------------------------------------------------------
 
 async function runSearch(query: string): Promise<void> {
-  const { results } = await memoryOrThrow().search(query, { userId: user, topK: 5 })
+  const { results: all } = await memoryOrThrow().search(query, { userId: user, topK: 5 })
+  const results = all.filter((item) => (item.score ?? 0) >= MIN_SCORE)
   ui.results.replaceChildren(
     ...(results.length === 0
-      ? [el('li', { className: 'muted' }, 'No memories match.')]
+      ? [
+          el(
+            'li',
+            { className: 'muted' },
+            all.length === 0 ? 'Nothing remembered yet for this user.' : 'No memory is close to this question.',
+          ),
+        ]
       : results.map((item) =>
           el(
             'li',
-            { testid: 'search-result' },
-            el('span', { className: 'score', testid: 'score' }, (item.score ?? 0).toFixed(3)),
+            { testid: 'search-result', title: 'how closely this memory matches: 1 = the same meaning, 0 = unrelated' },
+            el('span', { className: 'score', testid: 'score' }, (item.score ?? 0).toFixed(2)),
             ' ',
             el('span', { testid: 'result-text' }, item.memory),
           ),
         )),
   )
+  const hidden = all.length - results.length
+  ui.resultsNote.textContent = hidden > 0 ? `${hidden} weaker ${hidden === 1 ? 'match' : 'matches'} left out.` : ''
 }
 
 ui.searchForm.addEventListener('submit', (event) => {
@@ -269,6 +322,7 @@ function renderItem(item: MemoryItem, history: HistoryEntry[] | undefined): HTML
         await memoryOrThrow().update(item.id, next)
         openHistories.add(item.id) // show what the edit did
         await afterChange()
+        listStatus(`Saved: "${item.memory}" → "${next}"`)
       })
     })
     cancel.addEventListener('click', () => void act(refreshList))
@@ -282,12 +336,30 @@ function renderItem(item: MemoryItem, history: HistoryEntry[] | undefined): HTML
     void act(refreshList)
   })
 
+  // Delete asks first (as "Forget everything" does), then offers an undo.
   remove.addEventListener('click', () => {
-    void act(async () => {
-      await memoryOrThrow().delete(item.id)
-      openHistories.delete(item.id)
-      await afterChange()
-      ui.addResult.textContent = `Forgot: "${item.memory}"`
+    const confirmDelete = el('button', { type: 'button', className: 'danger', testid: 'confirm-delete' }, 'Forget it')
+    const keep = el('button', { type: 'button', className: 'secondary', testid: 'cancel-delete' }, 'Keep')
+    const question = el('span', { className: 'memory-actions confirm' }, 'Forget this memory? ', confirmDelete, keep)
+    li.querySelector('.memory-actions')!.replaceWith(question)
+    confirmDelete.focus()
+    keep.addEventListener('click', () => void act(refreshList))
+    confirmDelete.addEventListener('click', () => {
+      void act(async () => {
+        await memoryOrThrow().delete(item.id)
+        openHistories.delete(item.id)
+        await afterChange()
+        const undo = el('button', { type: 'button', className: 'secondary', testid: 'undo-button' }, 'Undo')
+        undo.addEventListener('click', () => {
+          void act(async () => {
+            // Remembered again as it was (a new memory: its history starts over).
+            await memoryOrThrow().add([{ role: 'user', content: item.memory }], { userId: user, infer: false, metadata: item.metadata })
+            await afterChange()
+            listStatus(`Restored: "${item.memory}"`)
+          })
+        })
+        listStatus(`Forgot: "${item.memory}" `, undo)
+      })
     })
   })
 
@@ -317,7 +389,7 @@ ui.deleteAll.addEventListener('click', () => {
     const { deleted } = await memoryOrThrow().deleteAll({ userId: user })
     openHistories.clear()
     await afterChange()
-    ui.addResult.textContent = `Forgot ${deleted} memories.`
+    listStatus(`Forgot ${deleted} memories.`)
   })
 })
 
