@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { transportShape } from '../shared/config.ts'
+import { transportShape } from '../../src/internal.ts'
 
 export const pineconeConfigSchema = z.strictObject({
   /** The index host from the console or `GET /indexes/{name}` (with or without https://). */

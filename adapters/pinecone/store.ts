@@ -1,17 +1,20 @@
-import { ConfigError, DimensionMismatchError, RemoteError, ValidationError } from '../../src/errors.ts'
-import { compileFilter } from '../../src/filters/evaluate.ts'
-import type {
-  ScoredRecord,
-  StoredRecord,
-  VectorListPage,
-  VectorListQuery,
-  VectorRecord,
-  VectorSearchQuery,
-  VectorStore,
-  VectorStoreInit,
-} from '../../src/interfaces/vector-store.ts'
-import { transportFrom } from '../shared/config.ts'
-import { HttpClient } from '../shared/http.ts'
+import {
+  compileFilter,
+  ConfigError,
+  HttpClient,
+  transportFrom,
+  DimensionMismatchError,
+  RemoteError,
+  type ScoredRecord,
+  type StoredRecord,
+  ValidationError,
+  type VectorListPage,
+  type VectorListQuery,
+  type VectorRecord,
+  type VectorSearchQuery,
+  type VectorStore,
+  type VectorStoreInit,
+} from '../../src/internal.ts'
 import { euclideanScore, type Metric } from '../shared/metric.ts'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { assertNoReservedKeys, TAGS_KEY } from '../shared/shape.ts'
@@ -40,11 +43,6 @@ interface PineconeVector {
   metadata?: Record<string, unknown>
 }
 
-function errorMessage(_status: number, body: unknown, text: string): string {
-  const message = (body as { message?: unknown } | undefined)?.message
-  return typeof message === 'string' ? message : text
-}
-
 /** Pinecone answers 400 `Vector dimension 3 does not match the dimension of the index 8`. */
 function dimensionError(err: unknown, context: string): unknown {
   if (err instanceof RemoteError) {
@@ -67,14 +65,11 @@ export class PineconeVectorStore implements VectorStore {
 
   constructor(config: PineconeConfig, collection: string) {
     this.namespace = config.namespace ?? collection
-    const transport = transportFrom(config)
     this.http = new HttpClient({
       service: SERVICE,
       baseUrl: baseUrl(config.host),
       headers: { 'Api-Key': config.apiKey, 'X-Pinecone-Api-Version': API_VERSION },
-      timeoutMs: transport.timeoutMs,
-      retry: transport.retry,
-      errorMessage,
+      ...transportFrom(config),
     })
   }
 

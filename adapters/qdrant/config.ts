@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { transportShape } from '../shared/config.ts'
+import { transportShape } from '../../src/internal.ts'
 
 export const QDRANT_INDEX_TYPES = ['keyword', 'integer', 'float', 'bool', 'datetime', 'uuid', 'text'] as const
 

@@ -1,17 +1,20 @@
-import { ConfigError, DimensionMismatchError, RemoteError, ValidationError } from '../../src/errors.ts'
-import { compileFilter } from '../../src/filters/evaluate.ts'
-import type {
-  ScoredRecord,
-  StoredRecord,
-  VectorListPage,
-  VectorListQuery,
-  VectorRecord,
-  VectorSearchQuery,
-  VectorStore,
-  VectorStoreInit,
-} from '../../src/interfaces/vector-store.ts'
-import { transportFrom } from '../shared/config.ts'
-import { HttpClient } from '../shared/http.ts'
+import {
+  compileFilter,
+  ConfigError,
+  HttpClient,
+  transportFrom,
+  DimensionMismatchError,
+  RemoteError,
+  type ScoredRecord,
+  type StoredRecord,
+  ValidationError,
+  type VectorListPage,
+  type VectorListQuery,
+  type VectorRecord,
+  type VectorSearchQuery,
+  type VectorStore,
+  type VectorStoreInit,
+} from '../../src/internal.ts'
 import { euclideanScore, type Metric } from '../shared/metric.ts'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { assertNoReservedKeys, decodeShape, encodeShape, TAGS_KEY } from '../shared/shape.ts'
@@ -55,12 +58,6 @@ interface QdrantPoint {
   vector?: number[] | Record<string, unknown>
 }
 
-function errorMessage(_status: number, body: unknown, text: string): string {
-  const status = (body as { status?: { error?: unknown } } | undefined)?.status
-  if (status && typeof status.error === 'string') return status.error
-  return text
-}
-
 /** Qdrant answers 400 `Wrong input: Vector dimension error: expected dim: 4, got 3`. */
 function dimensionError(err: unknown, context: string): unknown {
   if (err instanceof RemoteError) {
@@ -89,14 +86,11 @@ export class QdrantVectorStore implements VectorStore {
     this.config = config
     this.collection = config.collection ?? DEFAULT_COLLECTION
     this.namespace = namespace
-    const transport = transportFrom(config)
     this.http = new HttpClient({
       service: SERVICE,
       baseUrl: config.url,
       headers: config.apiKey ? { 'api-key': config.apiKey } : {},
-      timeoutMs: transport.timeoutMs,
-      retry: transport.retry,
-      errorMessage,
+      ...transportFrom(config),
     })
   }
 

@@ -1,6 +1,4 @@
-import { FilterError } from '../../src/errors.ts'
-import type { PayloadPredicate } from '../../src/filters/evaluate.ts'
-import type { ScoredRecord, StoredRecord, VectorListPage } from '../../src/interfaces/vector-store.ts'
+import { FilterError, type PayloadPredicate, type ScoredRecord, type StoredRecord, type VectorListPage } from '../../src/internal.ts'
 import { localScore, type Metric } from './metric.ts'
 
 /**

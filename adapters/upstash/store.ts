@@ -1,17 +1,20 @@
-import { ConfigError, DimensionMismatchError, RemoteError, ValidationError } from '../../src/errors.ts'
-import { compileFilter } from '../../src/filters/evaluate.ts'
-import type {
-  ScoredRecord,
-  StoredRecord,
-  VectorListPage,
-  VectorListQuery,
-  VectorRecord,
-  VectorSearchQuery,
-  VectorStore,
-  VectorStoreInit,
-} from '../../src/interfaces/vector-store.ts'
-import { transportFrom } from '../shared/config.ts'
-import { HttpClient } from '../shared/http.ts'
+import {
+  compileFilter,
+  ConfigError,
+  HttpClient,
+  transportFrom,
+  DimensionMismatchError,
+  RemoteError,
+  type ScoredRecord,
+  type StoredRecord,
+  ValidationError,
+  type VectorListPage,
+  type VectorListQuery,
+  type VectorRecord,
+  type VectorSearchQuery,
+  type VectorStore,
+  type VectorStoreInit,
+} from '../../src/internal.ts'
 import { euclideanScore, type Metric } from '../shared/metric.ts'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { assertNoReservedKeys, decodeShape, encodeShape, TAGS_KEY } from '../shared/shape.ts'
@@ -41,11 +44,6 @@ interface UpstashVector {
 }
 
 const METRICS: Record<UpstashInfo['similarityFunction'], Metric> = { COSINE: 'cosine', EUCLIDEAN: 'euclidean', DOT_PRODUCT: 'dot' }
-
-function errorMessage(_status: number, body: unknown, text: string): string {
-  if (body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') return (body as { error: string }).error
-  return text
-}
 
 /** Upstash answers 422 `Invalid vector dimension: 2, expected: 256`. */
 function dimensionError(err: unknown, context: string): unknown {
@@ -77,14 +75,11 @@ export class UpstashVectorStore implements VectorStore {
       )
     }
     this.namespace = namespace
-    const transport = transportFrom(config)
     this.http = new HttpClient({
       service: SERVICE,
       baseUrl: config.url,
       headers: { Authorization: `Bearer ${config.token}` },
-      timeoutMs: transport.timeoutMs,
-      retry: transport.retry,
-      errorMessage,
+      ...transportFrom(config),
     })
   }
 

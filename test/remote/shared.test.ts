@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from '../../adapters/shared/http.ts'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../../adapters/shared/post-filter.ts'
 import { caseInsensitiveGlob, formatNumber, substringGlob } from '../../adapters/upstash/filter.ts'
 import { FilterError } from '../../src/errors.ts'
@@ -138,24 +137,6 @@ describe('listWithPostFilter', () => {
     await expect(listWithPostFilter({ limit: 2, cursor: 'garbage', predicate: () => true, pageSize: 4, fetchPage })).rejects.toThrow(
       FilterError,
     )
-  })
-})
-
-describe('HTTP retry helpers', () => {
-  it('parses Retry-After seconds and HTTP dates', () => {
-    expect(parseRetryAfter('3')).toBe(3000)
-    expect(parseRetryAfter('0.5')).toBe(500)
-    expect(parseRetryAfter(null)).toBeUndefined()
-    expect(parseRetryAfter('soon')).toBeUndefined()
-    const now = Date.parse('2026-01-01T00:00:00Z')
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000)
-  })
-
-  it('backs off exponentially with full jitter, capped', () => {
-    expect(backoffDelay(0, DEFAULT_RETRY, () => 0.999)).toBe(199)
-    expect(backoffDelay(3, DEFAULT_RETRY, () => 0.5)).toBe(800)
-    expect(backoffDelay(20, DEFAULT_RETRY, () => 0.999)).toBeLessThan(DEFAULT_RETRY.maxDelayMs)
-    expect(backoffDelay(2, DEFAULT_RETRY, () => 0)).toBe(0)
   })
 })
 

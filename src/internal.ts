@@ -1,0 +1,12 @@
+/**
+ * The one internal entry: core pieces that code outside src/ (adapters/, workers/, test/, bench/) may
+ * build on besides the public API of src/index.ts. Not a public API: it follows the core, with no
+ * compatibility promise. Side-effect free (importing it registers no providers), so adapters can use it
+ * without a cycle through the registry.
+ */
+export * from './errors.ts'
+export * from './filters/index.ts'
+export type * from './interfaces/vector-store.ts'
+export type { Json, JsonObject } from './types.ts'
+export type { ProviderContext } from './registry.ts'
+export * from './provider-utils/index.ts'
