@@ -3,8 +3,7 @@
  * data-plane REST API (2025-10) with fetch only (browsers, Workers, Deno, Bun, Node). See
  * docs/adapters/pinecone.md.
  */
-import type { ProviderContext, VectorStore } from '../src/internal.ts'
-import { parseConfig } from './shared/config.ts'
+import { parseConfig, type ProviderContext, type VectorStore } from '../src/internal.ts'
 import { pineconeConfigSchema, type PineconeConfig } from './pinecone/config.ts'
 import { PineconeVectorStore } from './pinecone/store.ts'
 

@@ -2,8 +2,7 @@
  * edgemem/adapters/qdrant — Qdrant as the Memory's vector store, over Qdrant's REST API with fetch only
  * (browsers, Workers, Deno, Bun, Node). See docs/adapters/qdrant.md.
  */
-import type { ProviderContext, VectorStore } from '../src/internal.ts'
-import { parseConfig } from './shared/config.ts'
+import { parseConfig, type ProviderContext, type VectorStore } from '../src/internal.ts'
 import { qdrantConfigSchema, type QdrantConfig } from './qdrant/config.ts'
 import { QdrantVectorStore } from './qdrant/store.ts'
 

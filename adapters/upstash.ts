@@ -2,8 +2,7 @@
  * edgemem/adapters/upstash — Upstash Vector as the Memory's vector store, over Upstash's REST API with
  * fetch only (browsers, Workers, Deno, Bun, Node). See docs/adapters/upstash.md.
  */
-import type { ProviderContext, VectorStore } from '../src/internal.ts'
-import { parseConfig } from './shared/config.ts'
+import { parseConfig, type ProviderContext, type VectorStore } from '../src/internal.ts'
 import { upstashConfigSchema, type UpstashConfig } from './upstash/config.ts'
 import { UpstashVectorStore } from './upstash/store.ts'
 

@@ -1,4 +1,11 @@
-import { FilterError, type PayloadPredicate, type ScoredRecord, type StoredRecord, type VectorListPage } from '../../src/internal.ts'
+import {
+  decodeListCursor,
+  encodeListCursor,
+  type PayloadPredicate,
+  type ScoredRecord,
+  type StoredRecord,
+  type VectorListPage,
+} from '../../src/internal.ts'
 import { localScore, type Metric } from './metric.ts'
 
 /**
@@ -74,31 +81,16 @@ export async function* scoreEveryPage(
   } while (cursor !== undefined)
 }
 
-interface ListCursor {
+type ListCursor = {
   /** The service cursor of the page to (re)read; null for the first page. */
   c: string | null
   /** Records of that page already consumed. */
   s: number
 }
 
-function encodeCursor(cursor: ListCursor): string {
-  const json = JSON.stringify(cursor)
-  const bytes = new TextEncoder().encode(json)
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function decodeCursor(cursor: string): ListCursor {
-  try {
-    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
-    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0))
-    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as ListCursor
-    if ((parsed.c === null || typeof parsed.c === 'string') && Number.isInteger(parsed.s) && parsed.s >= 0) return parsed
-  } catch {
-    // fall through to the error below
-  }
-  throw new FilterError(`invalid list cursor "${cursor}": pass back the nextCursor of a previous page unchanged`)
+const isListCursor = (value: unknown): value is ListCursor => {
+  const v = value as Partial<ListCursor> | null
+  return typeof v === 'object' && v !== null && (v.c === null || typeof v.c === 'string') && Number.isInteger(v.s) && v.s! >= 0
 }
 
 /**
@@ -114,7 +106,7 @@ export async function listWithPostFilter(options: {
   fetchPage: (serviceCursor: string | undefined, pageSize: number) => Promise<ServicePage>
 }): Promise<VectorListPage> {
   const { limit, predicate } = options
-  let position: ListCursor = options.cursor === undefined ? { c: null, s: 0 } : decodeCursor(options.cursor)
+  let position: ListCursor = options.cursor === undefined ? { c: null, s: 0 } : decodeListCursor(options.cursor, isListCursor)
   const records: StoredRecord[] = []
   if (limit <= 0) return { records, ...(options.cursor !== undefined ? { nextCursor: options.cursor } : {}) }
   for (;;) {
@@ -125,8 +117,8 @@ export async function listWithPostFilter(options: {
       records.push(record)
       if (records.length === limit) {
         const hasMoreHere = i + 1 < page.records.length
-        if (hasMoreHere) return { records, nextCursor: encodeCursor({ c: position.c, s: i + 1 }) }
-        return page.next === undefined ? { records } : { records, nextCursor: encodeCursor({ c: page.next, s: 0 }) }
+        if (hasMoreHere) return { records, nextCursor: encodeListCursor({ c: position.c, s: i + 1 }) }
+        return page.next === undefined ? { records } : { records, nextCursor: encodeListCursor({ c: page.next, s: 0 }) }
       }
     }
     if (page.next === undefined) return { records }

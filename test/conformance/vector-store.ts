@@ -1,4 +1,4 @@
-import { DimensionMismatchError } from '../../src/errors.ts'
+import { DimensionMismatchError, ValidationError } from '../../src/errors.ts'
 import { and, eq, type FilterNode } from '../../src/filters/ast.ts'
 import { matchesFilter } from '../../src/filters/evaluate.ts'
 import { parseFilter } from '../../src/filters/parse.ts'
@@ -285,6 +285,34 @@ export function describeVectorStoreConformance(
       expect(got.map((r) => r?.payload.memory)).toEqual(ids)
       await store.delete(['a/b'])
       expect((await store.get(['a/b']))[0]).toBeNull()
+    })
+
+    it('pages through non-ASCII ids and scope ids with limit 1 (cursors are UTF-8 safe)', async () => {
+      // Regression: the local stores built cursors with btoa(JSON), which throws InvalidCharacterError here.
+      const store = await open()
+      const random = seeded(5)
+      const user = 'пользователь'
+      await store.upsert(['ид-1', 'ид-2'].map((id) => record(id, randomVector(random, dims), { user_id: user, memory: id })))
+      const first = await store.list({ filter: scoped({ user_id: user }), scope: { user_id: user }, limit: 1 })
+      expect(first.records).toHaveLength(1)
+      expect(typeof first.nextCursor).toBe('string')
+      const second = await store.list({ filter: scoped({ user_id: user }), scope: { user_id: user }, limit: 1, cursor: first.nextCursor })
+      expect(second.records).toHaveLength(1)
+      expect([...first.records, ...second.records].map((r) => r.id).sort()).toEqual(['ид-1', 'ид-2'])
+      if (second.nextCursor !== undefined) {
+        const third = await store.list({ filter: scoped({ user_id: user }), scope: { user_id: user }, limit: 1, cursor: second.nextCursor })
+        expect(third).toEqual({ records: [] })
+      }
+    })
+
+    it('rejects a cursor it did not make with ValidationError', async () => {
+      const store = await open()
+      await store.upsert(corpus(dims).slice(0, 3))
+      for (const cursor of ['not a cursor', 'bm90IGpzb24', 'WzEsMl0']) {
+        await expect(store.list({ filter: scoped({ user_id: 'alice' }), scope: { user_id: 'alice' }, limit: 1, cursor })).rejects.toThrow(
+          ValidationError,
+        )
+      }
     })
 
     it('resets: removes everything and stays usable', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../../adapters/shared/post-filter.ts'
 import { caseInsensitiveGlob, formatNumber, substringGlob } from '../../adapters/upstash/filter.ts'
-import { FilterError } from '../../src/errors.ts'
+import { ValidationError } from '../../src/errors.ts'
 import type { ScoredRecord, StoredRecord } from '../../src/interfaces/vector-store.ts'
 import { globToRegExp } from '../servers/upstash-filter.ts'
 
@@ -135,7 +135,7 @@ describe('listWithPostFilter', () => {
 
   it('rejects a cursor it did not make', async () => {
     await expect(listWithPostFilter({ limit: 2, cursor: 'garbage', predicate: () => true, pageSize: 4, fetchPage })).rejects.toThrow(
-      FilterError,
+      ValidationError,
     )
   })
 })

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { ConfigError } from '../../errors.ts'
-import { configErrorFromZod } from '../../util/zod-errors.ts'
+import { parseConfig } from '../../util/zod-errors.ts'
 import type { TransformersProgressListener } from './progress.ts'
 
 // This module is loaded eagerly by the core (the provider registration validates config synchronously
@@ -127,10 +127,7 @@ function localPathFrom(value: string): string {
  */
 export function parseTransformersConfig(config: unknown): TransformersEmbedderConfig {
   if (isWorkerd()) throw new ConfigError('', WORKERD_MESSAGE)
-  // reportInput: lets messages say what was given ("expected boolean, got string").
-  const result = z.safeParse(schema, config ?? {}, { reportInput: true })
-  if (!result.success) throw configErrorFromZod(result.error, '')
-  const parsed = result.data as TransformersEmbedderConfig
+  const parsed = parseConfig(schema, config ?? {}, '') as TransformersEmbedderConfig
   if (parsed.localModelPath !== undefined) parsed.localModelPath = localPathFrom(parsed.localModelPath)
   if (!parsed.allowRemoteModels && parsed.localModelPath === undefined) {
     throw new ConfigError(
