@@ -4,7 +4,7 @@
  * embedder is refused at config time there (ConfigError naming the `openai` embedder), so the library
  * is never loaded; without the alias wrangler would still inline its 4 MB through the lazy import.
  */
-import { ConfigError } from '../src/errors.ts'
+import { ConfigError } from '../src/internal.ts'
 
 function unavailable(): never {
   throw new ConfigError(

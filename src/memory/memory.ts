@@ -2,7 +2,6 @@ import { resolveMemoryConfig, type MemoryConfig, type ProviderChoice, type Resol
 import { ConfigError, EdgememError, LLMError, NotFoundError, ValidationError } from '../errors.ts'
 import { and, type FilterNode } from '../filters/ast.ts'
 import { compileFilter } from '../filters/evaluate.ts'
-import { parseFilter } from '../filters/parse.ts'
 import type { Embedder } from '../interfaces/embedder.ts'
 import type { KeyValueStore } from '../interfaces/key-value-store.ts'
 import type { LLM } from '../interfaces/llm.ts'
@@ -10,7 +9,6 @@ import type { Payload, ScoredRecord, StoredRecord, VectorRecord, VectorStore } f
 import type { ProviderInstances, ProviderKind } from '../registry.ts'
 import type {
   AddOptions,
-  Filter,
   GetAllOptions,
   HistoryEntry,
   JsonObject,
@@ -27,21 +25,12 @@ import { deletePrefix, storageCall } from '../util/kv.ts'
 import { KeyedMutex } from '../util/mutex.ts'
 import { embedTexts } from './embedding.ts'
 import { HistoryStore } from './history.ts'
+import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from './limits.ts'
 import { buildPrompt, buildRetry, type Candidate } from './infer/prompt.ts'
 import { AnswerProblem, parseOperations, type Operation } from './infer/parse.ts'
 import { contentMessages, normalizeMessages } from './messages.ts'
-import {
-  buildPayload,
-  DATE_FIELDS,
-  expiryFromDate,
-  metadataOf,
-  scopeOf,
-  threadOf,
-  toMemoryItem,
-  validateMetadata,
-  type Scope,
-} from './payload.ts'
-import { resolveScope, scopeFilter, scopeHint, visibleAt, writeLockKey } from './scope.ts'
+import { buildPayload, expiryFromDate, metadataOf, scopeOf, threadOf, toMemoryItem, validateMetadata, type Scope } from './payload.ts'
+import { parseUserFilters, resolveScope, scopeFilter, scopeHint, visibleAt, writeLockKey } from './scope.ts'
 
 interface Services {
   storage: KeyValueStore
@@ -60,9 +49,6 @@ interface Changes {
   previous: StoredRecord[]
 }
 
-const DEFAULT_SEARCH_TOP_K = 10
-const DEFAULT_GET_ALL_TOP_K = 100
-const MAX_TOP_K = 10_000
 const LIST_PAGE = 500
 /** How many messages of a conversation seed the search for memories to reconcile with. */
 const RECONCILE_MESSAGES = 20
@@ -90,14 +76,6 @@ function checkMemoryId(id: unknown, operation: string): string {
     throw new ValidationError(`${operation}: id must be a non-empty string of at most 256 characters`)
   }
   return id
-}
-
-function userFilter(filters: unknown, operation: string): FilterNode | undefined {
-  if (filters === undefined) return undefined
-  if (typeof filters !== 'object' || filters === null || Array.isArray(filters)) {
-    throw new ValidationError(`${operation}: filters must be an object`)
-  }
-  return parseFilter(filters as Filter, { dateFields: DATE_FIELDS })
 }
 
 async function create<K extends ProviderKind>(
@@ -422,7 +400,7 @@ export class Memory {
   async search(query: string, options: SearchOptions): Promise<{ results: MemoryItem[] }> {
     const opts = checkOptions<SearchOptions>(options, 'search')
     if (typeof query !== 'string' || query.trim().length === 0) throw new ValidationError('search: query must be a non-empty string')
-    const filters = userFilter(opts.filters, 'search')
+    const filters = parseUserFilters(opts.filters, 'search')
     const scope = resolveScope(opts, filters, 'search')
     const topK = checkTopK(opts.topK, DEFAULT_SEARCH_TOP_K, 'search')
     if (opts.threshold !== undefined && (typeof opts.threshold !== 'number' || !Number.isFinite(opts.threshold))) {
@@ -446,7 +424,7 @@ export class Memory {
   /** Memories of the scope, newest first. */
   async getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }> {
     const opts = checkOptions<GetAllOptions>(options, 'getAll')
-    const filters = userFilter(opts.filters, 'getAll')
+    const filters = parseUserFilters(opts.filters, 'getAll')
     const scope = resolveScope(opts, filters, 'getAll')
     const topK = checkTopK(opts.topK, DEFAULT_GET_ALL_TOP_K, 'getAll')
     const s = await this.open()
