@@ -2,7 +2,7 @@
  * edgemem core: fetch-only, runs unchanged in browsers, Cloudflare Workers, Deno, Bun and Node.
  * Runtime-specific providers (IndexedDB, Workers KV, transformers.js) load lazily on first use.
  */
-import { registerBuiltinProviders } from './providers/builtins.ts'
+import { registerBuiltinProviders } from './builtins.ts'
 
 registerBuiltinProviders()
 

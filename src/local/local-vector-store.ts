@@ -1,8 +1,8 @@
 import { DimensionMismatchError, StorageError, ValidationError } from '../errors.ts'
-import { requiredValues } from '../filters/ast.ts'
 import { compileFilter } from '../filters/evaluate.ts'
 import type { KeyValueStore } from '../interfaces/key-value-store.ts'
 import type {
+  HashLookupQuery,
   ScoredRecord,
   StoredRecord,
   VectorListPage,
@@ -436,16 +436,12 @@ export class LocalVectorStore implements VectorStore {
     const predicate = compileFilter(query.filter)
     const limit = Math.max(1, query.limit)
     const [afterPart, afterId] = query.cursor ? decodeListCursor(query.cursor, isListPosition) : ['', '']
-    const hashes = requiredValues(query.filter, 'hash')
     const records: StoredRecord[] = []
     let lastPart = ''
     for (const part of await this.candidatePartitions(query.scope)) {
       if (part < afterPart) continue
       const { partition } = await this.partition(part)
-      // Content-hash lookups (dedup on add) use the partition's equality index instead of a scan.
-      const indexed = hashes && partition.slotsWhere('hash', hashes)
-      const ids = indexed ? indexed.map((slot) => partition.idAt(slot)!).sort() : partition.sortedIds()
-      for (const id of ids) {
+      for (const id of partition.sortedIds()) {
         if (part === afterPart && id <= afterId) continue
         const payload = partition.payloadAt(partition.slotOfId(id)!)!
         if (!predicate(payload)) continue
@@ -456,6 +452,22 @@ export class LocalVectorStore implements VectorStore {
       }
     }
     return { records }
+  }
+
+  /** Content-hash lookups (dedup on every add) use each partition's equality index instead of a scan. */
+  async findByHashes(query: HashLookupQuery): Promise<StoredRecord[]> {
+    await this.init()
+    if (this.dims === undefined || query.hashes.length === 0) return []
+    const predicate = compileFilter(query.filter)
+    const records: StoredRecord[] = []
+    for (const part of await this.candidatePartitions(query.scope)) {
+      const { partition } = await this.partition(part)
+      for (const slot of partition.slotsWhere('hash', [...new Set(query.hashes)]) ?? []) {
+        const payload = partition.payloadAt(slot)!
+        if (predicate(payload)) records.push({ id: partition.idAt(slot)!, payload: structuredClone(payload) })
+      }
+    }
+    return records
   }
 
   async reset(): Promise<void> {

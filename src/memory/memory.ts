@@ -193,12 +193,19 @@ export class Memory {
     return { results }
   }
 
-  /** Visible memories of the scope whose text hash is one of `hashes` (content-hash dedup). */
+  /**
+   * Visible memories of the scope whose text hash is one of `hashes` (content-hash dedup): from the
+   * store's index when it has the findByHashes capability, else through list with a hash filter.
+   */
   private async findByHashes(s: Services, scope: Scope, hashes: string[], now: number): Promise<Map<string, StoredRecord>> {
     const found = new Map<string, StoredRecord>()
     if (hashes.length === 0) return found
-    const filter = and(scopeFilter(scope), visibleAt(now), { op: 'in', field: 'hash', values: hashes })
-    for (const record of await this.listAll(s, filter, scope)) found.set(String(record.payload.hash), record)
+    const visible = and(scopeFilter(scope), visibleAt(now))
+    const filter = and(visible, { op: 'in', field: 'hash', values: hashes })
+    const records = s.store.findByHashes
+      ? this.verify(await s.store.findByHashes({ hashes, filter: visible, scope: scopeHint(scope) }), filter)
+      : await this.listAll(s, filter, scope)
+    for (const record of records) found.set(String(record.payload.hash), record)
     return found
   }
 

@@ -305,6 +305,30 @@ export function describeVectorStoreConformance(
       }
     })
 
+    it('finds records by content hash within the filter (findByHashes when the store has it, else list)', async () => {
+      const store = await open()
+      const random = seeded(6)
+      const hashed = [
+        ['h-1', 'alice', 'aaa'],
+        ['h-2', 'alice', 'bbb'],
+        ['h-3', 'bob', 'aaa'],
+        ['h-4', 'alice', 'ccc'],
+      ].map(([id, user, hash]) => record(id!, randomVector(random, dims), { user_id: user!, hash: hash!, memory: id! }))
+      await store.upsert(hashed)
+      const filter = scoped({ user_id: 'alice' })
+      const hashes = ['aaa', 'ccc', 'missing', 'aaa']
+      const viaList = await listAll(store, and(filter, { op: 'in', field: 'hash', values: hashes }), { user_id: 'alice' }, 2)
+      expect(viaList.map((r) => r.id).sort()).toEqual(['h-1', 'h-4'])
+      if (store.findByHashes) {
+        const found = await store.findByHashes({ hashes, filter, scope: { user_id: 'alice' } })
+        expect(found.map((r) => r.id).sort()).toEqual(['h-1', 'h-4'])
+        expect(found.find((r) => r.id === 'h-4')!.payload).toEqual(hashed[3]!.payload)
+        expect(await store.findByHashes({ hashes: [], filter, scope: { user_id: 'alice' } })).toEqual([])
+        await store.delete(['h-1'])
+        expect((await store.findByHashes({ hashes, filter, scope: { user_id: 'alice' } })).map((r) => r.id)).toEqual(['h-4'])
+      }
+    })
+
     it('rejects a cursor it did not make with ValidationError', async () => {
       const store = await open()
       await store.upsert(corpus(dims).slice(0, 3))

@@ -12,7 +12,9 @@ import {
   type Embedder,
   type KeyValueStore,
   type MemoryConfig,
+  type VectorStore,
 } from '../../src/index.ts'
+import { LocalVectorStore } from '../../src/local/local-vector-store.ts'
 import { HashEmbedder } from '../support/hash-embedder.ts'
 
 const memories: Memory[] = []
@@ -131,6 +133,34 @@ describe('add with infer: false', () => {
     ).toEqual([])
     expect((await m.add('Likes green tea', { userId: 'bob' })).results).toHaveLength(1)
     expect((await m.getAll({ userId: 'alice' })).results).toHaveLength(1)
+  })
+
+  it('dedups through the store’s findByHashes when it has one, else through list with a hash filter', async () => {
+    for (const capable of [true, false]) {
+      const storage = new MemoryStorage()
+      const store = new LocalVectorStore({ name: 'flat', storage, collection: 'memories' })
+      const calls: string[] = []
+      const spied: VectorStore = new Proxy(store, {
+        get(target, key) {
+          if (key === 'findByHashes' && !capable) return undefined
+          const value = Reflect.get(target, key, target)
+          if (typeof value !== 'function') return value
+          return (...args: unknown[]) => {
+            if (key === 'findByHashes' || key === 'list') calls.push(String(key))
+            return value.apply(target, args)
+          }
+        },
+      })
+      const m = memory({ vectorStore: spied, storage })
+      await m.add('Likes green tea', { userId: 'alice' })
+      const second = await m.add(
+        ['Likes green tea', 'Drinks coffee'].map((content) => ({ role: 'user', content })),
+        { userId: 'alice' },
+      )
+      expect(second.results.map((r) => r.memory)).toEqual(['Drinks coffee'])
+      expect(calls.includes('findByHashes'), String(capable)).toBe(capable)
+      expect(calls.includes('list'), String(capable)).toBe(!capable)
+    }
   })
 
   it('rejects missing scope, bad messages, reserved or malformed metadata, bad dates', async () => {
