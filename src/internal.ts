@@ -18,3 +18,4 @@ export { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from './memory
 export { parseUserFilters, resolveScope, type ScopeNaming, writeLockKey } from './memory/scope.ts'
 export { sha256Hex } from './util/hash.ts'
 export { decodeJson, encodeJson } from './util/kv.ts'
+export { Lazy, SingleFlight } from './util/once.ts'

@@ -1,12 +1,12 @@
 import {
-  compileFilter,
   ConfigError,
-  HttpClient,
-  transportFrom,
   DimensionMismatchError,
+  HttpClient,
+  Lazy,
   RemoteError,
   type ScoredRecord,
   type StoredRecord,
+  transportFrom,
   ValidationError,
   type VectorListPage,
   type VectorListQuery,
@@ -61,7 +61,17 @@ export class PineconeVectorStore implements VectorStore {
   readonly name = 'pinecone'
   readonly namespace: string
   private readonly http: HttpClient
-  private info: { dimensions: number; metric: Metric } | undefined
+  /** The index's dimensions and metric, read once. */
+  private readonly info = new Lazy(async () => {
+    const stats = await this.http.request<{ dimension: number; metric?: string }>({
+      method: 'POST',
+      path: '/describe_index_stats',
+      body: {},
+    })
+    const metric = METRICS[stats.metric ?? 'cosine']
+    if (!metric) throw new ConfigError('host', `Pinecone index metric "${stats.metric}" is not supported`)
+    return { dimensions: stats.dimension, metric }
+  })
 
   constructor(config: PineconeConfig, collection: string) {
     this.namespace = config.namespace ?? collection
@@ -74,32 +84,22 @@ export class PineconeVectorStore implements VectorStore {
   }
 
   get dimensions(): number | undefined {
-    return this.info?.dimensions
+    return this.info.current?.dimensions
   }
 
   get metric(): Metric | undefined {
-    return this.info?.metric
+    return this.info.current?.metric
   }
 
   async init(options: VectorStoreInit = {}): Promise<void> {
-    if (!this.info) {
-      const stats = await this.http.request<{ dimension: number; metric?: string }>({
-        method: 'POST',
-        path: '/describe_index_stats',
-        body: {},
-      })
-      const metric = METRICS[stats.metric ?? 'cosine']
-      if (!metric) throw new ConfigError('host', `Pinecone index metric "${stats.metric}" is not supported`)
-      this.info = { dimensions: stats.dimension, metric }
-    }
-    if (options.dimensions !== undefined && options.dimensions !== this.info.dimensions) {
-      throw new DimensionMismatchError(this.info.dimensions, options.dimensions, 'Pinecone index')
+    const info = await this.info.get()
+    if (options.dimensions !== undefined && options.dimensions !== info.dimensions) {
+      throw new DimensionMismatchError(info.dimensions, options.dimensions, 'Pinecone index')
     }
   }
 
-  private async ready(): Promise<{ dimensions: number; metric: Metric }> {
-    if (!this.info) await this.init()
-    return this.info!
+  private ready(): Promise<{ dimensions: number; metric: Metric }> {
+    return this.info.get()
   }
 
   async upsert(records: VectorRecord[]): Promise<void> {
@@ -170,16 +170,12 @@ export class PineconeVectorStore implements VectorStore {
   async search(query: VectorSearchQuery): Promise<ScoredRecord[]> {
     const { dimensions, metric } = await this.ready()
     checkDimensions(dimensions, query.vector, 'search query')
-    const compiled = compilePineconeFilter(query.filter)
-    if (compiled.native.kind === 'false') return []
-    const filter = compiled.native.kind === 'expr' ? compiled.native.expr : undefined
     const vector = toJsonVector(query.vector, 'search query')
     return searchWithPostFilter({
-      topK: query.topK,
-      exact: compiled.exact,
+      query,
+      compiled: compilePineconeFilter(query.filter),
       maxTopK: MAX_TOP_K,
-      predicate: compileFilter(query.filter),
-      query: async (k) => {
+      ask: async (k, filter) => {
         let result: { matches: PineconeVector[] }
         try {
           result = await this.http.request({
@@ -199,7 +195,7 @@ export class PineconeVectorStore implements VectorStore {
         }
         return result.matches.map((m) => ({ ...this.decode(m, false), score: this.score(m.score ?? 0, metric) }))
       },
-      scan: () => scoreEveryPage((cursor) => this.page(filter, cursor, LIST_PAGE, true), query.vector, metric),
+      scan: (filter) => scoreEveryPage((cursor) => this.page(filter, cursor, LIST_PAGE, true), query.vector, metric),
     })
   }
 
@@ -236,15 +232,11 @@ export class PineconeVectorStore implements VectorStore {
   }
 
   async list(query: VectorListQuery): Promise<VectorListPage> {
-    const compiled = compilePineconeFilter(query.filter)
-    if (compiled.native.kind === 'false') return { records: [] }
-    const filter = compiled.native.kind === 'expr' ? compiled.native.expr : undefined
     return listWithPostFilter({
-      limit: query.limit,
-      cursor: query.cursor,
-      predicate: compileFilter(query.filter),
-      pageSize: filter ? (compiled.exact ? Math.min(Math.max(query.limit, 1), 1000) : 1000) : LIST_PAGE,
-      fetchPage: (cursor, pageSize) => this.page(filter, cursor, pageSize, false),
+      query,
+      compiled: compilePineconeFilter(query.filter),
+      pageSize: (filter, exact) => (filter ? (exact ? Math.min(Math.max(query.limit, 1), 1000) : 1000) : LIST_PAGE),
+      fetchPage: (filter, cursor, pageSize) => this.page(filter, cursor, pageSize, false),
     })
   }
 

@@ -1,6 +1,7 @@
 import type { OpenAI } from 'openai/client'
 import { ConfigError } from '../../errors.ts'
 import { DEFAULT_RETRY, type HttpFailure, type RetryPolicy, withRetries } from '../../provider-utils/retry.ts'
+import { Lazy } from '../../util/once.ts'
 import type { ConnectionConfig } from './config.ts'
 
 /**
@@ -20,17 +21,14 @@ export const OPENAI_BASE_URL = 'https://api.openai.com/v1'
 // header carrying this placeholder is removed (see clientOptions), so it never leaves the process.
 const KEYLESS_PLACEHOLDER = 'edgemem-no-api-key'
 
-let openaiModule: Promise<OpenAIModule> | undefined
-
-function loadOpenAI(): Promise<OpenAIModule> {
-  openaiModule ??= import('openai/client').catch((err: unknown) => {
-    openaiModule = undefined
+// A failed load may succeed later (e.g. a flaky network fetching a lazy chunk): Lazy forgets failures.
+const openaiModule = new Lazy<OpenAIModule>(() =>
+  import('openai/client').catch((err: unknown) => {
     throw new ConfigError('provider', 'the "openai" package could not be loaded; install it next to edgemem (npm install openai)', {
       cause: err,
     })
-  })
-  return openaiModule
-}
+  }),
+)
 
 function hasHeader(headers: Record<string, string> | undefined, name: string): boolean {
   return headers !== undefined && Object.keys(headers).some((key) => key.toLowerCase() === name)
@@ -108,7 +106,10 @@ export class OpenAIConnection {
   readonly service: string
   private readonly config: ConnectionConfig
   private readonly retry: RetryPolicy
-  private client: Promise<{ client: OpenAI; OpenAI: OpenAIClass }> | undefined
+  private readonly client = new Lazy(async (): Promise<{ client: OpenAI; OpenAI: OpenAIClass }> => {
+    const mod = await openaiModule.get()
+    return { client: new mod.OpenAI(clientOptions(this.config)), OpenAI: mod.OpenAI }
+  })
 
   constructor(config: ConnectionConfig, what: string) {
     this.config = config
@@ -117,21 +118,9 @@ export class OpenAIConnection {
     this.service = `openai ${what} (${config.baseURL ?? OPENAI_BASE_URL})`
   }
 
-  private open(): Promise<{ client: OpenAI; OpenAI: OpenAIClass }> {
-    if (!this.client) {
-      const opening = loadOpenAI().then((mod) => ({ client: new mod.OpenAI(clientOptions(this.config)), OpenAI: mod.OpenAI }))
-      // A failed load may succeed later (e.g. a flaky network fetching a lazy chunk): do not cache it.
-      opening.catch(() => {
-        if (this.client === opening) this.client = undefined
-      })
-      this.client = opening
-    }
-    return this.client
-  }
-
   /** Loads the openai package and builds the client now instead of on the first request. */
   async ready(): Promise<void> {
-    await this.open()
+    await this.client.get()
   }
 
   /**
@@ -139,7 +128,7 @@ export class OpenAIConnection {
    * reason). `send` must pass the given options on to the openai call so aborts reach the request.
    */
   async call<T>(send: (client: OpenAI, options: RequestOptions) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const { client, OpenAI } = await this.open()
+    const { client, OpenAI } = await this.client.get()
     return withRetries({
       service: this.service,
       policy: this.retry,
