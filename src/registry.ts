@@ -95,11 +95,7 @@ export function resolveProvider<K extends ProviderKind>(
       validated = schema(raw)
     } catch (err) {
       if (err instanceof ConfigError)
-        throw new ConfigError(
-          `${field}.config${err.field ? `.${err.field}` : ''}`,
-          err.field ? err.message.slice(err.field.length + 2) : err.message,
-          { cause: err },
-        )
+        throw new ConfigError(`${field}.config${err.field ? `.${err.field}` : ''}`, err.detail, { cause: err })
       throw new ConfigError(`${field}.config`, err instanceof Error ? err.message : String(err), { cause: err })
     }
   } else if (schema) {

@@ -394,6 +394,35 @@ describe('failures lose nothing', () => {
     expect((await m.search('changed text', { userId: 'u' })).results.map((r) => r.memory)).toEqual(['kept memory'])
   })
 
+  it('when the undo fails too, the error thrown is the original one and carries rollbackError', async () => {
+    const inner = new MemoryStorage()
+    let armed = false
+    let broken = false
+    const storage: KeyValueStore = {
+      name: 'failing',
+      get: (k) => inner.get(k),
+      list: (p) => inner.list(p),
+      // The vector write succeeds, the history write fails, and from then on every write fails (the undo too).
+      set: async (k, v) => {
+        if (armed && k.includes('/history/')) broken = true
+        if (broken) throw new DOMException(k.includes('/history/') ? 'quota exceeded' : 'storage closed', 'QuotaExceededError')
+        return inner.set(k, v)
+      },
+      delete: async (k) => {
+        if (broken) throw new DOMException('storage closed', 'InvalidStateError')
+        return inner.delete(k)
+      },
+    }
+    const m = memory({ storage })
+    await m.add('first', { userId: 'u' })
+    armed = true
+    const err = (await m.add('second', { userId: 'u' }).catch((e: unknown) => e)) as StorageError
+    expect(err).toBeInstanceOf(StorageError)
+    expect(err.message).toMatch(/quota exceeded/)
+    expect(err.rollbackError).toBeInstanceOf(StorageError)
+    expect((err.rollbackError as Error).message).toMatch(/storage closed/)
+  })
+
   it('data persists across Memory instances sharing a storage', async () => {
     const storage = new MemoryStorage()
     const first = memory({ storage })
