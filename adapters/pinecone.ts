@@ -3,9 +3,7 @@
  * data-plane REST API (2025-10) with fetch only (browsers, Workers, Deno, Bun, Node). See
  * docs/adapters/pinecone.md.
  */
-import type { VectorStore } from '../src/interfaces/vector-store.ts'
-import { registerProvider, type ProviderContext } from '../src/registry.ts'
-import { parseConfig } from './shared/config.ts'
+import { parseConfig, registerProvider, type ProviderContext, type VectorStore } from '../src/internal.ts'
 import { pineconeConfigSchema, type PineconeConfig } from './pinecone/config.ts'
 import { pineconeProvider } from './pinecone/provider.ts'
 import { PineconeVectorStore } from './pinecone/store.ts'

@@ -2,9 +2,7 @@
  * edgemem/adapters/qdrant — Qdrant as the Memory's vector store, over Qdrant's REST API with fetch only
  * (browsers, Workers, Deno, Bun, Node). See docs/adapters/qdrant.md.
  */
-import type { VectorStore } from '../src/interfaces/vector-store.ts'
-import { registerProvider, type ProviderContext } from '../src/registry.ts'
-import { parseConfig } from './shared/config.ts'
+import { parseConfig, registerProvider, type ProviderContext, type VectorStore } from '../src/internal.ts'
 import { qdrantConfigSchema, type QdrantConfig } from './qdrant/config.ts'
 import { qdrantProvider } from './qdrant/provider.ts'
 import { QdrantVectorStore } from './qdrant/store.ts'

@@ -2,9 +2,7 @@
  * edgemem/adapters/upstash — Upstash Vector as the Memory's vector store, over Upstash's REST API with
  * fetch only (browsers, Workers, Deno, Bun, Node). See docs/adapters/upstash.md.
  */
-import type { VectorStore } from '../src/interfaces/vector-store.ts'
-import { registerProvider, type ProviderContext } from '../src/registry.ts'
-import { parseConfig } from './shared/config.ts'
+import { parseConfig, registerProvider, type ProviderContext, type VectorStore } from '../src/internal.ts'
 import { upstashConfigSchema, type UpstashConfig } from './upstash/config.ts'
 import { upstashProvider } from './upstash/provider.ts'
 import { UpstashVectorStore } from './upstash/store.ts'

@@ -52,6 +52,8 @@ async function main() {
   const inputs = [
     await readFile(fileURLToPath(import.meta.url)),
     await readFile(join(here, 'hnswlib', 'wasm-binary.mjs')),
+    await readFile(join(here, '..', 'src', 'local', 'wasm-encoding.ts')),
+    await readFile(join(here, '..', 'src', 'util', 'bytes.ts')),
     await readFile(join(here, 'hnswlib', 'simd-inner-product.mjs')),
     await readFile(join(here, 'hnswlib', 'patches.mjs')),
     ...(await Promise.all(runtimeFiles.map((f) => readFile(join(runtimeDir, f))))),

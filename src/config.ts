@@ -5,7 +5,7 @@ import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
 import type { VectorStore } from './interfaces/vector-store.ts'
 import { isRegistered, resolveProvider, type ProviderInstances, type ProviderKind, type ResolvedProvider } from './registry.ts'
-import { configErrorFromZod } from './util/zod-errors.ts'
+import { parseConfig } from './util/zod-errors.ts'
 
 import type { ProviderSpec } from './providers/config-types.ts'
 
@@ -97,9 +97,8 @@ function resolveChoice<K extends ProviderKind>(
     const name = typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : 'custom'
     return { kind: 'instance', instance: value as ProviderInstances[K], name }
   }
-  const parsed = z.safeParse(providerSpecSchema, value, { reportInput: true })
-  if (!parsed.success) throw configErrorFromZod(parsed.error, field)
-  return { kind: 'provider', provider: resolveProvider(kind, parsed.data.provider, parsed.data.config, field) }
+  const spec = parseConfig(providerSpecSchema, value, field)
+  return { kind: 'provider', provider: resolveProvider(kind, spec.provider, spec.config, field) }
 }
 
 /** Validates the whole config synchronously; throws ConfigError naming the field and what was expected. */
@@ -107,9 +106,7 @@ export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new ConfigError('config', 'expected an object (or nothing for the defaults)')
   }
-  const top = z.safeParse(topLevelSchema, config, { reportInput: true })
-  if (!top.success) throw configErrorFromZod(top.error, '')
-  const c = top.data
+  const c = parseConfig(topLevelSchema, config, '')
   return {
     storage: resolveChoice('storage', 'storage', c.storage, { provider: hasIndexedDB() ? 'indexeddb' : 'memory' })!,
     embedder: resolveChoice('embedder', 'embedder', c.embedder, { provider: 'transformers' })!,

@@ -4,13 +4,42 @@
  */
 export type ErrorCode = 'CONFIG' | 'VALIDATION' | 'FILTER' | 'NOT_FOUND' | 'DIMENSION_MISMATCH' | 'EMBEDDING' | 'LLM' | 'STORAGE' | 'REMOTE'
 
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'CONFIG',
+  'VALIDATION',
+  'FILTER',
+  'NOT_FOUND',
+  'DIMENSION_MISMATCH',
+  'EMBEDDING',
+  'LLM',
+  'STORAGE',
+  'REMOTE',
+])
+
+/**
+ * Marks edgemem errors in a way that holds across copies of edgemem: an app whose bundles each carry
+ * their own copy (a Worker and a library built separately, two versions in node_modules) has two
+ * EdgememError classes, so `instanceof` fails across them, while `Symbol.for` is one symbol per realm.
+ */
+const MARKER: unique symbol = Symbol.for('edgemem.error')
+
 export class EdgememError extends Error {
   // Literal names, not new.target.name: minifiers rename classes, and `name` is part of the API.
   override name = 'EdgememError'
   readonly code: ErrorCode
+  /**
+   * Set when the failed operation's undo failed too (a write that could not be rolled back): the undo's
+   * error. The original failure stays the error thrown, since it is what the caller must act on.
+   */
+  rollbackError?: unknown
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
+  }
+
+  /** On the prototype, not each instance: invisible to Object.keys, spreads and equality checks. */
+  get [MARKER](): true {
+    return true
   }
 
   toJSON(): { name: string; code: ErrorCode; message: string } {
@@ -18,13 +47,18 @@ export class EdgememError extends Error {
   }
 }
 
-/** Invalid configuration; `field` is the dotted path of the offending setting, e.g. `embedder.config.model`. */
+/**
+ * Invalid configuration; `field` is the dotted path of the offending setting, e.g. `embedder.config.model`,
+ * and `detail` what is wrong with it (the message is both: `<field>: <detail>`).
+ */
 export class ConfigError extends EdgememError {
   override name = 'ConfigError'
   readonly field: string
-  constructor(field: string, message: string, options?: { cause?: unknown }) {
-    super('CONFIG', field ? `${field}: ${message}` : message, options)
+  readonly detail: string
+  constructor(field: string, detail: string, options?: { cause?: unknown }) {
+    super('CONFIG', field ? `${field}: ${detail}` : detail, options)
     this.field = field
+    this.detail = detail
   }
 }
 
@@ -117,6 +151,12 @@ export class RemoteError extends EdgememError {
   }
 }
 
-export function isEdgememError(err: unknown): err is EdgememError {
-  return err instanceof EdgememError
+/**
+ * Whether `err` is an edgemem error, from this copy of edgemem or any other (see MARKER); with `code`,
+ * also whether it has that code. Prefer it to `instanceof` in code that may meet several copies.
+ */
+export function isEdgememError(err: unknown, code?: ErrorCode): err is EdgememError {
+  if (typeof err !== 'object' || err === null || (err as Record<symbol, unknown>)[MARKER] !== true) return false
+  const actual = (err as { code?: unknown }).code
+  return typeof actual === 'string' && ERROR_CODES.has(actual) && (code === undefined || actual === code)
 }

@@ -4,8 +4,10 @@
  * remote vector stores) load lazily on first use. Cloudflare Workers get src/index.workerd.ts instead
  * (package.json "exports" condition `workerd`).
  */
-import { registerBuiltinProviders } from './providers/builtins.ts'
+import { registerBuiltinProviders } from './builtins.ts'
 
 registerBuiltinProviders()
 
 export * from './api.ts'
+// Loads the adapters' entries of the provider config types (declared in builtins.ts) with these types.
+export type { AdapterConfigs } from './builtins.ts'

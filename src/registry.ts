@@ -1,11 +1,10 @@
-import * as z from 'zod/mini'
 import type * as zc from 'zod/v4/core'
 import { ConfigError } from './errors.ts'
 import type { Embedder } from './interfaces/embedder.ts'
 import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
 import type { VectorStore } from './interfaces/vector-store.ts'
-import { configErrorFromZod } from './util/zod-errors.ts'
+import { parseConfig } from './util/zod-errors.ts'
 import { PROVIDER_MODULES, type ProviderModule } from './providers/catalog.ts'
 import { isWorkerd } from './util/runtime.ts'
 
@@ -129,17 +128,11 @@ export function resolveProvider<K extends ProviderKind>(
       validated = schema(raw)
     } catch (err) {
       if (err instanceof ConfigError)
-        throw new ConfigError(
-          `${field}.config${err.field ? `.${err.field}` : ''}`,
-          err.field ? err.message.slice(err.field.length + 2) : err.message,
-          { cause: err },
-        )
+        throw new ConfigError(`${field}.config${err.field ? `.${err.field}` : ''}`, err.detail, { cause: err })
       throw new ConfigError(`${field}.config`, err instanceof Error ? err.message : String(err), { cause: err })
     }
   } else if (schema) {
-    const result = z.safeParse(schema, raw, { reportInput: true })
-    if (!result.success) throw configErrorFromZod(result.error, `${field}.config`)
-    validated = result.data as Record<string, unknown>
+    validated = parseConfig(schema, raw, `${field}.config`) as Record<string, unknown>
   }
   return {
     name,

@@ -1,4 +1,5 @@
 import { providerNames } from '../src/index.workerd.ts'
+import { MAX_TOP_K } from '../src/internal.ts'
 import type { Env } from './env.ts'
 import { ApiError } from './http/errors.ts'
 
@@ -183,7 +184,7 @@ export function parseSettings(env: Env): Settings {
       maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024, 100 * 1024 * 1024),
       maxMessages: integer(env, 'MAX_MESSAGES', DEFAULT_LIMITS.maxMessages, 1, 10_000),
       maxMessageChars: integer(env, 'MAX_MESSAGE_CHARS', DEFAULT_LIMITS.maxMessageChars, 1, 1_000_000),
-      maxTopK: integer(env, 'MAX_TOP_K', DEFAULT_LIMITS.maxTopK, 1, 10_000),
+      maxTopK: integer(env, 'MAX_TOP_K', DEFAULT_LIMITS.maxTopK, 1, MAX_TOP_K),
       ratePerMinute,
       rateBurst: integer(env, 'RATE_LIMIT_BURST', Math.min(DEFAULT_LIMITS.rateBurst, Math.max(1, ratePerMinute)), 1, 1_000_000),
     },

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { transportShape } from '../shared/config.ts'
+import { transportShape } from '../../src/internal.ts'
 
 export const pineconeConfigSchema = z.strictObject({
   /** The index host from the console or `GET /indexes/{name}` (with or without https://). */
@@ -15,3 +15,10 @@ export const pineconeConfigSchema = z.strictObject({
 })
 
 export type PineconeConfig = z.infer<typeof pineconeConfigSchema>
+
+// The `pinecone` entry of the provider config type map (docs/architecture.md, "How to add a provider").
+declare module '../../src/providers/config-types.ts' {
+  interface VectorStoreProviders {
+    pinecone: z.input<typeof pineconeConfigSchema>
+  }
+}

@@ -1,4 +1,4 @@
-import type { FieldNode, FilterNode, ScalarValue } from '../../src/filters/ast.ts'
+import type { FieldNode, FilterNode, ScalarValue } from '../../src/internal.ts'
 import {
   anyOf,
   compileWithDialect,

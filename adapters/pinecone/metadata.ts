@@ -1,6 +1,4 @@
-import { ValidationError } from '../../src/errors.ts'
-import type { Payload } from '../../src/interfaces/vector-store.ts'
-import type { Json } from '../../src/types.ts'
+import { type Json, type Payload, ValidationError } from '../../src/internal.ts'
 import { kindOf, tag, TAGS_KEY } from '../shared/shape.ts'
 
 /**

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/registry.ts'
+import { defineProvider } from '../../src/internal.ts'
 import { pineconeConfigSchema, type PineconeConfig } from './config.ts'
 
 /** The `pinecone` vector store: its config schema is checked when a Memory is built, the adapter loads on first use. */

@@ -1,17 +1,20 @@
-import { ConfigError, DimensionMismatchError, RemoteError, ValidationError } from '../../src/errors.ts'
-import { compileFilter } from '../../src/filters/evaluate.ts'
-import type {
-  ScoredRecord,
-  StoredRecord,
-  VectorListPage,
-  VectorListQuery,
-  VectorRecord,
-  VectorSearchQuery,
-  VectorStore,
-  VectorStoreInit,
-} from '../../src/interfaces/vector-store.ts'
-import { transportFrom } from '../shared/config.ts'
-import { HttpClient } from '../shared/http.ts'
+import {
+  ConfigError,
+  DimensionMismatchError,
+  HttpClient,
+  Lazy,
+  RemoteError,
+  type ScoredRecord,
+  type StoredRecord,
+  transportFrom,
+  ValidationError,
+  type VectorListPage,
+  type VectorListQuery,
+  type VectorRecord,
+  type VectorSearchQuery,
+  type VectorStore,
+  type VectorStoreInit,
+} from '../../src/internal.ts'
 import { euclideanScore, type Metric } from '../shared/metric.ts'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { assertNoReservedKeys, TAGS_KEY } from '../shared/shape.ts'
@@ -40,11 +43,6 @@ interface PineconeVector {
   metadata?: Record<string, unknown>
 }
 
-function errorMessage(_status: number, body: unknown, text: string): string {
-  const message = (body as { message?: unknown } | undefined)?.message
-  return typeof message === 'string' ? message : text
-}
-
 /** Pinecone answers 400 `Vector dimension 3 does not match the dimension of the index 8`. */
 function dimensionError(err: unknown, context: string): unknown {
   if (err instanceof RemoteError) {
@@ -63,48 +61,45 @@ export class PineconeVectorStore implements VectorStore {
   readonly name = 'pinecone'
   readonly namespace: string
   private readonly http: HttpClient
-  private info: { dimensions: number; metric: Metric } | undefined
+  /** The index's dimensions and metric, read once. */
+  private readonly info = new Lazy(async () => {
+    const stats = await this.http.request<{ dimension: number; metric?: string }>({
+      method: 'POST',
+      path: '/describe_index_stats',
+      body: {},
+    })
+    const metric = METRICS[stats.metric ?? 'cosine']
+    if (!metric) throw new ConfigError('host', `Pinecone index metric "${stats.metric}" is not supported`)
+    return { dimensions: stats.dimension, metric }
+  })
 
   constructor(config: PineconeConfig, collection: string) {
     this.namespace = config.namespace ?? collection
-    const transport = transportFrom(config)
     this.http = new HttpClient({
       service: SERVICE,
       baseUrl: baseUrl(config.host),
       headers: { 'Api-Key': config.apiKey, 'X-Pinecone-Api-Version': API_VERSION },
-      timeoutMs: transport.timeoutMs,
-      retry: transport.retry,
-      errorMessage,
+      ...transportFrom(config),
     })
   }
 
   get dimensions(): number | undefined {
-    return this.info?.dimensions
+    return this.info.current?.dimensions
   }
 
   get metric(): Metric | undefined {
-    return this.info?.metric
+    return this.info.current?.metric
   }
 
   async init(options: VectorStoreInit = {}): Promise<void> {
-    if (!this.info) {
-      const stats = await this.http.request<{ dimension: number; metric?: string }>({
-        method: 'POST',
-        path: '/describe_index_stats',
-        body: {},
-      })
-      const metric = METRICS[stats.metric ?? 'cosine']
-      if (!metric) throw new ConfigError('host', `Pinecone index metric "${stats.metric}" is not supported`)
-      this.info = { dimensions: stats.dimension, metric }
-    }
-    if (options.dimensions !== undefined && options.dimensions !== this.info.dimensions) {
-      throw new DimensionMismatchError(this.info.dimensions, options.dimensions, 'Pinecone index')
+    const info = await this.info.get()
+    if (options.dimensions !== undefined && options.dimensions !== info.dimensions) {
+      throw new DimensionMismatchError(info.dimensions, options.dimensions, 'Pinecone index')
     }
   }
 
-  private async ready(): Promise<{ dimensions: number; metric: Metric }> {
-    if (!this.info) await this.init()
-    return this.info!
+  private ready(): Promise<{ dimensions: number; metric: Metric }> {
+    return this.info.get()
   }
 
   async upsert(records: VectorRecord[]): Promise<void> {
@@ -175,16 +170,12 @@ export class PineconeVectorStore implements VectorStore {
   async search(query: VectorSearchQuery): Promise<ScoredRecord[]> {
     const { dimensions, metric } = await this.ready()
     checkDimensions(dimensions, query.vector, 'search query')
-    const compiled = compilePineconeFilter(query.filter)
-    if (compiled.native.kind === 'false') return []
-    const filter = compiled.native.kind === 'expr' ? compiled.native.expr : undefined
     const vector = toJsonVector(query.vector, 'search query')
     return searchWithPostFilter({
-      topK: query.topK,
-      exact: compiled.exact,
+      query,
+      compiled: compilePineconeFilter(query.filter),
       maxTopK: MAX_TOP_K,
-      predicate: compileFilter(query.filter),
-      query: async (k) => {
+      ask: async (k, filter) => {
         let result: { matches: PineconeVector[] }
         try {
           result = await this.http.request({
@@ -204,7 +195,7 @@ export class PineconeVectorStore implements VectorStore {
         }
         return result.matches.map((m) => ({ ...this.decode(m, false), score: this.score(m.score ?? 0, metric) }))
       },
-      scan: () => scoreEveryPage((cursor) => this.page(filter, cursor, LIST_PAGE, true), query.vector, metric),
+      scan: (filter) => scoreEveryPage((cursor) => this.page(filter, cursor, LIST_PAGE, true), query.vector, metric),
     })
   }
 
@@ -241,15 +232,11 @@ export class PineconeVectorStore implements VectorStore {
   }
 
   async list(query: VectorListQuery): Promise<VectorListPage> {
-    const compiled = compilePineconeFilter(query.filter)
-    if (compiled.native.kind === 'false') return { records: [] }
-    const filter = compiled.native.kind === 'expr' ? compiled.native.expr : undefined
     return listWithPostFilter({
-      limit: query.limit,
-      cursor: query.cursor,
-      predicate: compileFilter(query.filter),
-      pageSize: filter ? (compiled.exact ? Math.min(Math.max(query.limit, 1), 1000) : 1000) : LIST_PAGE,
-      fetchPage: (cursor, pageSize) => this.page(filter, cursor, pageSize, false),
+      query,
+      compiled: compilePineconeFilter(query.filter),
+      pageSize: (filter, exact) => (filter ? (exact ? Math.min(Math.max(query.limit, 1), 1000) : 1000) : LIST_PAGE),
+      fetchPage: (filter, cursor, pageSize) => this.page(filter, cursor, pageSize, false),
     })
   }
 

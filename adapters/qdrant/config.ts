@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { transportShape } from '../shared/config.ts'
+import { transportShape } from '../../src/internal.ts'
 
 export const QDRANT_INDEX_TYPES = ['keyword', 'integer', 'float', 'bool', 'datetime', 'uuid', 'text'] as const
 
@@ -18,3 +18,10 @@ export const qdrantConfigSchema = z.strictObject({
 })
 
 export type QdrantConfig = z.infer<typeof qdrantConfigSchema>
+
+// The `qdrant` entry of the provider config type map (docs/architecture.md, "How to add a provider").
+declare module '../../src/providers/config-types.ts' {
+  interface VectorStoreProviders {
+    qdrant: z.input<typeof qdrantConfigSchema>
+  }
+}

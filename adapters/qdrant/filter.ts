@@ -1,4 +1,4 @@
-import type { FieldNode, FilterNode } from '../../src/filters/ast.ts'
+import type { FieldNode, FilterNode } from '../../src/internal.ts'
 import {
   allOf,
   anyOf,

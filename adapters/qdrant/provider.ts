@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/registry.ts'
+import { defineProvider } from '../../src/internal.ts'
 import { qdrantConfigSchema, type QdrantConfig } from './config.ts'
 
 /** The `qdrant` vector store: its config schema is checked when a Memory is built, the adapter loads on first use. */

@@ -1,17 +1,21 @@
-import { ConfigError, DimensionMismatchError, RemoteError, ValidationError } from '../../src/errors.ts'
-import { compileFilter } from '../../src/filters/evaluate.ts'
-import type {
-  ScoredRecord,
-  StoredRecord,
-  VectorListPage,
-  VectorListQuery,
-  VectorRecord,
-  VectorSearchQuery,
-  VectorStore,
-  VectorStoreInit,
-} from '../../src/interfaces/vector-store.ts'
-import { transportFrom } from '../shared/config.ts'
-import { HttpClient } from '../shared/http.ts'
+import {
+  ConfigError,
+  DimensionMismatchError,
+  HttpClient,
+  Lazy,
+  RemoteError,
+  type ScoredRecord,
+  SingleFlight,
+  type StoredRecord,
+  transportFrom,
+  ValidationError,
+  type VectorListPage,
+  type VectorListQuery,
+  type VectorRecord,
+  type VectorSearchQuery,
+  type VectorStore,
+  type VectorStoreInit,
+} from '../../src/internal.ts'
 import { euclideanScore, type Metric } from '../shared/metric.ts'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { assertNoReservedKeys, decodeShape, encodeShape, TAGS_KEY } from '../shared/shape.ts'
@@ -55,12 +59,6 @@ interface QdrantPoint {
   vector?: number[] | Record<string, unknown>
 }
 
-function errorMessage(_status: number, body: unknown, text: string): string {
-  const status = (body as { status?: { error?: unknown } } | undefined)?.status
-  if (status && typeof status.error === 'string') return status.error
-  return text
-}
-
 /** Qdrant answers 400 `Wrong input: Vector dimension error: expected dim: 4, got 3`. */
 function dimensionError(err: unknown, context: string): unknown {
   if (err instanceof RemoteError) {
@@ -81,22 +79,24 @@ export class QdrantVectorStore implements VectorStore {
   private readonly http: HttpClient
   private readonly config: QdrantConfig
   private state: { dimensions: number; metric: Metric } | undefined
-  private checked = false
-  private pending: Promise<void> | undefined
+  /** Whether the collection exists (adopted when it does), read once. */
+  private readonly discovered = new Lazy(async () => {
+    const { exists } = await this.call<{ exists: boolean }>('GET', '/exists')
+    if (exists) await this.adopt()
+  })
+  /** Creating the collection: callers arriving meanwhile share the attempt. */
+  private readonly creation = new SingleFlight<void>()
 
   constructor(config: QdrantConfig, namespace: string) {
     if (namespace.length === 0) throw new ConfigError('collection', 'the Memory collection must not be empty')
     this.config = config
     this.collection = config.collection ?? DEFAULT_COLLECTION
     this.namespace = namespace
-    const transport = transportFrom(config)
     this.http = new HttpClient({
       service: SERVICE,
       baseUrl: config.url,
       headers: config.apiKey ? { 'api-key': config.apiKey } : {},
-      timeoutMs: transport.timeoutMs,
-      retry: transport.retry,
-      errorMessage,
+      ...transportFrom(config),
     })
   }
 
@@ -128,26 +128,11 @@ export class QdrantVectorStore implements VectorStore {
 
   /** Reads the collection if it exists; creates it (with indexes) when `dimensions` is known. */
   async init(options: VectorStoreInit = {}): Promise<void> {
-    await this.serialized(async () => {
-      if (!this.checked) {
-        const { exists } = await this.call<{ exists: boolean }>('GET', '/exists')
-        if (exists) await this.adopt()
-        this.checked = true
-      }
-      if (!this.state && options.dimensions !== undefined) await this.create(options.dimensions)
-    })
-    if (options.dimensions !== undefined && this.state && options.dimensions !== this.state.dimensions) {
-      throw new DimensionMismatchError(this.state.dimensions, options.dimensions, `Qdrant collection "${this.collection}"`)
-    }
-  }
-
-  private async serialized(section: () => Promise<void>): Promise<void> {
-    while (this.pending) await this.pending.catch(() => undefined)
-    this.pending = section()
-    try {
-      await this.pending
-    } finally {
-      this.pending = undefined
+    const { dimensions } = options
+    await this.discovered.get()
+    if (!this.state && dimensions !== undefined) await this.creation.run(() => this.create(dimensions))
+    if (dimensions !== undefined && this.state && dimensions !== this.state.dimensions) {
+      throw new DimensionMismatchError(this.state.dimensions, dimensions, `Qdrant collection "${this.collection}"`)
     }
   }
 
@@ -195,9 +180,9 @@ export class QdrantVectorStore implements VectorStore {
     }
   }
 
+  /** The collection's state once it exists; created first when `dimensionsForCreate` is given. */
   private async ready(dimensionsForCreate?: number): Promise<{ dimensions: number; metric: Metric } | undefined> {
-    if (!this.checked || (!this.state && dimensionsForCreate !== undefined))
-      await this.init(dimensionsForCreate !== undefined ? { dimensions: dimensionsForCreate } : {})
+    if (!this.state) await this.init(dimensionsForCreate !== undefined ? { dimensions: dimensionsForCreate } : {})
     return this.state
   }
 
@@ -275,19 +260,21 @@ export class QdrantVectorStore implements VectorStore {
     const state = await this.ready()
     if (!state) return []
     checkDimensions(state.dimensions, query.vector, 'search query')
-    const compiled = compileQdrantFilter(query.filter)
-    if (compiled.native.kind === 'false') return []
-    const filter = this.tenantFilter(compiled.native.kind === 'expr' ? compiled.native.expr : undefined)
     const vector = toJsonVector(query.vector, 'search query')
     return searchWithPostFilter({
-      topK: query.topK,
-      exact: compiled.exact,
+      query,
+      compiled: compileQdrantFilter(query.filter),
       maxTopK: MAX_TOP_K,
-      predicate: compileFilter(query.filter),
-      query: async (k) => {
+      ask: async (k, native) => {
         let result: { points: QdrantPoint[] }
         try {
-          result = await this.call('POST', '/points/query', { query: vector, limit: k, filter, with_payload: true, with_vector: false })
+          result = await this.call('POST', '/points/query', {
+            query: vector,
+            limit: k,
+            filter: this.tenantFilter(native),
+            with_payload: true,
+            with_vector: false,
+          })
         } catch (err) {
           if (isMissingCollection(err)) return []
           throw dimensionError(err, 'Qdrant query')
@@ -299,7 +286,8 @@ export class QdrantVectorStore implements VectorStore {
         }
         return out
       },
-      scan: () => scoreEveryPage((offset) => this.scrollPage(filter, offset, SCROLL_PAGE, true), query.vector, state.metric),
+      scan: (native) =>
+        scoreEveryPage((offset) => this.scrollPage(this.tenantFilter(native), offset, SCROLL_PAGE, true), query.vector, state.metric),
     })
   }
 
@@ -324,15 +312,11 @@ export class QdrantVectorStore implements VectorStore {
 
   async list(query: VectorListQuery): Promise<VectorListPage> {
     if (!(await this.ready())) return { records: [] }
-    const compiled = compileQdrantFilter(query.filter)
-    if (compiled.native.kind === 'false') return { records: [] }
-    const filter = this.tenantFilter(compiled.native.kind === 'expr' ? compiled.native.expr : undefined)
     return listWithPostFilter({
-      limit: query.limit,
-      cursor: query.cursor,
-      predicate: compileFilter(query.filter),
-      pageSize: compiled.exact ? Math.min(Math.max(query.limit, 1), SCROLL_PAGE * 4) : SCROLL_PAGE,
-      fetchPage: (cursor, pageSize) => this.scrollPage(filter, cursor, pageSize, false),
+      query,
+      compiled: compileQdrantFilter(query.filter),
+      pageSize: (_native, exact) => (exact ? Math.min(Math.max(query.limit, 1), SCROLL_PAGE * 4) : SCROLL_PAGE),
+      fetchPage: (native, cursor, pageSize) => this.scrollPage(this.tenantFilter(native), cursor, pageSize, false),
     })
   }
 

@@ -1,4 +1,4 @@
-import type { FieldNode, FilterNode } from '../../src/filters/ast.ts'
+import type { FieldNode, FilterNode } from '../../src/internal.ts'
 
 /**
  * Negation normal form: NOT pushed down to the field conditions. Remote filter languages lack a general

@@ -1,37 +1,60 @@
-import { FilterError } from '../../src/errors.ts'
-import type { PayloadPredicate } from '../../src/filters/evaluate.ts'
-import type { ScoredRecord, StoredRecord, VectorListPage } from '../../src/interfaces/vector-store.ts'
+import {
+  compileFilter,
+  decodeListCursor,
+  encodeListCursor,
+  type PayloadPredicate,
+  type ScoredRecord,
+  type StoredRecord,
+  type VectorListPage,
+  type VectorListQuery,
+  type VectorSearchQuery,
+} from '../../src/internal.ts'
 import { localScore, type Metric } from './metric.ts'
+import type { CompiledFilter } from './nnf.ts'
 
 /**
- * Search with a native filter that may match a superset of the reference semantics: every result is
- * re-checked locally, and the service is asked for more candidates until topK matches are found, the
- * service runs out of candidates, or its topK cap is hit. In that last case the exact answer is computed
- * by scanning every candidate (`scan`), so a result is never silently incomplete or wrong.
+ * The one shape of every adapter's search and list: the query's filter compiled to the service's
+ * native filter, which may match a superset of the reference semantics (never a subset); a native
+ * filter that can match nothing answers without a request; every record the service returns is
+ * re-checked locally with the reference evaluator.
  */
-export interface OverFetchSearch {
-  topK: number
-  /** The native filter is exact: ask for topK first. */
-  exact: boolean
-  /** The service's largest topK. */
-  maxTopK: number
-  predicate: PayloadPredicate
-  /** Best-first results of the native query with `k` candidates. */
-  query: (k: number) => Promise<ScoredRecord[]>
-  /** Every record the native filter matches, with vectors, scored locally. */
-  scan: () => AsyncIterable<ScoredRecord>
+
+/** The native filter to send (undefined: none), or null when nothing can match. */
+function nativeFilter<N>(compiled: CompiledFilter<N>): { native: N | undefined } | null {
+  if (compiled.native.kind === 'false') return null
+  return { native: compiled.native.kind === 'expr' ? compiled.native.expr : undefined }
 }
 
-export async function searchWithPostFilter(options: OverFetchSearch): Promise<ScoredRecord[]> {
-  const { topK, maxTopK, predicate } = options
-  if (topK <= 0) return []
-  let k = Math.min(maxTopK, options.exact ? topK : Math.max(topK * 4, topK + 16))
+/**
+ * Search: the service is asked for more candidates until topK matches are found, the service runs out
+ * of candidates, or its topK cap is hit. In that last case the exact answer is computed by scanning
+ * every candidate (`scan`), so a result is never silently incomplete or wrong.
+ */
+export interface PostFilteredSearch<N> {
+  query: Pick<VectorSearchQuery, 'topK' | 'filter'>
+  /** The store's compilation of `query.filter`; `exact` asks for topK first instead of over-fetching. */
+  compiled: CompiledFilter<N>
+  /** The service's largest topK. */
+  maxTopK: number
+  /** Best-first results of the service's query for `k` candidates under the native filter. */
+  ask: (k: number, native: N | undefined) => Promise<ScoredRecord[]>
+  /** Every record the native filter matches, with vectors, scored locally. */
+  scan: (native: N | undefined) => AsyncIterable<ScoredRecord>
+}
+
+export async function searchWithPostFilter<N>(options: PostFilteredSearch<N>): Promise<ScoredRecord[]> {
+  const { maxTopK } = options
+  const { topK } = options.query
+  const filter = nativeFilter(options.compiled)
+  if (topK <= 0 || !filter) return []
+  const predicate = compileFilter(options.query.filter)
+  let k = Math.min(maxTopK, options.compiled.exact ? topK : Math.max(topK * 4, topK + 16))
   for (;;) {
-    const results = await options.query(k)
+    const results = await options.ask(k, filter.native)
     const matched = results.filter((r) => predicate(r.payload))
     if (matched.length >= topK) return matched.slice(0, topK)
     if (results.length < k) return matched
-    if (k >= maxTopK) return exactTopK(options.scan(), topK, predicate)
+    if (k >= maxTopK) return exactTopK(options.scan(filter.native), topK, predicate)
     k = Math.min(maxTopK, k * 4)
   }
 }
@@ -76,31 +99,16 @@ export async function* scoreEveryPage(
   } while (cursor !== undefined)
 }
 
-interface ListCursor {
+type ListCursor = {
   /** The service cursor of the page to (re)read; null for the first page. */
   c: string | null
   /** Records of that page already consumed. */
   s: number
 }
 
-function encodeCursor(cursor: ListCursor): string {
-  const json = JSON.stringify(cursor)
-  const bytes = new TextEncoder().encode(json)
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function decodeCursor(cursor: string): ListCursor {
-  try {
-    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
-    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0))
-    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as ListCursor
-    if ((parsed.c === null || typeof parsed.c === 'string') && Number.isInteger(parsed.s) && parsed.s >= 0) return parsed
-  } catch {
-    // fall through to the error below
-  }
-  throw new FilterError(`invalid list cursor "${cursor}": pass back the nextCursor of a previous page unchanged`)
+const isListCursor = (value: unknown): value is ListCursor => {
+  const v = value as Partial<ListCursor> | null
+  return typeof v === 'object' && v !== null && (v.c === null || typeof v.c === 'string') && Number.isInteger(v.s) && v.s! >= 0
 }
 
 /**
@@ -108,27 +116,34 @@ function decodeCursor(cursor: string): ListCursor {
  * cursor remembers the service page and how many of its records were consumed, so the next call resumes
  * mid-page (the services' own cursors can only start at page boundaries or ids).
  */
-export async function listWithPostFilter(options: {
-  limit: number
-  cursor: string | undefined
-  predicate: PayloadPredicate
-  pageSize: number
-  fetchPage: (serviceCursor: string | undefined, pageSize: number) => Promise<ServicePage>
-}): Promise<VectorListPage> {
-  const { limit, predicate } = options
-  let position: ListCursor = options.cursor === undefined ? { c: null, s: 0 } : decodeCursor(options.cursor)
+export interface PostFilteredList<N> {
+  query: Pick<VectorListQuery, 'limit' | 'cursor' | 'filter'>
+  compiled: CompiledFilter<N>
+  /** Records per service page, chosen from the native filter (an exact one can ask for `limit`). */
+  pageSize: (native: N | undefined, exact: boolean) => number
+  /** One page of the service's listing under the native filter, from its own cursor. */
+  fetchPage: (native: N | undefined, serviceCursor: string | undefined, pageSize: number) => Promise<ServicePage>
+}
+
+export async function listWithPostFilter<N>(options: PostFilteredList<N>): Promise<VectorListPage> {
+  const { limit, cursor } = options.query
+  let position: ListCursor = cursor === undefined ? { c: null, s: 0 } : decodeListCursor(cursor, isListCursor)
   const records: StoredRecord[] = []
-  if (limit <= 0) return { records, ...(options.cursor !== undefined ? { nextCursor: options.cursor } : {}) }
+  const filter = nativeFilter(options.compiled)
+  if (!filter) return { records }
+  if (limit <= 0) return { records, ...(cursor !== undefined ? { nextCursor: cursor } : {}) }
+  const predicate = compileFilter(options.query.filter)
+  const pageSize = options.pageSize(filter.native, options.compiled.exact)
   for (;;) {
-    const page = await options.fetchPage(position.c ?? undefined, options.pageSize)
+    const page = await options.fetchPage(filter.native, position.c ?? undefined, pageSize)
     for (let i = position.s; i < page.records.length; i++) {
       const record = page.records[i]!
       if (!predicate(record.payload)) continue
       records.push(record)
       if (records.length === limit) {
         const hasMoreHere = i + 1 < page.records.length
-        if (hasMoreHere) return { records, nextCursor: encodeCursor({ c: position.c, s: i + 1 }) }
-        return page.next === undefined ? { records } : { records, nextCursor: encodeCursor({ c: page.next, s: 0 }) }
+        if (hasMoreHere) return { records, nextCursor: encodeListCursor({ c: position.c, s: i + 1 }) }
+        return page.next === undefined ? { records } : { records, nextCursor: encodeListCursor({ c: page.next, s: 0 }) }
       }
     }
     if (page.next === undefined) return { records }

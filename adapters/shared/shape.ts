@@ -1,6 +1,4 @@
-import { ValidationError } from '../../src/errors.ts'
-import type { Payload } from '../../src/interfaces/vector-store.ts'
-import type { Json } from '../../src/types.ts'
+import { type Json, type Payload, ValidationError } from '../../src/internal.ts'
 
 /**
  * Shape tags: every stored record carries `_em_t`, a list of strings `<kind>:<field>` naming the JSON kind

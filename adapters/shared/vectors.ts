@@ -1,5 +1,4 @@
-import { DimensionMismatchError, ValidationError } from '../../src/errors.ts'
-import type { VectorRecord } from '../../src/interfaces/vector-store.ts'
+import { DimensionMismatchError, ValidationError, type VectorRecord } from '../../src/internal.ts'
 
 /** JSON cannot carry NaN or Infinity (they would arrive as null): reject them with the record named. */
 export function toJsonVector(vector: Float32Array, what: string): number[] {

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { transportShape } from '../shared/config.ts'
+import { transportShape } from '../../src/internal.ts'
 
 /** Upstash passes the namespace unencoded in the path: keep it to characters that need no encoding. */
 export const UPSTASH_NAMESPACE = /^[A-Za-z0-9_-]{0,100}$/
@@ -15,3 +15,10 @@ export const upstashConfigSchema = z.strictObject({
 })
 
 export type UpstashConfig = z.infer<typeof upstashConfigSchema>
+
+// The `upstash` entry of the provider config type map (docs/architecture.md, "How to add a provider").
+declare module '../../src/providers/config-types.ts' {
+  interface VectorStoreProviders {
+    upstash: z.input<typeof upstashConfigSchema>
+  }
+}

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/registry.ts'
+import { defineProvider } from '../../src/internal.ts'
 import { upstashConfigSchema, type UpstashConfig } from './config.ts'
 
 /** The `upstash` vector store: its config schema is checked when a Memory is built, the adapter loads on first use. */

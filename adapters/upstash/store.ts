@@ -1,17 +1,20 @@
-import { ConfigError, DimensionMismatchError, RemoteError, ValidationError } from '../../src/errors.ts'
-import { compileFilter } from '../../src/filters/evaluate.ts'
-import type {
-  ScoredRecord,
-  StoredRecord,
-  VectorListPage,
-  VectorListQuery,
-  VectorRecord,
-  VectorSearchQuery,
-  VectorStore,
-  VectorStoreInit,
-} from '../../src/interfaces/vector-store.ts'
-import { transportFrom } from '../shared/config.ts'
-import { HttpClient } from '../shared/http.ts'
+import {
+  ConfigError,
+  DimensionMismatchError,
+  HttpClient,
+  Lazy,
+  RemoteError,
+  type ScoredRecord,
+  type StoredRecord,
+  transportFrom,
+  ValidationError,
+  type VectorListPage,
+  type VectorListQuery,
+  type VectorRecord,
+  type VectorSearchQuery,
+  type VectorStore,
+  type VectorStoreInit,
+} from '../../src/internal.ts'
 import { euclideanScore, type Metric } from '../shared/metric.ts'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { assertNoReservedKeys, decodeShape, encodeShape, TAGS_KEY } from '../shared/shape.ts'
@@ -42,11 +45,6 @@ interface UpstashVector {
 
 const METRICS: Record<UpstashInfo['similarityFunction'], Metric> = { COSINE: 'cosine', EUCLIDEAN: 'euclidean', DOT_PRODUCT: 'dot' }
 
-function errorMessage(_status: number, body: unknown, text: string): string {
-  if (body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') return (body as { error: string }).error
-  return text
-}
-
 /** Upstash answers 422 `Invalid vector dimension: 2, expected: 256`. */
 function dimensionError(err: unknown, context: string): unknown {
   if (err instanceof RemoteError) {
@@ -65,8 +63,13 @@ export class UpstashVectorStore implements VectorStore {
   readonly name = 'upstash'
   readonly namespace: string
   private readonly http: HttpClient
-  private info: { dimensions: number; metric: Metric } | undefined
-  private initializing: Promise<void> | undefined
+  /** The index's dimensions and metric, read once (POST /info). */
+  private readonly info = new Lazy(async () => {
+    const { result } = await this.http.request<{ result: UpstashInfo }>({ method: 'POST', path: '/info', body: [] })
+    const metric = METRICS[result.similarityFunction]
+    if (!metric) throw new RemoteError(SERVICE, 200, `unknown similarity function ${String(result.similarityFunction)}`)
+    return { dimensions: result.dimension, metric }
+  })
 
   constructor(config: UpstashConfig, collection: string) {
     const namespace = config.namespace ?? collection
@@ -77,23 +80,20 @@ export class UpstashVectorStore implements VectorStore {
       )
     }
     this.namespace = namespace
-    const transport = transportFrom(config)
     this.http = new HttpClient({
       service: SERVICE,
       baseUrl: config.url,
       headers: { Authorization: `Bearer ${config.token}` },
-      timeoutMs: transport.timeoutMs,
-      retry: transport.retry,
-      errorMessage,
+      ...transportFrom(config),
     })
   }
 
   get dimensions(): number | undefined {
-    return this.info?.dimensions
+    return this.info.current?.dimensions
   }
 
   get metric(): Metric | undefined {
-    return this.info?.metric
+    return this.info.current?.metric
   }
 
   private path(command: string): string {
@@ -106,27 +106,14 @@ export class UpstashVectorStore implements VectorStore {
   }
 
   async init(options: VectorStoreInit = {}): Promise<void> {
-    this.initializing ??= (async () => {
-      const response = await this.http.request<{ result: UpstashInfo }>({ method: 'POST', path: '/info', body: [] })
-      const info = response.result
-      const metric = METRICS[info.similarityFunction]
-      if (!metric) throw new RemoteError(SERVICE, 200, `unknown similarity function ${String(info.similarityFunction)}`)
-      this.info = { dimensions: info.dimension, metric }
-    })()
-    try {
-      await this.initializing
-    } catch (err) {
-      this.initializing = undefined
-      throw err
-    }
-    if (options.dimensions !== undefined && options.dimensions !== this.info!.dimensions) {
-      throw new DimensionMismatchError(this.info!.dimensions, options.dimensions, `Upstash index at namespace "${this.namespace}"`)
+    const info = await this.info.get()
+    if (options.dimensions !== undefined && options.dimensions !== info.dimensions) {
+      throw new DimensionMismatchError(info.dimensions, options.dimensions, `Upstash index at namespace "${this.namespace}"`)
     }
   }
 
-  private async ready(): Promise<{ dimensions: number; metric: Metric }> {
-    if (!this.info) await this.init()
-    return this.info!
+  private ready(): Promise<{ dimensions: number; metric: Metric }> {
+    return this.info.get()
   }
 
   async upsert(records: VectorRecord[]): Promise<void> {
@@ -192,16 +179,12 @@ export class UpstashVectorStore implements VectorStore {
   async search(query: VectorSearchQuery): Promise<ScoredRecord[]> {
     const { dimensions, metric } = await this.ready()
     checkDimensions(dimensions, query.vector, 'search query')
-    const compiled = compileUpstashFilter(query.filter)
-    if (compiled.native.kind === 'false') return []
-    const filter = compiled.native.kind === 'expr' ? compiled.native.expr : undefined
     const vector = toJsonVector(query.vector, 'search query')
     return searchWithPostFilter({
-      topK: query.topK,
-      exact: compiled.exact,
+      query,
+      compiled: compileUpstashFilter(query.filter),
       maxTopK: MAX_TOP_K,
-      predicate: compileFilter(query.filter),
-      query: async (k) => {
+      ask: async (k, filter) => {
         let result: UpstashVector[]
         try {
           result = await this.call<UpstashVector[]>('query', {
@@ -238,14 +221,11 @@ export class UpstashVectorStore implements VectorStore {
    */
   async list(query: VectorListQuery): Promise<VectorListPage> {
     await this.ready()
-    const compiled = compileUpstashFilter(query.filter)
-    if (compiled.native.kind === 'false') return { records: [] }
     return listWithPostFilter({
-      limit: query.limit,
-      cursor: query.cursor,
-      predicate: compileFilter(query.filter),
-      pageSize: RANGE_PAGE,
-      fetchPage: (cursor, pageSize) => this.rangePage(cursor, pageSize, false),
+      query,
+      compiled: compileUpstashFilter(query.filter),
+      pageSize: () => RANGE_PAGE,
+      fetchPage: (_native, cursor, pageSize) => this.rangePage(cursor, pageSize, false),
     })
   }
 

@@ -1,5 +1,10 @@
 // Minimal reader/writer for the WebAssembly binary format: just enough to find a function by its
-// debug name and replace its body. Used at build time by patch-hnswlib.mjs (never at run time).
+// debug name and replace its body. Used at build time by patch-hnswlib.mjs (never at run time). The
+// encoders are the core's own (src/local/wasm-encoding.ts, also used by the int8 kernel).
+import { concatBytes as concat } from '../../src/util/bytes.ts'
+import { encodeS32, encodeU32, WASM_HEADER } from '../../src/local/wasm-encoding.ts'
+
+export { concat, encodeS32, encodeU32 }
 
 export function readU32(bytes, offset) {
   let result = 0
@@ -12,30 +17,6 @@ export function readU32(bytes, offset) {
     shift += 7
   }
   return { value: result >>> 0, next: pos }
-}
-
-export function encodeU32(value) {
-  const out = []
-  let v = value >>> 0
-  do {
-    let byte = v & 0x7f
-    v >>>= 7
-    if (v !== 0) byte |= 0x80
-    out.push(byte)
-  } while (v !== 0)
-  return out
-}
-
-export function encodeS32(value) {
-  const out = []
-  let v = value | 0
-  for (;;) {
-    const byte = v & 0x7f
-    v >>= 7
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)
-    out.push(done ? byte : byte | 0x80)
-    if (done) return out
-  }
 }
 
 const decoder = new TextDecoder()
@@ -65,21 +46,11 @@ export function readSections(bytes) {
 }
 
 export function writeModule(sections) {
-  const parts = [Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00)]
+  const parts = [Uint8Array.from(WASM_HEADER)]
   for (const section of sections) {
     parts.push(Uint8Array.of(section.id, ...encodeU32(section.payload.length)), section.payload)
   }
   return concat(parts)
-}
-
-export function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let pos = 0
-  for (const part of parts) {
-    out.set(part, pos)
-    pos += part.length
-  }
-  return out
 }
 
 function skipLimits(bytes, pos) {

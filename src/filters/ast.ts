@@ -96,24 +96,6 @@ export function requiredEqualities(node: FilterNode): Map<string, ScalarValue> {
   return found
 }
 
-/**
- * The values a field must take for the filter to match, when a top-level AND requires `eq` or `in`
- * on it (intersecting several such conditions); undefined when the filter does not pin the field.
- */
-export function requiredValues(node: FilterNode, field: string): ScalarValue[] | undefined {
-  let allowed: ScalarValue[] | undefined
-  const narrow = (values: ScalarValue[]): void => {
-    allowed = allowed === undefined ? [...new Set(values)] : allowed.filter((v) => values.includes(v))
-  }
-  const visit = (n: FilterNode): void => {
-    if (n.op === 'and') n.children.forEach(visit)
-    else if (n.op === 'eq' && n.field === field) narrow([n.value])
-    else if (n.op === 'in' && n.field === field) narrow(n.values)
-  }
-  visit(node)
-  return allowed
-}
-
 /** Readable one-line form, for error messages and logs. */
 export function formatFilter(node: FilterNode): string {
   switch (node.op) {

@@ -62,6 +62,15 @@ export interface VectorListPage {
   nextCursor?: string
 }
 
+/** A content-hash lookup (`VectorStore.findByHashes`). */
+export interface HashLookupQuery {
+  /** Values of the payload's `hash` field to find. */
+  hashes: string[]
+  /** Applied exactly, as in `list` (the Memory passes scope and visibility). */
+  filter: FilterNode
+  scope: ScopeHint
+}
+
 export interface VectorStoreInit {
   /** The embedder's output size when known; a store that already has data checks it. */
   dimensions?: number
@@ -83,6 +92,13 @@ export interface VectorStore {
   delete(ids: string[]): Promise<void>
   /** Records matching the filter, in a stable order, paginated. */
   list(query: VectorListQuery): Promise<VectorListPage>
+  /**
+   * Optional capability: every record matching `filter` whose payload `hash` is one of `hashes`, answered
+   * from an index. The Memory's content-hash dedup runs on every add: with this method it asks the store
+   * directly; without it, it pages through `list` with `filter AND hash IN hashes`, which every store
+   * answers exactly (remote stores through their native filter). Implement it where that `list` would scan.
+   */
+  findByHashes?(query: HashLookupQuery): Promise<StoredRecord[]>
   /** Removes every record this store holds for its collection. */
   reset(): Promise<void>
   close?(): Promise<void>

@@ -6,6 +6,7 @@
  * bytes (browsers, Node, Deno, Bun). workerd forbids that, so there the JS loop is used.
  */
 import { int8Dots } from './quantized.ts'
+import { encodeName, encodeSection, encodeU32, WASM_HEADER } from './wasm-encoding.ts'
 
 const MIN_SIMD_ROWS = 256
 const PAGE = 65536
@@ -16,17 +17,7 @@ const PAGE = 65536
  *     out[r] = Σ_i matrix[r·stride + i] · query[i]   (int8 × int8 → int32, stride a multiple of 16)
  */
 function kernelBytes(): Uint8Array<ArrayBuffer> {
-  const simd = (op: number, ...rest: number[]): number[] => [0xfd, ...leb(op), ...rest]
-  const leb = (n: number): number[] => {
-    const out: number[] = []
-    do {
-      let byte = n & 0x7f
-      n >>>= 7
-      if (n !== 0) byte |= 0x80
-      out.push(byte)
-    } while (n !== 0)
-    return out
-  }
+  const simd = (op: number, ...rest: number[]): number[] => [0xfd, ...encodeU32(op), ...rest]
   const get = (i: number): number[] => [0x20, i]
   const set = (i: number): number[] => [0x21, i]
   const i32 = (n: number): number[] => [0x41, n]
@@ -117,22 +108,13 @@ function kernelBytes(): Uint8Array<ArrayBuffer> {
     0x0b,
     0x0b, // continue $rows; end loop; end block; end func
   ]
-  const section = (id: number, content: number[]): number[] => [id, ...leb(content.length), ...content]
-  const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))]
   return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [0x01, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00]),
-    ...section(2, [0x01, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
-    ...section(3, [0x01, 0x00]),
-    ...section(7, [0x01, ...name('dots'), 0x00, 0x00]),
-    ...section(10, [0x01, ...leb(body.length), ...body]),
+    ...WASM_HEADER,
+    ...encodeSection(1, [0x01, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00]),
+    ...encodeSection(2, [0x01, ...encodeName('env'), ...encodeName('memory'), 0x02, 0x00, 0x01]),
+    ...encodeSection(3, [0x01, 0x00]),
+    ...encodeSection(7, [0x01, ...encodeName('dots'), 0x00, 0x00]),
+    ...encodeSection(10, [0x01, ...encodeU32(body.length), ...body]),
   ])
 }
 

@@ -1,8 +1,8 @@
 import { DimensionMismatchError, StorageError, ValidationError } from '../errors.ts'
-import { requiredValues } from '../filters/ast.ts'
 import { compileFilter } from '../filters/evaluate.ts'
 import type { KeyValueStore } from '../interfaces/key-value-store.ts'
 import type {
+  HashLookupQuery,
   ScoredRecord,
   StoredRecord,
   VectorListPage,
@@ -13,6 +13,7 @@ import type {
   VectorStoreInit,
 } from '../interfaces/vector-store.ts'
 import { deletePrefix, getJson, setJson, storageCall } from '../util/kv.ts'
+import { decodeListCursor, encodeListCursor } from '../util/list-cursor.ts'
 import { KeyedMutex } from '../util/mutex.ts'
 import { sleep } from '../util/sleep.ts'
 import type { AnnIndexFactory } from './ann-index.ts'
@@ -82,21 +83,9 @@ interface Meta {
   dimensions: number
 }
 
-function encodeCursor(part: string, id: string): string {
-  return btoa(JSON.stringify([part, id])).replace(/=+$/, '')
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(atob(cursor)) as unknown
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      return [value[0], value[1]]
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError(`invalid list cursor "${cursor}": pass back the nextCursor of a previous page unchanged`)
-}
+type ListPosition = [part: string, id: string]
+const isListPosition = (value: unknown): value is ListPosition =>
+  Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
 
 /**
  * A vector store held in process memory and persisted through a KeyValueStore, partitioned by scope
@@ -446,27 +435,39 @@ export class LocalVectorStore implements VectorStore {
     if (this.dims === undefined) return { records: [] }
     const predicate = compileFilter(query.filter)
     const limit = Math.max(1, query.limit)
-    const [afterPart, afterId] = query.cursor ? decodeCursor(query.cursor) : ['', '']
-    const hashes = requiredValues(query.filter, 'hash')
+    const [afterPart, afterId] = query.cursor ? decodeListCursor(query.cursor, isListPosition) : ['', '']
     const records: StoredRecord[] = []
     let lastPart = ''
     for (const part of await this.candidatePartitions(query.scope)) {
       if (part < afterPart) continue
       const { partition } = await this.partition(part)
-      // Content-hash lookups (dedup on add) use the partition's equality index instead of a scan.
-      const indexed = hashes && partition.slotsWhere('hash', hashes)
-      const ids = indexed ? indexed.map((slot) => partition.idAt(slot)!).sort() : partition.sortedIds()
-      for (const id of ids) {
+      for (const id of partition.sortedIds()) {
         if (part === afterPart && id <= afterId) continue
         const payload = partition.payloadAt(partition.slotOfId(id)!)!
         if (!predicate(payload)) continue
         // Another match exists beyond a full page: resume after the last record returned.
-        if (records.length === limit) return { records, nextCursor: encodeCursor(lastPart, records[limit - 1]!.id) }
+        if (records.length === limit) return { records, nextCursor: encodeListCursor([lastPart, records[limit - 1]!.id]) }
         records.push({ id, payload: structuredClone(payload) })
         lastPart = part
       }
     }
     return { records }
+  }
+
+  /** Content-hash lookups (dedup on every add) use each partition's equality index instead of a scan. */
+  async findByHashes(query: HashLookupQuery): Promise<StoredRecord[]> {
+    await this.init()
+    if (this.dims === undefined || query.hashes.length === 0) return []
+    const predicate = compileFilter(query.filter)
+    const records: StoredRecord[] = []
+    for (const part of await this.candidatePartitions(query.scope)) {
+      const { partition } = await this.partition(part)
+      for (const slot of partition.slotsWhere('hash', [...new Set(query.hashes)]) ?? []) {
+        const payload = partition.payloadAt(slot)!
+        if (predicate(payload)) records.push({ id: partition.idAt(slot)!, payload: structuredClone(payload) })
+      }
+    }
+    return records
   }
 
   async reset(): Promise<void> {

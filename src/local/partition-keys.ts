@@ -1,4 +1,5 @@
 import type { Payload, ScopeHint } from '../interfaces/vector-store.ts'
+import { outermostScope } from '../util/outermost-scope.ts'
 
 /**
  * Records are partitioned by their outermost scope id: the user when there is one, else the agent,
@@ -14,11 +15,8 @@ const encode = (id: string): string => encodeURIComponent(id)
 export const UNSCOPED: PartitionKey = '_'
 
 export function partitionOf(payload: Payload): PartitionKey {
-  const { user_id, agent_id, run_id } = payload
-  if (typeof user_id === 'string') return `u.${encode(user_id)}`
-  if (typeof agent_id === 'string') return `a.${encode(agent_id)}`
-  if (typeof run_id === 'string') return `r.${encode(run_id)}`
-  return UNSCOPED
+  const outermost = outermostScope(payload)
+  return outermost ? `${outermost.kind}.${encode(outermost.id)}` : UNSCOPED
 }
 
 /** The single partition a query is confined to, when the hint pins it down. */

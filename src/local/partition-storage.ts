@@ -1,6 +1,7 @@
 import { StorageError } from '../errors.ts'
 import type { KeyValueOp, KeyValueStore } from '../interfaces/key-value-store.ts'
-import { bytesEqual, decodeJson, encodeJson, storageCall, writeBatch } from '../util/kv.ts'
+import { bytesEqual, concatBytes } from '../util/bytes.ts'
+import { decodeJson, encodeJson, storageCall, writeBatch } from '../util/kv.ts'
 import type { AnnIndexFactory } from './ann-index.ts'
 import { decodeOps, encodeOps, encodeOpsChunked, type RecordOp } from './codec.ts'
 import { KeywordIndex } from './keyword-index.ts'
@@ -150,7 +151,7 @@ export class PartitionStorage {
   private async readCache(keys: string[]): Promise<Uint8Array | undefined> {
     try {
       const chunks = await Promise.all(keys.map((key) => this.storage.get(key)))
-      return chunks.every((c) => c !== null) ? concat(chunks as Uint8Array[]) : undefined
+      return chunks.every((c) => c !== null) ? concatBytes(chunks as Uint8Array[]) : undefined
     } catch {
       return undefined
     }
@@ -266,7 +267,7 @@ export class PartitionStorage {
         const parts = manifestParts(bytes)
         if (parts !== undefined) {
           const at = seq
-          bytes = concat(await Promise.all(Array.from({ length: parts }, (_, i) => this.mustGet(this.logPartKey(part, at, i), part))))
+          bytes = concatBytes(await Promise.all(Array.from({ length: parts }, (_, i) => this.mustGet(this.logPartKey(part, at, i), part))))
           partedEntries.set(seq, parts)
         }
         logBytes += bytes.byteLength
@@ -375,17 +376,6 @@ export class PartitionStorage {
     // Garbage left by a crash here is never read again (the head no longer points at it).
     await writeBatch(this.storage, garbage).catch(() => undefined)
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return out
 }
 
 /** Copies, not views: IndexedDB's structured clone of a view would store its whole buffer. */

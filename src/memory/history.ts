@@ -1,7 +1,18 @@
 import type { KeyValueOp, KeyValueStore } from '../interfaces/key-value-store.ts'
 import type { HistoryEntry, MemoryEventType } from '../types.ts'
 import { uuidv4 } from '../util/id.ts'
-import { decodeJson, deletePrefix, encodeJson, storageCall, writeBatch } from '../util/kv.ts'
+import { decodeJson, encodeJson, storageCall, writeBatch } from '../util/kv.ts'
+
+export function newHistoryEntry(
+  memoryId: string,
+  event: MemoryEventType,
+  previousValue: string | null,
+  newValue: string | null,
+  at: number,
+  id: string = uuidv4(),
+): HistoryEntry {
+  return { id, memoryId, event, previousValue, newValue, createdAt: new Date(at).toISOString() }
+}
 
 /**
  * Change history of memories, one key per entry under the memory's id so that reading one memory's
@@ -20,10 +31,6 @@ export class HistoryStore {
 
   private memoryPrefix(memoryId: string): string {
     return `${this.prefix}${encodeURIComponent(memoryId)}/`
-  }
-
-  entry(memoryId: string, event: MemoryEventType, previousValue: string | null, newValue: string | null, at: number): HistoryEntry {
-    return { id: uuidv4(), memoryId, event, previousValue, newValue, createdAt: new Date(at).toISOString() }
   }
 
   /** The write operations for the entries (so callers can batch them with other writes). */
@@ -46,9 +53,5 @@ export class HistoryStore {
       const values = await Promise.all(keys.map((key) => this.storage.get(key)))
       return values.flatMap((bytes, i) => (bytes === null ? [] : [decodeJson<HistoryEntry>(bytes, keys[i])]))
     })
-  }
-
-  async clear(): Promise<void> {
-    await storageCall('clearing history', () => deletePrefix(this.storage, this.prefix))
   }
 }

@@ -1,19 +1,11 @@
-import { resolveMemoryConfig, type MemoryConfig, type ProviderChoice, type ResolvedConfig } from '../config.ts'
-import { ConfigError, EdgememError, LLMError, NotFoundError, ValidationError } from '../errors.ts'
-import { and, type FilterNode } from '../filters/ast.ts'
-import { compileFilter } from '../filters/evaluate.ts'
-import { parseFilter } from '../filters/parse.ts'
-import type { Embedder } from '../interfaces/embedder.ts'
-import type { KeyValueStore } from '../interfaces/key-value-store.ts'
-import type { LLM } from '../interfaces/llm.ts'
-import type { Payload, ScoredRecord, StoredRecord, VectorRecord, VectorStore } from '../interfaces/vector-store.ts'
-import type { ProviderInstances, ProviderKind } from '../registry.ts'
+import { resolveMemoryConfig, type MemoryConfig, type ResolvedConfig } from '../config.ts'
+import { ConfigError, ValidationError } from '../errors.ts'
+import { and } from '../filters/ast.ts'
+import type { StoredRecord } from '../interfaces/vector-store.ts'
 import type {
   AddOptions,
-  Filter,
   GetAllOptions,
   HistoryEntry,
-  JsonObject,
   Message,
   MemoryEvent,
   MemoryItem,
@@ -22,52 +14,16 @@ import type {
   UpdateData,
 } from '../types.ts'
 import { sha256Hex } from '../util/hash.ts'
-import { uuidv4 } from '../util/id.ts'
 import { deletePrefix, storageCall } from '../util/kv.ts'
 import { KeyedMutex } from '../util/mutex.ts'
 import { embedTexts } from './embedding.ts'
-import { HistoryStore } from './history.ts'
-import { buildPrompt, buildRetry, type Candidate } from './infer/prompt.ts'
-import { AnswerProblem, parseOperations, type Operation } from './infer/parse.ts'
+import { newHistoryEntry } from './history.ts'
+import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from './limits.ts'
 import { contentMessages, normalizeMessages } from './messages.ts'
-import {
-  buildPayload,
-  DATE_FIELDS,
-  expiryFromDate,
-  metadataOf,
-  scopeOf,
-  threadOf,
-  toMemoryItem,
-  validateMetadata,
-  type Scope,
-} from './payload.ts'
-import { resolveScope, scopeFilter, scopeHint, visibleAt, writeLockKey } from './scope.ts'
-
-interface Services {
-  storage: KeyValueStore
-  embedder: Embedder
-  store: VectorStore
-  llm: LLM | undefined
-  history: HistoryStore | undefined
-}
-
-/** A batch of writes applied together; on failure the earlier ones are undone. */
-interface Changes {
-  upserts: VectorRecord[]
-  deletes: string[]
-  history: HistoryEntry[]
-  /** State before the change of every record updated or deleted (with vectors), for rollback. */
-  previous: StoredRecord[]
-}
-
-const DEFAULT_SEARCH_TOP_K = 10
-const DEFAULT_GET_ALL_TOP_K = 100
-const MAX_TOP_K = 10_000
-const LIST_PAGE = 500
-/** How many messages of a conversation seed the search for memories to reconcile with. */
-const RECONCILE_MESSAGES = 20
-const RECONCILE_PER_MESSAGE = 5
-const RECONCILE_CANDIDATES = 20
+import { expiryFromDate, metadataOf, toMemoryItem, validateMetadata } from './payload.ts'
+import { revisePayload } from './plan.ts'
+import { parseUserFilters, resolveScope, scopeFilter, visibleAt, writeLockKey } from './scope.ts'
+import { MemoryServices } from './services.ts'
 
 function checkOptions<T extends object>(options: unknown, operation: string): T {
   if (options === undefined) return {} as T
@@ -92,28 +48,14 @@ function checkMemoryId(id: unknown, operation: string): string {
   return id
 }
 
-function userFilter(filters: unknown, operation: string): FilterNode | undefined {
-  if (filters === undefined) return undefined
-  if (typeof filters !== 'object' || filters === null || Array.isArray(filters)) {
-    throw new ValidationError(`${operation}: filters must be an object`)
-  }
-  return parseFilter(filters as Filter, { dateFields: DATE_FIELDS })
-}
-
-async function create<K extends ProviderKind>(
-  choice: ProviderChoice<K>,
-  context: { collection: string; storage: KeyValueStore | undefined },
-): Promise<ProviderInstances[K]> {
-  return choice.kind === 'instance' ? choice.instance : choice.provider.create(context)
-}
-
 /**
  * Long-term memory for an AI agent or assistant: add conversations, search what was learned, update
- * and delete with full history. See docs/api.md for the contract.
+ * and delete with full history. See docs/api.md for the contract. This class checks every call and
+ * serialises writes per scope; the work is done by its MemoryServices (services.ts), started on first use.
  */
 export class Memory {
   private readonly settings: ResolvedConfig
-  private services: Promise<Services> | undefined
+  private services: Promise<MemoryServices> | undefined
   private readonly writes = new KeyedMutex()
   private closed = false
 
@@ -123,19 +65,9 @@ export class Memory {
   }
 
   /** Creates the providers on first use, once; a failed start can be retried by the next call. */
-  private open(): Promise<Services> {
+  private open(): Promise<MemoryServices> {
     if (this.closed) return Promise.reject(new ValidationError('this Memory was closed; create a new one'))
-    this.services ??= (async (): Promise<Services> => {
-      const { collection } = this.settings
-      const storage = await create(this.settings.storage, { collection, storage: undefined })
-      const context = { collection, storage }
-      const embedder = await create(this.settings.embedder, context)
-      const llm = this.settings.llm ? await create(this.settings.llm, context) : undefined
-      const store = await create(this.settings.vectorStore, context)
-      await store.init({ dimensions: embedder.dimensions })
-      const history = this.settings.historyEnabled ? new HistoryStore(storage, collection) : undefined
-      return { storage, embedder, store, llm, history }
-    })().catch((err: unknown) => {
+    this.services ??= MemoryServices.start(this.settings, this.writes).catch((err: unknown) => {
       this.services = undefined
       throw err
     })
@@ -161,268 +93,15 @@ export class Memory {
     if (infer && !s.llm) {
       throw new ConfigError('llm', 'add with infer: true needs an llm; configure one (e.g. { provider: "openai" }) or pass infer: false')
     }
-    return this.writes.run(writeLockKey(scope), () =>
-      infer
-        ? this.addInferred(s, list, scope, metadata, opts.expirationDate)
-        : this.addVerbatim(s, list, scope, metadata, opts.expirationDate),
-    )
-  }
-
-  /** infer: false — each non-system message becomes one memory, text as given. */
-  private async addVerbatim(
-    s: Services,
-    list: Message[],
-    scope: Scope,
-    metadata: JsonObject,
-    expirationDate: string | undefined,
-  ): Promise<{ results: MemoryEvent[] }> {
-    const now = Date.now()
-    const thread = uuidv4()
-    const fresh = new Map<string, { message: Message; turn: number }>()
-    contentMessages(list).forEach((message, turn) => {
-      const hash = sha256Hex(message.content)
-      if (!fresh.has(hash)) fresh.set(hash, { message, turn })
-    })
-    const existing = await this.findByHashes(s, scope, [...fresh.keys()], now)
-    for (const hash of existing.keys()) fresh.delete(hash)
-    const items = [...fresh.entries()]
-    const vectors = await embedTexts(
-      s.embedder,
-      items.map(([, m]) => m.message.content),
-    )
-    const changes: Changes = { upserts: [], deletes: [], history: [], previous: [] }
-    const results: MemoryEvent[] = []
-    items.forEach(([hash, { message, turn }], i) => {
-      const id = uuidv4()
-      const meta: JsonObject = { ...metadata }
-      if (meta.role === undefined) meta.role = message.role
-      if (message.name !== undefined && meta.name === undefined) meta.name = message.name
-      const payload = buildPayload({
-        text: message.content,
-        hash,
-        scope,
-        metadata: meta,
-        createdAt: now,
-        updatedAt: now,
-        expirationDate,
-        thread: { id: thread, turn },
-      })
-      changes.upserts.push({ id, vector: vectors[i]!, payload })
-      s.history && changes.history.push(s.history.entry(id, 'ADD', null, message.content, now))
-      results.push({ id, memory: message.content, event: 'ADD' })
-    })
-    await this.commit(s, changes)
-    return { results }
-  }
-
-  /** Visible memories of the scope whose text hash is one of `hashes` (content-hash dedup). */
-  private async findByHashes(s: Services, scope: Scope, hashes: string[], now: number): Promise<Map<string, StoredRecord>> {
-    const found = new Map<string, StoredRecord>()
-    if (hashes.length === 0) return found
-    const filter = and(scopeFilter(scope), visibleAt(now), { op: 'in', field: 'hash', values: hashes })
-    for (const record of await this.listAll(s, filter, scope)) found.set(String(record.payload.hash), record)
-    return found
-  }
-
-  /** infer: true — one LLM call extracts facts and reconciles them with similar stored memories. */
-  private async addInferred(
-    s: Services,
-    list: Message[],
-    scope: Scope,
-    metadata: JsonObject,
-    expirationDate: string | undefined,
-  ): Promise<{ results: MemoryEvent[] }> {
+    const request = { scope, metadata, expirationDate: opts.expirationDate }
     const conversation = contentMessages(list)
-    if (conversation.length === 0) return { results: [] }
-    const now = Date.now()
-    const candidates = await this.reconcileCandidates(s, conversation, scope, now)
-    const refs = new Map<string, ScoredRecord>()
-    const shown: Candidate[] = candidates.map((record, i) => {
-      const ref = String(i + 1)
-      refs.set(ref, record)
-      return { ref, text: String(record.payload.memory) }
-    })
-    const operations = await this.infer(s.llm!, conversation, shown, new Set(refs.keys()), now)
-
-    // Resolve the model's decisions into writes, dropping no-ops and duplicates.
-    const adds = new Map<string, string>()
-    const updates: { record: ScoredRecord; text: string; hash: string }[] = []
-    const deletes: ScoredRecord[] = []
-    for (const op of operations) {
-      if (op.event === 'ADD') {
-        const hash = sha256Hex(op.text)
-        if (!adds.has(hash)) adds.set(hash, op.text)
-      } else if (op.event === 'UPDATE') {
-        const record = refs.get(op.ref)!
-        const hash = sha256Hex(op.text)
-        if (hash !== record.payload.hash) updates.push({ record, text: op.text, hash })
-      } else if (op.event === 'DELETE') {
-        deletes.push(refs.get(op.ref)!)
-      }
-    }
-    for (const u of updates) adds.delete(u.hash)
-    for (const hash of (await this.findByHashes(s, scope, [...adds.keys()], now)).keys()) adds.delete(hash)
-
-    const addList = [...adds.entries()]
-    const vectors = await embedTexts(s.embedder, [...addList.map(([, text]) => text), ...updates.map((u) => u.text)])
-    const touched = [...updates.map((u) => u.record.id), ...deletes.map((d) => d.id)]
-    const previous = (await s.store.get(touched, { includeVectors: true })).filter((r): r is StoredRecord => r !== null)
-    const changes: Changes = { upserts: [], deletes: [], history: [], previous }
-    const results: MemoryEvent[] = []
-    const thread = uuidv4()
-    addList.forEach(([hash, text], i) => {
-      const id = uuidv4()
-      const payload = buildPayload({
-        text,
-        hash,
-        scope,
-        metadata,
-        createdAt: now,
-        updatedAt: now,
-        expirationDate,
-        thread: { id: thread, turn: i },
-      })
-      changes.upserts.push({ id, vector: vectors[i]!, payload })
-      s.history && changes.history.push(s.history.entry(id, 'ADD', null, text, now))
-      results.push({ id, memory: text, event: 'ADD' })
-    })
-    updates.forEach(({ record, text, hash }, i) => {
-      const old = String(record.payload.memory)
-      const payload = this.revise(record.payload, { text, hash, metadata: { ...metadataOf(record.payload), ...metadata }, now })
-      changes.upserts.push({ id: record.id, vector: vectors[addList.length + i]!, payload })
-      s.history && changes.history.push(s.history.entry(record.id, 'UPDATE', old, text, now))
-      results.push({ id: record.id, memory: text, event: 'UPDATE', previousMemory: old })
-    })
-    for (const record of deletes) {
-      const old = String(record.payload.memory)
-      changes.deletes.push(record.id)
-      s.history && changes.history.push(s.history.entry(record.id, 'DELETE', old, null, now))
-      results.push({ id: record.id, memory: old, event: 'DELETE' })
-    }
-    await this.commit(s, changes)
-    return { results }
-  }
-
-  /** The stored memories most similar to the conversation, best first, from the same scope. */
-  private async reconcileCandidates(s: Services, conversation: Message[], scope: Scope, now: number): Promise<ScoredRecord[]> {
-    const recent = conversation.slice(-RECONCILE_MESSAGES)
-    const vectors = await embedTexts(
-      s.embedder,
-      recent.map((m) => m.content),
-    )
-    const filter = and(scopeFilter(scope), visibleAt(now))
-    const best = new Map<string, ScoredRecord>()
-    for (const [i, vector] of vectors.entries()) {
-      const hits = await this.searchStore(s, { vector, topK: RECONCILE_PER_MESSAGE, filter, scope, text: recent[i]!.content })
-      for (const hit of hits) if ((best.get(hit.id)?.score ?? -Infinity) < hit.score) best.set(hit.id, hit)
-    }
-    return [...best.values()].sort((a, b) => b.score - a.score).slice(0, RECONCILE_CANDIDATES)
-  }
-
-  /** Runs the single extraction + reconciliation call; one retry with the problem explained. */
-  private async infer(
-    llm: LLM,
-    conversation: Message[],
-    candidates: Candidate[],
-    refs: ReadonlySet<string>,
-    now: number,
-  ): Promise<Operation[]> {
-    let prompt = buildPrompt({
-      messages: conversation,
-      candidates,
-      today: new Date(now).toISOString().slice(0, 10),
-      customInstructions: this.settings.customInstructions,
-    })
-    for (let attempt = 1; ; attempt++) {
-      let answer: string
-      try {
-        answer = await llm.complete({ messages: prompt, json: true, temperature: 0 })
-      } catch (err) {
-        const detail = err instanceof Error ? err.message : String(err)
-        throw new LLMError(`fact extraction failed: the llm call failed (${detail}); nothing was written`, { cause: err })
-      }
-      try {
-        return parseOperations(answer, refs)
-      } catch (err) {
-        if (!(err instanceof AnswerProblem)) throw err
-        if (attempt === 2) {
-          throw new LLMError(`fact extraction failed: the llm answered with unusable output twice (${err.message}); nothing was written`, {
-            cause: err,
-          })
-        }
-        prompt = buildRetry(prompt, answer, err.message)
-      }
-    }
-  }
-
-  /** A new payload for an existing record: same scope, creation time and expiry; new text and metadata. */
-  private revise(payload: Payload, change: { text: string; hash: string; metadata: JsonObject; now: number }): Payload {
-    return buildPayload({
-      text: change.text,
-      hash: change.hash,
-      scope: scopeOf(payload),
-      metadata: change.metadata,
-      createdAt: typeof payload.created_at === 'number' ? payload.created_at : change.now,
-      updatedAt: change.now,
-      expirationDate: typeof payload.expiration_date === 'string' ? payload.expiration_date : undefined,
-      thread: threadOf(payload),
-    })
-  }
-
-  /**
-   * Applies the writes. Nothing is half-done from the caller's view: if any step fails, the records
-   * written so far are put back as they were and the error is rethrown.
-   */
-  private async commit(s: Services, changes: Changes): Promise<void> {
-    try {
-      if (changes.upserts.length > 0) await s.store.upsert(changes.upserts)
-      if (changes.deletes.length > 0) await s.store.delete(changes.deletes)
-      await s.history?.append(changes.history)
-    } catch (err) {
-      const restored = new Set(changes.previous.map((r) => r.id))
-      const created = changes.upserts.map((r) => r.id).filter((id) => !restored.has(id))
-      try {
-        if (created.length > 0) await s.store.delete(created)
-        const back = changes.previous.filter((r) => r.vector).map((r) => ({ id: r.id, vector: r.vector!, payload: r.payload }))
-        if (back.length > 0) await s.store.upsert(back)
-      } catch (rollbackError) {
-        if (err instanceof EdgememError) {
-          Object.defineProperty(err, 'rollbackError', { value: rollbackError, enumerable: false })
-        }
-      }
-      throw err
-    }
-  }
-
-  private async searchStore(
-    s: Services,
-    query: { vector: Float32Array; topK: number; filter: FilterNode; scope: Scope; text?: string },
-  ): Promise<ScoredRecord[]> {
-    const hits = await s.store.search({ ...query, scope: scopeHint(query.scope) })
-    return this.verify(hits, query.filter)
-  }
-
-  /** The scope guard: whatever a store returns is checked against the query's full filter. */
-  private verify<T extends StoredRecord>(records: T[], filter: FilterNode): T[] {
-    const predicate = compileFilter(filter)
-    return records.filter((r) => predicate(r.payload))
-  }
-
-  private async listAll(s: Services, filter: FilterNode, scope: Scope): Promise<StoredRecord[]> {
-    const out: StoredRecord[] = []
-    let cursor: string | undefined
-    do {
-      const page = await s.store.list({ filter, scope: scopeHint(scope), limit: LIST_PAGE, cursor })
-      out.push(...this.verify(page.records, filter))
-      cursor = page.nextCursor
-    } while (cursor)
-    return out
+    return this.writes.run(writeLockKey(scope), () => (infer ? s.addInferred(conversation, request) : s.addVerbatim(conversation, request)))
   }
 
   async search(query: string, options: SearchOptions): Promise<{ results: MemoryItem[] }> {
     const opts = checkOptions<SearchOptions>(options, 'search')
     if (typeof query !== 'string' || query.trim().length === 0) throw new ValidationError('search: query must be a non-empty string')
-    const filters = userFilter(opts.filters, 'search')
+    const filters = parseUserFilters(opts.filters, 'search')
     const scope = resolveScope(opts, filters, 'search')
     const topK = checkTopK(opts.topK, DEFAULT_SEARCH_TOP_K, 'search')
     if (opts.threshold !== undefined && (typeof opts.threshold !== 'number' || !Number.isFinite(opts.threshold))) {
@@ -431,7 +110,7 @@ export class Memory {
     const s = await this.open()
     const [vector] = await embedTexts(s.embedder, [query])
     const filter = and(scopeFilter(scope), visibleAt(Date.now()), filters)
-    const hits = await this.searchStore(s, { vector: vector!, topK, filter, scope, text: query })
+    const hits = await s.search({ vector: vector!, topK, filter, scope, text: query })
     const kept = opts.threshold === undefined ? hits : hits.filter((h) => h.score >= opts.threshold!)
     return { results: kept.slice(0, topK).map((h) => toMemoryItem(h.id, h.payload, h.score)) }
   }
@@ -446,11 +125,11 @@ export class Memory {
   /** Memories of the scope, newest first. */
   async getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }> {
     const opts = checkOptions<GetAllOptions>(options, 'getAll')
-    const filters = userFilter(opts.filters, 'getAll')
+    const filters = parseUserFilters(opts.filters, 'getAll')
     const scope = resolveScope(opts, filters, 'getAll')
     const topK = checkTopK(opts.topK, DEFAULT_GET_ALL_TOP_K, 'getAll')
     const s = await this.open()
-    const records = await this.listAll(s, and(scopeFilter(scope), visibleAt(Date.now()), filters), scope)
+    const records = await s.listAll(and(scopeFilter(scope), visibleAt(Date.now()), filters), scope)
     const created = (r: StoredRecord): number => (typeof r.payload.created_at === 'number' ? r.payload.created_at : 0)
     records.sort((a, b) => created(b) - created(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     return { results: records.slice(0, topK).map((r) => toMemoryItem(r.id, r.payload)) }
@@ -467,7 +146,7 @@ export class Memory {
     }
     const metadataChange = change.metadata === undefined ? undefined : validateMetadata(change.metadata, 'update: metadata')
     const s = await this.open()
-    return this.withRecord(s, id, 'update', async (current) => {
+    return s.withRecord(id, 'update', async (current) => {
       const now = Date.now()
       const oldText = String(current.payload.memory)
       const text = (change.text as string | undefined) ?? oldText
@@ -477,9 +156,9 @@ export class Memory {
         else metadata[key] = value
       }
       const vector = text === oldText ? current.vector! : (await embedTexts(s.embedder, [text]))[0]!
-      const payload = this.revise(current.payload, { text, hash: sha256Hex(text), metadata, now })
-      const history = s.history ? [s.history.entry(id, 'UPDATE', oldText, text, now)] : []
-      await this.commit(s, { upserts: [{ id, vector, payload }], deletes: [], history, previous: [current] })
+      const payload = revisePayload(current.payload, { text, hash: sha256Hex(text), metadata, now })
+      const history = s.history ? [newHistoryEntry(id, 'UPDATE', oldText, text, now)] : []
+      await s.commit({ upserts: [{ id, vector, payload }], deletes: [], history, previous: [current] })
       return toMemoryItem(id, payload)
     })
   }
@@ -487,23 +166,9 @@ export class Memory {
   async delete(id: string): Promise<void> {
     checkMemoryId(id, 'delete')
     const s = await this.open()
-    await this.withRecord(s, id, 'delete', async (current) => {
-      const history = s.history ? [s.history.entry(id, 'DELETE', String(current.payload.memory), null, Date.now())] : []
-      await this.commit(s, { upserts: [], deletes: [id], history, previous: [current] })
-    })
-  }
-
-  /**
-   * Runs `change` on the memory's current record (vector included) under its scope's write lock, so it
-   * sees every earlier write to that scope; NotFoundError when the id is unknown or deleted meanwhile.
-   */
-  private async withRecord<T>(s: Services, id: string, operation: string, change: (current: StoredRecord) => Promise<T>): Promise<T> {
-    const [found] = await s.store.get([id])
-    if (!found) throw new NotFoundError(`${operation}: no memory with id "${id}"`)
-    return this.writes.run(writeLockKey(scopeOf(found.payload)), async () => {
-      const [current] = await s.store.get([id], { includeVectors: true })
-      if (!current) throw new NotFoundError(`${operation}: no memory with id "${id}" (deleted meanwhile)`)
-      return change(current)
+    await s.withRecord(id, 'delete', async (current) => {
+      const history = s.history ? [newHistoryEntry(id, 'DELETE', String(current.payload.memory), null, Date.now())] : []
+      await s.commit({ upserts: [], deletes: [id], history, previous: [current] })
     })
   }
 
@@ -512,16 +177,7 @@ export class Memory {
     const opts = checkOptions<ScopeOptions>(options, 'deleteAll')
     const scope = resolveScope(opts, undefined, 'deleteAll')
     const s = await this.open()
-    return this.writes.run(writeLockKey(scope), async () => {
-      const records = await this.listAll(s, scopeFilter(scope), scope)
-      const now = Date.now()
-      for (let i = 0; i < records.length; i += LIST_PAGE) {
-        const batch = records.slice(i, i + LIST_PAGE)
-        await s.store.delete(batch.map((r) => r.id))
-        await s.history?.append(batch.map((r) => s.history!.entry(r.id, 'DELETE', String(r.payload.memory), null, now)))
-      }
-      return { deleted: records.length }
-    })
+    return this.writes.run(writeLockKey(scope), () => s.deleteAll(scope))
   }
 
   /** Every change of the memory, oldest first; [] for an unknown id or with history disabled. */
@@ -549,8 +205,6 @@ export class Memory {
     this.services = undefined
     if (!pending) return
     const s = await pending.catch(() => undefined)
-    if (!s) return
-    await Promise.allSettled([s.store.close?.(), s.embedder.close?.(), s.llm?.close?.()])
-    await s.storage.close?.()
+    await s?.close()
   }
 }

@@ -1,8 +1,10 @@
 import { ValidationError } from '../errors.ts'
 import { and, cmp, eq, requiredEqualities, type FilterNode } from '../filters/ast.ts'
+import { parseFilter } from '../filters/parse.ts'
 import type { ScopeHint } from '../interfaces/vector-store.ts'
-import type { ScopeOptions } from '../types.ts'
-import type { Scope } from './payload.ts'
+import type { Filter, ScopeOptions } from '../types.ts'
+import { outermostScope } from '../util/outermost-scope.ts'
+import { DATE_FIELDS, type Scope } from './payload.ts'
 
 /**
  * Scope isolation lives here and nowhere else: every read and write the Memory sends to a vector store
@@ -24,22 +26,39 @@ function checkId(value: unknown, name: string): string | undefined {
   return value
 }
 
+/**
+ * How errors name the scope options: as the TypeScript API spells them (`userId`), or as the REST API
+ * does (`user_id`: the Worker validates requests with this same function).
+ */
+export type ScopeNaming = 'api' | 'rest'
+
+/** The user's `filters` of a read, parsed (dates as in the payload); undefined when none were given. */
+export function parseUserFilters(filters: unknown, operation: string): FilterNode | undefined {
+  if (filters === undefined) return undefined
+  if (typeof filters !== 'object' || filters === null || Array.isArray(filters)) {
+    throw new ValidationError(`${operation}: filters must be an object`)
+  }
+  return parseFilter(filters as Filter, { dateFields: DATE_FIELDS })
+}
+
 /** Reads the scope ids given as options and (for reads) as user_id/agent_id/run_id equalities in the filter. */
-export function resolveScope(options: ScopeOptions, filter: FilterNode | undefined, operation: string): Scope {
+export function resolveScope(options: ScopeOptions, filter: FilterNode | undefined, operation: string, naming: ScopeNaming = 'api'): Scope {
   const fromFilter = filter ? requiredEqualities(filter) : new Map()
   const scope: Scope = {}
   for (const [option, field] of SCOPE_FIELDS) {
-    const given = checkId(options[option], option)
+    const name = naming === 'api' ? option : field
+    const given = checkId(options[option], name)
     const filtered = fromFilter.get(field)
     if (given !== undefined && filtered !== undefined && given !== filtered) {
-      throw new ValidationError(`${operation}: ${option} "${given}" conflicts with filters.${field} ${JSON.stringify(filtered)}`)
+      throw new ValidationError(`${operation}: ${name} "${given}" conflicts with filters.${field} ${JSON.stringify(filtered)}`)
     }
     const value = given ?? (typeof filtered === 'string' ? filtered : undefined)
     if (value !== undefined) scope[field] = value
   }
   if (scope.user_id === undefined && scope.agent_id === undefined && scope.run_id === undefined) {
+    const names = naming === 'api' ? 'userId, agentId or runId' : 'user_id, agent_id or run_id'
     throw new ValidationError(
-      `${operation} needs at least one of userId, agentId or runId (or user_id / agent_id / run_id in filters) so that memories stay scoped`,
+      `${operation} needs at least one of ${names} (or user_id / agent_id / run_id in filters) so that memories stay scoped`,
     )
   }
   return scope
@@ -61,7 +80,7 @@ export function scopeHint(scope: Scope): ScopeHint {
 
 /** Serialisation key for writes: writes that can see each other's memories share the outermost scope id. */
 export function writeLockKey(scope: Scope): string {
-  if (scope.user_id !== undefined) return `u:${scope.user_id}`
-  if (scope.agent_id !== undefined) return `a:${scope.agent_id}`
-  return `r:${scope.run_id}`
+  const outermost = outermostScope(scope)
+  // resolveScope guarantees an id; a record without one (written by someone else) shares one lock.
+  return outermost ? `${outermost.kind}:${outermost.id}` : '_'
 }

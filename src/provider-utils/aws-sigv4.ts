@@ -1,5 +1,6 @@
 import { AwsV4Signer } from 'aws4fetch'
 import { ConfigError } from '../errors.ts'
+import type { OutgoingRequest } from './http-client.ts'
 
 /**
  * AWS Signature Version 4 for the fetch-only AWS providers (S3 Vectors, Neptune, Bedrock).
@@ -25,7 +26,7 @@ export interface RequestToSign {
   method: string
   url: string
   headers?: Record<string, string> | undefined
-  body?: string | undefined
+  body?: string | Uint8Array<ArrayBuffer> | undefined
   /** Fixed signing time (ISO 8601 basic format, e.g. `20150830T123600Z`); tests only. */
   datetime?: string | undefined
 }
@@ -46,6 +47,14 @@ export async function signAwsRequest(request: RequestToSign, scope: AwsSigningSc
   })
   const signed = await signer.sign()
   return Object.fromEntries(signed.headers.entries())
+}
+
+/**
+ * The HttpClient `prepare` hook of an AWS service: signs every attempt anew (a retry minutes later needs
+ * a signature with its own date), e.g. `new HttpClient({ ..., prepare: sigV4(scope) })`.
+ */
+export function sigV4(scope: AwsSigningScope): (request: OutgoingRequest) => Promise<OutgoingRequest> {
+  return async (request) => ({ ...request, headers: await signAwsRequest(request, scope) })
 }
 
 /**

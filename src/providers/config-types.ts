@@ -1,7 +1,3 @@
-import type * as z from 'zod/mini'
-import type { pineconeConfigSchema } from '../../adapters/pinecone/config.ts'
-import type { qdrantConfigSchema } from '../../adapters/qdrant/config.ts'
-import type { upstashConfigSchema } from '../../adapters/upstash/config.ts'
 import type { ProviderKind } from '../registry.ts'
 import type { OpenAIEmbedderConfig, OpenAILLMConfig } from './openai/config.ts'
 import type { CloudflareKvStorageConfig } from './storage/cloudflare-kv-config.ts'
@@ -11,7 +7,9 @@ import type { FlatConfig } from './vector-stores/flat.ts'
 import type { HnswConfig } from './vector-stores/hnsw.ts'
 
 // The config type of every provider, by kind and name: what `{ provider, config }` in a MemoryConfig
-// accepts. One line per built-in provider (its config as the user writes it, i.e. the schema's input).
+// accepts. One line per built-in provider (its config as the user writes it, i.e. the schema's input);
+// providers in adapters/ add themselves from their config.ts with the same augmentation, and are listed
+// in AdapterConfigs of src/builtins.ts so that edgemem's own types load them.
 // A custom provider adds its own by module augmentation:
 //
 //   declare module 'edgemem' {
@@ -30,9 +28,7 @@ export interface LLMProviders {
 export interface VectorStoreProviders {
   flat: FlatConfig
   hnsw: HnswConfig
-  upstash: z.input<typeof upstashConfigSchema>
-  qdrant: z.input<typeof qdrantConfigSchema>
-  pinecone: z.input<typeof pineconeConfigSchema>
+  // upstash, qdrant, pinecone: added by their adapters/<name>/config.ts (module augmentation).
 }
 
 export interface StorageProviders {

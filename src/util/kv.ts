@@ -26,13 +26,6 @@ export function setJson(store: KeyValueStore, key: string, value: Json | object)
   return store.set(key, encodeJson(value))
 }
 
-export function bytesEqual(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b
-  if (a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
 /** Applies the operations with the driver's batch when it has one, else one by one in order. */
 export async function writeBatch(store: KeyValueStore, ops: KeyValueOp[]): Promise<void> {
   if (ops.length === 0) return

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini'
 import type * as zc from 'zod/v4/core'
 import { ConfigError } from '../errors.ts'
 
@@ -27,4 +28,15 @@ export function configErrorFromZod(error: zc.$ZodError, prefix: string): ConfigE
       ? joinPath(prefix, [...issue.path, issue.keys[0]!])
       : joinPath(prefix, issue.path)
   return new ConfigError(field, describeIssue(issue), { cause: error })
+}
+
+/**
+ * The one way configs are validated: `raw` against a zod schema (classic or mini), the first issue as a
+ * ConfigError whose field is `prefix` plus the issue's path. `reportInput` lets messages say what was
+ * given ("expected boolean, got string").
+ */
+export function parseConfig<S extends zc.$ZodType>(schema: S, raw: unknown, prefix: string): zc.output<S> {
+  const result = z.safeParse(schema, raw, { reportInput: true })
+  if (!result.success) throw configErrorFromZod(result.error, prefix)
+  return result.data
 }

@@ -1,4 +1,4 @@
-import { DimensionMismatchError } from '../../src/errors.ts'
+import { DimensionMismatchError, ValidationError } from '../../src/errors.ts'
 import { and, eq, type FilterNode } from '../../src/filters/ast.ts'
 import { matchesFilter } from '../../src/filters/evaluate.ts'
 import { parseFilter } from '../../src/filters/parse.ts'
@@ -285,6 +285,58 @@ export function describeVectorStoreConformance(
       expect(got.map((r) => r?.payload.memory)).toEqual(ids)
       await store.delete(['a/b'])
       expect((await store.get(['a/b']))[0]).toBeNull()
+    })
+
+    it('pages through non-ASCII ids and scope ids with limit 1 (cursors are UTF-8 safe)', async () => {
+      // Regression: the local stores built cursors with btoa(JSON), which throws InvalidCharacterError here.
+      const store = await open()
+      const random = seeded(5)
+      const user = 'пользователь'
+      await store.upsert(['ид-1', 'ид-2'].map((id) => record(id, randomVector(random, dims), { user_id: user, memory: id })))
+      const first = await store.list({ filter: scoped({ user_id: user }), scope: { user_id: user }, limit: 1 })
+      expect(first.records).toHaveLength(1)
+      expect(typeof first.nextCursor).toBe('string')
+      const second = await store.list({ filter: scoped({ user_id: user }), scope: { user_id: user }, limit: 1, cursor: first.nextCursor })
+      expect(second.records).toHaveLength(1)
+      expect([...first.records, ...second.records].map((r) => r.id).sort()).toEqual(['ид-1', 'ид-2'])
+      if (second.nextCursor !== undefined) {
+        const third = await store.list({ filter: scoped({ user_id: user }), scope: { user_id: user }, limit: 1, cursor: second.nextCursor })
+        expect(third).toEqual({ records: [] })
+      }
+    })
+
+    it('finds records by content hash within the filter (findByHashes when the store has it, else list)', async () => {
+      const store = await open()
+      const random = seeded(6)
+      const hashed = [
+        ['h-1', 'alice', 'aaa'],
+        ['h-2', 'alice', 'bbb'],
+        ['h-3', 'bob', 'aaa'],
+        ['h-4', 'alice', 'ccc'],
+      ].map(([id, user, hash]) => record(id!, randomVector(random, dims), { user_id: user!, hash: hash!, memory: id! }))
+      await store.upsert(hashed)
+      const filter = scoped({ user_id: 'alice' })
+      const hashes = ['aaa', 'ccc', 'missing', 'aaa']
+      const viaList = await listAll(store, and(filter, { op: 'in', field: 'hash', values: hashes }), { user_id: 'alice' }, 2)
+      expect(viaList.map((r) => r.id).sort()).toEqual(['h-1', 'h-4'])
+      if (store.findByHashes) {
+        const found = await store.findByHashes({ hashes, filter, scope: { user_id: 'alice' } })
+        expect(found.map((r) => r.id).sort()).toEqual(['h-1', 'h-4'])
+        expect(found.find((r) => r.id === 'h-4')!.payload).toEqual(hashed[3]!.payload)
+        expect(await store.findByHashes({ hashes: [], filter, scope: { user_id: 'alice' } })).toEqual([])
+        await store.delete(['h-1'])
+        expect((await store.findByHashes({ hashes, filter, scope: { user_id: 'alice' } })).map((r) => r.id)).toEqual(['h-4'])
+      }
+    })
+
+    it('rejects a cursor it did not make with ValidationError', async () => {
+      const store = await open()
+      await store.upsert(corpus(dims).slice(0, 3))
+      for (const cursor of ['not a cursor', 'bm90IGpzb24', 'WzEsMl0']) {
+        await expect(store.list({ filter: scoped({ user_id: 'alice' }), scope: { user_id: 'alice' }, limit: 1, cursor })).rejects.toThrow(
+          ValidationError,
+        )
+      }
     })
 
     it('resets: removes everything and stays usable', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/errors.ts'
-import { registerBuiltinProviders } from '../../src/providers/builtins.ts'
+import { registerBuiltinProviders } from '../../src/builtins.ts'
 import { resolveProvider } from '../../src/registry.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 

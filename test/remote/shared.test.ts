@@ -1,26 +1,29 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from '../../adapters/shared/http.ts'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../../adapters/shared/post-filter.ts'
 import { caseInsensitiveGlob, formatNumber, substringGlob } from '../../adapters/upstash/filter.ts'
-import { FilterError } from '../../src/errors.ts'
+import { ValidationError } from '../../src/errors.ts'
+import { and, eq } from '../../src/filters/ast.ts'
 import type { ScoredRecord, StoredRecord } from '../../src/interfaces/vector-store.ts'
 import { globToRegExp } from '../servers/upstash-filter.ts'
 
 const scored = (n: number, even = (i: number) => i % 2 === 0): ScoredRecord[] =>
   Array.from({ length: n }, (_, i) => ({ id: `r${i}`, payload: { even: even(i) }, score: 1 - i / 1000 }))
 
+const ANY = { native: { kind: 'true' }, exact: true } as const
+const LOOSE = { native: { kind: 'true' }, exact: false } as const
+const NOTHING = { native: { kind: 'false' }, exact: true } as const
+
 describe('searchWithPostFilter', () => {
-  const predicate = (p: Record<string, unknown>) => p.even === true
+  const evens = { topK: 10, filter: eq('even', true) }
 
   it('asks for more candidates until topK matches are found', async () => {
     const all = scored(100)
     const asked: number[] = []
     const result = await searchWithPostFilter({
-      topK: 10,
-      exact: true,
+      query: evens,
+      compiled: ANY,
       maxTopK: 1000,
-      predicate,
-      query: async (k) => (asked.push(k), all.slice(0, k)),
+      ask: async (k) => (asked.push(k), all.slice(0, k)),
       scan: () => {
         throw new Error('not needed')
       },
@@ -32,11 +35,10 @@ describe('searchWithPostFilter', () => {
   it('stops when the service has no more candidates', async () => {
     const all = scored(7)
     const result = await searchWithPostFilter({
-      topK: 10,
-      exact: false,
+      query: evens,
+      compiled: LOOSE,
       maxTopK: 1000,
-      predicate,
-      query: async (k) => all.slice(0, k),
+      ask: async (k) => all.slice(0, k),
       scan: () => {
         throw new Error('no')
       },
@@ -48,11 +50,10 @@ describe('searchWithPostFilter', () => {
     const all = scored(500, (i) => i >= 450)
     let scanned = false
     const result = await searchWithPostFilter({
-      topK: 3,
-      exact: true,
+      query: { ...evens, topK: 3 },
+      compiled: ANY,
       maxTopK: 100,
-      predicate,
-      query: async (k) => all.slice(0, k),
+      ask: async (k) => all.slice(0, k),
       scan: async function* () {
         scanned = true
         // The scan sees candidates in any order and scores them locally.
@@ -61,6 +62,23 @@ describe('searchWithPostFilter', () => {
     })
     expect(scanned).toBe(true)
     expect(result.map((r) => r.id)).toEqual(['r450', 'r451', 'r452'])
+  })
+
+  it('asks nothing when the native filter can match nothing, and passes the native filter on', async () => {
+    const asked: unknown[] = []
+    const fail = () => {
+      throw new Error('not needed')
+    }
+    expect(await searchWithPostFilter({ query: evens, compiled: NOTHING, maxTopK: 100, ask: async () => fail(), scan: fail })).toEqual([])
+    const native = { kind: 'expr', expr: { even: { $eq: true } } } as const
+    await searchWithPostFilter({
+      query: evens,
+      compiled: { native, exact: true },
+      maxTopK: 100,
+      ask: async (_k, filter) => (asked.push(filter), scored(4)),
+      scan: fail,
+    })
+    expect(asked).toEqual([{ even: { $eq: true } }])
   })
 })
 
@@ -114,7 +132,7 @@ describe('listWithPostFilter', () => {
     id: `r${String(i).padStart(2, '0')}`,
     payload: { keep: i % 3 === 0 },
   }))
-  const fetchPage = async (cursor: string | undefined, size: number): Promise<ServicePage> => {
+  const fetchPage = async (_native: unknown, cursor: string | undefined, size: number): Promise<ServicePage> => {
     const start = cursor === undefined ? 0 : Number(cursor)
     const page = records.slice(start, start + size)
     return start + size < records.length ? { records: page, next: String(start + size) } : { records: page }
@@ -125,7 +143,12 @@ describe('listWithPostFilter', () => {
       const seen: string[] = []
       let cursor: string | undefined
       do {
-        const page = await listWithPostFilter({ limit, cursor, predicate: (p) => p.keep === true, pageSize: 4, fetchPage })
+        const page = await listWithPostFilter({
+          query: { limit, cursor, filter: eq('keep', true) },
+          compiled: LOOSE,
+          pageSize: () => 4,
+          fetchPage,
+        })
         expect(page.records.length).toBeLessThanOrEqual(limit)
         seen.push(...page.records.map((r) => r.id))
         cursor = page.nextCursor
@@ -135,27 +158,17 @@ describe('listWithPostFilter', () => {
   })
 
   it('rejects a cursor it did not make', async () => {
-    await expect(listWithPostFilter({ limit: 2, cursor: 'garbage', predicate: () => true, pageSize: 4, fetchPage })).rejects.toThrow(
-      FilterError,
-    )
-  })
-})
-
-describe('HTTP retry helpers', () => {
-  it('parses Retry-After seconds and HTTP dates', () => {
-    expect(parseRetryAfter('3')).toBe(3000)
-    expect(parseRetryAfter('0.5')).toBe(500)
-    expect(parseRetryAfter(null)).toBeUndefined()
-    expect(parseRetryAfter('soon')).toBeUndefined()
-    const now = Date.parse('2026-01-01T00:00:00Z')
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000)
-  })
-
-  it('backs off exponentially with full jitter, capped', () => {
-    expect(backoffDelay(0, DEFAULT_RETRY, () => 0.999)).toBe(199)
-    expect(backoffDelay(3, DEFAULT_RETRY, () => 0.5)).toBe(800)
-    expect(backoffDelay(20, DEFAULT_RETRY, () => 0.999)).toBeLessThan(DEFAULT_RETRY.maxDelayMs)
-    expect(backoffDelay(2, DEFAULT_RETRY, () => 0)).toBe(0)
+    const query = { limit: 2, cursor: 'garbage', filter: and() }
+    await expect(listWithPostFilter({ query, compiled: ANY, pageSize: () => 4, fetchPage })).rejects.toThrow(ValidationError)
+    const none = await listWithPostFilter({
+      query: { limit: 2, filter: and() },
+      compiled: NOTHING,
+      pageSize: () => 4,
+      fetchPage: () => {
+        throw new Error('not needed')
+      },
+    })
+    expect(none).toEqual({ records: [] })
   })
 })
 

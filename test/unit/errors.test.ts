@@ -1,5 +1,5 @@
 import * as esbuild from 'esbuild'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -43,5 +43,66 @@ describe('errors', () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+
+  it('isEdgememError holds across two separately bundled copies of edgemem, where instanceof does not', async () => {
+    // Two bundles of the whole library (as when a Worker and a library each ship their own copy).
+    await mkdir(join(process.cwd(), 'test-results'), { recursive: true })
+    const dir = await mkdtemp(join(process.cwd(), 'test-results', 'edgemem-two-copies-'))
+    try {
+      const copies: typeof import('../../src/index.ts')[] = []
+      for (const [name, minify] of [
+        ['a.mjs', false],
+        ['b.mjs', true],
+      ] as const) {
+        const file = join(dir, name)
+        await esbuild.build({
+          entryPoints: ['src/index.ts'],
+          bundle: true,
+          minify,
+          format: 'esm',
+          platform: 'node',
+          packages: 'external',
+          outfile: file,
+          logLevel: 'silent',
+        })
+        copies.push(await import(pathToFileURL(file).href))
+      }
+      const [a, b] = copies as [typeof import('../../src/index.ts'), typeof import('../../src/index.ts')]
+      expect(a.EdgememError).not.toBe(b.EdgememError)
+      // A real failure inside copy A, checked by copy B.
+      const thrown = (() => {
+        try {
+          new a.Memory({ vectorStore: { provider: 'nope' } })
+        } catch (err) {
+          return err
+        }
+      })()
+      expect(thrown instanceof b.EdgememError).toBe(false)
+      expect(b.isEdgememError(thrown)).toBe(true)
+      expect(b.isEdgememError(thrown, 'CONFIG')).toBe(true)
+      expect(b.isEdgememError(thrown, 'REMOTE')).toBe(false)
+      expect(a.isEdgememError(new b.RemoteError('svc', 503, 'down'), 'REMOTE')).toBe(true)
+      // Lookalikes are not edgemem errors.
+      for (const other of [new Error('x'), { name: 'ConfigError', code: 'CONFIG', message: 'x' }, null, 'CONFIG', undefined])
+        expect(b.isEdgememError(other)).toBe(false)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+
+  it('ConfigError keeps the field and the detail apart; rollbackError is a typed field', () => {
+    const error = new errors.ConfigError('vectorStore.config.url', 'expected an http(s) URL')
+    expect([error.field, error.detail, error.message]).toEqual([
+      'vectorStore.config.url',
+      'expected an http(s) URL',
+      'vectorStore.config.url: expected an http(s) URL',
+    ])
+    expect(new errors.ConfigError('', 'no field').message).toBe('no field')
+    const failed = new errors.StorageError('write failed')
+    expect(failed.rollbackError).toBeUndefined()
+    failed.rollbackError = new Error('undo failed')
+    expect(Object.keys(failed)).toContain('rollbackError')
+    expect(failed.toJSON()).toEqual({ name: 'StorageError', code: 'STORAGE', message: 'write failed' })
   })
 })

@@ -12,7 +12,9 @@ import {
   type Embedder,
   type KeyValueStore,
   type MemoryConfig,
+  type VectorStore,
 } from '../../src/index.ts'
+import { LocalVectorStore } from '../../src/local/local-vector-store.ts'
 import { HashEmbedder } from '../support/hash-embedder.ts'
 
 const memories: Memory[] = []
@@ -131,6 +133,34 @@ describe('add with infer: false', () => {
     ).toEqual([])
     expect((await m.add('Likes green tea', { userId: 'bob' })).results).toHaveLength(1)
     expect((await m.getAll({ userId: 'alice' })).results).toHaveLength(1)
+  })
+
+  it('dedups through the store’s findByHashes when it has one, else through list with a hash filter', async () => {
+    for (const capable of [true, false]) {
+      const storage = new MemoryStorage()
+      const store = new LocalVectorStore({ name: 'flat', storage, collection: 'memories' })
+      const calls: string[] = []
+      const spied: VectorStore = new Proxy(store, {
+        get(target, key) {
+          if (key === 'findByHashes' && !capable) return undefined
+          const value = Reflect.get(target, key, target)
+          if (typeof value !== 'function') return value
+          return (...args: unknown[]) => {
+            if (key === 'findByHashes' || key === 'list') calls.push(String(key))
+            return value.apply(target, args)
+          }
+        },
+      })
+      const m = memory({ vectorStore: spied, storage })
+      await m.add('Likes green tea', { userId: 'alice' })
+      const second = await m.add(
+        ['Likes green tea', 'Drinks coffee'].map((content) => ({ role: 'user', content })),
+        { userId: 'alice' },
+      )
+      expect(second.results.map((r) => r.memory)).toEqual(['Drinks coffee'])
+      expect(calls.includes('findByHashes'), String(capable)).toBe(capable)
+      expect(calls.includes('list'), String(capable)).toBe(!capable)
+    }
   })
 
   it('rejects missing scope, bad messages, reserved or malformed metadata, bad dates', async () => {
@@ -362,6 +392,35 @@ describe('failures lose nothing', () => {
     failHistory = false
     expect((await m.getAll({ userId: 'u' })).results.map((r) => r.memory)).toEqual(['kept memory'])
     expect((await m.search('changed text', { userId: 'u' })).results.map((r) => r.memory)).toEqual(['kept memory'])
+  })
+
+  it('when the undo fails too, the error thrown is the original one and carries rollbackError', async () => {
+    const inner = new MemoryStorage()
+    let armed = false
+    let broken = false
+    const storage: KeyValueStore = {
+      name: 'failing',
+      get: (k) => inner.get(k),
+      list: (p) => inner.list(p),
+      // The vector write succeeds, the history write fails, and from then on every write fails (the undo too).
+      set: async (k, v) => {
+        if (armed && k.includes('/history/')) broken = true
+        if (broken) throw new DOMException(k.includes('/history/') ? 'quota exceeded' : 'storage closed', 'QuotaExceededError')
+        return inner.set(k, v)
+      },
+      delete: async (k) => {
+        if (broken) throw new DOMException('storage closed', 'InvalidStateError')
+        return inner.delete(k)
+      },
+    }
+    const m = memory({ storage })
+    await m.add('first', { userId: 'u' })
+    armed = true
+    const err = (await m.add('second', { userId: 'u' }).catch((e: unknown) => e)) as StorageError
+    expect(err).toBeInstanceOf(StorageError)
+    expect(err.message).toMatch(/quota exceeded/)
+    expect(err.rollbackError).toBeInstanceOf(StorageError)
+    expect((err.rollbackError as Error).message).toMatch(/storage closed/)
   })
 
   it('data persists across Memory instances sharing a storage', async () => {

@@ -2,7 +2,7 @@
 import { ConfigError } from '../../src/errors.ts'
 import { OpenAIEmbedder } from '../../src/providers/openai/embedder.ts'
 import { maxTokensField, OpenAILLM } from '../../src/providers/openai/llm.ts'
-import { registerBuiltinProviders } from '../../src/providers/builtins.ts'
+import { registerBuiltinProviders } from '../../src/builtins.ts'
 import { resolveProvider } from '../../src/registry.ts'
 import { beforeAll, describe, expect, it } from '../harness.ts'
 

@@ -1,6 +1,6 @@
 /**
  * What the openai package's own retry machinery does, measured against the test server. edgemem runs
- * the package with maxRetries 0 and retries itself (src/providers/openai/retry.ts) because of the
+ * the package with maxRetries 0 and retries itself (src/provider-utils/retry.ts, the policy every HTTP provider shares) because of the
  * differences pinned here; if an upgrade of the package changes them, these tests say so.
  */
 import OpenAI from 'openai'

@@ -1,5 +1,5 @@
 import { ConfigError, StorageError } from '../../src/errors.ts'
-import { registerBuiltinProviders } from '../../src/providers/builtins.ts'
+import { registerBuiltinProviders } from '../../src/builtins.ts'
 import { CloudflareKvStorage } from '../../src/providers/storage/cloudflare-kv.ts'
 import type { KvNamespaceLike } from '../../src/providers/storage/cloudflare-kv-config.ts'
 import { IndexedDbStorage } from '../../src/providers/storage/indexeddb.ts'

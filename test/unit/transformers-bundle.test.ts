@@ -21,7 +21,7 @@ let work: string
 /** An app entry that imports the core and uses one provider, chosen by its first argument. */
 function appEntry(): string {
   const core = existsSync(join(repo, 'src/index.ts')) ? `export * from ${JSON.stringify(join(repo, 'src/index.ts'))}\n` : ''
-  return `${core}import { registerBuiltinProviders } from ${JSON.stringify(join(repo, 'src/providers/builtins.ts'))}
+  return `${core}import { registerBuiltinProviders } from ${JSON.stringify(join(repo, 'src/builtins.ts'))}
 import { resolveProvider } from ${JSON.stringify(join(repo, 'src/registry.ts'))}
 registerBuiltinProviders()
 const context = { collection: 'app', storage: undefined }

@@ -1,6 +1,6 @@
 import { afterEach, vi } from 'vitest'
 import { ConfigError } from '../../src/errors.ts'
-import { registerBuiltinProviders } from '../../src/providers/builtins.ts'
+import { registerBuiltinProviders } from '../../src/builtins.ts'
 import { parseTransformersConfig } from '../../src/providers/transformers/config.ts'
 import { providerNames, resolveProvider } from '../../src/registry.ts'
 import { describe, expect, it } from '../harness.ts'

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import { EmbeddingError } from '../../src/errors.ts'
-import { registerBuiltinProviders } from '../../src/providers/builtins.ts'
+import { registerBuiltinProviders } from '../../src/builtins.ts'
 import { TransformersEmbedder } from '../../src/providers/transformers/index.ts'
 import type { TransformersProgressEvent } from '../../src/providers/transformers/progress.ts'
 import { resolveProvider } from '../../src/registry.ts'
@@ -155,7 +155,7 @@ describe('transformers embedder loading (node)', () => {
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(EmbeddingError)
     expect((error as Error).message).toContain('network request failed')
-    expect((error as Error).message).toContain('set localModelPath')
+    expect((error as Error).message).toContain("pass it in the embedder's config: new Memory({ embedder: { provider: 'transformers', config: { localModelPath")
   })
 
   it('explains an HTML page served instead of a model file (single-page-app fallback)', async () => {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../src/errors.ts'
-import { registerBuiltinProviders } from '../../src/providers/builtins.ts'
+import { registerBuiltinProviders } from '../../src/builtins.ts'
 import { resolveProvider } from '../../src/registry.ts'
 import { describe, expect, it } from '../harness.ts'
 

@@ -1,3 +1,5 @@
+import { bytesToBase64 } from '../../src/internal.ts'
+
 /**
  * API keys: random 256-bit secrets shown once at creation and stored only as their SHA-256, each bound
  * to one tenant. KV layout (binding EDGEMEM_KV):
@@ -22,15 +24,9 @@ const KEY_PREFIX = 'auth/keys/'
 const TENANT_PREFIX = 'auth/tenants/'
 const KEY_ID_LENGTH = 16
 
-function base64url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
 /** `em_` and 43 characters of base64url (32 random bytes). */
 export function generateKey(): string {
-  return `em_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`
+  return `em_${bytesToBase64(crypto.getRandomValues(new Uint8Array(32)), { url: true })}`
 }
 
 export async function hashKey(key: string): Promise<string> {

@@ -9,14 +9,12 @@ import {
   type ScopeOptions,
   type SearchOptions,
 } from '../../src/index.workerd.ts'
+import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K } from '../../src/internal.ts'
 import type { MemoryShard } from '../durable/memory-shard.ts'
 import type { ShardIdentity, ShardOperation, ShardReply, ShardResults } from '../durable/shard-protocol.ts'
 import { deserializeError } from '../http/errors.ts'
 import { externalId, parseExternalId, readShards, shardOf, writeScopeKey } from './shard-routing.ts'
 import type { TenantMemories, TenantMemory } from './tenant-memory.ts'
-
-const DEFAULT_SEARCH_TOP_K = 10
-const DEFAULT_GET_ALL_TOP_K = 100
 
 const withExternalId = (shard: number, item: MemoryItem): MemoryItem => ({ ...item, id: externalId(shard, item.id) })
 

@@ -1,6 +1,4 @@
-import { StorageError } from '../../src/errors.ts'
-import type { KeyValueCondition, KeyValueOp, KeyValueStore } from '../../src/interfaces/key-value-store.ts'
-import { bytesEqual } from '../../src/util/kv.ts'
+import { bytesEqual, type KeyValueCondition, type KeyValueOp, type KeyValueStore, StorageError } from '../../src/internal.ts'
 
 /**
  * Size of one stored row. SQLite-backed Durable Objects accept rows up to 2 MB; 1 MiB leaves headroom

@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
 import { ConfigError, Memory, StorageError } from '../../src/index.workerd.ts'
-import { decodeJson, encodeJson } from '../../src/util/kv.ts'
+import { decodeJson, encodeJson } from '../../src/internal.ts'
 import { memoryConfig } from '../backend/memory-config.ts'
 import type { Env } from '../env.ts'
 import { serializeError } from '../http/errors.ts'

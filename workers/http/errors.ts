@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../src/errors.ts'
+import type { ErrorCode } from '../../src/internal.ts'
 
 /**
  * Every error the REST API returns is `{"error": {"code", "message"}}` with one of these statuses.

@@ -26,13 +26,11 @@ const json = z.any().openapi({ description: 'any JSON value' })
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z
-        .string()
-        .openapi({
-          example: 'VALIDATION',
-          description:
-            'VALIDATION, FILTER, NOT_FOUND, UNAUTHORIZED, FORBIDDEN, PAYLOAD_TOO_LARGE, RATE_LIMITED, CONFIG, DIMENSION_MISMATCH, STORAGE, EMBEDDING, LLM, REMOTE, INTERNAL',
-        }),
+      code: z.string().openapi({
+        example: 'VALIDATION',
+        description:
+          'VALIDATION, FILTER, NOT_FOUND, UNAUTHORIZED, FORBIDDEN, PAYLOAD_TOO_LARGE, RATE_LIMITED, CONFIG, DIMENSION_MISMATCH, STORAGE, EMBEDDING, LLM, REMOTE, INTERNAL',
+      }),
       message: z.string(),
     }),
   })
@@ -57,12 +55,9 @@ export const AddBodySchema = z
     agent_id: scopeId('agent').optional(),
     run_id: scopeId('run').optional(),
     metadata: MetadataSchema.optional(),
-    infer: z
-      .boolean()
-      .optional()
-      .openapi({
-        description: 'true: extract and reconcile facts with the LLM (default when one is configured); false: store each message as given',
-      }),
+    infer: z.boolean().optional().openapi({
+      description: 'true: extract and reconcile facts with the LLM (default when one is configured); false: store each message as given',
+    }),
     expiration_date: z
       .string()
       .refine(isCalendarDate, 'expiration_date must be a calendar date as YYYY-MM-DD')

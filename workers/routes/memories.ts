@@ -1,10 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { NotFoundError } from '../../src/index.workerd.ts'
+import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, parseUserFilters, resolveScope } from '../../src/internal.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireTenant } from '../auth/authenticate.ts'
 import { tenantMemories } from '../backend/select.ts'
-import { requireScope } from '../backend/shard-routing.ts'
 import type { TenantMemory } from '../backend/tenant-memory.ts'
 import { ApiError } from '../http/errors.ts'
 import { AUTHENTICATED_ERRORS, errorResponses, jsonResponse, SECURITY } from '../http/responses.ts'
@@ -32,8 +32,6 @@ function memoriesOf(c: Context<AppEnv>): TenantMemory {
 }
 
 // The core's defaults, capped by MAX_TOP_K.
-const DEFAULT_LIST_TOP_K = 100
-const DEFAULT_SEARCH_TOP_K = 10
 
 const jsonBody = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } })
 const tags = ['memories']
@@ -124,7 +122,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(addRoute, async (c) => {
     const body = c.req.valid('json')
     const { limits, llm } = c.var.settings
-    requireScope(scopeOptions(body), undefined, 'add')
+    resolveScope(scopeOptions(body), undefined, 'add', 'rest')
     checkMessages(body.messages, limits)
     if (body.infer === true && !llm) {
       throw new ApiError(
@@ -145,9 +143,9 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query')
-    requireScope(scopeOptions(query), undefined, 'get_all')
+    resolveScope(scopeOptions(query), undefined, 'get_all', 'rest')
     checkTopK(query.top_k, c.var.settings.limits)
-    const topK = query.top_k ?? Math.min(DEFAULT_LIST_TOP_K, c.var.settings.limits.maxTopK)
+    const topK = query.top_k ?? Math.min(DEFAULT_GET_ALL_TOP_K, c.var.settings.limits.maxTopK)
     const { results } = await memoriesOf(c).getAll({ ...scopeOptions(query), topK })
     return c.json({ results: results.map(wireItem) }, 200)
   })
@@ -188,7 +186,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(deleteAllRoute, async (c) => {
     const query = c.req.valid('query')
-    requireScope(scopeOptions(query), undefined, 'delete_all')
+    resolveScope(scopeOptions(query), undefined, 'delete_all', 'rest')
     const { deleted } = await memoriesOf(c).deleteAll(scopeOptions(query))
     return c.json({ message: 'Memories deleted successfully', deleted }, 200)
   })
@@ -196,7 +194,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(searchRoute, async (c) => {
     const body = c.req.valid('json')
     const { limits } = c.var.settings
-    requireScope(scopeOptions(body), body.filters, 'search')
+    resolveScope(scopeOptions(body), parseUserFilters(body.filters, 'search'), 'search', 'rest')
     checkText(body.query, 'query', limits)
     checkTopK(body.top_k, limits)
     const { results } = await memoriesOf(c).search(body.query, {

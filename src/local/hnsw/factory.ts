@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import type { AnnIndexFactory } from '../ann-index.ts'
-import { configErrorFromZod } from '../../util/zod-errors.ts'
+import { parseConfig } from '../../util/zod-errors.ts'
 import { HnswAnnIndex, type HnswParameters } from './hnsw-index.ts'
 import { type HnswWasmSource, loadHnswlib } from './load-module.ts'
 
@@ -56,9 +56,7 @@ export function createHnswIndexFactory(
 ): HnswIndexFactory & {
   preload(): Promise<void>
 } {
-  const parsed = z.safeParse(hnswIndexOptionsSchema, options)
-  if (!parsed.success) throw configErrorFromZod(parsed.error, configPath)
-  const { wasm, ...given } = parsed.data
+  const { wasm, ...given } = parseConfig(hnswIndexOptionsSchema, options, configPath)
   const parameters: HnswParameters = Object.freeze({ ...HNSW_DEFAULTS, ...stripUndefined(given) })
   return {
     name: 'hnsw',

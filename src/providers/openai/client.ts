@@ -1,12 +1,12 @@
 import type { OpenAI } from 'openai/client'
-import { ConfigError, RemoteError } from '../../errors.ts'
-import { sleep } from '../../util/sleep.ts'
+import { ConfigError } from '../../errors.ts'
+import { DEFAULT_RETRY, type HttpFailure, type RetryPolicy, withRetries } from '../../provider-utils/retry.ts'
+import { Lazy } from '../../util/once.ts'
 import type { ConnectionConfig } from './config.ts'
-import { decideRetry, MAX_RETRY_AFTER_MS, retryAfterMs } from './retry.ts'
 
 /**
  * One OpenAI-compatible endpoint: creates the openai client on first use (the package is imported lazily so
- * apps that never use it do not bundle or load it) and runs calls with edgemem's retry policy (retry.ts).
+ * apps that never use it do not bundle or load it) and runs calls with the retry policy every HTTP provider shares (src/provider-utils/retry.ts).
  * Failures of the HTTP exchange become RemoteError; anything else (a body that is not what was expected)
  * is rethrown for the provider to turn into its own error type.
  */
@@ -21,17 +21,14 @@ export const OPENAI_BASE_URL = 'https://api.openai.com/v1'
 // header carrying this placeholder is removed (see clientOptions), so it never leaves the process.
 const KEYLESS_PLACEHOLDER = 'edgemem-no-api-key'
 
-let openaiModule: Promise<OpenAIModule> | undefined
-
-function loadOpenAI(): Promise<OpenAIModule> {
-  openaiModule ??= import('openai/client').catch((err: unknown) => {
-    openaiModule = undefined
+// A failed load may succeed later (e.g. a flaky network fetching a lazy chunk): Lazy forgets failures.
+const openaiModule = new Lazy<OpenAIModule>(() =>
+  import('openai/client').catch((err: unknown) => {
     throw new ConfigError('provider', 'the "openai" package could not be loaded; install it next to edgemem (npm install openai)', {
       cause: err,
     })
-  })
-  return openaiModule
-}
+  }),
+)
 
 function hasHeader(headers: Record<string, string> | undefined, name: string): boolean {
   return headers !== undefined && Object.keys(headers).some((key) => key.toLowerCase() === name)
@@ -61,12 +58,6 @@ function clientOptions(config: ConnectionConfig): ConstructorParameters<OpenAICl
   }
 }
 
-interface HttpFailure {
-  status: number
-  headers: Headers | undefined
-  message: string
-}
-
 /** The parts of an openai package error that matter; undefined for errors that are not about HTTP. */
 function httpFailure(
   err: unknown,
@@ -93,15 +84,7 @@ function serviceMessage(err: InstanceType<OpenAIClass['APIError']>): string {
   return err.message.replace(/^\d{3} /, '')
 }
 
-function hintFor(
-  status: number,
-  reason: 'not-retryable' | 'exhausted' | 'wait-too-long',
-  attempts: number,
-  waitMs: number | undefined,
-): string | undefined {
-  if (reason === 'wait-too-long')
-    return `the service asked to wait ${Math.ceil((waitMs ?? 0) / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s edgemem waits; try again later`
-  if (reason === 'exhausted' && attempts > 1) return `gave up after ${attempts} attempts`
+function hintFor(status: number): string | undefined {
   if (status === 401) return 'check the apiKey'
   if (status === 403) return 'the key is not allowed to use this model or endpoint'
   if (status === 404) return 'check the model name and baseURL'
@@ -122,28 +105,22 @@ export class OpenAIConnection {
   /** Names the endpoint in error messages, e.g. `openai embeddings (http://localhost:11434/v1)`. */
   readonly service: string
   private readonly config: ConnectionConfig
-  private client: Promise<{ client: OpenAI; OpenAI: OpenAIClass }> | undefined
+  private readonly retry: RetryPolicy
+  private readonly client = new Lazy(async (): Promise<{ client: OpenAI; OpenAI: OpenAIClass }> => {
+    const mod = await openaiModule.get()
+    return { client: new mod.OpenAI(clientOptions(this.config)), OpenAI: mod.OpenAI }
+  })
 
   constructor(config: ConnectionConfig, what: string) {
     this.config = config
+    // OpenAI's rate limits are per minute: start backing off at 0.5 s, as OpenAI's own SDKs do.
+    this.retry = { ...DEFAULT_RETRY, maxRetries: config.maxRetries, baseDelayMs: 500 }
     this.service = `openai ${what} (${config.baseURL ?? OPENAI_BASE_URL})`
-  }
-
-  private open(): Promise<{ client: OpenAI; OpenAI: OpenAIClass }> {
-    if (!this.client) {
-      const opening = loadOpenAI().then((mod) => ({ client: new mod.OpenAI(clientOptions(this.config)), OpenAI: mod.OpenAI }))
-      // A failed load may succeed later (e.g. a flaky network fetching a lazy chunk): do not cache it.
-      opening.catch(() => {
-        if (this.client === opening) this.client = undefined
-      })
-      this.client = opening
-    }
-    return this.client
   }
 
   /** Loads the openai package and builds the client now instead of on the first request. */
   async ready(): Promise<void> {
-    await this.open()
+    await this.client.get()
   }
 
   /**
@@ -151,27 +128,14 @@ export class OpenAIConnection {
    * reason). `send` must pass the given options on to the openai call so aborts reach the request.
    */
   async call<T>(send: (client: OpenAI, options: RequestOptions) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const { client, OpenAI } = await this.open()
-    for (let retriesDone = 0; ; retriesDone++) {
-      signal?.throwIfAborted()
-      try {
-        return await send(client, { signal })
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason
-        const failure = httpFailure(err, OpenAI, this.config.timeoutMs)
-        if (!failure) throw err
-        const decision = decideRetry(failure, retriesDone, this.config.maxRetries)
-        if (decision.retry) {
-          await sleep(decision.delayMs, signal)
-          continue
-        }
-        const waitMs = retryAfterMs(failure.headers)
-        throw new RemoteError(this.service, failure.status, failure.message, {
-          cause: err,
-          retryAfterMs: waitMs,
-          hint: hintFor(failure.status, decision.reason, retriesDone + 1, waitMs),
-        })
-      }
-    }
+    const { client, OpenAI } = await this.client.get()
+    return withRetries({
+      service: this.service,
+      policy: this.retry,
+      signal,
+      attempt: () => send(client, { signal }),
+      failureOf: (err) => httpFailure(err, OpenAI, this.config.timeoutMs),
+      hint: hintFor,
+    })
   }
 }

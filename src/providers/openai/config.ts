@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { ConfigError } from '../../errors.ts'
-import { configErrorFromZod } from '../../util/zod-errors.ts'
+import { parseConfig as parseWithSchema } from '../../util/zod-errors.ts'
 
 /**
  * Config schemas of the `openai` embedder and llm. Kept free of the openai package so the registry can
@@ -80,7 +80,5 @@ export function parseConfig<S extends typeof openaiEmbedderSchema | typeof opena
   prefix: string,
 ): z.output<S> {
   if (config === null || typeof config !== 'object') throw new ConfigError(prefix, 'expected a config object')
-  const result = z.safeParse(schema, config, { reportInput: true })
-  if (!result.success) throw configErrorFromZod(result.error, prefix)
-  return result.data as z.output<S>
+  return parseWithSchema(schema, config, prefix) as z.output<S>
 }

@@ -1,5 +1,6 @@
 import { EmbeddingError, RemoteError, ValidationError } from '../../errors.ts'
 import type { Embedder } from '../../interfaces/embedder.ts'
+import { base64ToBytes } from '../../util/bytes.ts'
 import { OpenAIConnection, unreadable } from './client.ts'
 import { openaiEmbedderSchema, parseConfig, type OpenAIEmbedderConfig, type ResolvedOpenAIEmbedderConfig } from './config.ts'
 
@@ -140,17 +141,15 @@ function checkText(text: unknown, index: number): void {
   if (text.trim() === '') throw new ValidationError(`embed(texts): texts[${index}] is empty or whitespace only; there is nothing to embed`)
 }
 
-/** Little-endian float32 values, as OpenAI sends with encoding_format base64; atob exists in every runtime. */
+/** Little-endian float32 values, as OpenAI sends with encoding_format base64. */
 function decodeBase64Floats(encoded: string): Float32Array | undefined {
-  let binary: string
+  let bytes: Uint8Array<ArrayBuffer>
   try {
-    binary = atob(encoded)
+    bytes = base64ToBytes(encoded)
   } catch {
     return undefined
   }
-  if (binary.length % 4 !== 0) return undefined
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  if (bytes.length % 4 !== 0) return undefined
   const view = new DataView(bytes.buffer)
   const out = new Float32Array(bytes.length / 4)
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)

@@ -1,5 +1,6 @@
 import { type IDBPDatabase, openDB } from 'idb'
 import { StorageError } from '../../errors.ts'
+import { bytesEqual } from '../../util/bytes.ts'
 import type { KeyValueCondition, KeyValueOp, KeyValueStore } from '../../interfaces/key-value-store.ts'
 import type { IndexedDbStorageConfig } from './indexeddb-config.ts'
 
@@ -19,12 +20,9 @@ function ownBytes(value: Uint8Array): Uint8Array {
     : value.slice()
 }
 
-function sameBytes(stored: unknown, expected: Uint8Array | null): boolean {
-  if (expected === null) return stored === undefined
-  if (!(stored instanceof Uint8Array) || stored.byteLength !== expected.byteLength) return false
-  for (let i = 0; i < expected.byteLength; i++) if (stored[i] !== expected[i]) return false
-  return true
-}
+/** What IndexedDB holds at a key (undefined when absent) as the KeyValueStore sees it. */
+const storedBytes = (stored: unknown): Uint8Array | null | undefined =>
+  stored === undefined ? null : stored instanceof Uint8Array ? stored : undefined
 
 function isQuotaError(err: unknown): boolean {
   return err instanceof Error && (err.name === 'QuotaExceededError' || /quota/i.test(err.message))
@@ -109,7 +107,12 @@ export class IndexedDbStorage implements KeyValueStore {
       if (conditions.length > 0) {
         // Only IndexedDB requests are awaited here, which keeps the transaction active.
         const current = await Promise.all(conditions.map((c) => tx.store.get(c.key)))
-        if (!conditions.every((c, i) => sameBytes(current[i], c.equals))) {
+        if (
+          !conditions.every((c, i) => {
+            const bytes = storedBytes(current[i])
+            return bytes !== undefined && bytesEqual(bytes, c.equals)
+          })
+        ) {
           await tx.done
           return false
         }

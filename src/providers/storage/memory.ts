@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import type { KeyValueCondition, KeyValueOp, KeyValueStore } from '../../interfaces/key-value-store.ts'
-import { bytesEqual } from '../../util/kv.ts'
+import { bytesEqual } from '../../util/bytes.ts'
 
 export const memoryStorageSchema = z.strictObject({})
 

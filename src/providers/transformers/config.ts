@@ -1,7 +1,7 @@
 import * as z from 'zod/mini'
 import { ConfigError } from '../../errors.ts'
 import { isWorkerd } from '../../util/runtime.ts'
-import { configErrorFromZod } from '../../util/zod-errors.ts'
+import { parseConfig } from '../../util/zod-errors.ts'
 import { TRANSFORMERS_IN_WORKERD } from '../catalog.ts'
 import type { TransformersProgressListener } from './progress.ts'
 
@@ -117,10 +117,7 @@ function localPathFrom(value: string): string {
  */
 export function parseTransformersConfig(config: unknown): TransformersEmbedderConfig {
   if (isWorkerd()) throw new ConfigError('', TRANSFORMERS_IN_WORKERD)
-  // reportInput: lets messages say what was given ("expected boolean, got string").
-  const result = z.safeParse(schema, config ?? {}, { reportInput: true })
-  if (!result.success) throw configErrorFromZod(result.error, '')
-  const parsed = result.data as TransformersEmbedderConfig
+  const parsed = parseConfig(schema, config ?? {}, '') as TransformersEmbedderConfig
   if (parsed.localModelPath !== undefined) parsed.localModelPath = localPathFrom(parsed.localModelPath)
   if (!parsed.allowRemoteModels && parsed.localModelPath === undefined) {
     throw new ConfigError(

@@ -40,7 +40,9 @@ function isNotFound(error: unknown, name: string): boolean {
   const message = error instanceof Error ? error.message : String(error)
   return (
     message.includes(name) &&
-    /cannot find (module|package)|not found|failed to resolve module specifier|could not resolve|relative references must start/i.test(message)
+    /cannot find (module|package)|not found|failed to resolve module specifier|could not resolve|relative references must start/i.test(
+      message,
+    )
   )
 }
 

@@ -1,0 +1,47 @@
+import type * as z from 'zod/mini'
+import type { pineconeConfigSchema } from '../adapters/pinecone/config.ts'
+import { pineconeProvider } from '../adapters/pinecone/provider.ts'
+import type { qdrantConfigSchema } from '../adapters/qdrant/config.ts'
+import { qdrantProvider } from '../adapters/qdrant/provider.ts'
+import type { upstashConfigSchema } from '../adapters/upstash/config.ts'
+import { upstashProvider } from '../adapters/upstash/provider.ts'
+import { LIGHT_PROVIDERS } from './providers/light.ts'
+import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
+import { transformersProvider } from './providers/transformers/provider.ts'
+import { hnswProvider } from './providers/vector-stores/hnsw.ts'
+import { registerProvider, type ProviderDefinition } from './registry.ts'
+
+/**
+ * The composition root: the one module that wires every built-in provider and adapter into the
+ * registry, one line each. It is the only module in src/ that imports adapters/ (adapters build on the
+ * core through src/internal.ts; test/unit/boundaries.test.ts holds both rules), and only src/index.ts
+ * (the default entry) runs it; the workerd entry (src/index.workerd.ts) registers only the light
+ * providers and leaves the others to an import of their module (listed in providers/catalog.ts). Each
+ * definition validates its config with a small schema loaded now and imports its implementation on first
+ * use, so bundlers that split code put it in a chunk of its own.
+ */
+export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
+  ...LIGHT_PROVIDERS,
+  hnswProvider,
+  indexedDbProvider,
+  transformersProvider,
+  upstashProvider,
+  qdrantProvider,
+  pineconeProvider,
+]
+
+/** Registers every built-in provider (what src/index.ts does when it is imported). */
+export function registerBuiltinProviders(): void {
+  for (const provider of BUILTIN_PROVIDERS) registerProvider(provider)
+}
+
+/**
+ * The adapters' config types by provider name. Each adapter's config.ts adds its own to
+ * VectorStoreProviders (module augmentation); src/index.ts re-exports this type, which makes every
+ * program that sees edgemem's types load those config modules, and so their entries.
+ */
+export interface AdapterConfigs {
+  upstash: z.input<typeof upstashConfigSchema>
+  qdrant: z.input<typeof qdrantConfigSchema>
+  pinecone: z.input<typeof pineconeConfigSchema>
+}

@@ -1,0 +1,272 @@
+import type { ProviderChoice, ResolvedConfig } from '../config.ts'
+import { EdgememError, LLMError, NotFoundError } from '../errors.ts'
+import { and, type FilterNode } from '../filters/ast.ts'
+import { compileFilter } from '../filters/evaluate.ts'
+import type { Embedder } from '../interfaces/embedder.ts'
+import type { KeyValueStore } from '../interfaces/key-value-store.ts'
+import type { LLM } from '../interfaces/llm.ts'
+import type { ScoredRecord, StoredRecord, VectorStore } from '../interfaces/vector-store.ts'
+import type { ProviderInstances, ProviderKind } from '../registry.ts'
+import type { JsonObject, MemoryEvent, Message } from '../types.ts'
+import { uuidv4 } from '../util/id.ts'
+import type { KeyedMutex } from '../util/mutex.ts'
+import { embedTexts } from './embedding.ts'
+import { HistoryStore, newHistoryEntry } from './history.ts'
+import { AnswerProblem, type Operation, parseOperations } from './infer/parse.ts'
+import { buildPrompt, buildRetry, type Candidate } from './infer/prompt.ts'
+import {
+  type Changes,
+  memoriesFromMessages,
+  planAdditions,
+  planInferredWrites,
+  resolveOperations,
+  textsToEmbed,
+  type WriteContext,
+} from './plan.ts'
+import { scopeOf, type Scope } from './payload.ts'
+import { scopeFilter, scopeHint, visibleAt, writeLockKey } from './scope.ts'
+
+const LIST_PAGE = 500
+/** How many messages of a conversation seed the search for memories to reconcile with. */
+const RECONCILE_MESSAGES = 20
+const RECONCILE_PER_MESSAGE = 5
+const RECONCILE_CANDIDATES = 20
+
+async function create<K extends ProviderKind>(
+  choice: ProviderChoice<K>,
+  context: { collection: string; storage: KeyValueStore | undefined },
+): Promise<ProviderInstances[K]> {
+  return choice.kind === 'instance' ? choice.instance : choice.provider.create(context)
+}
+
+/** What an add call writes besides its messages. */
+export interface AddRequest {
+  scope: Scope
+  metadata: JsonObject
+  expirationDate: string | undefined
+}
+
+/**
+ * The providers of one started Memory and the operations over them: dedup, inference, the scope guard
+ * on every read, and commits that undo themselves on failure. The Memory validates calls, takes the
+ * write locks and delegates here; the write planning itself is pure (plan.ts).
+ */
+export class MemoryServices {
+  readonly storage: KeyValueStore
+  readonly embedder: Embedder
+  readonly store: VectorStore
+  readonly llm: LLM | undefined
+  readonly history: HistoryStore | undefined
+  private readonly writes: KeyedMutex
+  private readonly customInstructions: string | undefined
+
+  private constructor(
+    parts: Pick<MemoryServices, 'storage' | 'embedder' | 'store' | 'llm' | 'history'>,
+    writes: KeyedMutex,
+    customInstructions: string | undefined,
+  ) {
+    this.storage = parts.storage
+    this.embedder = parts.embedder
+    this.store = parts.store
+    this.llm = parts.llm
+    this.history = parts.history
+    this.writes = writes
+    this.customInstructions = customInstructions
+  }
+
+  /** Creates the providers (storage first: the others may persist through it) and initialises the store. */
+  static async start(settings: ResolvedConfig, writes: KeyedMutex): Promise<MemoryServices> {
+    const { collection } = settings
+    const storage = await create(settings.storage, { collection, storage: undefined })
+    const context = { collection, storage }
+    const embedder = await create(settings.embedder, context)
+    const llm = settings.llm ? await create(settings.llm, context) : undefined
+    const store = await create(settings.vectorStore, context)
+    await store.init({ dimensions: embedder.dimensions })
+    const history = settings.historyEnabled ? new HistoryStore(storage, collection) : undefined
+    return new MemoryServices({ storage, embedder, store, llm, history }, writes, settings.customInstructions)
+  }
+
+  private writeContext(request: AddRequest, now: number): WriteContext {
+    return { ...request, now, newId: uuidv4, history: this.history !== undefined }
+  }
+
+  /** infer: false — each non-system message becomes one memory, text as given. */
+  async addVerbatim(messages: Message[], request: AddRequest): Promise<{ results: MemoryEvent[] }> {
+    const now = Date.now()
+    const memories = memoriesFromMessages(messages, request.metadata)
+    const stored = await this.findByHashes(
+      request.scope,
+      memories.map((m) => m.hash),
+      now,
+    )
+    const fresh = memories.filter((m) => !stored.has(m.hash))
+    const vectors = await embedTexts(
+      this.embedder,
+      fresh.map((m) => m.text),
+    )
+    const { changes, results } = planAdditions(fresh, vectors, this.writeContext(request, now))
+    await this.commit(changes)
+    return { results }
+  }
+
+  /** infer: true — one LLM call extracts facts and reconciles them with similar stored memories. */
+  async addInferred(conversation: Message[], request: AddRequest): Promise<{ results: MemoryEvent[] }> {
+    if (conversation.length === 0) return { results: [] }
+    const now = Date.now()
+    const candidates = await this.reconcileCandidates(conversation, request.scope, now)
+    const refs = new Map<string, ScoredRecord>(candidates.map((record, i) => [String(i + 1), record]))
+    const shown: Candidate[] = [...refs].map(([ref, record]) => ({ ref, text: String(record.payload.memory) }))
+    const operations = await this.infer(conversation, shown, new Set(refs.keys()), now)
+    const plan = resolveOperations(operations, refs)
+    for (const hash of (await this.findByHashes(request.scope, [...plan.adds.keys()], now)).keys()) plan.adds.delete(hash)
+    const vectors = await embedTexts(this.embedder, textsToEmbed(plan))
+    const touched = [...plan.updates.map((u) => u.record.id), ...plan.deletes.map((d) => d.id)]
+    const previous = (await this.store.get(touched, { includeVectors: true })).filter((r): r is StoredRecord => r !== null)
+    const { changes, results } = planInferredWrites(plan, vectors, previous, this.writeContext(request, now))
+    await this.commit(changes)
+    return { results }
+  }
+
+  /**
+   * Visible memories of the scope whose text hash is one of `hashes` (content-hash dedup): from the
+   * store's index when it has the findByHashes capability, else through list with a hash filter.
+   */
+  private async findByHashes(scope: Scope, hashes: string[], now: number): Promise<Map<string, StoredRecord>> {
+    const found = new Map<string, StoredRecord>()
+    if (hashes.length === 0) return found
+    const visible = and(scopeFilter(scope), visibleAt(now))
+    const filter = and(visible, { op: 'in', field: 'hash', values: hashes })
+    const records = this.store.findByHashes
+      ? this.verify(await this.store.findByHashes({ hashes, filter: visible, scope: scopeHint(scope) }), filter)
+      : await this.listAll(filter, scope)
+    for (const record of records) found.set(String(record.payload.hash), record)
+    return found
+  }
+
+  /** The stored memories most similar to the conversation, best first, from the same scope. */
+  private async reconcileCandidates(conversation: Message[], scope: Scope, now: number): Promise<ScoredRecord[]> {
+    const recent = conversation.slice(-RECONCILE_MESSAGES)
+    const vectors = await embedTexts(
+      this.embedder,
+      recent.map((m) => m.content),
+    )
+    const filter = and(scopeFilter(scope), visibleAt(now))
+    const best = new Map<string, ScoredRecord>()
+    for (const [i, vector] of vectors.entries()) {
+      const hits = await this.search({ vector, topK: RECONCILE_PER_MESSAGE, filter, scope, text: recent[i]!.content })
+      for (const hit of hits) if ((best.get(hit.id)?.score ?? -Infinity) < hit.score) best.set(hit.id, hit)
+    }
+    return [...best.values()].sort((a, b) => b.score - a.score).slice(0, RECONCILE_CANDIDATES)
+  }
+
+  /** Runs the single extraction + reconciliation call; one retry with the problem explained. */
+  private async infer(conversation: Message[], candidates: Candidate[], refs: ReadonlySet<string>, now: number): Promise<Operation[]> {
+    const llm = this.llm!
+    let prompt = buildPrompt({
+      messages: conversation,
+      candidates,
+      today: new Date(now).toISOString().slice(0, 10),
+      customInstructions: this.customInstructions,
+    })
+    for (let attempt = 1; ; attempt++) {
+      let answer: string
+      try {
+        answer = await llm.complete({ messages: prompt, json: true, temperature: 0 })
+      } catch (err) {
+        const detail = err instanceof Error ? err.message : String(err)
+        throw new LLMError(`fact extraction failed: the llm call failed (${detail}); nothing was written`, { cause: err })
+      }
+      try {
+        return parseOperations(answer, refs)
+      } catch (err) {
+        if (!(err instanceof AnswerProblem)) throw err
+        if (attempt === 2) {
+          throw new LLMError(`fact extraction failed: the llm answered with unusable output twice (${err.message}); nothing was written`, {
+            cause: err,
+          })
+        }
+        prompt = buildRetry(prompt, answer, err.message)
+      }
+    }
+  }
+
+  /**
+   * Applies the writes. Nothing is half-done from the caller's view: if any step fails, the records
+   * written so far are put back as they were and the error is rethrown (with `rollbackError` when the
+   * undo failed too).
+   */
+  async commit(changes: Changes): Promise<void> {
+    try {
+      if (changes.upserts.length > 0) await this.store.upsert(changes.upserts)
+      if (changes.deletes.length > 0) await this.store.delete(changes.deletes)
+      await this.history?.append(changes.history)
+    } catch (err) {
+      const restored = new Set(changes.previous.map((r) => r.id))
+      const created = changes.upserts.map((r) => r.id).filter((id) => !restored.has(id))
+      try {
+        if (created.length > 0) await this.store.delete(created)
+        const back = changes.previous.filter((r) => r.vector).map((r) => ({ id: r.id, vector: r.vector!, payload: r.payload }))
+        if (back.length > 0) await this.store.upsert(back)
+      } catch (rollbackError) {
+        if (err instanceof EdgememError) err.rollbackError = rollbackError
+      }
+      throw err
+    }
+  }
+
+  /** A store search through the scope guard. */
+  async search(query: { vector: Float32Array; topK: number; filter: FilterNode; scope: Scope; text?: string }): Promise<ScoredRecord[]> {
+    const hits = await this.store.search({ ...query, scope: scopeHint(query.scope) })
+    return this.verify(hits, query.filter)
+  }
+
+  /** The scope guard: whatever a store returns is checked against the query's full filter. */
+  private verify<T extends StoredRecord>(records: T[], filter: FilterNode): T[] {
+    const predicate = compileFilter(filter)
+    return records.filter((r) => predicate(r.payload))
+  }
+
+  /** Every record matching the filter, through the scope guard. */
+  async listAll(filter: FilterNode, scope: Scope): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = []
+    let cursor: string | undefined
+    do {
+      const page = await this.store.list({ filter, scope: scopeHint(scope), limit: LIST_PAGE, cursor })
+      out.push(...this.verify(page.records, filter))
+      cursor = page.nextCursor
+    } while (cursor)
+    return out
+  }
+
+  /**
+   * Runs `change` on the memory's current record (vector included) under its scope's write lock, so it
+   * sees every earlier write to that scope; NotFoundError when the id is unknown or deleted meanwhile.
+   */
+  async withRecord<T>(id: string, operation: string, change: (current: StoredRecord) => Promise<T>): Promise<T> {
+    const [found] = await this.store.get([id])
+    if (!found) throw new NotFoundError(`${operation}: no memory with id "${id}"`)
+    return this.writes.run(writeLockKey(scopeOf(found.payload)), async () => {
+      const [current] = await this.store.get([id], { includeVectors: true })
+      if (!current) throw new NotFoundError(`${operation}: no memory with id "${id}" (deleted meanwhile)`)
+      return change(current)
+    })
+  }
+
+  /** Deletes every memory of the scope (expired ones included), with history, in pages. */
+  async deleteAll(scope: Scope): Promise<{ deleted: number }> {
+    const records = await this.listAll(scopeFilter(scope), scope)
+    const now = Date.now()
+    for (let i = 0; i < records.length; i += LIST_PAGE) {
+      const batch = records.slice(i, i + LIST_PAGE)
+      await this.store.delete(batch.map((r) => r.id))
+      await this.history?.append(batch.map((r) => newHistoryEntry(r.id, 'DELETE', String(r.payload.memory), null, now)))
+    }
+    return { deleted: records.length }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.store.close?.(), this.embedder.close?.(), this.llm?.close?.()])
+    await this.storage.close?.()
+  }
+}
