@@ -95,7 +95,9 @@ export function describeTransformersEmbedder(runtime: string, setup: () => Trans
         // q8 weights quantise activations per call, so batch composition moves values slightly (~1e-3
         // for the MiniLM); the lookup-table WordNet model has no such step.
         const tolerance = model === WORDNET_MODEL ? 1e-5 : 5e-3
-        texts.forEach((_, i) => expect(maxAbsDiff(batched[i]!, single[i]!), `${model} text ${i}`).toBeLessThan(tolerance))
+        texts.forEach((_, i) => {
+          expect(maxAbsDiff(batched[i]!, single[i]!), `${model} text ${i}`).toBeLessThan(tolerance)
+        })
         // Different texts really give different vectors (the comparison above is not vacuous).
         expect(maxAbsDiff(batched[0]!, batched[1]!)).toBeGreaterThan(tolerance * 4)
         await embedder.close()

@@ -159,7 +159,6 @@ for (const mode of ['sequential', 'atomic', 'conditional'] as const) {
         const reopened = open(disk)
         await reopened.init({ dimensions: DIMS })
         const found = sorted(await snapshot(reopened))
-        const options = [sorted(acknowledged), sorted(inFlight!)]
         // Atomicity is per partition (one scope's write batch is one log entry): within each partition
         // the interrupted operation is all there or not at all; acknowledged writes are all there.
         const byUser = new Map<string, 'before' | 'after' | 'both'>()

@@ -15,7 +15,9 @@ describe('hnsw AnnIndex at scale (node)', () => {
     const data = lowRankVectors({ count: 10_000, dimensions: 384, seed: 21 })
     const queries = lowRankVectors({ count: 100, dimensions: 384, seed: 22 })
     const index = await createHnswIndexFactory().create(384, 10_000)
-    data.forEach((v, slot) => index.add(slot, v))
+    data.forEach((v, slot) => {
+      index.add(slot, v)
+    })
     let recall = 0
     for (const q of queries) recall += recallAt(index.search(q, 10).slots, exactTopK(data, q, 10))
     recall /= queries.length

@@ -4,14 +4,8 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { DISTANCE_FUNCTION, LOADER_PATCHES, patchLoader, patchWasm, PatchError } from '../../scripts/hnswlib/patches.mjs'
 import { simdInnerProductDistanceBody } from '../../scripts/hnswlib/simd-inner-product.mjs'
-import {
-  concat,
-  encodeU32,
-  readCodeBodies,
-  readFunctionNames,
-  readSections,
-  countFunctionImports,
-} from '../../scripts/hnswlib/wasm-binary.mjs'
+import { encodeName, encodeSection, encodeU32, WASM_HEADER } from '../../src/local/wasm-encoding.ts'
+import { readCodeBodies, readFunctionNames, readSections, countFunctionImports } from '../../scripts/hnswlib/wasm-binary.mjs'
 import { describe, expect, it } from '../harness.ts'
 
 const pkgDir = dirname(createRequire(import.meta.url).resolve('hnswlib-wasm-static/package.json'))
@@ -19,18 +13,15 @@ const pristineLoader = (): Promise<string> => readFile(join(pkgDir, 'lib', 'hnsw
 const pristineWasm = async (): Promise<Uint8Array> => new Uint8Array(await readFile(join(pkgDir, 'lib', 'hnswlib.wasm')))
 
 /** A module holding only the SIMD distance body, exported as `d`, with one page of memory `m`. */
-function kernelModule(): Uint8Array {
-  const section = (id: number, payload: number[] | Uint8Array): Uint8Array =>
-    concat([Uint8Array.of(id, ...encodeU32(payload.length)), Uint8Array.from(payload)])
-  const name = (s: string): number[] => [s.length, ...new TextEncoder().encode(s)]
+function kernelModule(): Uint8Array<ArrayBuffer> {
   const body = simdInnerProductDistanceBody()
-  return concat([
-    Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00),
-    section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 1, 0x7d]),
-    section(3, [1, 0]),
-    section(5, [1, 0x00, 1]),
-    section(7, [2, ...name('d'), 0x00, 0, ...name('m'), 0x02, 0]),
-    section(10, concat([Uint8Array.of(1, ...encodeU32(body.length)), body])),
+  return Uint8Array.from([
+    ...WASM_HEADER,
+    ...encodeSection(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 1, 0x7d]),
+    ...encodeSection(3, [1, 0]),
+    ...encodeSection(5, [1, 0x00, 1]),
+    ...encodeSection(7, [2, ...encodeName('d'), 0x00, 0, ...encodeName('m'), 0x02, 0]),
+    ...encodeSection(10, [1, ...encodeU32(body.length), ...body]),
   ])
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '../harness.ts'
 import { and, eq } from '../../src/filters/ast.ts'
 import { parseFilter } from '../../src/filters/parse.ts'
-import { Memory, MemoryStorage, type Json } from '../../src/index.ts'
+import { type Filter, type Json, Memory, MemoryStorage } from '../../src/index.ts'
 import { CONTEXT_WEIGHT, KeywordIndex } from '../../src/local/keyword-index.ts'
 import { LocalVectorStore } from '../../src/local/local-vector-store.ts'
 import { analyze } from '../../src/local/text-analysis.ts'
@@ -141,7 +141,7 @@ describe('hybrid search in the local store', () => {
       ])
     }
   }
-  const query = (s: LocalVectorStore, text: string, user = 'alice', filter?: object) =>
+  const query = (s: LocalVectorStore, text: string, user = 'alice', filter?: Filter) =>
     s.search({
       vector: embedder.embedOne(text),
       text,

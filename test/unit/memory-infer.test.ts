@@ -6,7 +6,7 @@ import { HashEmbedder } from '../support/hash-embedder.ts'
 /** An LLM that answers from a script and records every request. */
 class ScriptedLLM implements LLM {
   readonly requests: LLMRequest[] = []
-  private readonly answers: (string | Error | ((req: LLMRequest) => string))[]
+  readonly answers: (string | Error | ((req: LLMRequest) => string))[]
   constructor(...answers: (string | Error | ((req: LLMRequest) => string))[]) {
     this.answers = answers
   }
@@ -94,7 +94,7 @@ describe('add with infer: true (one LLM call)', () => {
         { event: 'ADD', text: 'Works remotely' },
       )
     }
-    llm['answers'].push(answer)
+    llm.answers.push(answer)
     const { results } = await m.add('I moved to Berlin, my cat Miso passed away. Still coffee daily, and I work remotely now.', {
       userId: 'alice',
     })
@@ -140,7 +140,7 @@ describe('add with infer: true (one LLM call)', () => {
 
   it('parses answers wrapped in code fences and prose', async () => {
     const llm = new ScriptedLLM(
-      'Sure! Here is the result:\n```json\n' + ops({ event: 'add', text: 'Allergic to shellfish' }) + '\n```\nLet me know.',
+      `Sure! Here is the result:\n\`\`\`json\n${ops({ event: 'add', text: 'Allergic to shellfish' })}\n\`\`\`\nLet me know.`,
     )
     const m = memory(llm)
     expect((await m.add('I am allergic to shellfish', { userId: 'u' })).results.map((r) => r.memory)).toEqual(['Allergic to shellfish'])

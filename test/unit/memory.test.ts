@@ -11,6 +11,7 @@ import {
   registerProvider,
   type Embedder,
   type KeyValueStore,
+  type Filter,
   type MemoryConfig,
   type VectorStore,
 } from '../../src/index.ts'
@@ -218,7 +219,7 @@ describe('search', () => {
 
   it('filters by metadata and by dates, with the full operator language', async () => {
     const m = await seeded()
-    const topics = async (filters: object): Promise<string[]> =>
+    const topics = async (filters: Filter): Promise<string[]> =>
       (await m.search('Alice', { userId: 'alice', filters })).results.map((r) => r.metadata.topic as string).sort()
     expect(await topics({ topic: 'work' })).toEqual(['work'])
     expect(await topics({ priority: { gte: 2, lt: 3 } })).toEqual(['hobby'])

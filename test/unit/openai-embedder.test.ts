@@ -53,14 +53,18 @@ describe('openai embedder: requests and results', () => {
       texts.slice(3, 6),
       texts.slice(6),
     ])
-    vectors.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(hashEmbed(texts[i]!, 64))))
+    vectors.forEach((v, i) => {
+      expect(Array.from(v)).toEqual(Array.from(hashEmbed(texts[i]!, 64)))
+    })
   })
 
   it('orders by data[].index, not by position in the response', async () => {
     srv.embeddings.enqueue({ reverseOrder: true })
     const texts = ['alpha apples', 'beta bananas', 'gamma grapes']
     const vectors = await embedder().embed(texts)
-    vectors.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(hashEmbed(texts[i]!, 64))))
+    vectors.forEach((v, i) => {
+      expect(Array.from(v)).toEqual(Array.from(hashEmbed(texts[i]!, 64)))
+    })
   })
 
   it('returns [] for no texts without a request', async () => {

@@ -153,7 +153,10 @@ describe('lazy descending order', () => {
       const order = new LazyDescending(items, keys, first)
       const popped: number[] = []
       while (order.size > 0) {
-        expect(order.peekKey()).toBe(keys[(popped.push(order.pop()), popped[popped.length - 1]!)]!)
+        const peeked = order.peekKey()
+        const next = order.pop()
+        popped.push(next)
+        expect(peeked).toBe(keys[next]!)
       }
       const poppedKeys = popped.map((i) => keys[i]!)
       expect(poppedKeys).toEqual([...keys].sort((a, b) => b - a))
