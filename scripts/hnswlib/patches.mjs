@@ -1,4 +1,4 @@
-// The patches themselves, as pure functions over the pristine files (tested in test/unit/hnsw-patch.test.ts).
+// The patches themselves, as pure functions over the pristine files (tested in test/unit/local/hnsw/hnsw-patch.test.ts).
 import { createHash } from 'node:crypto'
 import {
   countFunctionImports,

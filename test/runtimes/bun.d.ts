@@ -11,7 +11,7 @@ declare module 'bun' {
   export function plugin(options: { name: string; setup(build: PluginBuilder): void }): void
 }
 
-// The part of `bun:sqlite` that examples/bun-sqlite-storage.ts uses (it runs in Bun in test/unit/example-storages.test.ts).
+// The part of `bun:sqlite` that examples/bun-sqlite-storage.ts uses (it runs in Bun in test/unit/examples/storages.test.ts).
 declare module 'bun:sqlite' {
   type Binding = string | number | bigint | boolean | null | Uint8Array
   interface Statement<Row, Params extends Binding[]> {

@@ -16,7 +16,7 @@ async function clear(): Promise<void> {
   } while (cursor)
 }
 
-// The KeyValueStore conformance suite for cloudflare-kv runs from test/unit/storage-conformance.test.ts.
+// The KeyValueStore conformance suite for cloudflare-kv runs from test/unit/providers/storage/storage-conformance.test.ts.
 describe('cloudflare-kv storage (workerd)', () => {
   it('declares the KV limits and no atomic batch', () => {
     const store = new CloudflareKvStorage({ namespace: kv })

@@ -1,4 +1,4 @@
-// KeyValueStore conformance (memory, cloudflare-kv) runs here from test/unit/storage-conformance.test.ts.
+// KeyValueStore conformance (memory, cloudflare-kv) runs here from test/unit/providers/storage/storage-conformance.test.ts.
 import { env } from 'cloudflare:workers'
 import { expect, it } from '../harness.ts'
 
