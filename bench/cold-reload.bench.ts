@@ -9,6 +9,7 @@
  * Vectors: the deterministic hash embedder (in the page; for the Worker, through the local
  * OpenAI-compatible test server), so model loading is not part of the numbers.
  */
+import type { ColdReloadBench } from './cold-reload/browser-entry.ts'
 import * as esbuild from 'esbuild'
 import { readFile, readdir, rm, stat, mkdtemp } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -60,12 +61,17 @@ async function inChromium(): Promise<{ cold: number[]; warm: number; bytes: numb
       await page.waitForFunction(() => 'bench' in globalThis)
     }
     await ready()
-    const bytes = await page.evaluate(([n, s]) => (globalThis as any).bench.fill('cold-reload', n, s), [COUNT, sentences] as const)
+    const bytes = await page.evaluate(([n, s]) => (globalThis as unknown as { bench: ColdReloadBench }).bench.fill('cold-reload', n, s), [
+      COUNT,
+      sentences,
+    ] as const)
     const cold: number[] = []
     let warm = 0
     for (let run = 0; run < RUNS; run++) {
       await ready() // a new document: nothing of the store survives in JS memory
-      const result = await page.evaluate(() => (globalThis as any).bench.coldSearch('cold-reload', 'chess in Oslo'))
+      const result = await page.evaluate(() =>
+        (globalThis as unknown as { bench: ColdReloadBench }).bench.coldSearch('cold-reload', 'chess in Oslo'),
+      )
       if (result.hits === 0) throw new Error('the reloaded store found nothing')
       cold.push(result.coldMs)
       warm = result.warmMs

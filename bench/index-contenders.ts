@@ -40,7 +40,9 @@ export function edgememHnsw(params: GraphParams): Contender {
     name: 'edgemem hnsw (wasm, SIMD patch)',
     async build(vectors) {
       index = await factory.create(vectors[0]!.length, vectors.length)
-      vectors.forEach((v, slot) => index!.add(slot, v))
+      vectors.forEach((v, slot) => {
+        index!.add(slot, v)
+      })
     },
     setEf: (ef) => (index!.efSearch = ef),
     search: (q, k) => index!.search(q, k).slots,
@@ -80,7 +82,9 @@ export function nativeHnsw(params: GraphParams): Contender {
       index = new HierarchicalNSW('ip', dimensions)
       index.initIndex(vectors.length, params.m, params.efConstruction, params.seed)
       const started = performance.now()
-      arrays.forEach((v, label) => index!.addPoint(v, label))
+      arrays.forEach((v, label) => {
+        index!.addPoint(v, label)
+      })
       buildMs = performance.now() - started
     },
     buildMs: () => buildMs,
@@ -147,7 +151,9 @@ export async function hnswlibWasm082(params: GraphParams): Promise<Contender> {
     async build(vectors) {
       index = new lib.HierarchicalNSW('ip', vectors[0]!.length, '')
       index.initIndex(vectors.length, params.m, params.efConstruction, params.seed)
-      vectors.forEach((v, label) => index!.addPoint(v, label, false))
+      vectors.forEach((v, label) => {
+        index!.addPoint(v, label, false)
+      })
     },
     setEf: (ef) => index!.setEfSearch(ef),
     search: (q, k) => index!.searchKnn(q, k, undefined).neighbors,
@@ -168,7 +174,9 @@ export class FlatScan {
     this.dimensions = vectors[0]!.length
     this.count = vectors.length
     this.data = new Float32Array(this.count * this.dimensions)
-    vectors.forEach((v, i) => this.data.set(v, i * this.dimensions))
+    vectors.forEach((v, i) => {
+      this.data.set(v, i * this.dimensions)
+    })
   }
 
   search(query: Float32Array, k: number): number[] {

@@ -86,7 +86,9 @@ async function benchSize(size: number): Promise<Row[]> {
         else bestMs[i] = Math.min(bestMs[i]!, run.ms)
       })
     }
-    built.forEach(({ row }, i) => (row.qps[ef] = (QUERIES / bestMs[i]!) * 1000))
+    built.forEach(({ row }, i) => {
+      row.qps[ef] = (QUERIES / bestMs[i]!) * 1000
+    })
   }
   for (const { contender, row } of built) {
     const bytes = contender.serializedBytes()

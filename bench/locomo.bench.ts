@@ -16,11 +16,9 @@ import { ms, summarize, writeSection } from './report.ts'
 const DATA_DIR = new URL('../../shared/bench/locomo-dev/', import.meta.url)
 const KS = [5, 10, 20] as const
 const args = process.argv.slice(2)
-const store = args.includes('--store')
-  ? args[args.indexOf('--store') + 1]!
-  : providerNames('vectorStore').includes('hnsw')
-    ? 'hnsw'
-    : 'flat'
+const storeArg = args.includes('--store') ? args[args.indexOf('--store') + 1] : undefined
+if (storeArg !== undefined && storeArg !== 'flat' && storeArg !== 'hnsw') throw new Error(`--store must be flat or hnsw, got ${storeArg}`)
+const store: 'flat' | 'hnsw' = storeArg ?? (providerNames('vectorStore').includes('hnsw') ? 'hnsw' : 'flat')
 
 interface Turn {
   speaker: string

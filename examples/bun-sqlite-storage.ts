@@ -1,7 +1,7 @@
 // A persistent KeyValueStore for Bun scripts: one SQLite table through bun:sqlite. A batch is one
 // transaction, so edgemem's writes land all together or not at all, and commitIf (compare-and-set in an
 // IMMEDIATE transaction) lets several processes share the file safely. It passes edgemem's KeyValueStore
-// conformance suite (test/unit/example-storages.test.ts).
+// conformance suite (test/unit/examples/storages.test.ts).
 import { Database } from 'bun:sqlite'
 import type { KeyValueOp, KeyValueStore } from 'edgemem'
 

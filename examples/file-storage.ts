@@ -1,6 +1,6 @@
 // A persistent KeyValueStore for Node scripts (Bun and Deno run it too): one file per key in a
 // directory. Writes go to a temporary file first and are renamed into place, so a crash never leaves
-// a half-written value. It passes edgemem's KeyValueStore conformance suite (test/unit/example-storages.test.ts).
+// a half-written value. It passes edgemem's KeyValueStore conformance suite (test/unit/examples/storages.test.ts).
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { KeyValueStore } from 'edgemem'

@@ -22,6 +22,11 @@ step() {
 rm -rf test-results/matrix
 matrix_json() { echo "--reporter=default --reporter=json --outputFile.json=test-results/matrix/$1.json"; }
 
+# The cheap static checks first: formatting, lint, unused exports/files/dependencies (knip), types of
+# everything including test/ and bench/.
+step npm run --silent format:check
+step npm run --silent lint
+step npm run --silent knip
 # Idempotent: rebuilds generated/hnswlib/ when a checkout's node_modules predates it (npm ci runs it too).
 step node scripts/patch-hnswlib.mjs --quiet
 step npm run --silent typecheck

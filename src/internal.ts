@@ -2,22 +2,26 @@
  * The one internal entry: core pieces that code outside src/ (adapters/, workers/, test/, bench/) may
  * build on besides the public API of src/index.ts. Not a public API: it follows the core, with no
  * compatibility promise. Side-effect free (importing it registers no providers), so adapters can use it
- * without a cycle through the registry.
+ * without a cycle through the registry (test/unit/boundaries.test.ts). Re-export what a caller uses;
+ * `npm test` runs knip, which reports anything exported here that nobody imports.
  */
 export * from './errors.ts'
 export * from './filters/index.ts'
+export type * from './interfaces/key-value-store.ts'
 export type * from './interfaces/vector-store.ts'
 export type * from './types.ts'
-export type { ProviderContext, ProviderDefinition } from './registry.ts'
+export type { ProviderContext } from './registry.ts'
 // Provider modules (adapters/<name>.ts) register themselves when imported: the workerd entry needs that.
 export { defineProvider, registerProvider } from './registry.ts'
-export * from './provider-utils/index.ts'
-export { decodeListCursor, encodeListCursor } from './util/list-cursor.ts'
-export { base64ToBytes, bytesEqual, bytesToBase64, concatBytes } from './util/bytes.ts'
-export { parseConfig } from './util/zod-errors.ts'
-export type * from './interfaces/key-value-store.ts'
+// The memory layer's rules the Worker shares.
 export { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from './memory/limits.ts'
-export { parseUserFilters, resolveScope, type ScopeNaming, writeLockKey } from './memory/scope.ts'
+export { parseUserFilters, resolveScope, writeLockKey } from './memory/scope.ts'
+// What every HTTP provider and adapter shares (docs/provider-utils.md).
+export * from './provider-utils/index.ts'
+// Small helpers.
+export { bytesEqual, bytesToBase64 } from './util/bytes.ts'
 export { sha256Hex } from './util/hash.ts'
 export { decodeJson, encodeJson } from './util/kv.ts'
+export { decodeListCursor, encodeListCursor } from './util/list-cursor.ts'
 export { Lazy, SingleFlight } from './util/once.ts'
+export { parseConfig } from './util/zod-errors.ts'

@@ -4,15 +4,15 @@
 // vitest.browser.config.ts and vitest.workers.config.ts include this list; the Node project runs all of
 // test/**; test/runtimes/matrix-report.ts checks that every runtime ran every file.
 export const MATRIX_TESTS = [
-  'test/unit/memory.test.ts',
-  'test/unit/memory-infer.test.ts',
-  'test/unit/hybrid-search.test.ts',
-  'test/unit/filters.test.ts',
-  'test/unit/flat-store.test.ts',
-  'test/unit/hnsw-store.test.ts',
-  'test/unit/storage-conformance.test.ts',
-  'test/unit/example-storages.test.ts',
-  'test/unit/transformers-embedder.test.ts',
+  'test/unit/memory/memory.test.ts',
+  'test/unit/memory/memory-infer.test.ts',
+  'test/unit/local/hybrid-search.test.ts',
+  'test/unit/filters/filters.test.ts',
+  'test/unit/local/flat-store.test.ts',
+  'test/unit/local/hnsw/hnsw-store.test.ts',
+  'test/unit/providers/storage/storage-conformance.test.ts',
+  'test/unit/examples/storages.test.ts',
+  'test/unit/providers/transformers/embedder.test.ts',
 ] as const
 
 export const MATRIX_RUNTIMES = ['node', 'chromium', 'workerd', 'deno', 'bun'] as const

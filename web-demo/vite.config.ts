@@ -52,7 +52,10 @@ const TYPES: Record<string, string> = {
 export function serveDirectory(prefix: string, dir: string) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
-    if (!path.startsWith(prefix)) return next()
+    if (!path.startsWith(prefix)) {
+      next()
+      return
+    }
     const file = resolve(dir, decodeURIComponent(path.slice(prefix.length)))
     const stat = file.startsWith(dir + sep) && existsSync(file) ? statSync(file) : undefined
     if (!stat?.isFile()) {

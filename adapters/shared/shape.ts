@@ -40,7 +40,7 @@ export function tagsFor(field: string, kinds: readonly string[]): string[] {
 /** Keys the adapters keep for themselves; a payload using one is rejected rather than silently clobbered. */
 export function assertNoReservedKeys(payload: Payload, reserved: readonly string[], service: string): void {
   for (const key of reserved) {
-    if (Object.prototype.hasOwnProperty.call(payload, key)) {
+    if (Object.hasOwn(payload, key)) {
       throw new ValidationError(`payload key "${key}" is reserved by the ${service} adapter; rename the metadata key`)
     }
   }

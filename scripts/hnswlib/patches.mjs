@@ -1,4 +1,4 @@
-// The patches themselves, as pure functions over the pristine files (tested in test/unit/hnsw-patch.test.ts).
+// The patches themselves, as pure functions over the pristine files (tested in test/unit/local/hnsw/hnsw-patch.test.ts).
 import { createHash } from 'node:crypto'
 import {
   countFunctionImports,
@@ -24,7 +24,7 @@ export const LOADER_PATCHES = [
       'The loader was built with ENVIRONMENT=web and refuses to start where neither `window` nor ' +
       '`WorkerGlobalScope` exists (Node, Deno, Bun). It only needs fetch-free instantiation, which the ' +
       'instantiateWasm hook provides, so the check is dropped.',
-    find: String.raw`  if (!(typeof window == 'object' || typeof WorkerGlobalScope != 'undefined')) throw new Error('not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)');`,
+    find: `  if (!(typeof window == 'object' || typeof WorkerGlobalScope != 'undefined')) throw new Error('not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)');`,
     replace: '  /* edgemem: environment check removed; the caller supplies a compiled module through instantiateWasm */',
   },
   {
@@ -39,7 +39,7 @@ export const LOADER_PATCHES = [
     why:
       'writeIndex() ends with an IDBFS sync that would touch IndexedDB and call back on a timer. With ' +
       'MEMFS there is nothing to sync: report success at once, which also releases the C++ sync lock.',
-    find: String.raw`function syncIdb_js(populateFromFS) { try { FS.syncfs(populateFromFS, function(err) { setTimeout(function() { if (err) { console.error('b. jsFS Error: syncing FS:', err); Module.setIdbfsSynced(false); } else { console.log('b. jsFS synced successfully'); Module.setIdbfsSynced(true); } }, 1); }); } catch (err) { Module.setIdbfsSynced(false); } }`,
+    find: `function syncIdb_js(populateFromFS) { try { FS.syncfs(populateFromFS, function(err) { setTimeout(function() { if (err) { console.error('b. jsFS Error: syncing FS:', err); Module.setIdbfsSynced(false); } else { console.log('b. jsFS synced successfully'); Module.setIdbfsSynced(true); } }, 1); }); } catch (err) { Module.setIdbfsSynced(false); } }`,
     replace: "function syncIdb_js(populateFromFS) { Module['setIdbfsSynced'](true); }",
   },
   {

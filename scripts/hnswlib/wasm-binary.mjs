@@ -124,7 +124,7 @@ export function functionSignature(sections, definedIndex) {
   }
   const types = sections.find((s) => s.id === 1).payload
   pos = readU32(types, 0).next
-  const valtype = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128' }
+  const valtype = { 127: 'i32', 126: 'i64', 125: 'f32', 124: 'f64', 123: 'v128' } // 0x7f, 0x7e, 0x7d, 0x7c, 0x7b
   for (let i = 0; ; i++) {
     if (types[pos++] !== 0x60) throw new Error('unsupported type section entry')
     const read = () => {

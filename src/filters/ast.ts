@@ -63,25 +63,6 @@ export function eq(field: string, value: ScalarValue): FilterNode {
   return { op: 'eq', field, value }
 }
 
-export function isMatchAll(node: FilterNode): boolean {
-  return node.op === 'and' && node.children.length === 0
-}
-
-/** Every field the filter mentions (for index planning and validation). */
-export function fieldsOf(node: FilterNode, into: Set<string> = new Set()): Set<string> {
-  switch (node.op) {
-    case 'and':
-    case 'or':
-      for (const child of node.children) fieldsOf(child, into)
-      return into
-    case 'not':
-      return fieldsOf(node.child, into)
-    default:
-      into.add(node.field)
-      return into
-  }
-}
-
 /**
  * Equality constraints that every matching record must satisfy (top-level AND of `eq` on a field).
  * Used to derive scope hints and partitions from a filter.

@@ -1,3 +1,3 @@
 export * from './ast.ts'
 export { compileFilter, matchesFilter, type PayloadPredicate } from './evaluate.ts'
-export { parseFilter, FIELD_NAME_PATTERN, type ParseFilterOptions } from './parse.ts'
+export { parseFilter } from './parse.ts'

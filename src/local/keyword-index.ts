@@ -109,10 +109,6 @@ export class KeywordIndex {
     this.own[slot] = undefined
   }
 
-  hasOwn(slot: number): boolean {
-    return this.own[slot] !== undefined
-  }
-
   /** Re-derives the indexed documents of `slots` from own terms and their current neighbours. */
   refresh(slots: Iterable<number>, neighbours: (slot: number) => readonly number[]): void {
     for (const slot of slots) {
@@ -121,12 +117,16 @@ export class KeywordIndex {
       if (!own) continue
       const document = new Map<number, number>()
       let length = own.length
-      own.ids.forEach((id, i) => document.set(id, own.counts[i]!))
+      own.ids.forEach((id, i) => {
+        document.set(id, own.counts[i]!)
+      })
       for (const neighbour of neighbours(slot)) {
         const other = this.own[neighbour]
         if (!other) continue
         length += CONTEXT_WEIGHT * other.length
-        other.ids.forEach((id, i) => document.set(id, (document.get(id) ?? 0) + CONTEXT_WEIGHT * other.counts[i]!))
+        other.ids.forEach((id, i) => {
+          document.set(id, (document.get(id) ?? 0) + CONTEXT_WEIGHT * other.counts[i]!)
+        })
       }
       for (const [id, weight] of document) this.postings[id]!.push(slot, weight)
       this.indexed[slot] = document
@@ -252,7 +252,9 @@ export class KeywordIndex {
   /** Slots with own terms (for refreshing everything after a restore). */
   slotsWithTerms(): number[] {
     const out: number[] = []
-    this.own.forEach((own, slot) => own && out.push(slot))
+    this.own.forEach((own, slot) => {
+      if (own) out.push(slot)
+    })
     return out
   }
 }

@@ -299,7 +299,7 @@ export class LocalVectorStore implements VectorStore {
   /** Partitions get an ANN index once they are big enough for it to beat an exact scan. */
   private async ensureAnn(state: PartitionState): Promise<void> {
     if (this.ann && !state.partition.ann && state.partition.size >= this.annMinSize) {
-      await this.persistence.buildAnn(state.partition, this.ann)
+      await state.partition.buildAnn(this.ann)
     }
   }
 

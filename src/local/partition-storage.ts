@@ -229,14 +229,6 @@ export class PartitionStorage {
     return { partition, head, headBytes, nextSeq, logEntries: entries.length, logRecords, logBytes, segmentBytes, partedEntries }
   }
 
-  async buildAnn(partition: Partition, ann: AnnIndexFactory): Promise<void> {
-    const index = await ann.create(partition.dimensions, Math.max(partition.slotCount, 16))
-    for (let slot = 0; slot < partition.slotCount; slot++) {
-      if (partition.idAt(slot) !== undefined) index.add(slot, partition.vectorAt(slot))
-    }
-    partition.ann = index
-  }
-
   private async mustGet(key: string, part: string): Promise<Uint8Array> {
     const bytes = await storageCall(`reading ${key}`, () => this.storage.get(key))
     if (bytes === null) {
@@ -290,7 +282,10 @@ export class PartitionStorage {
     for (const id of newIds) before.push({ key: this.idKey(id), value: pointer })
     // A batch too large for one value goes in parts; the manifest written last stays the commit point.
     const parts = entry.byteLength > this.chunkBytes ? split(entry, this.chunkBytes) : undefined
-    if (parts) parts.forEach((value, i) => before.push({ key: this.logPartKey(part, state.nextSeq, i), value }))
+    if (parts)
+      parts.forEach((value, i) => {
+        before.push({ key: this.logPartKey(part, state.nextSeq, i), value })
+      })
     const commit: KeyValueOp = { key: this.logKey(part, state.nextSeq), value: parts ? manifest(parts.length) : entry }
     const after: KeyValueOp[] = removedIds.map((id) => ({ key: this.idKey(id), value: null }))
     const committed = await storageCall(`writing to partition ${part}`, async () => {

@@ -1,5 +1,5 @@
 import type { Payload, StoredRecord } from '../interfaces/vector-store.ts'
-import type { AnnIndex } from './ann-index.ts'
+import type { AnnIndex, AnnIndexFactory } from './ann-index.ts'
 import type { RecordOp } from './codec.ts'
 import { Int8Rows } from './int8-rows.ts'
 import { KeywordIndex, type KeywordHit } from './keyword-index.ts'
@@ -192,10 +192,10 @@ export class Partition {
     const thread = payload?.[THREAD_FIELD]
     const turn = payload?.[TURN_FIELD]
     if (typeof thread !== 'string' || typeof turn !== 'number') return
-    let turns = this.threads.get(thread)
+    const turns = this.threads.get(thread)
     if (link) {
-      if (!turns) this.threads.set(thread, (turns = new Map()))
-      turns.set(turn, slot)
+      if (turns) turns.set(turn, slot)
+      else this.threads.set(thread, new Map([[turn, slot]]))
     } else if (turns?.get(turn) === slot) {
       turns.delete(turn)
       if (turns.size === 0) this.threads.delete(thread)
@@ -255,9 +255,9 @@ export class Partition {
     for (const [field, values] of this.equality) {
       const value = this.payloads[slot]![field]
       if (typeof value !== 'string') continue
-      let slots = values.get(value)
-      if (!slots) values.set(value, (slots = new Set()))
-      slots.add(slot)
+      const slots = values.get(value)
+      if (slots) slots.add(slot)
+      else values.set(value, new Set([slot]))
     }
   }
 
@@ -385,6 +385,15 @@ export class Partition {
 
   slotOfId(id: string): number | undefined {
     return this.slotOf.get(id)
+  }
+
+  /** Builds an ANN index over the live rows (nothing is persisted: PartitionStorage snapshots it on compaction). */
+  async buildAnn(factory: AnnIndexFactory): Promise<void> {
+    const index = await factory.create(this.dimensions, Math.max(this.slotCount, 16))
+    for (let slot = 0; slot < this.slotCount; slot++) {
+      if (this.idAt(slot) !== undefined) index.add(slot, this.vectorAt(slot))
+    }
+    this.ann = index
   }
 
   disposeAnn(): void {

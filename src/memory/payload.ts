@@ -53,7 +53,9 @@ function checkJson(value: unknown, path: string, depth: number): void {
   }
   if (depth > MAX_METADATA_DEPTH) throw new ValidationError(`${path} nests deeper than ${MAX_METADATA_DEPTH} levels`)
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkJson(v, `${path}[${i}]`, depth + 1))
+    value.forEach((v, i) => {
+      checkJson(v, `${path}[${i}]`, depth + 1)
+    })
     return
   }
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {

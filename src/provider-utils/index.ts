@@ -1,7 +1,8 @@
 /**
  * Shared utilities of every HTTP provider and adapter (like the Vercel AI SDK's provider-utils): the one
  * HTTP client and retry policy, transport settings for configs, SigV4 signing for AWS services.
- * Reached from adapters/ through src/internal.ts.
+ * Reached from adapters/ through src/internal.ts. The API providers are written against: knip does not
+ * report its exports as unused (knip.jsonc).
  */
 export { awsCredentialsFrom, type AwsCredentials, type AwsSigningScope, signAwsRequest, sigV4 } from './aws-sigv4.ts'
 export {

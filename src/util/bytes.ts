@@ -12,7 +12,7 @@ export function bytesEqual(a: Uint8Array | null, b: Uint8Array | null): boolean 
 }
 
 /** One array holding the parts in order (the part itself when there is only one). */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+export function concatBytes<B extends ArrayBufferLike>(parts: readonly Uint8Array<B>[]): Uint8Array<B | ArrayBuffer> {
   if (parts.length === 1) return parts[0]!
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
   let at = 0

@@ -8,7 +8,7 @@ const freshName = (): string => `edgemem-test-${Date.now()}-${counter++}`
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const read = (b: Uint8Array | null): string | null => (b === null ? null : new TextDecoder().decode(b))
 
-// The KeyValueStore conformance suite for indexeddb runs from test/unit/storage-conformance.test.ts.
+// The KeyValueStore conformance suite for indexeddb runs from test/unit/providers/storage/storage-conformance.test.ts.
 describe('indexeddb storage (chromium)', () => {
   const opened: IndexedDbStorage[] = []
   const open = (dbName = freshName()): IndexedDbStorage => {

@@ -1,4 +1,4 @@
-// KeyValueStore conformance (memory, indexeddb) runs here from test/unit/storage-conformance.test.ts.
+// KeyValueStore conformance (memory, indexeddb) runs here from test/unit/providers/storage/storage-conformance.test.ts.
 import { expect, it } from '../harness.ts'
 
 it('runs in a real browser', () => {

@@ -146,7 +146,9 @@ export function describeVectorStoreConformance(
         .sort((a, b) => b.score - a.score)
         .slice(0, 5)
       expect(results.map((r) => r.id)).toEqual(expected.map((r) => r.id))
-      results.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 4))
+      results.forEach((r, i) => {
+        expect(r.score).toBeCloseTo(expected[i]!.score, 4)
+      })
       for (const r of results) expect(r.payload.user_id).toBe('alice')
       for (let i = 1; i < results.length; i++) expect(results[i - 1]!.score).toBeGreaterThanOrEqual(results[i]!.score)
     })
@@ -384,7 +386,9 @@ export function describeVectorStoreConformance(
       expect((await again.get(['rec-04', 'rec-05'])).map((r) => r?.payload.memory ?? null)).toEqual([null, 'updated five'])
       const after = await again.search(search)
       expect(after.map((r) => r.id)).toEqual(before.map((r) => r.id))
-      after.forEach((r, i) => expect(r.score).toBeCloseTo(before[i]!.score, 5))
+      after.forEach((r, i) => {
+        expect(r.score).toBeCloseTo(before[i]!.score, 5)
+      })
       await expect(again.init({ dimensions: dims + 2 })).rejects.toBeInstanceOf(DimensionMismatchError)
     })
   })

@@ -33,7 +33,9 @@ export function describeHnswAnnIndexSuite(
     it('returns the nearest slots with cosine similarity scores', async () => {
       const data = lowRankVectors({ count: 300, dimensions: DIM, seed: 1 })
       const index = await makeFactory().create(DIM, 300)
-      data.forEach((v, slot) => index.add(slot * 3 + 1, v))
+      data.forEach((v, slot) => {
+        index.add(slot * 3 + 1, v)
+      })
       expect(index.size).toBe(300)
       const query = data[42]!
       const { slots, scores } = index.search(query, 5)
@@ -51,7 +53,9 @@ export function describeHnswAnnIndexSuite(
       const data = lowRankVectors({ count: 2000, dimensions: DIM, seed: 2 })
       const queries = lowRankVectors({ count: 40, dimensions: DIM, seed: 3 })
       const index = await makeFactory().create(DIM, 2000)
-      data.forEach((v, slot) => index.add(slot, v))
+      data.forEach((v, slot) => {
+        index.add(slot, v)
+      })
       const found = queries.map((q) => index.search(q, 10).slots)
       expect(
         meanRecall(
@@ -67,7 +71,9 @@ export function describeHnswAnnIndexSuite(
       const data = lowRankVectors({ count: 800, dimensions: DIM, seed: 4 })
       const queries = lowRankVectors({ count: 30, dimensions: DIM, seed: 5 })
       const index = await factory.create(DIM, 64)
-      data.forEach((v, slot) => index.add(slot, v))
+      data.forEach((v, slot) => {
+        index.add(slot, v)
+      })
       for (let slot = 0; slot < 800; slot += 5) index.remove(slot)
       const bytes = index.serialize()
       const restored = await factory.restore(DIM, bytes)
@@ -114,7 +120,9 @@ export function describeHnswAnnIndexSuite(
     it('grows from a tiny initial capacity without ever failing an add', async () => {
       const data = lowRankVectors({ count: 1000, dimensions: DIM, seed: 8 })
       const index = await makeFactory().create(DIM, 1)
-      data.forEach((v, slot) => index.add(slot, v))
+      data.forEach((v, slot) => {
+        index.add(slot, v)
+      })
       expect(index.size).toBe(1000)
       for (const slot of [0, 1, 499, 998, 999]) expect(index.search(data[slot]!, 1).slots[0]).toBe(slot)
       index.dispose()
@@ -137,7 +145,9 @@ export function describeHnswAnnIndexSuite(
       const data = lowRankVectors({ count: 1500, dimensions: DIM, seed: 10 })
       const queries = lowRankVectors({ count: 30, dimensions: DIM, seed: 13 })
       const index = await makeFactory().create(DIM, 1500)
-      data.forEach((v, slot) => index.add(slot, v))
+      data.forEach((v, slot) => {
+        index.add(slot, v)
+      })
       const accept = (slot: number): boolean => slot % 4 === 1
       const found = queries.map((q) => index.search(q, 10, accept).slots)
       for (const slots of found) {
@@ -158,7 +168,9 @@ export function describeHnswAnnIndexSuite(
       const index = await makeFactory().create(DIM, 0)
       expect(index.search(data[0]!, 10).slots.length).toBe(0)
       index.remove(123)
-      data.forEach((v, slot) => index.add(slot, v))
+      data.forEach((v, slot) => {
+        index.add(slot, v)
+      })
       expect(index.search(data[0]!, 50).slots.length).toBe(3)
       index.remove(1)
       index.remove(1)

@@ -23,7 +23,9 @@ export async function hnswFingerprint(factory: HnswIndexFactory): Promise<HnswFi
   const queries = lowRankVectors({ count: 25, dimensions: 384, seed: 12 })
   const index = await factory.create(384, 100)
   try {
-    data.forEach((v, slot) => index.add(slot, v))
+    data.forEach((v, slot) => {
+      index.add(slot, v)
+    })
     for (let slot = 0; slot < 1500; slot += 7) index.remove(slot)
     for (let slot = 1500; slot < 1600; slot++) index.add(slot, data[slot - 1500 + 3]!)
     const hashed: number[] = []

@@ -109,7 +109,12 @@ try {
     `installing edgemem added ${MB(light.bytes)} to node_modules (budget ${MB(INSTALL_BUDGET_BYTES)})`,
   )
   await writeFile(join(light.dir, 'app.mjs'), APP)
-  const output = JSON.parse(run(process.execPath, ['app.mjs'], light.dir).trim()) as Record<string, string & string[]>
+  const output = JSON.parse(run(process.execPath, ['app.mjs'], light.dir).trim()) as {
+    top: string
+    stores: string[]
+    adapter: string
+    zeroConfig?: string
+  }
   check(output.top === 'My cat is called Miso', `search found ${JSON.stringify(output.top)}`)
   for (const store of ['flat', 'hnsw', 'upstash', 'qdrant', 'pinecone']) check(output.stores.includes(store), `${store} is not registered`)
   check(output.adapter === 'function', 'edgemem/adapters/qdrant did not export createQdrantVectorStore')

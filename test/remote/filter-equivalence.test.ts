@@ -184,7 +184,9 @@ describe('filter equivalence with the reference evaluator', () => {
             .sort((x, y) => y.score - x.score)
             .slice(0, topK)
           expect(results.map((r) => r.id)).toEqual(expected.map((r) => r.id))
-          results.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 4))
+          results.forEach((r, i) => {
+            expect(r.score).toBeCloseTo(expected[i]!.score, 4)
+          })
           const got = await store.get(records.map((r) => r.id))
           expect(got.map((r) => r?.payload)).toEqual(records.map((r) => r.payload))
         }),

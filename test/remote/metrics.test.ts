@@ -26,7 +26,9 @@ async function expectCosineScores(store: VectorStore): Promise<void> {
   const results = await store.search({ vector: query, topK: 15, filter: MATCH_ALL, scope: {} })
   const expected = records.map((r) => ({ id: r.id, score: cosine(r.vector, query) })).sort((a, b) => b.score - a.score)
   expect(results.map((r) => r.id)).toEqual(expected.map((r) => r.id))
-  results.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 5))
+  results.forEach((r, i) => {
+    expect(r.score).toBeCloseTo(expected[i]!.score, 5)
+  })
 }
 
 describe('scores are cosine for unit vectors under every metric', () => {

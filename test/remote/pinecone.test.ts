@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createPineconeVectorStore, PineconeVectorStore } from '../../adapters/pinecone.ts'
+import { createPineconeVectorStore, type PineconeVectorStore } from '../../adapters/pinecone.ts'
 import { decodeMetadata, ENCODED_PREFIX, encodeMetadata } from '../../adapters/pinecone/metadata.ts'
 import { DimensionMismatchError, RemoteError, ValidationError } from '../../src/errors.ts'
-import { MATCH_ALL } from '../../src/filters/ast.ts'
+import { type FilterNode, MATCH_ALL } from '../../src/filters/ast.ts'
 import { matchesPineconeFilter } from '../servers/pinecone-filter.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 
@@ -187,8 +187,8 @@ describe('fake Pinecone server and adapter', () => {
       { id: 'prefixed', vector: vec(1, 0, 0), payload: { user_id: 'u', tags: `${ENCODED_PREFIX}1` } },
       { id: 'other', vector: vec(1, 0, 0), payload: { user_id: 'u', tags: 'x' } },
     ])
-    const inList = { op: 'in', field: 'tags', values: [`${ENCODED_PREFIX}1`, false] } as const
-    const ids = async (filter: typeof inList | { op: 'not'; child: { op: 'nin'; field: 'tags'; values: (string | boolean)[] } }) => {
+    const inList: FilterNode = { op: 'in', field: 'tags', values: [`${ENCODED_PREFIX}1`, false] }
+    const ids = async (filter: FilterNode) => {
       const listed = (await store.list({ filter, scope: {}, limit: 10 })).records.map((r) => r.id).sort()
       const found = (await store.search({ vector: vec(1, 0, 0), topK: 10, filter, scope: {} })).map((r) => r.id).sort()
       expect(found).toEqual(listed)

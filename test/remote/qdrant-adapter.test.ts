@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createQdrantVectorStore, QdrantVectorStore } from '../../adapters/qdrant.ts'
+import { createQdrantVectorStore, type QdrantVectorStore } from '../../adapters/qdrant.ts'
 import { uuidV5 } from '../../adapters/shared/uuid-v5.ts'
 import { ConfigError, DimensionMismatchError, RemoteError } from '../../src/errors.ts'
 import { eq, MATCH_ALL } from '../../src/filters/ast.ts'
@@ -85,7 +85,9 @@ describe('Qdrant adapter', () => {
     ])
     const results = await store.search({ vector: vec(1, 0), topK: 3, filter: MATCH_ALL, scope: {} })
     expect(results.map((r) => r.id)).toEqual(['same', 'orthogonal', 'opposite'])
-    results.forEach((r, i) => expect(r.score).toBeCloseTo([1, 0, -1][i]!, 6))
+    results.forEach((r, i) => {
+      expect(r.score).toBeCloseTo([1, 0, -1][i]!, 6)
+    })
     expect(fake.server.requests.some((r) => r.path.endsWith('/points/query'))).toBe(true)
     expect(fake.server.requests.some((r) => r.path.endsWith('/points/search'))).toBe(false)
   })

@@ -23,7 +23,10 @@ describe('searchWithPostFilter', () => {
       query: evens,
       compiled: ANY,
       maxTopK: 1000,
-      ask: async (k) => (asked.push(k), all.slice(0, k)),
+      ask: async (k) => {
+        asked.push(k)
+        return all.slice(0, k)
+      },
       scan: () => {
         throw new Error('not needed')
       },
@@ -75,7 +78,10 @@ describe('searchWithPostFilter', () => {
       query: evens,
       compiled: { native, exact: true },
       maxTopK: 100,
-      ask: async (_k, filter) => (asked.push(filter), scored(4)),
+      ask: async (_k, filter) => {
+        asked.push(filter)
+        return scored(4)
+      },
       scan: fail,
     })
     expect(asked).toEqual([{ even: { $eq: true } }])
@@ -96,7 +102,10 @@ describe('scoreEveryPage', () => {
       p3: { records: [{ id: 'c', payload: { n: 3 }, vector: new Float32Array([3, 4]) }] },
     }
     const asked: (string | undefined)[] = []
-    const fetchPage = async (cursor: string | undefined) => (asked.push(cursor), pages[cursor ?? 'first']!)
+    const fetchPage = async (cursor: string | undefined) => {
+      asked.push(cursor)
+      return pages[cursor ?? 'first']!
+    }
     const collect = async (metric: 'cosine' | 'dot' | 'euclidean') => {
       const out: ScoredRecord[] = []
       for await (const record of scoreEveryPage(fetchPage, new Float32Array([1, 0]), metric)) out.push(record)
@@ -109,7 +118,10 @@ describe('scoreEveryPage', () => {
       ['b', { n: 2 }],
       ['c', { n: 3 }],
     ])
-    const close = (actual: number[], expected: number[]) => expected.forEach((value, i) => expect(actual[i]).toBeCloseTo(value, 6))
+    const close = (actual: number[], expected: number[]) =>
+      expected.forEach((value, i) => {
+        expect(actual[i]).toBeCloseTo(value, 6)
+      })
     expect(byCosine).toHaveLength(3)
     close(
       byCosine.map((r) => r.score),

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createUpstashVectorStore, UpstashVectorStore } from '../../adapters/upstash.ts'
+import { createUpstashVectorStore, type UpstashVectorStore } from '../../adapters/upstash.ts'
 import { compileUpstashFilter, quoteString } from '../../adapters/upstash/filter.ts'
 import { ConfigError, DimensionMismatchError, RemoteError, ValidationError } from '../../src/errors.ts'
 import { and, eq, MATCH_ALL, type FilterNode } from '../../src/filters/ast.ts'

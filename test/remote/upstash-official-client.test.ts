@@ -48,7 +48,7 @@ describe('the official @upstash/vector client against the local Upstash server',
     const seen: string[] = []
     let cursor: string | number = '0'
     do {
-      const page = await index.range({ cursor, limit: 2 })
+      const page: { nextCursor: string | number; vectors: { id: string | number }[] } = await index.range({ cursor, limit: 2 })
       seen.push(...page.vectors.map((v) => String(v.id)))
       cursor = page.nextCursor
     } while (cursor !== '' && cursor !== 0 && cursor !== '0')

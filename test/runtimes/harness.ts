@@ -62,8 +62,10 @@ export interface FileResult {
 }
 
 class SkipSignal extends Error {
-  constructor(readonly note: string | undefined) {
+  readonly note: string | undefined
+  constructor(note: string | undefined) {
     super(note ?? 'skipped')
+    this.note = note
   }
 }
 
@@ -112,7 +114,6 @@ export const describe = Object.assign((name: string, body: () => void) => define
 export const it = Object.assign((name: string, fn?: TestFn, timeout?: number) => defineTest(name, fn, timeout, false), {
   skip: (name: string, fn?: TestFn, timeout?: number) => defineTest(name, fn, timeout, true),
 })
-export const test = it
 
 const hook =
   (kind: 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach') =>

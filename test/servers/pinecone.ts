@@ -167,8 +167,8 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
         if (v.metadata !== undefined) stored.metadata = checkMetadata(v.metadata)
         return [v.id, stored] as const
       })
-      let target = namespaces.get(ns)
-      if (!target) namespaces.set(ns, (target = new Map()))
+      const target = namespaces.get(ns) ?? new Map()
+      namespaces.set(ns, target)
       for (const [id, stored] of prepared) target.set(id, stored)
       return { upsertedCount: prepared.length }
     },

@@ -37,7 +37,7 @@ export function valuesAt(payload: Json, key: string): Json[] {
     const next: Json[] = []
     for (const value of current) {
       if (typeof step === 'string') {
-        if (isObject(value) && Object.prototype.hasOwnProperty.call(value, step)) next.push((value as Record<string, Json>)[step]!)
+        if (isObject(value) && Object.hasOwn(value, step)) next.push((value as Record<string, Json>)[step]!)
       } else if (step === EVERY) {
         if (Array.isArray(value)) next.push(...value)
       } else if (Array.isArray(value) && step < value.length) next.push(value[step]!)

@@ -104,8 +104,7 @@ function parsePath(raw: string): PathStep[] {
   const re = /([A-Za-z_][A-Za-z_0-9-]*)|\[(#-)?([0-9]+)\]|(\.)/gy
   let expectKey = true
   let last = 0
-  let match: RegExpExecArray | null
-  while ((match = re.exec(raw)) !== null) {
+  for (let match = re.exec(raw); match !== null; match = re.exec(raw)) {
     last = re.lastIndex
     if (match[1] !== undefined) {
       if (!expectKey) throw new FilterSyntaxError(`invalid path ${raw}`)
@@ -297,7 +296,7 @@ function resolve(metadata: Json | undefined, path: PathStep[]): Json | undefined
     if (current === undefined || current === null) return undefined
     if ('key' in step) {
       if (typeof current !== 'object' || Array.isArray(current)) return undefined
-      current = Object.prototype.hasOwnProperty.call(current, step.key) ? current[step.key] : undefined
+      current = Object.hasOwn(current, step.key) ? current[step.key] : undefined
     } else {
       if (!Array.isArray(current)) return undefined
       const index = 'index' in step ? step.index : current.length - step.fromEnd

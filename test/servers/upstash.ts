@@ -148,8 +148,8 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
         if (typeof item.data === 'string') stored.data = item.data
         return [String(item.id), stored] as const
       })
-      let target = namespaces.get(ns)
-      if (!target) namespaces.set(ns, (target = new Map()))
+      const target = namespaces.get(ns) ?? new Map()
+      namespaces.set(ns, target)
       for (const [id, stored] of prepared) target.set(id, stored)
       return 'Success'
     },

@@ -56,10 +56,10 @@ export function lowRankVectors(options: LowRankOptions): Float32Array[] {
     for (let r = 0; r < rank; r++) {
       const c = centre[r]! + 0.6 * normalish(random)
       const row = basis[r]!
-      for (let d = 0; d < dimensions; d++) v[d] += c * row[d]!
+      for (let d = 0; d < dimensions; d++) v[d]! += c * row[d]!
     }
     const scale = noise * Math.sqrt(rank)
-    for (let d = 0; d < dimensions; d++) v[d] += scale * normalish(random)
+    for (let d = 0; d < dimensions; d++) v[d]! += scale * normalish(random)
     out.push(normalise(v))
   }
   return out

@@ -95,7 +95,9 @@ export function describeTransformersEmbedder(runtime: string, setup: () => Trans
         // q8 weights quantise activations per call, so batch composition moves values slightly (~1e-3
         // for a MiniLM); the generated models have no such step, but the bound still holds for them.
         const tolerance = model === WORDNET_MODEL ? 1e-5 : 5e-3
-        texts.forEach((_, i) => expect(maxAbsDiff(batched[i]!, single[i]!), `${model} text ${i}`).toBeLessThan(tolerance))
+        texts.forEach((_, i) => {
+          expect(maxAbsDiff(batched[i]!, single[i]!), `${model} text ${i}`).toBeLessThan(tolerance)
+        })
         // Different texts really give different vectors (the comparison above is not vacuous).
         expect(maxAbsDiff(batched[0]!, batched[1]!)).toBeGreaterThan(tolerance * 4)
         await embedder.close()

@@ -1,5 +1,5 @@
 // Type tests of the provider config map (src/providers/config-types.ts), checked by `npm run typecheck`
-// (test/types/tsconfig.json): every `@ts-expect-error` below must be an error, everything else must
+// (tsconfig.test.json): every `@ts-expect-error` below must be an error, everything else must
 // compile. The same checks run against the packed package under four moduleResolution settings in
 // test/package/consumer.ts.
 import { Memory, MemoryStorage, registerProvider, type MemoryConfig, type ProviderSpec, type VectorStore } from '../../src/index.ts'

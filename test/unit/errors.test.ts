@@ -73,6 +73,7 @@ describe('errors', () => {
       // A real failure inside copy A, checked by copy B.
       const thrown = (() => {
         try {
+          // @ts-expect-error an unknown provider is also a type error; this checks the run-time one
           new a.Memory({ vectorStore: { provider: 'nope' } })
         } catch (err) {
           return err

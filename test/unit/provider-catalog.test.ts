@@ -87,7 +87,7 @@ describe('provider catalog', () => {
        const after = resolveMemoryConfig({ embedder }).vectorStore.provider.name
        console.log(JSON.stringify({ names, store, error, after }))`,
     )
-    const { names, store, error, after } = JSON.parse(out) as Record<string, string & string[]>
+    const { names, store, error, after } = JSON.parse(out) as { names: string[]; store: string; error: string; after: string }
     expect(names.sort()).toEqual(LIGHT_PROVIDERS.map(key).sort())
     expect(store).toBe('flat')
     expect(error).toContain('ConfigError')

@@ -60,7 +60,10 @@ async function flow(mode: string, dev: WranglerDev): Promise<number> {
   check('no key → 401', () => assert.equal(anonymous.status, 401))
   const keyA = (await call('POST', '/admin/keys', { key: ADMIN_KEY, body: { tenant: 'smoke-a' } })).body.key as string
   const keyB = (await call('POST', '/admin/keys', { key: ADMIN_KEY, body: { tenant: 'smoke-b' } })).body.key as string
-  check('keys created', () => assert.match(keyA, /^em_/) && assert.match(keyB, /^em_/))
+  check('keys created', () => {
+    assert.match(keyA, /^em_/)
+    assert.match(keyB, /^em_/)
+  })
 
   const verbatim = await call('POST', '/memories', {
     key: keyA,

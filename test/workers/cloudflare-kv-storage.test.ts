@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers'
 import { StorageError } from '../../src/errors.ts'
+import type { KeyValueStore } from '../../src/interfaces/key-value-store.ts'
 import { CloudflareKvStorage, KV_MAX_VALUE_BYTES } from '../../src/providers/storage/cloudflare-kv.ts'
 import { describe, expect, it } from '../harness.ts'
 
-const kv = (env as unknown as { TEST_KV: KVNamespace }).TEST_KV
+const kv = env.TEST_KV
 
 /** Removes every key, so each conformance case starts from an empty namespace. */
 async function clear(): Promise<void> {
@@ -15,13 +16,13 @@ async function clear(): Promise<void> {
   } while (cursor)
 }
 
-// The KeyValueStore conformance suite for cloudflare-kv runs from test/unit/storage-conformance.test.ts.
+// The KeyValueStore conformance suite for cloudflare-kv runs from test/unit/providers/storage/storage-conformance.test.ts.
 describe('cloudflare-kv storage (workerd)', () => {
   it('declares the KV limits and no atomic batch', () => {
     const store = new CloudflareKvStorage({ namespace: kv })
     expect(store.maxValueBytes).toBe(25 * 1024 * 1024)
     expect(store.atomicBatch).toBe(false)
-    expect(store.batch).toBeUndefined()
+    expect((store as KeyValueStore).batch).toBeUndefined()
   })
 
   it('lists past the 1000-key page with the cursor, in order', async () => {

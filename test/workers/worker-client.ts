@@ -44,7 +44,8 @@ export async function request<T = any>(method: string, path: string, options: Re
   let response: Response
   if (options.env) {
     const ctx = createExecutionContext()
-    response = await worker.fetch(req, { ...(env as Env), ...options.env }, ctx)
+    // An incoming request carries cf properties the test's own Request lacks; the Worker reads none of them.
+    response = await worker.fetch(req as Parameters<typeof worker.fetch>[0], { ...(env as Env), ...options.env }, ctx)
     await waitOnExecutionContext(ctx)
   } else {
     response = await exports.default.fetch(req)

@@ -9,7 +9,7 @@ type JsonObject = { [key: string]: Json }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
@@ -28,20 +28,20 @@ const anchor = (name: string): string => `schema-${name.replace(/[^A-Za-z0-9_-]/
 function typeOf(schema: JsonObject | undefined, depth = 0): string {
   if (!schema) return 'any'
   const ref = str(schema.$ref)
-  if (ref) return `<a href="#${anchor(refName(ref))}">${escape(refName(ref))}</a>`
+  if (ref) return `<a href="#${anchor(refName(ref))}">${escapeHtml(refName(ref))}</a>`
   for (const key of ['anyOf', 'oneOf'] as const) {
     const options = schema[key]
     if (Array.isArray(options)) return options.map((o) => typeOf(obj(o), depth + 1)).join(' | ')
   }
   const type = schema.type
   const types = Array.isArray(type) ? type.filter((t): t is string => typeof t === 'string') : typeof type === 'string' ? [type] : []
-  if (Array.isArray(schema.enum)) return schema.enum.map((v) => escape(JSON.stringify(v))).join(' | ')
+  if (Array.isArray(schema.enum)) return schema.enum.map((v) => escapeHtml(JSON.stringify(v))).join(' | ')
   if (types.includes('array')) return `${typeOf(obj(schema.items), depth + 1)}[]`
   if (types.includes('object') && depth < 2) {
     const props = obj(schema.properties)
     if (props && Object.keys(props).length > 0)
       return `{ ${Object.entries(props)
-        .map(([k, v]) => `${escape(k)}: ${typeOf(obj(v), depth + 1)}`)
+        .map(([k, v]) => `${escapeHtml(k)}: ${typeOf(obj(v), depth + 1)}`)
         .join(', ')} }`
     if (obj(schema.additionalProperties)) return `{ [key]: ${typeOf(obj(schema.additionalProperties), depth + 1)} }`
   }
@@ -57,9 +57,9 @@ function constraints(schema: JsonObject): string {
     ['maximum', 'max'],
     ['pattern', 'pattern'],
   ] as const) {
-    if (schema[key] !== undefined) parts.push(`${label} ${escape(String(schema[key]))}`)
+    if (schema[key] !== undefined) parts.push(`${label} ${escapeHtml(String(schema[key]))}`)
   }
-  if (schema.example !== undefined) parts.push(`e.g. <code>${escape(JSON.stringify(schema.example))}</code>`)
+  if (schema.example !== undefined) parts.push(`e.g. <code>${escapeHtml(JSON.stringify(schema.example))}</code>`)
   return parts.join(', ')
 }
 
@@ -69,8 +69,8 @@ function fieldTable(schema: JsonObject): string {
   const required = new Set(Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [])
   const rows = Object.entries(props).map(([name, raw]) => {
     const field = obj(raw) ?? {}
-    const note = [str(field.description) ? escape(str(field.description)!) : '', constraints(field)].filter(Boolean).join('; ')
-    return `<tr><td><code>${escape(name)}</code>${required.has(name) ? ' <span class="req">required</span>' : ''}</td><td><code>${typeOf(field)}</code></td><td>${note}</td></tr>`
+    const note = [str(field.description) ? escapeHtml(str(field.description)!) : '', constraints(field)].filter(Boolean).join('; ')
+    return `<tr><td><code>${escapeHtml(name)}</code>${required.has(name) ? ' <span class="req">required</span>' : ''}</td><td><code>${typeOf(field)}</code></td><td>${note}</td></tr>`
   })
   return `<table><thead><tr><th>field</th><th>type</th><th>notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
 }
@@ -82,10 +82,10 @@ function jsonSchemaOf(content: Json | undefined): JsonObject | undefined {
 function operationHtml(path: string, method: string, op: JsonObject): string {
   const id = `${method}-${path}`.replace(/[^A-Za-z0-9_-]/g, '-')
   const parts = [
-    `<section class="op" id="${id}"><h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>`,
+    `<section class="op" id="${id}"><h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>`,
   ]
-  if (str(op.summary)) parts.push(`<p class="summary">${escape(str(op.summary)!)}</p>`)
-  if (str(op.description)) parts.push(`<p>${escape(str(op.description)!)}</p>`)
+  if (str(op.summary)) parts.push(`<p class="summary">${escapeHtml(str(op.summary)!)}</p>`)
+  if (str(op.description)) parts.push(`<p>${escapeHtml(str(op.description)!)}</p>`)
   parts.push(
     `<p class="auth">${Array.isArray(op.security) && op.security.length > 0 ? 'Needs an API key: <code>Authorization: Bearer &lt;key&gt;</code> or <code>X-API-Key: &lt;key&gt;</code>.' : 'No authentication.'}</p>`,
   )
@@ -94,7 +94,7 @@ function operationHtml(path: string, method: string, op: JsonObject): string {
     const rows = params.map((p) => {
       const schema = obj(p.schema) ?? {}
       const note = [str(p.description) ?? str(schema.description) ?? '', constraints(schema)].filter(Boolean).join('; ')
-      return `<tr><td><code>${escape(str(p.name) ?? '')}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${escape(str(p.in) ?? '')}</td><td><code>${typeOf(schema)}</code></td><td>${note}</td></tr>`
+      return `<tr><td><code>${escapeHtml(str(p.name) ?? '')}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${escapeHtml(str(p.in) ?? '')}</td><td><code>${typeOf(schema)}</code></td><td>${note}</td></tr>`
     })
     parts.push(
       `<h4>Parameters</h4><table><thead><tr><th>name</th><th>in</th><th>type</th><th>notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
@@ -106,7 +106,7 @@ function operationHtml(path: string, method: string, op: JsonObject): string {
   const rows = Object.entries(responses).map(([status, raw]) => {
     const response = obj(raw) ?? {}
     const schema = jsonSchemaOf(response.content)
-    return `<tr><td>${escape(status)}</td><td>${escape(str(response.description) ?? '')}</td><td>${schema ? `<code>${typeOf(schema)}</code>` : ''}</td></tr>`
+    return `<tr><td>${escapeHtml(status)}</td><td>${escapeHtml(str(response.description) ?? '')}</td><td>${schema ? `<code>${typeOf(schema)}</code>` : ''}</td></tr>`
   })
   parts.push(
     `<h4>Responses</h4><table><thead><tr><th>status</th><th>meaning</th><th>body</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`,
@@ -140,20 +140,20 @@ export function renderReference(document: object): string {
       const op = obj(item[method])
       if (!op) continue
       const id = `${method}-${path}`.replace(/[^A-Za-z0-9_-]/g, '-')
-      nav.push(`<a href="#${id}"><span class="method ${method}">${method.toUpperCase()}</span> ${escape(path)}</a>`)
+      nav.push(`<a href="#${id}"><span class="method ${method}">${method.toUpperCase()}</span> ${escapeHtml(path)}</a>`)
       sections.push(operationHtml(path, method, op))
     }
   }
   const schemas = obj(obj(doc.components)?.schemas) ?? {}
   const schemaSections = Object.entries(schemas).map(
-    ([name, raw]) => `<section id="${anchor(name)}"><h3>${escape(name)}</h3>${fieldTable(obj(raw) ?? {})}</section>`,
+    ([name, raw]) => `<section id="${anchor(name)}"><h3>${escapeHtml(name)}</h3>${fieldTable(obj(raw) ?? {})}</section>`,
   )
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(title)}</title><style>${STYLE}</style></head>
-<body><nav><strong>${escape(title)}</strong>${nav.join('')}<p><a href="/openapi.json">openapi.json</a></p></nav>
-<main><h1>${escape(title)} <small>${escape(str(info.version) ?? '')}</small></h1>
-${str(info.description) ? `<p>${escape(str(info.description)!)}</p>` : ''}
+<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body><nav><strong>${escapeHtml(title)}</strong>${nav.join('')}<p><a href="/openapi.json">openapi.json</a></p></nav>
+<main><h1>${escapeHtml(title)} <small>${escapeHtml(str(info.version) ?? '')}</small></h1>
+${str(info.description) ? `<p>${escapeHtml(str(info.description)!)}</p>` : ''}
 ${sections.join('\n')}
 <h2>Schemas</h2>
 ${schemaSections.join('\n')}

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { TENANT_PATTERN } from '../auth/keys.ts'
 
 /**
  * The REST shapes (mem0-server compatible, snake_case), validated on the way in and described in the
@@ -156,10 +157,7 @@ export const IdParamSchema = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: '3.9b2f0c1e-5a4d-4e8f-9c1a-2b3c4d5e6f70' }),
 })
 
-export const TenantSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,48}$/, '1-48 letters, digits, "_" or "-"')
-  .openapi({ example: 'acme' })
+export const TenantSchema = z.string().regex(TENANT_PATTERN, '1-48 letters, digits, "_" or "-"').openapi({ example: 'acme' })
 
 export const CreateKeyBodySchema = z
   .object({

@@ -137,14 +137,15 @@ export class FakeHttpServer {
     if (route === 'faults') {
       const { count = 1, ...fault } = JSON.parse(bodyText || '{}') as Fault & { count?: number }
       this.injectFault(fault as Fault, count)
-      return send(res, { status: 200, body: { queued: this.faults.length } })
-    }
-    if (route === 'log') return send(res, { status: 200, body: this.requests })
-    if (route === 'reset') {
+      send(res, { status: 200, body: { queued: this.faults.length } })
+    } else if (route === 'log') {
+      send(res, { status: 200, body: this.requests })
+    } else if (route === 'reset') {
       this.reset()
-      return send(res, { status: 200, body: { reset: true } })
+      send(res, { status: 200, body: { reset: true } })
+    } else {
+      send(res, { status: 404, body: { error: `unknown admin route ${route}` } })
     }
-    send(res, { status: 404, body: { error: `unknown admin route ${route}` } })
   }
 }
 

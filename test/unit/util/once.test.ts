@@ -16,12 +16,18 @@ describe('SingleFlight', () => {
     const flight = new SingleFlight<number>()
     let starts = 0
     const first = deferred<number>()
-    const a = flight.run(() => (starts++, first.promise))
-    const b = flight.run(() => (starts++, Promise.resolve(99)))
+    const counted =
+      <T>(promise: Promise<T>) =>
+      () => {
+        starts++
+        return promise
+      }
+    const a = flight.run(counted(first.promise))
+    const b = flight.run(counted(Promise.resolve(99)))
     first.reject(new Error('down'))
     await expect(a).rejects.toThrow('down')
     await expect(b).rejects.toThrow('down')
-    expect(await flight.run(() => (starts++, Promise.resolve(2)))).toBe(2)
+    expect(await flight.run(counted(Promise.resolve(2)))).toBe(2)
     expect(starts).toBe(2)
   })
 })

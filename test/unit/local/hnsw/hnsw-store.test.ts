@@ -1,0 +1,99 @@
+import { describe, expect, it } from '../../../harness.ts'
+import { and, eq } from '../../../../src/filters/ast.ts'
+import { resolveMemoryConfig } from '../../../../src/config.ts'
+import { ConfigError } from '../../../../src/errors.ts'
+import { Memory, MemoryStorage } from '../../../../src/index.ts'
+import { createHnswIndexFactory } from '../../../../src/local/hnsw/factory.ts'
+import { LocalVectorStore } from '../../../../src/local/local-vector-store.ts'
+import { describeVectorStoreConformance, randomVector, seeded } from '../../../conformance/vector-store.ts'
+import { HashEmbedder } from '../../../support/hash-embedder.ts'
+import { runtime } from '../../../support/runtime.ts'
+
+// Every search goes through the HNSW graph (no exact fallback), so the suite checks the ANN path itself.
+describeVectorStoreConformance('hnsw, graph search forced', async () => {
+  const storage = new MemoryStorage()
+  const open = async () =>
+    new LocalVectorStore({
+      name: 'hnsw',
+      storage,
+      collection: 'conformance',
+      ann: createHnswIndexFactory(),
+      annMinSize: 1,
+      exactCandidateLimit: 0,
+    })
+  return { store: await open(), reopen: open }
+})
+
+describe('hnsw store', () => {
+  it('is the default vector store (and transformers the default embedder outside workerd; indexeddb storage in browsers, memory elsewhere)', () => {
+    const name = (choice: { kind: string; provider?: { name: string } }) =>
+      choice.kind === 'provider' ? choice.provider!.name : 'instance'
+    if (runtime === 'workerd') {
+      // The default embedder cannot run in workerd and is refused at config time; the rest still defaults.
+      expect(() => resolveMemoryConfig({})).toThrow(ConfigError)
+      const defaults = resolveMemoryConfig({ embedder: new HashEmbedder() })
+      expect([name(defaults.vectorStore), name(defaults.storage)]).toEqual(['hnsw', 'memory'])
+      return
+    }
+    const defaults = resolveMemoryConfig({})
+    expect([name(defaults.vectorStore), name(defaults.embedder), name(defaults.storage)]).toEqual([
+      'hnsw',
+      'transformers',
+      runtime === 'chromium' ? 'indexeddb' : 'memory',
+    ])
+  })
+
+  it('builds a graph for partitions past exactBelow and persists it next to the records', async () => {
+    const storage = new MemoryStorage()
+    const config = { embedder: new HashEmbedder(), storage, vectorStore: { provider: 'hnsw' as const, config: { exactBelow: 1000 } } }
+    const memory = new Memory(config)
+    const texts = Array.from({ length: 1500 }, (_, i) => `note ${i} about ${['tea', 'hiking', 'chess', 'jazz'][i % 4]} and topic ${i % 37}`)
+    for (let i = 0; i < texts.length; i += 300)
+      await memory.add(
+        texts.slice(i, i + 300).map((content) => ({ role: 'user', content })),
+        { userId: 'u' },
+      )
+    const { results } = await memory.search('note 1234 about chess and topic 13', { userId: 'u', topK: 3 })
+    expect(results[0]!.memory).toBe(texts[1234])
+    await memory.close()
+    expect((await storage.list('memories/vs/p/u.u/ann/')).length).toBeGreaterThan(0)
+    const again = new Memory(config)
+    expect((await again.search('note 1234 about chess and topic 13', { userId: 'u', topK: 3 })).results.map((r) => r.id)).toEqual(
+      results.map((r) => r.id),
+    )
+    await again.close()
+  })
+
+  it('finds the exact top-k through the graph on a larger partition, filtered or not', async () => {
+    const store = new LocalVectorStore({
+      name: 'hnsw',
+      storage: new MemoryStorage(),
+      collection: 'big',
+      ann: createHnswIndexFactory(),
+      annMinSize: 1,
+      exactCandidateLimit: 0,
+    })
+    await store.init({ dimensions: 32 })
+    const random = seeded(9)
+    const records = Array.from({ length: 3000 }, (_, i) => ({
+      id: `r${i}`,
+      vector: randomVector(random, 32),
+      payload: { user_id: 'u', half: i % 2 === 0 },
+    }))
+    await store.upsert(records)
+    let recallHits = 0
+    for (let q = 0; q < 20; q++) {
+      const query = randomVector(random, 32)
+      const filter = and(eq('user_id', 'u'), q % 2 ? eq('half', true) : undefined)
+      const exact = records
+        .filter((r) => q % 2 === 0 || r.payload.half)
+        .map((r) => ({ id: r.id, s: r.vector.reduce((a, v, i) => a + v * query[i]!, 0) / Math.hypot(...r.vector) }))
+        .sort((a, b) => b.s - a.s)
+        .slice(0, 10)
+        .map((r) => r.id)
+      const found = (await store.search({ vector: query, topK: 10, filter, scope: { user_id: 'u' } })).map((r) => r.id)
+      recallHits += found.filter((id) => exact.includes(id)).length
+    }
+    expect(recallHits / 200).toBeGreaterThanOrEqual(0.95)
+  })
+})
