@@ -21,6 +21,7 @@ export * from './provider-utils/index.ts'
 // Small helpers.
 export { bytesEqual, bytesToBase64 } from './util/bytes.ts'
 export { sha256Hex } from './util/hash.ts'
+export { hasLoneSurrogate } from './util/unicode.ts'
 export { decodeJson, encodeJson } from './util/kv.ts'
 export { decodeListCursor, encodeListCursor } from './util/list-cursor.ts'
 export { Lazy, SingleFlight } from './util/once.ts'

@@ -1,11 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import type { MiddlewareHandler } from 'hono'
+import type { HonoRequest, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from './app-env.ts'
 import { authenticate } from './auth/authenticate.ts'
 import { ApiError, toApiError } from './http/errors.ts'
+import { checkBodyShape } from './http/json-shape.ts'
 import { renderReference } from './http/reference-page.ts'
 import { jsonResponse } from './http/responses.ts'
 import { enforceRateLimit } from './limits/rate-limit.ts'
@@ -66,7 +67,7 @@ const guardMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
       throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)`)
     },
   })(c, async () => {
-    requireJsonBody(c.req.raw)
+    if (requireJsonBody(c.req.raw)) await checkJsonBody(c.req)
     await next()
   })
 }
@@ -79,13 +80,28 @@ function notJson(type: string): ApiError {
   )
 }
 
-/** A body must be JSON: say so with a 400 instead of the validator's bare 415. */
-function requireJsonBody(request: Request): void {
-  if (request.method !== 'POST' && request.method !== 'PUT') return
+/** A body must be JSON: say so with a 400 instead of the validator's bare 415. Whether there is a body. */
+function requireJsonBody(request: Request): boolean {
+  if (request.method !== 'POST' && request.method !== 'PUT') return false
   // No body at all (POST /reset as mem0 clients send it) needs no Content-Type.
-  if (request.body === null || request.headers.get('content-length') === '0') return
+  if (request.body === null || request.headers.get('content-length') === '0') return false
   const type = request.headers.get('content-type') ?? ''
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) throw notJson(type)
+  return true
+}
+
+/**
+ * Parses the body once (Hono caches it for the route's validator) and checks its shape; malformed JSON
+ * is left to the validator, which reports it.
+ */
+async function checkJsonBody(req: HonoRequest): Promise<void> {
+  let body: unknown
+  try {
+    body = await req.json()
+  } catch {
+    return
+  }
+  checkBodyShape(body)
 }
 
 interface Issue {

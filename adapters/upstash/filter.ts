@@ -1,4 +1,4 @@
-import type { FieldNode, FilterNode, ScalarValue } from '../../src/internal.ts'
+import { hasLoneSurrogate, type FieldNode, type FilterNode, type ScalarValue } from '../../src/internal.ts'
 import {
   allOf,
   anyOf,
@@ -55,7 +55,6 @@ export function formatLiteral(value: ScalarValue): string | undefined {
   return formatNumber(value)
 }
 
-const LONE_SURROGATE = /\p{Cs}/u
 const GLOB_SPECIAL = /[*?[\]\\]/g
 
 /**
@@ -63,7 +62,7 @@ const GLOB_SPECIAL = /[*?[\]\\]/g
  * character), which makes the pattern a superset: exact is false then.
  */
 export function substringGlob(needle: string): { pattern: string; exact: boolean } | undefined {
-  if (LONE_SURROGATE.test(needle)) return undefined
+  if (hasLoneSurrogate(needle)) return undefined
   let exact = true
   const body = needle.replace(GLOB_SPECIAL, () => {
     exact = false

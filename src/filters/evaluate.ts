@@ -15,6 +15,14 @@ function scalarEquals(a: Json, b: ScalarValue): boolean {
   return sameType(a, b) && a === b
 }
 
+/**
+ * A payload's own field only: `p[field]` would read Object.prototype for names like `toString` or
+ * `constructor` and make `{ toString: '*' }` match every record, where every remote store finds none.
+ */
+function fieldOf(payload: JsonObject, field: string): Json | undefined {
+  return Object.hasOwn(payload, field) ? payload[field] : undefined
+}
+
 /** Applies `test` to a scalar field, or to each element of an array field (some-element semantics). */
 function anyValue(value: Json | undefined, test: (v: Json) => boolean): boolean {
   if (value === undefined || value === null) return false
@@ -57,12 +65,12 @@ export function compileFilter(node: FilterNode): PayloadPredicate {
     }
     case 'exists': {
       const field = node.field
-      return (p) => p[field] !== undefined && p[field] !== null
+      return (p) => fieldOf(p, field) !== undefined && fieldOf(p, field) !== null
     }
     case 'eq':
     case 'ne': {
       const { field, value } = node
-      const positive: PayloadPredicate = (p) => anyValue(p[field], (v) => scalarEquals(v, value))
+      const positive: PayloadPredicate = (p) => anyValue(fieldOf(p, field), (v) => scalarEquals(v, value))
       return node.op === 'eq' ? positive : (p) => !positive(p)
     }
     case 'in':
@@ -70,7 +78,7 @@ export function compileFilter(node: FilterNode): PayloadPredicate {
       const { field, values } = node
       const set = new Set<ScalarValue>(values)
       const positive: PayloadPredicate = (p) =>
-        anyValue(p[field], (v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && set.has(v))
+        anyValue(fieldOf(p, field), (v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && set.has(v))
       return node.op === 'in' ? positive : (p) => !positive(p)
     }
     case 'gt':
@@ -87,7 +95,7 @@ export function compileFilter(node: FilterNode): PayloadPredicate {
               ? (c: number) => c < 0
               : (c: number) => c <= 0
       return (p) =>
-        anyValue(p[field], (v) => {
+        anyValue(fieldOf(p, field), (v) => {
           const c = ordered(v, value)
           return c !== undefined && accept(c)
         })
@@ -95,7 +103,7 @@ export function compileFilter(node: FilterNode): PayloadPredicate {
     case 'contains': {
       const { field, value } = node
       return (p) => {
-        const v = p[field]
+        const v = fieldOf(p, field)
         if (typeof v === 'string') return typeof value === 'string' && v.includes(value)
         if (Array.isArray(v)) return v.some((element) => element !== null && scalarEquals(element, value))
         return false
@@ -104,7 +112,7 @@ export function compileFilter(node: FilterNode): PayloadPredicate {
     case 'icontains': {
       const { field } = node
       const needle = String(node.value).toLowerCase()
-      return (p) => anyValue(p[field], (v) => typeof v === 'string' && v.toLowerCase().includes(needle))
+      return (p) => anyValue(fieldOf(p, field), (v) => typeof v === 'string' && v.toLowerCase().includes(needle))
     }
   }
 }

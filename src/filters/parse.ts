@@ -10,6 +10,12 @@ const LOGICAL: Record<string, 'AND' | 'OR' | 'NOT'> = { AND: 'AND', OR: 'OR', NO
 /** Field names usable in filters and as metadata keys: portable to every remote store's filter syntax. */
 export const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
 
+/**
+ * How deeply AND/OR/NOT may nest. Real filters nest a few levels; the bound keeps parsing, compiling and
+ * every store's translation (all recursive) far from the stack limit on hostile input.
+ */
+export const MAX_FILTER_DEPTH = 32
+
 export interface ParseFilterOptions {
   /** Fields holding epoch milliseconds: ISO-8601 strings given for them are converted. */
   dateFields?: ReadonlySet<string>
@@ -31,8 +37,11 @@ class FilterParser {
     this.options = options
   }
 
-  filter(input: unknown, path: string): FilterNode {
+  filter(input: unknown, path: string, depth = 1): FilterNode {
     if (!isPlainObject(input)) throw new FilterError(`${path || 'filters'} must be an object, got ${describe(input)}`)
+    if (depth > MAX_FILTER_DEPTH) {
+      throw new FilterError(`${path}: filters nest deeper than ${MAX_FILTER_DEPTH} levels of AND / OR / NOT`)
+    }
     const parts: FilterNode[] = []
     for (const [key, value] of Object.entries(input)) {
       if (value === undefined) continue
@@ -40,7 +49,7 @@ class FilterParser {
       const here = path ? `${path}.${key}` : key
       if (logical === 'AND' || logical === 'OR') {
         if (!Array.isArray(value)) throw new FilterError(`${here} must be an array of filters, got ${describe(value)}`)
-        const children = value.map((child, i) => this.filter(child, `${here}[${i}]`))
+        const children = value.map((child, i) => this.filter(child, `${here}[${i}]`, depth + 1))
         parts.push(logical === 'AND' ? and(...children) : children.length === 0 ? { op: 'or', children: [] } : or(...children))
       } else if (logical === 'NOT') {
         if (!isPlainObject(value)) {
@@ -48,7 +57,7 @@ class FilterParser {
             `${here} takes one filter object (to exclude several conditions use NOT: { OR: [...] }), got ${describe(value)}`,
           )
         }
-        parts.push(not(this.filter(value, here)))
+        parts.push(not(this.filter(value, here, depth + 1)))
       } else {
         parts.push(this.field(key, value, here))
       }

@@ -20,10 +20,20 @@ export async function embedTexts(embedder: Embedder, texts: string[]): Promise<F
   const vectors = raw.map((v, i) => {
     if (!v || typeof v.length !== 'number' || v.length === 0)
       throw new EmbeddingError(`the embedder returned an empty vector for text ${i}`)
+    // Float32Array.from would turn "0.5" into 0.5 and hide an embedder that answers strings.
+    if (!ArrayBuffer.isView(v)) {
+      for (let j = 0; j < v.length; j++) {
+        if (typeof v[j] !== 'number') throw new EmbeddingError(`the embedder returned ${typeof v[j]} at [${i}][${j}], not a number`)
+      }
+    }
     const vector = v instanceof Float32Array ? v : Float32Array.from(v)
+    let norm = 0
     for (let j = 0; j < vector.length; j++) {
       if (!Number.isFinite(vector[j])) throw new EmbeddingError(`the embedder returned a non-finite value at [${i}][${j}]`)
+      norm += vector[j]! * vector[j]!
     }
+    // A zero vector has no direction: its cosine similarity to anything is undefined (NaN or 0 by store).
+    if (norm === 0) throw new EmbeddingError(`the embedder returned an all-zero vector for text ${i}`)
     return vector
   })
   const size = vectors[0]!.length

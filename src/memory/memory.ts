@@ -16,6 +16,7 @@ import type {
 import { sha256Hex } from '../util/hash.ts'
 import { deletePrefix, storageCall } from '../util/kv.ts'
 import { KeyedMutex } from '../util/mutex.ts'
+import { hasLoneSurrogate } from '../util/unicode.ts'
 import { embedTexts } from './embedding.ts'
 import { newHistoryEntry } from './history.ts'
 import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from './limits.ts'
@@ -45,6 +46,7 @@ function checkMemoryId(id: unknown, operation: string): string {
   if (typeof id !== 'string' || id.length === 0 || id.length > 256) {
     throw new ValidationError(`${operation}: id must be a non-empty string of at most 256 characters`)
   }
+  if (hasLoneSurrogate(id)) throw new ValidationError(`${operation}: id must be well-formed Unicode text: it holds a lone UTF-16 surrogate`)
   return id
 }
 

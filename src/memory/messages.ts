@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.ts'
 import type { Message } from '../types.ts'
+import { hasLoneSurrogate } from '../util/unicode.ts'
 
 const MAX_MESSAGES = 1000
 const MAX_MESSAGE_CHARS = 100_000
@@ -14,6 +15,9 @@ export function normalizeMessages(input: unknown): Message[] {
     const m = raw as Partial<Message> | null
     if (typeof m !== 'object' || m === null || typeof m.role !== 'string' || m.role.length === 0 || typeof m.content !== 'string') {
       throw new ValidationError(`messages[${i}] must be an object with string "role" and "content"`)
+    }
+    if (hasLoneSurrogate(m.content)) {
+      throw new ValidationError(`messages[${i}].content must be well-formed Unicode text: it holds a lone UTF-16 surrogate`)
     }
     if (m.content.length > MAX_MESSAGE_CHARS) {
       throw new ValidationError(`messages[${i}].content is longer than ${MAX_MESSAGE_CHARS} characters`)

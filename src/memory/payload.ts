@@ -2,6 +2,7 @@ import { ValidationError } from '../errors.ts'
 import { FIELD_NAME_PATTERN } from '../filters/parse.ts'
 import type { Payload } from '../interfaces/vector-store.ts'
 import type { Json, JsonObject, MemoryItem } from '../types.ts'
+import { hasLoneSurrogate } from '../util/unicode.ts'
 
 /**
  * The flat payload every vector store keeps (flat so that Pinecone-style metadata filters work):
@@ -46,7 +47,11 @@ export interface Scope {
 }
 
 function checkJson(value: unknown, path: string, depth: number): void {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return
+  if (typeof value === 'string') {
+    if (hasLoneSurrogate(value)) throw new ValidationError(`${path} must be well-formed Unicode text: it holds a lone UTF-16 surrogate`)
+    return
+  }
+  if (value === null || typeof value === 'boolean') return
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ValidationError(`${path} must be a finite number, got ${value}`)
     return

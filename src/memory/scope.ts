@@ -4,6 +4,7 @@ import { parseFilter } from '../filters/parse.ts'
 import type { ScopeHint } from '../interfaces/vector-store.ts'
 import type { Filter, ScopeOptions } from '../types.ts'
 import { outermostScope } from '../util/outermost-scope.ts'
+import { hasLoneSurrogate } from '../util/unicode.ts'
 import { DATE_FIELDS, type Scope } from './payload.ts'
 
 /**
@@ -23,6 +24,7 @@ function checkId(value: unknown, name: string): string | undefined {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_SCOPE_ID_LENGTH) {
     throw new ValidationError(`${name} must be a non-empty string of at most ${MAX_SCOPE_ID_LENGTH} characters`)
   }
+  if (hasLoneSurrogate(value)) throw new ValidationError(`${name} must be well-formed Unicode text: it holds a lone UTF-16 surrogate`)
   return value
 }
 

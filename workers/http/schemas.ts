@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { hasLoneSurrogate } from '../../src/internal.ts'
 import { TENANT_PATTERN } from '../auth/keys.ts'
 
 /**
@@ -21,6 +22,7 @@ const scopeId = (what: string) =>
     .string()
     .min(1)
     .max(256)
+    .refine((id) => !hasLoneSurrogate(id), 'must be well-formed Unicode text (it holds a lone UTF-16 surrogate)')
     .openapi({ description: `${what} id of the scope` })
 const json = z.any().openapi({ description: 'any JSON value' })
 

@@ -65,6 +65,12 @@ function pick(entry: Record<string, unknown>, keys: string[]): unknown {
   return undefined
 }
 
+/**
+ * A bound on what one LLM answer may change: a runaway or hostile model (prompt injection in the
+ * conversation) cannot write hundreds of memories in one add. Real extractions yield a handful.
+ */
+export const MAX_CHANGES_PER_ANSWER = 100
+
 function operationsArray(json: unknown): unknown[] {
   if (Array.isArray(json)) return json
   if (typeof json === 'object' && json !== null) {
@@ -82,6 +88,13 @@ function operationsArray(json: unknown): unknown[] {
  */
 export function parseOperations(answer: string, knownRefs: ReadonlySet<string>): Operation[] {
   const raw = operationsArray(extractJson(answer))
+  const changes = raw.filter((entry) => {
+    const event = typeof entry === 'object' && entry !== null ? pick(entry as Record<string, unknown>, EVENT_KEYS) : undefined
+    return !(typeof event === 'string' && event.trim().toUpperCase() === 'NONE')
+  }).length
+  if (changes > MAX_CHANGES_PER_ANSWER) {
+    throw new AnswerProblem(`${changes} changes in one answer; at most ${MAX_CHANGES_PER_ANSWER} ADD/UPDATE/DELETE operations are accepted`)
+  }
   const used = new Set<string>()
   const out: Operation[] = []
   raw.forEach((value, i) => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '../../harness.ts'
 import { LLMError, Memory, MemoryStorage, RemoteError, type LLM, type LLMRequest } from '../../../src/index.ts'
-import { AnswerProblem, extractJson, parseOperations } from '../../../src/memory/infer/parse.ts'
+import { AnswerProblem, MAX_CHANGES_PER_ANSWER, extractJson, parseOperations } from '../../../src/memory/infer/parse.ts'
 import { HashEmbedder } from '../../support/hash-embedder.ts'
 
 /** An LLM that answers from a script and records every request. */
@@ -166,6 +166,20 @@ describe('add with infer: true (one LLM call)', () => {
     expect((error as LLMError).message).toMatch(/unusable output twice.*MERGE.*nothing was written/)
     expect(llm.requests).toHaveLength(2)
     expect(await storage.list('')).toEqual([])
+  })
+
+  it('refuses an answer with more changes than MAX_CHANGES_PER_ANSWER (300 ADDs), writes nothing', async () => {
+    const storage = new MemoryStorage()
+    const flood = ops(...Array.from({ length: 300 }, (_, i) => ({ event: 'ADD', text: `fact ${i}` })))
+    const llm = new ScriptedLLM(flood, flood)
+    const m = memory(llm, storage)
+    const error = await m.add('I play chess', { userId: 'u' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(LLMError)
+    expect((error as LLMError).message).toMatch(new RegExp(`300 changes in one answer; at most ${MAX_CHANGES_PER_ANSWER}`))
+    expect(await storage.list('')).toEqual([])
+    // At the limit it is accepted.
+    const atLimit = ops(...Array.from({ length: MAX_CHANGES_PER_ANSWER }, (_, i) => ({ event: 'ADD', text: `fact ${i}` })))
+    expect((await memory(new ScriptedLLM(atLimit)).add('I play chess', { userId: 'u' })).results).toHaveLength(MAX_CHANGES_PER_ANSWER)
   })
 
   it('a failing LLM call (after the provider retried) is an LLMError with the cause, nothing written', async () => {

@@ -1,0 +1,89 @@
+import { describe, expect, it } from '../harness.ts'
+import { newTenant, request } from './worker-client.ts'
+
+// Regressions from the independent attack run (issue 21): input that is not well-formed is a 400
+// VALIDATION with a clear message, never a 500, and leaves the tenant's memories as they were.
+
+const LONE = '\ud800'
+
+function nested(depth: number, leaf: unknown, wrap: (inner: unknown, i: number) => unknown): unknown {
+  let value = leaf
+  for (let i = 0; i < depth; i++) value = wrap(value, i)
+  return value
+}
+const deepFilter = (depth: number) =>
+  nested(depth, { topic: 'x' }, (inner, i) => (i % 3 === 0 ? { NOT: inner } : i % 3 === 1 ? { AND: [inner] } : { OR: [inner] }))
+
+describe('hostile input to the REST routes', () => {
+  it('a lone UTF-16 surrogate in user_id, agent_id or run_id is a 400 naming the field, on add and search', async () => {
+    const { key } = await newTenant('hostile')
+    for (const field of ['user_id', 'agent_id', 'run_id']) {
+      const add = await request('POST', '/memories', { key, body: { messages: 'x', [field]: LONE, infer: false } })
+      expect(add.status).toBe(400)
+      expect(add.body.error).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining(`body.${field}`) })
+      expect(add.body.error.message).toMatch(/well-formed Unicode/)
+      const search = await request('POST', '/search', { key, body: { query: 'x', [field]: LONE } })
+      expect(search.status).toBe(400)
+      expect(search.body.error.code).toBe('VALIDATION')
+    }
+    const text = await request('POST', '/memories', { key, body: { messages: `note ${LONE}`, user_id: 'u', infer: false } })
+    expect(text.status).toBe(400)
+    expect(text.body.error.code).toBe('VALIDATION')
+    expect((await request('GET', '/memories?user_id=u', { key })).body.results).toEqual([])
+  })
+
+  it('a filter nested 3,000 levels and metadata nested 3,000 levels are 400s; 20 levels of filter still work', async () => {
+    const { key } = await newTenant('hostile')
+    const stored = await request('POST', '/memories', {
+      key,
+      body: { messages: 'topic note', user_id: 'u', infer: false, metadata: { topic: 'x' } },
+    })
+    expect(stored.status).toBe(200)
+    const filter = await request('POST', '/search', { key, body: { query: 'note', user_id: 'u', filters: deepFilter(3_000) } })
+    expect(filter.status).toBe(400)
+    expect(filter.body.error).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/^invalid request: body\.filters\.\S+… nests deeper than 100 levels$/),
+    })
+    const metadata = await request('POST', '/memories', {
+      key,
+      body: { messages: 'deep', user_id: 'u', infer: false, metadata: nested(3_000, 1, (inner) => ({ inner })) },
+    })
+    expect(metadata.status).toBe(400)
+    expect(metadata.body.error.code).toBe('VALIDATION')
+    const deeperThanTheLibraryAllows = await request('POST', '/search', {
+      key,
+      body: { query: 'note', user_id: 'u', filters: deepFilter(40) },
+    })
+    expect(deeperThanTheLibraryAllows.status).toBe(400)
+    expect(deeperThanTheLibraryAllows.body.error).toMatchObject({ code: 'FILTER', message: expect.stringMatching(/deeper than 32 levels/) })
+    const ok = await request('POST', '/search', {
+      key,
+      body: { query: 'note', user_id: 'u', filters: nested(20, { topic: 'x' }, (inner) => ({ AND: [inner] })) },
+    })
+    expect(ok.status).toBe(200)
+    expect(ok.body.results.map((r: { memory: string }) => r.memory)).toEqual(['topic note'])
+  })
+
+  it('metadata with a "__proto__" key is a 400, not silently dropped', async () => {
+    const { key } = await newTenant('hostile')
+    const response = await request('POST', '/memories', {
+      key,
+      rawBody: '{"messages":"x","user_id":"u","infer":false,"metadata":{"__proto__":{"admin":true},"ok":1}}',
+      headers: { 'Content-Type': 'application/json' },
+    })
+    expect(response.status).toBe(400)
+    expect(response.body.error).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('body.metadata.__proto__') })
+    expect((await request('GET', '/memories?user_id=u', { key })).body.results).toEqual([])
+  })
+
+  it('filters on names Object.prototype has match nothing (as every remote store answers)', async () => {
+    const { key } = await newTenant('hostile')
+    await request('POST', '/memories', { key, body: { messages: 'plain', user_id: 'u', infer: false } })
+    for (const name of ['toString', 'constructor', 'valueOf', 'hasOwnProperty']) {
+      const found = await request('POST', '/search', { key, body: { query: 'plain', user_id: 'u', filters: { [name]: '*' } } })
+      expect(found.status).toBe(200)
+      expect(found.body.results).toEqual([])
+    }
+  })
+})
