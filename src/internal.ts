@@ -12,7 +12,7 @@ export type * from './interfaces/vector-store.ts'
 export type * from './types.ts'
 export type { ProviderContext } from './registry.ts'
 // Provider modules (adapters/<name>.ts) register themselves when imported: the workerd entry needs that.
-export { defineProvider, registerProvider } from './registry.ts'
+export { defineProvider, registerProvider, resolveProvider } from './registry.ts'
 // The memory layer's rules the Worker shares.
 export { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from './memory/limits.ts'
 export { parseUserFilters, resolveScope, writeLockKey } from './memory/scope.ts'

@@ -84,7 +84,9 @@ export class MemoryServices {
     const store = await create(settings.vectorStore, context)
     await store.init({ dimensions: embedder.dimensions })
     const history = settings.historyEnabled ? new HistoryStore(storage, collection) : undefined
-    return new MemoryServices({ storage, embedder, store, llm, history }, writes, settings.customInstructions)
+    const services = new MemoryServices({ storage, embedder, store, llm, history }, writes, settings.customInstructions)
+    await services.recoverHistory()
+    return services
   }
 
   private writeContext(request: AddRequest, now: number): WriteContext {
@@ -197,10 +199,12 @@ export class MemoryServices {
    * undo failed too).
    */
   async commit(changes: Changes): Promise<void> {
+    // Before anything changes: a crash from here on is settled by recoverHistory at the next start.
+    const journal = await this.history?.begin(changes.history)
     try {
       if (changes.upserts.length > 0) await this.store.upsert(changes.upserts)
       if (changes.deletes.length > 0) await this.store.delete(changes.deletes)
-      await this.history?.append(changes.history)
+      if (journal) await this.history!.finish(journal)
     } catch (err) {
       const restored = new Set(changes.previous.map((r) => r.id))
       const created = changes.upserts.map((r) => r.id).filter((id) => !restored.has(id))
@@ -208,11 +212,22 @@ export class MemoryServices {
         if (created.length > 0) await this.store.delete(created)
         const back = changes.previous.filter((r) => r.vector).map((r) => ({ id: r.id, vector: r.vector!, payload: r.payload }))
         if (back.length > 0) await this.store.upsert(back)
+        if (journal) await this.history!.abandon(journal)
       } catch (rollbackError) {
+        // The journal stays: the next start writes the rows of whatever change the store kept.
         if (err instanceof EdgememError) err.rollbackError = rollbackError
       }
       throw err
     }
+  }
+
+  /** Settles history journals left by a process that died mid-change (see HistoryStore). */
+  async recoverHistory(): Promise<void> {
+    await this.history?.recover(async (entry) => {
+      const [record] = await this.store.get([entry.memoryId])
+      if (entry.event === 'DELETE') return !record
+      return !!record && record.payload.memory === entry.newValue && record.payload.updated_at === Date.parse(entry.createdAt)
+    })
   }
 
   /** A store search through the scope guard. */
@@ -259,8 +274,9 @@ export class MemoryServices {
     const now = Date.now()
     for (let i = 0; i < records.length; i += LIST_PAGE) {
       const batch = records.slice(i, i + LIST_PAGE)
-      await this.store.delete(batch.map((r) => r.id))
-      await this.history?.append(batch.map((r) => newHistoryEntry(r.id, 'DELETE', String(r.payload.memory), null, now)))
+      const history = this.history ? batch.map((r) => newHistoryEntry(r.id, 'DELETE', String(r.payload.memory), null, now)) : []
+      // Listed without vectors: a failed page cannot be put back, but its journal still settles its history.
+      await this.commit({ upserts: [], deletes: batch.map((r) => r.id), history, previous: [] })
     }
     return { deleted: records.length }
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '../harness.ts'
+import type { Env } from '../../workers/env.ts'
 import { newTenant, request } from './worker-client.ts'
+import { WRONG_SIZE_EMBEDDING_MODEL } from './worker-servers.setup.ts'
 
 // Regressions from the independent attack run (issue 21): input that is not well-formed is a 400
 // VALIDATION with a clear message, never a 500, and leaves the tenant's memories as they were.
@@ -85,5 +87,35 @@ describe('hostile input to the REST routes', () => {
       expect(found.status).toBe(200)
       expect(found.body.results).toEqual([])
     }
+  })
+})
+
+describe('an embedding endpoint that answers another vector size for a moment', () => {
+  it('is refused before anything is written, and does not poison the empty collection of a new tenant (kv mode)', async () => {
+    const env: Partial<Env> = { STORAGE_MODE: 'kv' }
+    const first = await newTenant('dims', env)
+    // The deployment's first writes (here or earlier in this file) pin its size: 64.
+    expect(
+      (await request('POST', '/memories', { key: first.key, env, body: { messages: 'first', user_id: 'a', infer: false } })).status,
+    ).toBe(200)
+    // A new tenant's first write, while the endpoint answers 512-d: without the pin it would fix the new
+    // collection at 512 and fail every later write and search of that tenant.
+    const { key } = await newTenant('dims', env)
+    const episode = { ...env, EMBEDDING_MODEL: WRONG_SIZE_EMBEDDING_MODEL }
+    const refused = await request('POST', '/memories', {
+      key,
+      env: episode,
+      body: { messages: 'during the episode', user_id: 'b', infer: false },
+    })
+    expect(refused.status).toBe(502)
+    expect(refused.body.error).toMatchObject({
+      code: 'EMBEDDING',
+      message: expect.stringMatching(/answered 512-dimensional vectors.*64-dimensional.*nothing was written/),
+    })
+    const after = await request('POST', '/memories', { key, env, body: { messages: 'after the episode', user_id: 'b', infer: false } })
+    expect(after.status).toBe(200)
+    const found = await request('POST', '/search', { key, env, body: { query: 'episode', user_id: 'b' } })
+    expect(found.status).toBe(200)
+    expect(found.body.results.map((r: { memory: string }) => r.memory)).toEqual(['after the episode'])
   })
 })

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node'
+import { defaultEmbeddings } from '../servers/openai-protocol.ts'
 import { openAIError, startOpenAITestServer, type ChatCompletionRequest, type ChatReply } from '../servers/openai.ts'
 
 /**
@@ -9,6 +10,8 @@ import { openAIError, startOpenAITestServer, type ChatCompletionRequest, type Ch
 export const WORKER_EMBEDDING_DIMENSIONS = 64
 /** A user message containing this makes the test LLM fail (not retried: HTTP 400). */
 export const LLM_FAILURE_MARKER = 'please-fail-the-llm'
+/** An embedding model name this server answers with 512-d vectors instead of 64-d (a misconfigured or flapping endpoint). */
+export const WRONG_SIZE_EMBEDDING_MODEL = 'wrong-size-embedding'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -46,6 +49,12 @@ export function extractFacts(body: ChatCompletionRequest): ChatReply {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const openai = await startOpenAITestServer({ dimensions: WORKER_EMBEDDING_DIMENSIONS, chat: extractFacts })
+  openai.embeddings.handler = (body) => ({
+    vectors:
+      body.model === WRONG_SIZE_EMBEDDING_MODEL
+        ? defaultEmbeddings({ ...body, dimensions: 512 }, 512)
+        : defaultEmbeddings(body, WORKER_EMBEDDING_DIMENSIONS),
+  })
   project.provide('workerServers', { openaiBaseURL: openai.baseURL })
   return () => openai.close()
 }

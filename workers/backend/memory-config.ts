@@ -6,6 +6,7 @@ import '../../adapters/qdrant.ts'
 import '../../adapters/pinecone.ts'
 import type { KeyValueStore, MemoryConfig, ProviderSpec } from '../../src/index.workerd.ts'
 import type { Settings } from '../settings.ts'
+import { PinnedDimensionsEmbedder } from './pinned-dimensions.ts'
 
 /**
  * Where a Memory's data goes: the Durable Object's own storage (durable-object mode), a KV namespace
@@ -30,9 +31,16 @@ function llm(settings: Settings): ProviderSpec<'llm'> | undefined {
   return { provider: 'openai', config: { model, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}) } }
 }
 
-/** The Memory config of one tenant (or one Durable Object shard) under the Worker's settings. */
-export function memoryConfig(settings: Settings, placement: MemoryPlacement): MemoryConfig {
-  const base: MemoryConfig = { embedder: embedder(settings) }
+/**
+ * The Memory config of one tenant (or one Durable Object shard) under the Worker's settings. With
+ * `deploymentKV` and no EMBEDDING_DIMENSIONS, the vector size is pinned for the whole deployment at its
+ * first write (pinned-dimensions.ts).
+ */
+export function memoryConfig(settings: Settings, placement: MemoryPlacement, deploymentKV?: KVNamespace): MemoryConfig {
+  const spec = embedder(settings)
+  const base: MemoryConfig = {
+    embedder: deploymentKV && settings.embedding.dimensions === undefined ? new PinnedDimensionsEmbedder(spec, deploymentKV) : spec,
+  }
   const model = llm(settings)
   if (model) base.llm = model
   const localIndex: ProviderSpec<'vectorStore'> = { provider: settings.localIndex, config: { memoryBudgetMB: settings.memoryBudgetMB } }

@@ -42,7 +42,7 @@ export function tenantMemories(env: Env, settings: Settings): TenantMemories {
     if (!namespace) throw missingBinding('EDGEMEM_KV (KV namespace)', settings.mode)
     const kind = settings.mode === 'kv' ? 'kv' : 'remote'
     memories = new IsolateTenantMemories(
-      (tenant) => memoryConfig(settings, { kind, namespace, collection: tenantCollection(tenant) }),
+      (tenant) => memoryConfig(settings, { kind, namespace, collection: tenantCollection(tenant) }, namespace),
       ISOLATE_TENANTS,
     )
   }

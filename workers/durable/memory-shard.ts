@@ -36,7 +36,7 @@ export class MemoryShard extends DurableObject<Env> {
   }
 
   private open(): Memory {
-    this.memory ??= new Memory(memoryConfig(settingsOf(this.env), { kind: 'durable-object', storage: this.store }))
+    this.memory ??= new Memory(memoryConfig(settingsOf(this.env), { kind: 'durable-object', storage: this.store }, this.env.EDGEMEM_KV))
     return this.memory
   }
 
