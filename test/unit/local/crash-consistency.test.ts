@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { and } from '../../../src/filters/ast.ts'
 import type { Payload, VectorRecord } from '../../../src/interfaces/vector-store.ts'
 import { LocalVectorStore } from '../../../src/local/local-vector-store.ts'
+import type { KeyValueStore } from '../../../src/interfaces/key-value-store.ts'
 import { MemoryStorage } from '../../../src/providers/storage/memory.ts'
 import { randomVector, seeded } from '../../conformance/vector-store.ts'
-import { Crash, CrashingStorage, type Mode } from '../../support/crashing-storage.ts'
+import { CrashingStorage } from '../../support/crashing-storage.ts'
 
 const DIMS = 16
 type Op = { upsert: VectorRecord[] } | { delete: string[] }
