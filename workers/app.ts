@@ -10,6 +10,7 @@ import { renderReference } from './http/reference-page.ts'
 import { jsonResponse } from './http/responses.ts'
 import { enforceRateLimit } from './limits/rate-limit.ts'
 import { registerAdminRoutes } from './routes/admin.ts'
+import { registerPlatformRoutes } from './platform/routes.ts'
 import { registerMemoryRoutes } from './routes/memories.ts'
 import { settingsOf } from './settings.ts'
 
@@ -46,7 +47,8 @@ const corsMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   return cors({
     origin: origins,
     allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type'],
+    // Mem0-User-ID and X-Mem0-Client: sent by mem0's client SDKs (platform/routes.ts), ignored.
+    allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Mem0-User-ID', 'X-Mem0-Client'],
     exposeHeaders: ['Retry-After'],
     maxAge: 600,
   })(c, next)
@@ -151,6 +153,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200))
   registerMemoryRoutes(app)
   registerAdminRoutes(app)
+  registerPlatformRoutes(app)
 
   app.get('/openapi.json', (c) => c.json(app.getOpenAPI31Document(OPENAPI_INFO)))
   app.get('/docs', (c) => c.html(renderReference(app.getOpenAPI31Document(OPENAPI_INFO))))
