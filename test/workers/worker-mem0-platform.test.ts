@@ -83,7 +83,7 @@ async function client(prefix: string): Promise<{ client: Client; key: string; te
 
 const user = (content: string) => ({ role: 'user' as const, content })
 
-const MODES: StorageModeName[] = ['durable-object', 'kv']
+const MODES: StorageModeName[] = ['durable-object', 'kv', 'qdrant']
 
 for (const mode of MODES) {
   describe(`mem0ai MemoryClient against the Worker (${mode} mode)`, () => {
