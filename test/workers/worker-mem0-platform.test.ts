@@ -291,6 +291,28 @@ for (const mode of MODES) {
   })
 }
 
+describe('mem0ai MemoryClient under the Worker’s limits', () => {
+  beforeAll(() => {
+    modeOverride = { RATE_LIMIT_PER_MINUTE: '6', RATE_LIMIT_BURST: '4', MAX_TOP_K: '5', MAX_BODY_BYTES: '2048' }
+  })
+  afterAll(() => {
+    modeOverride = undefined
+  })
+
+  it('meets the same limits and rate limits as the REST routes, as the client’s own errors', async () => {
+    const { client: c } = await client('limits')
+    await expect(c.search('x', { filters: { user_id: 'lim' }, topK: 10 })).rejects.toMatchObject({ name: 'ValidationError' })
+    await expect(c.add([user('y'.repeat(4000))], { userId: 'lim', infer: false })).rejects.toMatchObject({
+      name: 'MemoryQuotaExceededError',
+    })
+    await expect(
+      (async () => {
+        for (let i = 0; i < 10; i++) await c.getAll({ filters: { user_id: 'lim' } })
+      })(),
+    ).rejects.toMatchObject({ name: 'RateLimitError' })
+  })
+})
+
 describe('@mem0/vercel-ai-provider memory functions against the Worker', () => {
   beforeAll(() => {
     modeOverride = undefined

@@ -46,6 +46,9 @@ const tags = ['mem0 platform']
 const SECURITY: Record<string, string[]>[] = [{ mem0Token: [] }, { bearerAuth: [] }, { apiKeyHeader: [] }]
 const jsonBody = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } })
 const DEFAULT_PAGE_SIZE = 100
+/** Listing entities reads each one's memories (in the durable-object mode, every shard for agents, apps and runs). */
+const ENTITY_PAGE_SIZE = 50
+const MAX_ENTITY_PAGE_SIZE = 100
 
 function kvOf(c: Context<AppEnv>): KVNamespace {
   const kv = c.env.EDGEMEM_KV
@@ -397,11 +400,16 @@ export function registerPlatformRoutes(app: OpenAPIHono<AppEnv>): void {
   })
 
   app.openapi(entitiesRoute, async (c) => {
-    const { page = 1, page_size: pageSize = DEFAULT_PAGE_SIZE } = c.req.valid('query')
+    const { page = 1, page_size: pageSize = ENTITY_PAGE_SIZE } = c.req.valid('query')
+    if (pageSize > MAX_ENTITY_PAGE_SIZE)
+      throw new ValidationError(`page_size is ${pageSize}; entities are listed at most ${MAX_ENTITY_PAGE_SIZE} a page`)
     const ops = operationsOf(c)
     const registry = new EntityRegistry(kvOf(c), ops.tenant)
+    const recorded = await registry.list()
+    // Memories are counted for the entities of this page only: one read per entity, so a page costs the
+    // same however many entities the tenant has.
     const entities: z.infer<typeof EntitySchema>[] = []
-    for (const entity of await registry.list()) {
+    for (const entity of recorded.slice((page - 1) * pageSize, page * pageSize)) {
       const { results } = await ops.getAll({ ...coreScope(idsOfEntity(entity.type, entity.name)), topK: MAX_TOP_K }, true)
       // An entity whose memories were all deleted is no longer one (mem0 lists entities with memories).
       if (results.length === 0) {
@@ -419,12 +427,12 @@ export function registerPlatformRoutes(app: OpenAPIHono<AppEnv>): void {
         updated_at: results[0]!.updatedAt,
       })
     }
-    const total = (type: EntityType) => entities.filter((e) => e.type === type).length
+    const total = (type: EntityType) => recorded.filter((e) => e.type === type).length
     return c.json(
       {
-        count: entities.length,
-        ...pageLinks(c, page, pageSize, entities.length),
-        results: entities.slice((page - 1) * pageSize, page * pageSize),
+        count: recorded.length,
+        ...pageLinks(c, page, pageSize, recorded.length),
+        results: entities,
         total_users: total('user'),
         total_agents: total('agent'),
         total_apps: total('app'),
