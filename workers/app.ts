@@ -47,8 +47,8 @@ const corsMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   return cors({
     origin: origins,
     allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    // Mem0-User-ID and X-Mem0-Client: sent by mem0's client SDKs (platform/routes.ts), ignored.
-    allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Mem0-User-ID', 'X-Mem0-Client'],
+    // The Mem0-* and X-Mem0-* headers: sent by mem0's client SDKs (platform/routes.ts), ignored.
+    allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Mem0-User-ID', 'X-Mem0-Client', 'X-Mem0-Source', 'X-Application'],
     exposeHeaders: ['Retry-After'],
     maxAge: 600,
   })(c, next)

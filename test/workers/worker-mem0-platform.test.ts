@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import type { MemoryClient as MemoryClientType } from 'mem0ai'
+import { inject } from 'vitest'
 import worker from '../../workers/index.ts'
 import type { Env } from '../../workers/env.ts'
 import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'
@@ -321,10 +322,37 @@ describe('@mem0/vercel-ai-provider memory functions against the Worker', () => {
   it('adds and retrieves memories with host set to the Worker', async () => {
     const { key } = await newTenant('vercel')
     const config = { user_id: 'vera', mem0ApiKey: key, host: HOST, infer: false }
-    await vercel.addMemories([{ role: 'user', content: [{ type: 'text', text: 'I prefer window seats' }] }] as never, config)
+    await vercel.addMemories([{ role: 'user', content: [{ type: 'text', text: 'I prefer window seats' }] }], config)
     const text = await vercel.retrieveMemories('which seat?', config)
     expect(text).toContain('I prefer window seats')
     const found = await vercel.getMemories('seat', config)
     expect(JSON.stringify(found)).toContain('I prefer window seats')
+  })
+
+  it('wraps a model with createMem0: the conversation is stored in the Worker and its memories reach the model', async () => {
+    const { key } = await newTenant('vercel-model')
+    const mem0 = vercel.createMem0({
+      provider: 'openai',
+      mem0ApiKey: key,
+      apiKey: 'sk-test',
+      // The model itself: the scripted OpenAI-compatible test server on loopback.
+      config: { baseURL: inject('workerServers').openaiBaseURL },
+      mem0Config: { host: HOST, user_id: 'wes', infer: false },
+    })
+    const model = mem0.chat('test-llm')
+    await vercel.addMemories([{ role: 'user', content: [{ type: 'text', text: 'I prefer aisle seats' }] }], {
+      user_id: 'wes',
+      mem0ApiKey: key,
+      host: HOST,
+      infer: false,
+    })
+    // What ai's generateText calls on a model (LanguageModelV3), without depending on the ai package here.
+    const result = await model.doGenerate({ prompt: [{ role: 'user', content: [{ type: 'text', text: 'which seats do I prefer?' }] }] })
+    const source = result.content.find((part) => part.type === 'source') as
+      | { providerMetadata: { mem0: { memoriesText: string } } }
+      | undefined
+    expect(source?.providerMetadata.mem0.memoriesText).toContain('I prefer aisle seats')
+    const stored = await new MemoryClient({ apiKey: key, host: HOST }).getAll({ filters: { user_id: 'wes' } })
+    expect(stored.results.map((m: { memory: string }) => m.memory).sort()).toEqual(['I prefer aisle seats', 'which seats do I prefer?'])
   })
 })
