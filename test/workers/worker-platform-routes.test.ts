@@ -115,5 +115,8 @@ describe('mem0 platform routes: wire rules', () => {
       expect(Object.keys(body.paths), path).toContain(path)
     }
     expect(body.components.securitySchemes.mem0Token).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' })
+    const page = await request('GET', '/docs')
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('/v3/memories/search')
   })
 })
