@@ -1,3 +1,4 @@
+import { translateFilters, withDateRange } from '../../workers/platform/filters.ts'
 import { describe, expect, it } from '../harness.ts'
 import { ADMIN_KEY, newTenant, request, type RequestOptions } from './worker-client.ts'
 
@@ -118,5 +119,53 @@ describe('mem0 platform routes: wire rules', () => {
     const page = await request('GET', '/docs')
     expect(page.status).toBe(200)
     expect(page.body).toContain('/v3/memories/search')
+  })
+})
+
+describe('mem0 filters → edgemem filters', () => {
+  it('flattens metadata conditions at any depth and keeps operators, "*" and logic', () => {
+    const { filters, scope } = translateFilters({
+      AND: [{ user_id: 'u' }, { OR: [{ metadata: { topic: 'a' } }, { metadata: { rating: { gte: 4 } } }] }],
+      NOT: [{ metadata: { tag: { icontains: 'X' } } }, { metadata: { gone: '*' } }],
+    })
+    expect(filters).toEqual({
+      AND: [{ user_id: 'u' }, { OR: [{ topic: 'a' }, { rating: { gte: 4 } }] }],
+      NOT: { OR: [{ tag: { icontains: 'X' } }, { gone: '*' }] },
+    })
+    expect(scope).toEqual({ userId: 'u' })
+  })
+
+  it('keeps both conditions when a field appears at top level and under metadata', () => {
+    expect(translateFilters({ user_id: 'u', topic: 'a', metadata: { topic: { ne: 'b' } } }).filters).toEqual({
+      AND: [{ user_id: 'u', topic: 'a' }, { topic: { ne: 'b' } }],
+    })
+  })
+
+  it('scopes app_id alone to the app, and app_id with other ids to those ids', () => {
+    expect(translateFilters({ app_id: 'news' })).toEqual({ filters: { app_id: 'news' }, scope: { agentId: 'app:news' } })
+    expect(translateFilters({ AND: [{ agent_id: 'bot' }, { app_id: 'news' }] }).scope).toEqual({ agentId: 'bot' })
+    expect(translateFilters({ user_id: '*', run_id: 'r' }).scope).toEqual({ runId: 'r' })
+    expect(() => translateFilters({ agent_id: 'app:news' })).toThrow(/reserved/)
+    expect(() => translateFilters([{ user_id: 'u' }])).toThrow(/filters must be an object/)
+    expect(() => translateFilters({ user_id: 'u', AND: { user_id: 'u' } })).toThrow(/list of filters/)
+  })
+
+  it('adds start_date/end_date as a created_at range', () => {
+    expect(withDateRange({ user_id: 'u' }, '2026-01-01', undefined)).toEqual({
+      AND: [{ user_id: 'u' }, { created_at: { gte: '2026-01-01' } }],
+    })
+    expect(withDateRange({ user_id: 'u' }, undefined, undefined)).toEqual({ user_id: 'u' })
+  })
+
+  it('filters by created_at ranges and start_date/end_date through the route', async () => {
+    const { key } = await newTenant('dates')
+    const added = await request('POST', '/v3/memories/add/', token(key, { body: { messages: 'dated', user_id: 'd', infer: false } }))
+    expect(added.status).toBe(200)
+    expect(await count(key, { user_id: 'd', created_at: { gte: '2000-01-01' } })).toBe(1)
+    expect(await count(key, { user_id: 'd', created_at: { lt: '2000-01-01' } })).toBe(0)
+    const range = (start_date: string, end_date: string) =>
+      request('POST', '/v3/memories/', token(key, { body: { filters: { user_id: 'd' }, start_date, end_date } }))
+    expect((await range('2000-01-01', '9999-01-01')).body.count).toBe(1)
+    expect((await range('9000-01-01', '9999-01-01')).body.count).toBe(0)
   })
 })
