@@ -157,7 +157,7 @@ describe('mem0 filters → edgemem filters', () => {
     expect(withDateRange({ user_id: 'u' }, undefined, undefined)).toEqual({ user_id: 'u' })
   })
 
-  it('filters by created_at ranges and start_date/end_date through the route', async () => {
+  it('filters by created_at ranges and start_date/end_date through the route; search returns only `fields`', async () => {
     const { key } = await newTenant('dates')
     const added = await request('POST', '/v3/memories/add/', token(key, { body: { messages: 'dated', user_id: 'd', infer: false } }))
     expect(added.status).toBe(200)
@@ -167,5 +167,11 @@ describe('mem0 filters → edgemem filters', () => {
       request('POST', '/v3/memories/', token(key, { body: { filters: { user_id: 'd' }, start_date, end_date } }))
     expect((await range('2000-01-01', '9999-01-01')).body.count).toBe(1)
     expect((await range('9000-01-01', '9999-01-01')).body.count).toBe(0)
+    const picked = await request(
+      'POST',
+      '/v3/memories/search/',
+      token(key, { body: { query: 'dated', filters: { user_id: 'd' }, fields: ['memory'] } }),
+    )
+    expect(picked.body.results).toEqual([{ id: added.body.results[0].id, memory: 'dated' }])
   })
 })
