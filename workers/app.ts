@@ -23,7 +23,7 @@ const OPENAPI_INFO = {
     title: 'edgemem REST API',
     version: '0.1.0',
     description:
-      'Long-term memory for AI agents, compatible with the mem0 REST server (snake_case). Errors are {"error": {"code", "message"}}. Limits and storage modes: docs/worker.md.',
+      'Long-term memory for AI agents, compatible with the mem0 REST server (snake_case) and, under the tag "mem0 platform", with the routes mem0\'s platform client SDKs call (docs/moving-from-mem0.md). Errors are {"error": {"code", "message"}}. Limits and storage modes: docs/worker.md.',
   },
 }
 
