@@ -4,11 +4,14 @@
  * loopback, in the durable-object and kv storage modes. Embeddings come from the OpenAI-compatible test
  * server (deterministic hash embeddings, 384 dimensions) on the same machine, so the numbers are the
  * Worker's own cost plus one local HTTP round trip to the embedder per request. Load is bounded: a fixed
- * number of requests from a fixed number of concurrent clients. Writes the "Worker" section of BENCHMARKS.md.
+ * number of requests from a fixed number of concurrent clients. The same loads also go through mem0's own
+ * client (npm `mem0ai` MemoryClient, host set to the Worker, telemetry off) to the mem0 platform routes
+ * (`POST /v3/memories/add/`, `POST /v3/memories/search/`). Writes the "Worker" section of BENCHMARKS.md.
  *
  *   node bench/worker.bench.ts [--requests N] [--no-write]
  */
-import { loadavg } from 'node:os'
+import { readFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { startOpenAITestServer } from '../test/servers/openai.ts'
 import { startWranglerDev, type WranglerDev } from '../test/worker-smoke/wrangler-dev.ts'
 import { ms, summarize, writeSection } from './report.ts'
@@ -19,6 +22,9 @@ const option = (name: string, fallback: number): number => {
   return i >= 0 ? Number(args[i + 1]) : fallback
 }
 const REQUESTS = option('--requests', 400)
+const MEM0AI_VERSION = (
+  JSON.parse(readFileSync(new URL('../node_modules/mem0ai/package.json', import.meta.url), 'utf8')) as { version: string }
+).version
 const USERS = 16
 const ADMIN_KEY = 'bench-admin-key'
 const LOADS = [
@@ -40,11 +46,11 @@ interface Measured {
   p95: number
 }
 
-/** Runs `count` requests from `concurrency` clients; every response must be 200 or the bench fails. */
-async function load(
+/** Runs `count` calls from `concurrency` clients; any failing call fails the bench. */
+async function loadCalls(
   concurrency: number,
   count: number,
-  send: (i: number) => Promise<Response>,
+  call: (i: number) => Promise<unknown>,
 ): Promise<{ seconds: number; latencies: number[] }> {
   const latencies: number[] = []
   let next = 0
@@ -53,15 +59,36 @@ async function load(
     Array.from({ length: concurrency }, async () => {
       for (let i = next++; i < count; i = next++) {
         const t0 = performance.now()
-        const response = await send(i)
-        const body = await response.text()
+        await call(i)
         latencies.push(performance.now() - t0)
-        if (response.status !== 200) throw new Error(`request ${i} answered ${response.status}: ${body}`)
       }
     }),
   )
   return { seconds: (performance.now() - started) / 1000, latencies }
 }
+
+/** Runs `count` requests from `concurrency` clients; every response must be 200 or the bench fails. */
+function load(
+  concurrency: number,
+  count: number,
+  send: (i: number) => Promise<Response>,
+): Promise<{ seconds: number; latencies: number[] }> {
+  return loadCalls(concurrency, count, async (i) => {
+    const response = await send(i)
+    const body = await response.text()
+    if (response.status !== 200) throw new Error(`request ${i} answered ${response.status}: ${body}`)
+  })
+}
+
+// mem0's client reads MEM0_TELEMETRY when it is loaded; and nothing may leave the machine.
+process.env.MEM0_TELEMETRY = 'false'
+const realFetch = globalThis.fetch
+globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+  const url = new URL(input instanceof Request ? input.url : String(input))
+  if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') throw new Error(`the bench refused a request to ${url.origin}`)
+  return realFetch(input, init)
+}) as typeof fetch
+const { MemoryClient } = await import('mem0ai')
 
 function sentence(i: number): string {
   const pick = (k: number) => WORDS[(i * 7 + k * 13) % WORDS.length]
@@ -120,6 +147,29 @@ async function benchMode(mode: string, embeddingsURL: string): Promise<Measured[
         results.push({ mode, route, concurrency, requests, seconds: run.seconds, p50, p95 })
       }
     }
+    // The same loads through mem0's client and the mem0 platform routes (its handshake ping untimed).
+    const client = new MemoryClient({ apiKey: key, host: dev.url })
+    await client.ping()
+    const mem0Add = (i: number) =>
+      client.add([{ role: 'user', content: sentence(written + i) }], { userId: `user-${i % USERS}`, infer: false })
+    const mem0Search = (i: number) =>
+      client.search(`${WORDS[i % WORDS.length]} ${WORDS[(i * 3) % WORDS.length]}`, {
+        filters: { user_id: `user-${i % USERS}` },
+        top_k: 10,
+      } as never)
+    await loadCalls(4, USERS, mem0Search)
+    for (const { concurrency, requests } of LOADS) {
+      const adds = await loadCalls(concurrency, requests, mem0Add)
+      written += requests
+      const searches = await loadCalls(concurrency, requests, mem0Search)
+      for (const [route, run] of [
+        ['mem0 client add → POST /v3/memories/add/ (infer: false)', adds],
+        ['mem0 client search → POST /v3/memories/search/', searches],
+      ] as const) {
+        const { p50, p95 } = summarize(run.latencies)
+        results.push({ mode, route, concurrency, requests, seconds: run.seconds, p50, p95 })
+      }
+    }
     const count = await fetch(`${dev.url}/memories?user_id=user-0&top_k=100`, { headers })
     const stored = ((await count.json()) as { results: unknown[] }).results.length
     console.log(`${mode}: user-0 holds ${stored} memories after the run (${written} added in total over ${USERS} users)`)
@@ -142,6 +192,11 @@ try {
 }
 const loadAfter = loadavg()[0]!
 
+// Other work on the machine slows every row alike: compare rows of one run, not runs made under different load.
+const busy =
+  loadBefore > cpus().length
+    ? ` (the machine was busy with other work: compare the rows of this run with each other, not with runs on an idle machine)`
+    : ''
 const rows = measured.map(
   (m) =>
     `| ${m.mode} | ${m.route} | ${m.concurrency} | ${m.requests} | ${(m.requests / m.seconds).toFixed(0)} | ${ms(m.p50)} ms | ${ms(m.p95)} ms |`,
@@ -151,10 +206,12 @@ const body = `
 real local Durable Objects and KV), driven over HTTP on 127.0.0.1 by Node \`fetch\` clients on the same
 machine: a fixed number of requests from a fixed number of concurrent clients, after an untimed warm-up.
 One tenant, ${USERS} users (scopes) in turn, one message per add, top_k 10; DO_SHARDS 16; rate limit off.
+The \`mem0 client\` rows run the same loads through mem0's own client (npm \`mem0ai\` ${MEM0AI_VERSION} \`MemoryClient\`, host
+set to the Worker, telemetry off) to the mem0 platform routes (docs/moving-from-mem0.md), in the same run.
 Embeddings: the OpenAI-compatible test server (hash embeddings, 384-d) on the same machine, one HTTP call
 per request, included in the latency. Client, Worker runtime and embedder share the machine's 2 cores, so
 these are single-machine figures, not Cloudflare's edge (where storage and the embedding API add network
-time). Load average: ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.
+time). Load average: ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after${busy}.
 
 | storage mode | route | concurrency | requests | requests/s | p50 | p95 |
 |---|---|---|---|---|---|---|

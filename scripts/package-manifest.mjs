@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The package.json that goes into the tarball is the one users install: without this repository's
-// scripts (which run files the package does not contain), devDependencies and allowScripts. `npm pack`
+// scripts (which run files the package does not contain), devDependencies, allowScripts and overrides
+// (which only pin what devDependencies pull in; npm ignores them in an installed package). `npm pack`
 // runs `prepack` (node scripts/package-manifest.mjs strip), packs the package.json on disk, then
 // `postpack` (… restore) puts the full one back. A pack that died in between leaves the full manifest in
 // .cache/package.json.full: `strip` and scripts/setup.sh restore it first.
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const manifest = join(root, 'package.json')
 const saved = join(root, '.cache/package.json.full')
-const DEV_ONLY = ['scripts', 'devDependencies', 'allowScripts']
+const DEV_ONLY = ['scripts', 'devDependencies', 'allowScripts', 'overrides']
 
 async function restore() {
   if (!existsSync(saved)) return

@@ -11,6 +11,7 @@ import { renderReference } from './http/reference-page.ts'
 import { jsonResponse } from './http/responses.ts'
 import { enforceRateLimit } from './limits/rate-limit.ts'
 import { registerAdminRoutes } from './routes/admin.ts'
+import { registerPlatformRoutes } from './platform/routes.ts'
 import { registerMemoryRoutes } from './routes/memories.ts'
 import { settingsOf } from './settings.ts'
 
@@ -23,7 +24,7 @@ const OPENAPI_INFO = {
     title: 'edgemem REST API',
     version: '0.1.0',
     description:
-      'Long-term memory for AI agents, compatible with the mem0 REST server (snake_case). Errors are {"error": {"code", "message"}}. Limits and storage modes: docs/worker.md.',
+      'Long-term memory for AI agents, compatible with the mem0 REST server (snake_case) and, under the tag "mem0 platform", with the routes mem0\'s platform client SDKs call (docs/moving-from-mem0.md). Errors are {"error": {"code", "message"}}. Limits and storage modes: docs/worker.md.',
   },
 }
 
@@ -47,7 +48,8 @@ const corsMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   return cors({
     origin: origins,
     allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type'],
+    // The Mem0-* and X-Mem0-* headers: sent by mem0's client SDKs (platform/routes.ts), ignored.
+    allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Mem0-User-ID', 'X-Mem0-Client', 'X-Mem0-Source', 'X-Application'],
     exposeHeaders: ['Retry-After'],
     maxAge: 600,
   })(c, next)
@@ -167,6 +169,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200))
   registerMemoryRoutes(app)
   registerAdminRoutes(app)
+  registerPlatformRoutes(app)
 
   app.get('/openapi.json', (c) => c.json(app.getOpenAPI31Document(OPENAPI_INFO)))
   app.get('/docs', (c) => c.html(renderReference(app.getOpenAPI31Document(OPENAPI_INFO))))

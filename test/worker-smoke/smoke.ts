@@ -1,7 +1,8 @@
 /**
  * `npm run test:runtimes:worker`: the Worker under `wrangler dev` (real workerd, real local KV and
  * Durable Objects, offline) over real HTTP on loopback, with the OpenAI-compatible test server for
- * embeddings and the LLM. Runs the main flow in the durable-object mode and in the kv mode.
+ * embeddings and the LLM. Runs the main flow in the durable-object mode and in the kv mode, ending with
+ * mem0's own client (npm `mem0ai`) against the mem0 platform routes.
  */
 import assert from 'node:assert/strict'
 import { startOpenAITestServer, type OpenAITestServer } from '../servers/openai.ts'
@@ -9,6 +10,16 @@ import { extractFacts, WORKER_EMBEDDING_DIMENSIONS } from '../workers/worker-ser
 import { startWranglerDev, type WranglerDev } from './wrangler-dev.ts'
 
 const ADMIN_KEY = 'smoke-admin-key'
+
+// mem0's client (the mem0 platform routes) runs with telemetry off, and nothing may leave the machine.
+process.env.MEM0_TELEMETRY = 'false'
+const realFetch = globalThis.fetch
+globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+  const url = new URL(input instanceof Request ? input.url : String(input))
+  if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') throw new Error(`the smoke test refused a request to ${url.origin}`)
+  return realFetch(input, init)
+}) as typeof fetch
+const { MemoryClient } = await import('mem0ai')
 
 interface Reply {
   status: number
@@ -147,6 +158,16 @@ async function flow(mode: string, dev: WranglerDev): Promise<number> {
   }
   const deep = await call('POST', '/search', { key: keyA, body: { query: 't1042x', user_id: 'big', top_k: 3 } })
   check('search a scope with its hnsw index', () => assert.equal(deep.body.results[0]?.memory, 'memory number 1042 with token t1042x'))
+  // mem0's own client over real HTTP, with only `host` changed (docs/moving-from-mem0.md).
+  const mem0 = new MemoryClient({ apiKey: keyA, host: dev.url })
+  await mem0.ping()
+  const mem0Added: any = await mem0.add([{ role: 'user', content: 'I keep bees' }], { userId: 'mem0-user' })
+  check('mem0 client add (inferred, with its event)', () => assert.equal(mem0Added.status, 'SUCCEEDED'))
+  const mem0Found: any = await mem0.search('bees', { filters: { user_id: 'mem0-user' } })
+  check('mem0 client search', () => assert.equal(mem0Found.results[0]?.memory, 'User said: I keep bees'))
+  await mem0.deleteUsers({ userId: 'mem0-user' })
+  const mem0Left: any = await mem0.getAll({ filters: { user_id: 'mem0-user' } })
+  check('mem0 client deleteUsers', () => assert.equal(mem0Left.count, 0))
   const reset = await call('POST', '/reset', { key: ADMIN_KEY })
   check('reset', () => assert.equal(reset.status, 200))
   return checks

@@ -6,13 +6,20 @@ import { hashKey, KeyStore } from './keys.ts'
 /** Who is calling: a tenant's key, or the admin key (key management and /reset only). */
 export type Principal = { kind: 'tenant'; tenant: string; keyId: string } | { kind: 'admin'; keyId: 'admin' }
 
-/** The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+/**
+ * The key from `Authorization: Bearer <key>`, `Authorization: Token <key>` (the scheme of mem0's
+ * platform clients) or `X-API-Key: <key>`.
+ */
 export function presentedKey(headers: Headers): string | undefined {
   const authorization = headers.get('authorization')
   if (authorization) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization)
+    const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(authorization)
     if (!match)
-      throw new ApiError(401, 'UNAUTHORIZED', 'the Authorization header must be "Bearer <API key>" (or send the key as X-API-Key)')
+      throw new ApiError(
+        401,
+        'UNAUTHORIZED',
+        'the Authorization header must be "Bearer <API key>" or "Token <API key>" (or send the key as X-API-Key)',
+      )
     return match[1]
   }
   const header = headers.get('x-api-key')?.trim()
@@ -36,7 +43,12 @@ export function keyStore(env: Env): KeyStore {
  */
 export async function authenticate(env: Env, settings: Settings, headers: Headers): Promise<Principal> {
   const key = presentedKey(headers)
-  if (!key) throw new ApiError(401, 'UNAUTHORIZED', 'missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"')
+  if (!key)
+    throw new ApiError(
+      401,
+      'UNAUTHORIZED',
+      'missing API key: send "Authorization: Bearer <key>", "Authorization: Token <key>" or "X-API-Key: <key>"',
+    )
   const hash = await hashKey(key)
   if (settings.adminKey !== undefined && hash === (await hashKey(settings.adminKey))) return { kind: 'admin', keyId: 'admin' }
   const record = await keyStore(env).find(hash)

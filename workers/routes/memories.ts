@@ -1,12 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
-import type { Context } from 'hono'
-import { NotFoundError } from '../../src/index.workerd.ts'
-import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, parseUserFilters, resolveScope } from '../../src/internal.ts'
 import type { AppEnv } from '../app-env.ts'
-import { requireTenant } from '../auth/authenticate.ts'
-import { tenantMemories } from '../backend/select.ts'
-import type { TenantMemory } from '../backend/tenant-memory.ts'
-import { ApiError } from '../http/errors.ts'
 import { AUTHENTICATED_ERRORS, errorResponses, jsonResponse, SECURITY } from '../http/responses.ts'
 import {
   AddBodySchema,
@@ -23,15 +16,9 @@ import {
   UpdateBodySchema,
 } from '../http/schemas.ts'
 import { scopeOptions, wireEvent, wireHistoryEntry, wireItem } from '../http/wire.ts'
-import { checkMessages, checkText, checkTopK } from '../limits/request-limits.ts'
+import { operationsOf } from '../operations.ts'
 
-/** The caller's tenant's memories; only tenant keys get here (the admin key is refused with 403). */
-function memoriesOf(c: Context<AppEnv>): TenantMemory {
-  const tenant = requireTenant(c.var.principal)
-  return tenantMemories(c.env, c.var.settings).forTenant(tenant)
-}
-
-// The core's defaults, capped by MAX_TOP_K.
+// Validation, limits and defaults live in operations.ts (shared with the mem0 platform routes).
 
 const jsonBody = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } })
 const tags = ['memories']
@@ -121,21 +108,10 @@ const searchRoute = createRoute({
 export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(addRoute, async (c) => {
     const body = c.req.valid('json')
-    const { limits, llm } = c.var.settings
-    resolveScope(scopeOptions(body), undefined, 'add', 'rest')
-    checkMessages(body.messages, limits)
-    if (body.infer === true && !llm) {
-      throw new ApiError(
-        400,
-        'VALIDATION',
-        'infer: true needs an LLM and this server has none configured (LLM_MODEL / LLM_BASE_URL / LLM_API_KEY); send infer: false',
-      )
-    }
-    const { results } = await memoriesOf(c).add(body.messages, {
+    const { results } = await operationsOf(c).add(body.messages, {
       ...scopeOptions(body),
       ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
-      // Decided here, from the Worker's settings, rather than left to the default of wherever the Memory runs.
-      infer: body.infer ?? llm !== undefined,
+      ...(body.infer !== undefined ? { infer: body.infer } : {}),
       ...(body.expiration_date !== undefined ? { expirationDate: body.expiration_date } : {}),
     })
     return c.json({ results: results.map(wireEvent) }, 200)
@@ -143,25 +119,22 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query')
-    resolveScope(scopeOptions(query), undefined, 'get_all', 'rest')
-    checkTopK(query.top_k, c.var.settings.limits)
-    const topK = query.top_k ?? Math.min(DEFAULT_GET_ALL_TOP_K, c.var.settings.limits.maxTopK)
-    const { results } = await memoriesOf(c).getAll({ ...scopeOptions(query), topK })
+    const { results } = await operationsOf(c).getAll({
+      ...scopeOptions(query),
+      ...(query.top_k !== undefined ? { topK: query.top_k } : {}),
+    })
     return c.json({ results: results.map(wireItem) }, 200)
   })
 
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param')
-    const item = await memoriesOf(c).get(id)
-    if (!item) throw new NotFoundError(`no memory with id "${id}"`)
-    return c.json(wireItem(item), 200)
+    return c.json(wireItem(await operationsOf(c).get(id)), 200)
   })
 
   app.openapi(updateRoute, async (c) => {
     const { id } = c.req.valid('param')
     const body = c.req.valid('json')
-    checkText(body.text, 'text', c.var.settings.limits)
-    const item = await memoriesOf(c).update(id, {
+    const item = await operationsOf(c).update(id, {
       ...(body.text !== undefined ? { text: body.text } : {}),
       ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
     })
@@ -170,37 +143,28 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(historyRoute, async (c) => {
     const { id } = c.req.valid('param')
-    const memories = memoriesOf(c)
-    const entries = await memories.history(id)
-    // An id with no history is only "found" when the memory exists (history can be disabled); this
-    // also makes another tenant's id a 404 here, like on every other id route.
-    if (entries.length === 0 && !(await memories.get(id))) throw new NotFoundError(`no memory with id "${id}"`)
+    const entries = await operationsOf(c).history(id)
     return c.json(entries.map(wireHistoryEntry), 200)
   })
 
   app.openapi(deleteRoute, async (c) => {
     const { id } = c.req.valid('param')
-    await memoriesOf(c).delete(id)
+    await operationsOf(c).delete(id)
     return c.json({ message: 'Memory deleted successfully' }, 200)
   })
 
   app.openapi(deleteAllRoute, async (c) => {
     const query = c.req.valid('query')
-    resolveScope(scopeOptions(query), undefined, 'delete_all', 'rest')
-    const { deleted } = await memoriesOf(c).deleteAll(scopeOptions(query))
+    const { deleted } = await operationsOf(c).deleteAll(scopeOptions(query))
     return c.json({ message: 'Memories deleted successfully', deleted }, 200)
   })
 
   app.openapi(searchRoute, async (c) => {
     const body = c.req.valid('json')
-    const { limits } = c.var.settings
-    resolveScope(scopeOptions(body), parseUserFilters(body.filters, 'search'), 'search', 'rest')
-    checkText(body.query, 'query', limits)
-    checkTopK(body.top_k, limits)
-    const { results } = await memoriesOf(c).search(body.query, {
+    const { results } = await operationsOf(c).search(body.query, {
       ...scopeOptions(body),
       ...(body.filters !== undefined ? { filters: body.filters } : {}),
-      topK: body.top_k ?? Math.min(DEFAULT_SEARCH_TOP_K, limits.maxTopK),
+      ...(body.top_k !== undefined ? { topK: body.top_k } : {}),
       ...(body.threshold !== undefined ? { threshold: body.threshold } : {}),
     })
     return c.json({ results: results.map(wireItem) }, 200)
