@@ -11,6 +11,18 @@ import type { ProviderSpec } from './providers/config-types.ts'
 
 export type { ProviderSpec }
 
+/**
+ * How long one embedder or LLM call may take, retries included, before the Memory gives up on it. Writes
+ * to a scope are serialised, so without a bound a call that never returns (a hanging endpoint, a custom
+ * embedder that never resolves) would hold every later write to that scope; with it, a write waits
+ * behind another one for at most its deadline. The defaults leave room for the providers' own retries.
+ */
+export interface Timeouts {
+  embedderMs: number
+  llmMs: number
+}
+export const DEFAULT_TIMEOUTS: Timeouts = { embedderMs: 60_000, llmMs: 120_000 }
+
 export interface MemoryConfig {
   /** Default: { provider: 'transformers' } (on-device). */
   embedder?: ProviderSpec<'embedder'> | Embedder
@@ -30,6 +42,11 @@ export interface MemoryConfig {
   collection?: string
   /** Appended guidance for fact extraction. */
   customInstructions?: string
+  /**
+   * Longest an embedder or LLM call may take, retries included (milliseconds). Default embedderMs
+   * 60000, llmMs 120000. A call past it fails with EmbeddingError / LLMError and writes nothing.
+   */
+  timeouts?: { embedderMs?: number; llmMs?: number }
 }
 
 /** Either an instance to use as is, or a provider validated now and created on first use. */
@@ -45,6 +62,7 @@ export interface ResolvedConfig {
   historyEnabled: boolean
   collection: string
   customInstructions: string | undefined
+  timeouts: Timeouts
 }
 
 const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
@@ -67,6 +85,12 @@ const topLevelSchema = z.strictObject({
   history: z.optional(z.strictObject({ enabled: z.optional(z.boolean()) })),
   collection: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"'))),
   customInstructions: z.optional(z.string()),
+  timeouts: z.optional(
+    z.strictObject({
+      embedderMs: z.optional(z.number().check(z.int(), z.positive())),
+      llmMs: z.optional(z.number().check(z.int(), z.positive())),
+    }),
+  ),
 })
 
 function hasIndexedDB(): boolean {
@@ -117,5 +141,9 @@ export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
     historyEnabled: c.history?.enabled ?? true,
     collection: c.collection ?? 'memories',
     customInstructions: c.customInstructions,
+    timeouts: {
+      embedderMs: c.timeouts?.embedderMs ?? DEFAULT_TIMEOUTS.embedderMs,
+      llmMs: c.timeouts?.llmMs ?? DEFAULT_TIMEOUTS.llmMs,
+    },
   }
 }

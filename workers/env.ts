@@ -48,6 +48,12 @@ export interface Env {
   MAX_MESSAGES?: string | number
   MAX_MESSAGE_CHARS?: string | number
   MAX_TOP_K?: string | number
+  /** Longest one embedding call may take, retries included (ms); default 20000. */
+  EMBEDDING_TIMEOUT_MS?: string | number
+  /** Longest one LLM call may take, retries included (ms); default 25000. */
+  LLM_TIMEOUT_MS?: string | number
+  /** Retries of a failed embedding or LLM request (429, 5xx, network); default 2. */
+  UPSTREAM_MAX_RETRIES?: string | number
   RATE_LIMIT_PER_MINUTE?: string | number
   RATE_LIMIT_BURST?: string | number
 }

@@ -44,6 +44,8 @@ export interface Settings {
   embedding: EmbeddingSettings
   /** Absent when no LLM is configured: then only infer: false is accepted. */
   llm: LLMSettings | undefined
+  /** Deadlines of upstream calls: a request never waits longer than these behind a slow upstream. */
+  upstream: { embeddingTimeoutMs: number; llmTimeoutMs: number; maxRetries: number }
   remote: RemoteSettings | undefined
   adminKey: string | undefined
   /** undefined: no CORS headers; '*' or a list of allowed origins. */
@@ -177,6 +179,11 @@ export function parseSettings(env: Env): Settings {
       ...(dimensions ? { dimensions } : {}),
     },
     llm: parseLLM(env),
+    upstream: {
+      embeddingTimeoutMs: integer(env, 'EMBEDDING_TIMEOUT_MS', 20_000, 100, 600_000),
+      llmTimeoutMs: integer(env, 'LLM_TIMEOUT_MS', 25_000, 100, 600_000),
+      maxRetries: integer(env, 'UPSTREAM_MAX_RETRIES', 2, 0, 10),
+    },
     remote: parseRemote(env, mode),
     adminKey: text(env, 'ADMIN_KEY'),
     corsOrigins: parseCors(env),

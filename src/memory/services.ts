@@ -11,6 +11,7 @@ import type { JsonObject, MemoryEvent, Message } from '../types.ts'
 import { uuidv4 } from '../util/id.ts'
 import type { KeyedMutex } from '../util/mutex.ts'
 import { embedTexts } from './embedding.ts'
+import { embedderWithDeadline, llmWithDeadline } from './deadlines.ts'
 import { HistoryStore, newHistoryEntry } from './history.ts'
 import { AnswerProblem, type Operation, parseOperations } from './infer/parse.ts'
 import { buildPrompt, buildRetry, type Candidate } from './infer/prompt.ts'
@@ -79,8 +80,9 @@ export class MemoryServices {
     const { collection } = settings
     const storage = await create(settings.storage, { collection, storage: undefined })
     const context = { collection, storage }
-    const embedder = await create(settings.embedder, context)
-    const llm = settings.llm ? await create(settings.llm, context) : undefined
+    const { embedderMs, llmMs } = settings.timeouts
+    const embedder = embedderWithDeadline(await create(settings.embedder, context), embedderMs)
+    const llm = settings.llm ? llmWithDeadline(await create(settings.llm, context), llmMs) : undefined
     const store = await create(settings.vectorStore, context)
     await store.init({ dimensions: embedder.dimensions })
     const history = settings.historyEnabled ? new HistoryStore(storage, collection) : undefined

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '../harness.ts'
 import type { Env } from '../../workers/env.ts'
 import { newTenant, request } from './worker-client.ts'
-import { WRONG_SIZE_EMBEDDING_MODEL } from './worker-servers.setup.ts'
+import { HANGING_EMBEDDING_MARKER, RATE_LIMITED_EMBEDDING_MARKER, WRONG_SIZE_EMBEDDING_MODEL } from './worker-servers.setup.ts'
 
 // Regressions from the independent attack run (issue 21): input that is not well-formed is a 400
 // VALIDATION with a clear message, never a 500, and leaves the tenant's memories as they were.
@@ -117,5 +117,49 @@ describe('an embedding endpoint that answers another vector size for a moment', 
     const found = await request('POST', '/search', { key, env, body: { query: 'episode', user_id: 'b' } })
     expect(found.status).toBe(200)
     expect(found.body.results.map((r: { memory: string }) => r.memory)).toEqual(['after the episode'])
+  })
+})
+
+describe('a slow or rate-limited upstream', () => {
+  it('an embedding endpoint answering 429 with Retry-After: 120 is a 503 with Retry-After: 120, not a 502', async () => {
+    const env: Partial<Env> = { STORAGE_MODE: 'kv' }
+    const { key } = await newTenant('upstream', env)
+    const response = await request('POST', '/memories', {
+      key,
+      env,
+      body: { messages: `note ${RATE_LIMITED_EMBEDDING_MARKER}`, user_id: 'u', infer: false },
+    })
+    expect(response.status).toBe(503)
+    expect(response.headers.get('Retry-After')).toBe('120')
+    expect(response.body.error.code).toBe('REMOTE')
+  })
+
+  it('the same in Durable Object mode: the status and Retry-After cross the object boundary', async () => {
+    const { key } = await newTenant('upstream')
+    const response = await request('POST', '/memories', {
+      key,
+      body: { messages: `note ${RATE_LIMITED_EMBEDDING_MARKER}`, user_id: 'u', infer: false },
+    })
+    expect(response.status).toBe(503)
+    expect(response.headers.get('Retry-After')).toBe('120')
+  })
+
+  it('a hanging embedding endpoint is a 504 at EMBEDDING_TIMEOUT_MS, and a write to the same user behind it is not held', async () => {
+    const env: Partial<Env> = { STORAGE_MODE: 'kv', EMBEDDING_TIMEOUT_MS: '800', UPSTREAM_MAX_RETRIES: '0' }
+    const { key } = await newTenant('upstream', env)
+    const stored = await request('POST', '/memories', { key, env, body: { messages: 'keep me', user_id: 'u', infer: false } })
+    const id: string = stored.body.results[0].id
+    const started = Date.now()
+    const hanging = request('POST', '/memories', {
+      key,
+      env,
+      body: { messages: `note ${HANGING_EMBEDDING_MARKER}`, user_id: 'u', infer: false },
+    })
+    const metadataOnly = request('PUT', `/memories/${id}`, { key, env, body: { metadata: { seen: true } } })
+    const [slow, quick] = await Promise.all([hanging, metadataOnly])
+    expect(slow.status).toBe(504)
+    expect(slow.body.error.message).toMatch(/did not answer within 800 ms|no response/)
+    expect(quick.status).toBe(200)
+    expect(Date.now() - started).toBeLessThan(10_000)
   })
 })

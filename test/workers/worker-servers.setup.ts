@@ -12,6 +12,9 @@ export const WORKER_EMBEDDING_DIMENSIONS = 64
 export const LLM_FAILURE_MARKER = 'please-fail-the-llm'
 /** An embedding model name this server answers with 512-d vectors instead of 64-d (a misconfigured or flapping endpoint). */
 export const WRONG_SIZE_EMBEDDING_MODEL = 'wrong-size-embedding'
+/** Texts containing these make the embedding endpoint answer 429 with `Retry-After: 120`, or hang for 60 s. */
+export const RATE_LIMITED_EMBEDDING_MARKER = 'please-rate-limit-embeddings'
+export const HANGING_EMBEDDING_MARKER = 'please-hang-embeddings'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -49,12 +52,17 @@ export function extractFacts(body: ChatCompletionRequest): ChatReply {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const openai = await startOpenAITestServer({ dimensions: WORKER_EMBEDDING_DIMENSIONS, chat: extractFacts })
-  openai.embeddings.handler = (body) => ({
-    vectors:
-      body.model === WRONG_SIZE_EMBEDDING_MODEL
-        ? defaultEmbeddings({ ...body, dimensions: 512 }, 512)
-        : defaultEmbeddings(body, WORKER_EMBEDDING_DIMENSIONS),
-  })
+  openai.embeddings.handler = (body) => {
+    const texts = JSON.stringify(body.input)
+    if (texts.includes(RATE_LIMITED_EMBEDDING_MARKER)) return openAIError(429, 'Rate limit reached', { headers: { 'retry-after': '120' } })
+    if (texts.includes(HANGING_EMBEDDING_MARKER)) return { delayMs: 60_000 }
+    return {
+      vectors:
+        body.model === WRONG_SIZE_EMBEDDING_MODEL
+          ? defaultEmbeddings({ ...body, dimensions: 512 }, 512)
+          : defaultEmbeddings(body, WORKER_EMBEDDING_DIMENSIONS),
+    }
+  }
   project.provide('workerServers', { openaiBaseURL: openai.baseURL })
   return () => openai.close()
 }

@@ -19,16 +19,28 @@ export type MemoryPlacement =
 
 function embedder(settings: Settings): ProviderSpec<'embedder'> {
   const { model, baseURL, apiKey, dimensions } = settings.embedding
+  const { embeddingTimeoutMs, maxRetries } = settings.upstream
   return {
     provider: 'openai',
-    config: { model, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}), ...(dimensions ? { dimensions } : {}) },
+    config: {
+      model,
+      timeoutMs: embeddingTimeoutMs,
+      maxRetries,
+      ...(baseURL ? { baseURL } : {}),
+      ...(apiKey ? { apiKey } : {}),
+      ...(dimensions ? { dimensions } : {}),
+    },
   }
 }
 
 function llm(settings: Settings): ProviderSpec<'llm'> | undefined {
   if (!settings.llm) return undefined
   const { model, baseURL, apiKey } = settings.llm
-  return { provider: 'openai', config: { model, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}) } }
+  const { llmTimeoutMs, maxRetries } = settings.upstream
+  return {
+    provider: 'openai',
+    config: { model, timeoutMs: llmTimeoutMs, maxRetries, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}) },
+  }
 }
 
 /**
@@ -39,6 +51,7 @@ function llm(settings: Settings): ProviderSpec<'llm'> | undefined {
 export function memoryConfig(settings: Settings, placement: MemoryPlacement, deploymentKV?: KVNamespace): MemoryConfig {
   const spec = embedder(settings)
   const base: MemoryConfig = {
+    timeouts: { embedderMs: settings.upstream.embeddingTimeoutMs, llmMs: settings.upstream.llmTimeoutMs },
     embedder: deploymentKV && settings.embedding.dimensions === undefined ? new PinnedDimensionsEmbedder(spec, deploymentKV) : spec,
   }
   const model = llm(settings)

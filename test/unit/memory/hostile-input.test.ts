@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from '../../harness.ts'
 import {
+  ConfigError,
   EmbeddingError,
+  LLMError,
   FilterError,
   Memory,
   MemoryStorage,
@@ -8,6 +10,7 @@ import {
   compileFilter,
   parseFilter,
   type Embedder,
+  type LLM,
   type Filter,
   type JsonObject,
 } from '../../../src/index.ts'
@@ -169,5 +172,58 @@ describe('embedder output that is not a usable vector', () => {
     expect(error).toBeInstanceOf(EmbeddingError)
     expect((error as Error).message).toMatch(/all-zero vector/)
     expect(await storage.list('')).toEqual([])
+  })
+})
+
+describe('deadlines on embedder and LLM calls', () => {
+  it('a custom embedder that never resolves fails the call at timeouts.embedderMs, and a write behind it proceeds', async () => {
+    let calls = 0
+    const hangsOnce: Embedder = {
+      embed: (texts) => {
+        calls++
+        return calls === 1 ? new Promise(() => {}) : new HashEmbedder().embed(texts)
+      },
+    }
+    const storage = new MemoryStorage()
+    const m = new Memory({ embedder: hangsOnce, vectorStore: { provider: 'flat' }, storage, timeouts: { embedderMs: 300 } })
+    memories.push(m)
+    const started = Date.now()
+    const first = rejection(m.add('stuck', { userId: 'u', infer: false }))
+    const second = m.add('behind it', { userId: 'u', infer: false })
+    const error = await first
+    expect(error).toBeInstanceOf(EmbeddingError)
+    expect((error as Error).message).toMatch(/did not answer within 300 ms \(timeouts\.embedderMs\)/)
+    expect((await second).results.map((r) => r.memory)).toEqual(['behind it'])
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect((await m.getAll({ userId: 'u' })).results.map((r) => r.memory)).toEqual(['behind it'])
+  })
+
+  it('an LLM that never answers fails with LLMError at timeouts.llmMs, its request aborted, nothing written', async () => {
+    let signal: AbortSignal | undefined
+    const silent: LLM = {
+      complete: (request) => {
+        signal = request.signal
+        return new Promise(() => {})
+      },
+    }
+    const storage = new MemoryStorage()
+    const m = new Memory({
+      embedder: new HashEmbedder(),
+      vectorStore: { provider: 'flat' },
+      storage,
+      llm: silent,
+      timeouts: { llmMs: 200 },
+    })
+    memories.push(m)
+    const error = await rejection(m.add('I play chess', { userId: 'u' }))
+    expect(error).toBeInstanceOf(LLMError)
+    expect((error as Error).message).toMatch(/did not answer within 200 ms/)
+    expect(signal?.aborted).toBe(true)
+    expect(await storage.list('')).toEqual([])
+  })
+
+  it('refuses timeouts that are not positive integers, naming the field', () => {
+    expect(() => new Memory({ timeouts: { embedderMs: -1 } })).toThrow(/timeouts\.embedderMs/)
+    expect(() => new Memory({ timeouts: { llmMs: 1.5 } })).toThrow(ConfigError)
   })
 })
