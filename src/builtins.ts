@@ -1,4 +1,6 @@
 import type * as z from 'zod/mini'
+import type { azureAiSearchConfigSchema } from '../adapters/azure-ai-search/config.ts'
+import { azureAiSearchProvider } from '../adapters/azure-ai-search/provider.ts'
 import type { pineconeConfigSchema } from '../adapters/pinecone/config.ts'
 import { pineconeProvider } from '../adapters/pinecone/provider.ts'
 import type { qdrantConfigSchema } from '../adapters/qdrant/config.ts'
@@ -28,6 +30,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   upstashProvider,
   qdrantProvider,
   pineconeProvider,
+  azureAiSearchProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -44,4 +47,5 @@ export interface AdapterConfigs {
   upstash: z.input<typeof upstashConfigSchema>
   qdrant: z.input<typeof qdrantConfigSchema>
   pinecone: z.input<typeof pineconeConfigSchema>
+  azure_ai_search: z.input<typeof azureAiSearchConfigSchema>
 }

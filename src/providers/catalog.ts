@@ -30,6 +30,7 @@ export const PROVIDER_MODULES = {
     upstash: { module: 'edgemem/adapters/upstash' },
     qdrant: { module: 'edgemem/adapters/qdrant' },
     pinecone: { module: 'edgemem/adapters/pinecone' },
+    azure_ai_search: { module: 'edgemem/adapters/azure-ai-search' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeVectorStoreConformance } from '../conformance/vector-store.ts'
+import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
@@ -11,24 +12,28 @@ const DIMENSIONS = 8
 let upstash: FakeUpstash
 let qdrant: FakeQdrant
 let pinecone: FakePinecone
+let azure: FakeAzureSearch
 const urls = (): ServerUrls => ({
   upstash: { url: upstash.url, token: upstash.token },
   qdrant: { url: qdrant.url, apiKey: 'conformance-key' },
   pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
+  azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
 })
 
 beforeAll(async () => {
   upstash = await startUpstashServer({ dimension: DIMENSIONS })
   qdrant = await startQdrantServer({ apiKey: 'conformance-key' })
   pinecone = await startPineconeServer({ dimension: DIMENSIONS })
+  azure = await startAzureSearchServer()
 })
 afterAll(async () => {
   await upstash?.close()
   await qdrant?.close()
   await pinecone?.close()
+  await azure?.close()
 })
 
-for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search'] as AdapterName[]) {
   describeVectorStoreConformance(
     name,
     async () => {
@@ -43,11 +48,12 @@ for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
 }
 
 describe('adapters: one-time init', () => {
-  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone })[name].server
+  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, azure_ai_search: azure })[name].server
   /** The request that reads the index or collection on init. */
-  const isDescribe = (path: string) => path === '/info' || path === '/describe_index_stats' || path.endsWith('/exists')
+  const isDescribe = (path: string) =>
+    path === '/info' || path === '/describe_index_stats' || path.endsWith('/exists') || /^\/indexes\/[^/]+$/.test(path)
 
-  for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
+  for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search'] as AdapterName[]) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)
       const store = makeAdapter(name, urls(), uniqueCollection('i'))

@@ -5,6 +5,7 @@ import { matchesFilter } from '../../src/filters/evaluate.ts'
 import type { Payload, VectorRecord, VectorStore } from '../../src/interfaces/vector-store.ts'
 import type { Json } from '../../src/types.ts'
 import { cosine, randomVector, seeded } from '../conformance/vector-store.ts'
+import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
@@ -87,6 +88,7 @@ let upstashLenient: FakeUpstash
 let qdrant: FakeQdrant
 let pineconeMongo: FakePinecone
 let pineconeLiteral: FakePinecone
+let azure: FakeAzureSearch
 
 interface Target {
   label: string
@@ -135,6 +137,16 @@ const targets: Target[] = [
       pinecone: { url: pineconeLiteral.url, apiKey: pineconeLiteral.apiKey },
     }),
   },
+  {
+    label: 'azure_ai_search',
+    adapter: 'azure_ai_search',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+      azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
+    }),
+  },
 ]
 
 beforeAll(async () => {
@@ -146,9 +158,10 @@ beforeAll(async () => {
     dimension: DIMS,
     semantics: { listNegation: 'some-differs', negationMatchesMissing: false },
   })
+  azure = await startAzureSearchServer()
 })
 afterAll(async () => {
-  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral]) await server?.close()
+  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, azure]) await server?.close()
 })
 
 async function listAll(store: VectorStore, node: FilterNode): Promise<string[]> {
@@ -262,5 +275,48 @@ describe('native filters the compilers report exact are exact on the service', (
     // The generator must exercise the exact paths, not only the post-filtered ones.
     expect(exactUpstash).toBeGreaterThan(30)
     expect(exactQdrant).toBeGreaterThan(50)
+  }, 120_000)
+})
+
+describe('Azure AI Search: native filters the compiler reports exact are exact on the service', () => {
+  it('azure_ai_search', async () => {
+    const { compileAzureFilter } = await import('../../adapters/azure-ai-search/filter.ts')
+    const { evaluateOData, parseOData } = await import('../servers/azure-odata.ts')
+    const target = targets.find((t) => t.adapter === 'azure_ai_search')!
+    const store = makeAdapter('azure_ai_search', target.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const namespace = (store as unknown as { namespace: string }).namespace
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const compiled = compileAzureFilter(node)
+        if (!compiled.exact) return
+        exact++
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const docs = [...azure.indexes.get('conformance')!.docs.values()].filter((d) => d.em_ns === namespace)
+        const selected = docs
+          .filter((d) =>
+            compiled.native.kind === 'true'
+              ? true
+              : compiled.native.kind === 'false'
+                ? false
+                : evaluateOData(
+                    parseOData(compiled.native.expr, () => 'filterable'),
+                    d,
+                  ),
+          )
+          .map((d) => d.em_id as string)
+          .sort()
+        expect(selected).toEqual(expected)
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(50)
   }, 120_000)
 })

@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAzureAiSearchVectorStore } from '../../adapters/azure-ai-search.ts'
 import { createPineconeVectorStore } from '../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../adapters/qdrant.ts'
 import { createUpstashVectorStore } from '../../adapters/upstash.ts'
@@ -12,6 +13,7 @@ import { uniqueCollection } from './support/fixtures.ts'
  *   UPSTASH_VECTOR_REST_URL, UPSTASH_VECTOR_REST_TOKEN     — an Upstash Vector index (any dimension)
  *   QDRANT_URL [, QDRANT_API_KEY]                            — a Qdrant server or cluster
  *   PINECONE_HOST, PINECONE_API_KEY                          — a Pinecone serverless index (any dimension)
+ *   AZURE_SEARCH_ENDPOINT, AZURE_SEARCH_ADMIN_KEY            — an Azure AI Search service (index edgemem-live, created with 8 dimensions when missing)
  * Every run writes to a fresh namespace / tenant and removes it afterwards. Upstash and Pinecone are
  * eventually consistent, so their checks poll; Qdrant writes with wait=true and runs the full
  * conformance suite.
@@ -112,3 +114,12 @@ if (env.QDRANT_URL) {
     })
   })
 } else skipped('Qdrant', 'QDRANT_URL (and QDRANT_API_KEY if the server needs one)')
+
+if (env.AZURE_SEARCH_ENDPOINT && env.AZURE_SEARCH_ADMIN_KEY) {
+  const config = { endpoint: env.AZURE_SEARCH_ENDPOINT, apiKey: env.AZURE_SEARCH_ADMIN_KEY, index: 'edgemem-live' }
+  // Azure AI Search is near-real-time (a write is searchable about a second later): the smoke test polls.
+  beforeAll(async () => {
+    await createAzureAiSearchVectorStore(config, { collection: 'setup' }).init({ dimensions: 8 })
+  })
+  describeLiveSmoke('Azure AI Search', (namespace) => createAzureAiSearchVectorStore(config, { collection: namespace }))
+} else skipped('Azure AI Search', 'AZURE_SEARCH_ENDPOINT and AZURE_SEARCH_ADMIN_KEY')

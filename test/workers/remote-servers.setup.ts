@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node'
+import { startAzureSearchServer } from '../servers/azure-ai-search.ts'
 import { startPineconeServer } from '../servers/pinecone.ts'
 import { startQdrantServer } from '../servers/qdrant.ts'
 import { startUpstashServer } from '../servers/upstash.ts'
@@ -15,6 +16,7 @@ declare module 'vitest' {
       upstash: { url: string; token: string }
       qdrant: { url: string; apiKey: string }
       pinecone: { url: string; apiKey: string }
+      azure_ai_search: { url: string; apiKey: string }
       dimensions: number
     }
   }
@@ -24,13 +26,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const upstash = await startUpstashServer({ dimension: REMOTE_DIMENSIONS })
   const qdrant = await startQdrantServer({ apiKey: 'workerd-key' })
   const pinecone = await startPineconeServer({ dimension: REMOTE_DIMENSIONS })
+  const azure = await startAzureSearchServer()
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
     pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
+    azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
-    await Promise.all([upstash.close(), qdrant.close(), pinecone.close()])
+    await Promise.all([upstash.close(), qdrant.close(), pinecone.close(), azure.close()])
   }
 }

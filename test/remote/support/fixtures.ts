@@ -1,3 +1,4 @@
+import { createAzureAiSearchVectorStore } from '../../../adapters/azure-ai-search.ts'
 import { createPineconeVectorStore } from '../../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../../adapters/qdrant.ts'
 import { createUpstashVectorStore } from '../../../adapters/upstash.ts'
@@ -11,6 +12,7 @@ export interface ServerUrls {
   upstash: { url: string; token: string }
   qdrant: { url: string; apiKey: string }
   pinecone: { url: string; apiKey: string }
+  azure_ai_search?: { url: string; apiKey: string }
 }
 
 let counter = 0
@@ -19,7 +21,7 @@ export function uniqueCollection(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6).toString(36)}`
 }
 
-export type AdapterName = 'upstash' | 'qdrant' | 'pinecone'
+export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'azure_ai_search'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -35,5 +37,10 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
       )
     case 'pinecone':
       return createPineconeVectorStore({ host: urls.pinecone.url, apiKey: urls.pinecone.apiKey, ...transport }, { collection })
+    case 'azure_ai_search':
+      return createAzureAiSearchVectorStore(
+        { endpoint: urls.azure_ai_search!.url, apiKey: urls.azure_ai_search!.apiKey, index: 'conformance', ...transport },
+        { collection },
+      )
   }
 }
