@@ -3,6 +3,8 @@ import type { azureAiSearchConfigSchema } from '../adapters/azure-ai-search/conf
 import { azureAiSearchProvider } from '../adapters/azure-ai-search/provider.ts'
 import type { pineconeConfigSchema } from '../adapters/pinecone/config.ts'
 import { pineconeProvider } from '../adapters/pinecone/provider.ts'
+import type { s3VectorsConfigSchema } from '../adapters/s3-vectors/config.ts'
+import { s3VectorsProvider } from '../adapters/s3-vectors/provider.ts'
 import type { qdrantConfigSchema } from '../adapters/qdrant/config.ts'
 import { qdrantProvider } from '../adapters/qdrant/provider.ts'
 import type { upstashConfigSchema } from '../adapters/upstash/config.ts'
@@ -31,6 +33,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   qdrantProvider,
   pineconeProvider,
   azureAiSearchProvider,
+  s3VectorsProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -48,4 +51,5 @@ export interface AdapterConfigs {
   qdrant: z.input<typeof qdrantConfigSchema>
   pinecone: z.input<typeof pineconeConfigSchema>
   azure_ai_search: z.input<typeof azureAiSearchConfigSchema>
+  s3_vectors: z.input<typeof s3VectorsConfigSchema>
 }

@@ -1,4 +1,4 @@
-import { type FieldNode, type FilterNode, type Payload, sha256Hex } from '../../src/internal.ts'
+import type { FieldNode, FilterNode } from '../../src/internal.ts'
 import {
   allOf,
   anyOf,
@@ -12,48 +12,22 @@ import {
   type NativeDialect,
 } from '../shared/nnf.ts'
 import { PRESENT_KINDS, tag, tagsFor, type ValueKind } from '../shared/shape.ts'
+import { valueToken } from '../shared/tokens.ts'
 
 /**
  * Compiles the filter AST to an OData `$filter` expression of Azure AI Search.
  *
  * An index has a fixed schema, so metadata cannot become fields of their own: the payload is stored as
  * one JSON string, and two filterable string collections describe it. `em_t` holds the shape tags
- * (shared/shape.ts); `em_kv` holds one token per scalar value of each field, or per scalar element of an
- * array field (`s5:color=red`: kind, length of the field name, field, `=`, value; long values are
- * replaced by their SHA-256, `s5:color#<hex>`). Equality, `in`, `exists` and "array holds the value" are
+ * (shared/shape.ts); `em_kv` the value tokens (shared/tokens.ts). Equality, `in`, `exists` and "array holds the value" are
  * then exact `any` tests on those collections, and OData's `not` negates them exactly (a collection is
  * never null, only empty). Ranges, substrings and case-insensitive matching have no equivalent on tokens:
  * they compile to supersets (the field has a kind that could match) and are post-filtered.
  */
 export type AzureExpr = string
 
-/** Values whose token would exceed this many UTF-8 bytes are hashed (filterable terms are capped at 32 KB). */
-const MAX_TOKEN_BYTES = 256
-const encoder = new TextEncoder()
-
 /** OData string literal: single quotes doubled. */
 export const odataString = (value: string): string => `'${value.replaceAll("'", "''")}'`
-
-/** The token of one scalar value of a field. */
-export function valueToken(field: string, value: string | number | boolean): string {
-  const kind = typeof value === 'string' ? 's' : typeof value === 'number' ? 'n' : 'b'
-  const prefix = `${kind}${field.length}:${field}`
-  const text = String(value)
-  const token = `${prefix}=${text}`
-  return encoder.encode(token).byteLength > MAX_TOKEN_BYTES ? `${prefix}#${sha256Hex(text)}` : token
-}
-
-const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
-
-/** Every token of a payload (deduplicated). */
-export function payloadTokens(payload: Payload): string[] {
-  const tokens = new Set<string>()
-  for (const [field, value] of Object.entries(payload)) {
-    if (isScalar(value)) tokens.add(valueToken(field, value))
-    else if (Array.isArray(value)) for (const element of value) if (isScalar(element)) tokens.add(valueToken(field, element))
-  }
-  return [...tokens]
-}
 
 const paren = (part: AzureExpr): string => `(${part})`
 const and = (parts: AzureExpr[]): AzureExpr => parts.map(paren).join(' and ')

@@ -31,6 +31,7 @@ export const PROVIDER_MODULES = {
     qdrant: { module: 'edgemem/adapters/qdrant' },
     pinecone: { module: 'edgemem/adapters/pinecone' },
     azure_ai_search: { module: 'edgemem/adapters/azure-ai-search' },
+    s3_vectors: { module: 'edgemem/adapters/s3-vectors' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

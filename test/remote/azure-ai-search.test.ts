@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AzureAiSearchVectorStore, createAzureAiSearchVectorStore } from '../../adapters/azure-ai-search.ts'
-import { compileAzureFilter, valueToken } from '../../adapters/azure-ai-search/filter.ts'
+import { compileAzureFilter } from '../../adapters/azure-ai-search/filter.ts'
+import { valueToken } from '../../adapters/shared/tokens.ts'
 import { ConfigError, DimensionMismatchError, RemoteError } from '../../src/errors.ts'
 import { and, eq, MATCH_ALL } from '../../src/filters/ast.ts'
 import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
@@ -170,7 +171,7 @@ describe('Azure AI Search adapter', () => {
     expect(compiled.exact).toBe(true)
     expect(compiled.native).toMatchObject({ kind: 'expr', expr: expect.stringContaining(`not (em_kv/any(t: t eq 'n1:n=2'))`) })
     expect(compileAzureFilter({ op: 'gt', field: 'n', value: 1 }).exact).toBe(false)
-    expect(valueToken('memory', 'x'.repeat(400))).toMatch(/^s6:memory#[0-9a-f]{64}$/)
+    expect(valueToken('memory', 'x'.repeat(400))).toMatch(/^s6:memory#[0-9a-f]{32}$/)
     expect(valueToken('a=b', 'c')).not.toBe(valueToken('a', 'b=c'))
   })
 })

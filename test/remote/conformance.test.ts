@@ -3,6 +3,7 @@ import { describeVectorStoreConformance } from '../conformance/vector-store.ts'
 import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
+import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
@@ -13,11 +14,19 @@ let upstash: FakeUpstash
 let qdrant: FakeQdrant
 let pinecone: FakePinecone
 let azure: FakeAzureSearch
+let s3: FakeS3Vectors
+const AWS = {
+  region: 'us-east-1',
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  sessionToken: 'session-token',
+}
 const urls = (): ServerUrls => ({
   upstash: { url: upstash.url, token: upstash.token },
   qdrant: { url: qdrant.url, apiKey: 'conformance-key' },
   pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
   azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
+  s3_vectors: { url: s3.url, ...AWS },
 })
 
 beforeAll(async () => {
@@ -25,15 +34,17 @@ beforeAll(async () => {
   qdrant = await startQdrantServer({ apiKey: 'conformance-key' })
   pinecone = await startPineconeServer({ dimension: DIMENSIONS })
   azure = await startAzureSearchServer()
+  s3 = await startS3VectorsServer({ credentials: { ...AWS, service: 's3vectors' } })
 })
 afterAll(async () => {
   await upstash?.close()
   await qdrant?.close()
   await pinecone?.close()
   await azure?.close()
+  await s3?.close()
 })
 
-for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors'] as AdapterName[]) {
   describeVectorStoreConformance(
     name,
     async () => {
@@ -48,12 +59,16 @@ for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search'] as Adapt
 }
 
 describe('adapters: one-time init', () => {
-  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, azure_ai_search: azure })[name].server
+  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3 })[name].server
   /** The request that reads the index or collection on init. */
   const isDescribe = (path: string) =>
-    path === '/info' || path === '/describe_index_stats' || path.endsWith('/exists') || /^\/indexes\/[^/]+$/.test(path)
+    path === '/info' ||
+    path === '/describe_index_stats' ||
+    path.endsWith('/exists') ||
+    /^\/indexes\/[^/]+$/.test(path) ||
+    path === '/GetIndex'
 
-  for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search'] as AdapterName[]) {
+  for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors'] as AdapterName[]) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)
       const store = makeAdapter(name, urls(), uniqueCollection('i'))

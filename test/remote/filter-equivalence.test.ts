@@ -8,6 +8,7 @@ import { cosine, randomVector, seeded } from '../conformance/vector-store.ts'
 import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
+import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
@@ -89,6 +90,9 @@ let qdrant: FakeQdrant
 let pineconeMongo: FakePinecone
 let pineconeLiteral: FakePinecone
 let azure: FakeAzureSearch
+let s3NoElement: FakeS3Vectors
+let s3SomeDiffers: FakeS3Vectors
+const AWS = { region: 'eu-west-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }
 
 interface Target {
   label: string
@@ -147,6 +151,26 @@ const targets: Target[] = [
       azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
     }),
   },
+  {
+    label: 's3_vectors (negations: no element matches, missing keys match)',
+    adapter: 's3_vectors',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+      s3_vectors: { url: s3NoElement.url, ...AWS },
+    }),
+  },
+  {
+    label: 's3_vectors (negations: some element differs, missing keys do not match)',
+    adapter: 's3_vectors',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+      s3_vectors: { url: s3SomeDiffers.url, ...AWS },
+    }),
+  },
 ]
 
 beforeAll(async () => {
@@ -159,9 +183,16 @@ beforeAll(async () => {
     semantics: { listNegation: 'some-differs', negationMatchesMissing: false },
   })
   azure = await startAzureSearchServer()
+  s3NoElement = await startS3VectorsServer({ credentials: { ...AWS, service: 's3vectors' } })
+  s3SomeDiffers = await startS3VectorsServer({
+    credentials: { ...AWS, service: 's3vectors' },
+    negation: 'some-differs',
+    negationMatchesMissing: false,
+  })
 })
 afterAll(async () => {
-  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, azure]) await server?.close()
+  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, azure, s3NoElement, s3SomeDiffers])
+    await server?.close()
 })
 
 async function listAll(store: VectorStore, node: FilterNode): Promise<string[]> {
@@ -318,5 +349,47 @@ describe('Azure AI Search: native filters the compiler reports exact are exact o
       { numRuns: 150 },
     )
     expect(exact).toBeGreaterThan(50)
+  }, 120_000)
+})
+
+describe('S3 Vectors: native filters the compiler reports exact are exact on the service', () => {
+  it('s3_vectors, under both readings of the negations', async () => {
+    const { compileS3VectorsFilter } = await import('../../adapters/s3-vectors/filter.ts')
+    const { matchesS3Filter } = await import('../servers/s3-vectors.ts')
+    const target = targets.find((t) => t.adapter === 's3_vectors')!
+    const store = makeAdapter('s3_vectors', target.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const index = (store as unknown as { index: string }).index
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const compiled = compileS3VectorsFilter(node)
+        if (!compiled.exact) return
+        exact++
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const stored = [...s3NoElement.indexes.get(`edgemem-test/${index}`)!.vectors.values()]
+        for (const negation of ['no-element', 'some-differs'] as const) {
+          const selected = stored
+            .filter((v) =>
+              compiled.native.kind === 'true'
+                ? true
+                : compiled.native.kind === 'false'
+                  ? false
+                  : matchesS3Filter(compiled.native.expr, v.metadata, { negation, negationMatchesMissing: negation === 'no-element' }),
+            )
+            .map((v) => v.key)
+            .sort()
+          expect(selected).toEqual(expected)
+        }
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(30)
   }, 120_000)
 })

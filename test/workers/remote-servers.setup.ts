@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node'
 import { startAzureSearchServer } from '../servers/azure-ai-search.ts'
 import { startPineconeServer } from '../servers/pinecone.ts'
 import { startQdrantServer } from '../servers/qdrant.ts'
+import { startS3VectorsServer } from '../servers/s3-vectors.ts'
 import { startUpstashServer } from '../servers/upstash.ts'
 
 /**
@@ -17,6 +18,7 @@ declare module 'vitest' {
       qdrant: { url: string; apiKey: string }
       pinecone: { url: string; apiKey: string }
       azure_ai_search: { url: string; apiKey: string }
+      s3_vectors: { url: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken: string }
       dimensions: number
     }
   }
@@ -27,14 +29,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const qdrant = await startQdrantServer({ apiKey: 'workerd-key' })
   const pinecone = await startPineconeServer({ dimension: REMOTE_DIMENSIONS })
   const azure = await startAzureSearchServer()
+  const aws = { region: 'us-west-2', accessKeyId: 'AKIDWORKERD', secretAccessKey: 'workerd-secret', sessionToken: 'workerd-session' }
+  const s3 = await startS3VectorsServer({ credentials: { ...aws, service: 's3vectors' } })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
     pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
     azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
+    s3_vectors: { url: s3.url, ...aws },
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
-    await Promise.all([upstash.close(), qdrant.close(), pinecone.close(), azure.close()])
+    await Promise.all([upstash.close(), qdrant.close(), pinecone.close(), azure.close(), s3.close()])
   }
 }
