@@ -1,6 +1,8 @@
 import type * as z from 'zod/mini'
 import type { azureAiSearchConfigSchema } from '../adapters/azure-ai-search/config.ts'
 import { azureAiSearchProvider } from '../adapters/azure-ai-search/provider.ts'
+import type { neptuneAnalyticsConfigSchema } from '../adapters/neptune-analytics/config.ts'
+import { neptuneAnalyticsProvider } from '../adapters/neptune-analytics/provider.ts'
 import type { pineconeConfigSchema } from '../adapters/pinecone/config.ts'
 import { pineconeProvider } from '../adapters/pinecone/provider.ts'
 import type { s3VectorsConfigSchema } from '../adapters/s3-vectors/config.ts'
@@ -34,6 +36,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   pineconeProvider,
   azureAiSearchProvider,
   s3VectorsProvider,
+  neptuneAnalyticsProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -52,4 +55,5 @@ export interface AdapterConfigs {
   pinecone: z.input<typeof pineconeConfigSchema>
   azure_ai_search: z.input<typeof azureAiSearchConfigSchema>
   s3_vectors: z.input<typeof s3VectorsConfigSchema>
+  neptune: z.input<typeof neptuneAnalyticsConfigSchema>
 }

@@ -32,6 +32,7 @@ export const PROVIDER_MODULES = {
     pinecone: { module: 'edgemem/adapters/pinecone' },
     azure_ai_search: { module: 'edgemem/adapters/azure-ai-search' },
     s3_vectors: { module: 'edgemem/adapters/s3-vectors' },
+    neptune: { module: 'edgemem/adapters/neptune-analytics' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

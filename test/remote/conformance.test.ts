@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeVectorStoreConformance } from '../conformance/vector-store.ts'
 import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
+import { startNeptuneServer, type FakeNeptune } from '../servers/neptune-analytics.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
@@ -15,6 +16,7 @@ let qdrant: FakeQdrant
 let pinecone: FakePinecone
 let azure: FakeAzureSearch
 let s3: FakeS3Vectors
+let neptune: FakeNeptune
 const AWS = {
   region: 'us-east-1',
   accessKeyId: 'AKIDEXAMPLE',
@@ -27,6 +29,7 @@ const urls = (): ServerUrls => ({
   pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
   azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
   s3_vectors: { url: s3.url, ...AWS },
+  neptune: { url: neptune.url, graphId: 'g-0123456789', ...AWS },
 })
 
 beforeAll(async () => {
@@ -35,6 +38,7 @@ beforeAll(async () => {
   pinecone = await startPineconeServer({ dimension: DIMENSIONS })
   azure = await startAzureSearchServer()
   s3 = await startS3VectorsServer({ credentials: { ...AWS, service: 's3vectors' } })
+  neptune = await startNeptuneServer({ credentials: { ...AWS, service: 'neptune-graph' }, graphId: 'g-0123456789', dimension: DIMENSIONS })
 })
 afterAll(async () => {
   await upstash?.close()
@@ -42,9 +46,10 @@ afterAll(async () => {
   await pinecone?.close()
   await azure?.close()
   await s3?.close()
+  await neptune?.close()
 })
 
-for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune'] as AdapterName[]) {
   describeVectorStoreConformance(
     name,
     async () => {
@@ -59,16 +64,17 @@ for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vect
 }
 
 describe('adapters: one-time init', () => {
-  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3 })[name].server
+  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune })[name].server
   /** The request that reads the index or collection on init. */
   const isDescribe = (path: string) =>
     path === '/info' ||
     path === '/describe_index_stats' ||
     path.endsWith('/exists') ||
     /^\/indexes\/[^/]+$/.test(path) ||
-    path === '/GetIndex'
+    path === '/GetIndex' ||
+    path.startsWith('/graphs/')
 
-  for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors'] as AdapterName[]) {
+  for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune'] as AdapterName[]) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)
       const store = makeAdapter(name, urls(), uniqueCollection('i'))

@@ -6,6 +6,7 @@ import type { Payload, VectorRecord, VectorStore } from '../../src/interfaces/ve
 import type { Json } from '../../src/types.ts'
 import { cosine, randomVector, seeded } from '../conformance/vector-store.ts'
 import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
+import { startNeptuneServer, type FakeNeptune } from '../servers/neptune-analytics.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
@@ -92,6 +93,7 @@ let pineconeLiteral: FakePinecone
 let azure: FakeAzureSearch
 let s3NoElement: FakeS3Vectors
 let s3SomeDiffers: FakeS3Vectors
+let neptune: FakeNeptune
 const AWS = { region: 'eu-west-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }
 
 interface Target {
@@ -171,6 +173,16 @@ const targets: Target[] = [
       s3_vectors: { url: s3SomeDiffers.url, ...AWS },
     }),
   },
+  {
+    label: 'neptune (Neptune Analytics)',
+    adapter: 'neptune',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+      neptune: { url: neptune.url, graphId: 'g-0123456789', ...AWS },
+    }),
+  },
 ]
 
 beforeAll(async () => {
@@ -189,6 +201,7 @@ beforeAll(async () => {
     negation: 'some-differs',
     negationMatchesMissing: false,
   })
+  neptune = await startNeptuneServer({ credentials: { ...AWS, service: 'neptune-graph' }, graphId: 'g-0123456789', dimension: DIMS })
 })
 afterAll(async () => {
   for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, azure, s3NoElement, s3SomeDiffers])
@@ -391,5 +404,40 @@ describe('S3 Vectors: native filters the compiler reports exact are exact on the
       { numRuns: 150 },
     )
     expect(exact).toBeGreaterThan(30)
+  }, 120_000)
+})
+
+describe('Neptune Analytics: Cypher filters the compiler reports exact are exact on the graph', () => {
+  it('neptune', async () => {
+    const { compileNeptuneFilter } = await import('../../adapters/neptune-analytics/filter.ts')
+    const { parseCypherCondition } = await import('../servers/neptune-analytics.ts')
+    const target = targets.find((t) => t.adapter === 'neptune')!
+    const store = makeAdapter('neptune', target.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const namespace = (store as unknown as { namespace: string }).namespace
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const compiled = compileNeptuneFilter(node)
+        if (!compiled.exact) return
+        exact++
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const nodes = [...neptune.nodes.values()].filter((n) => n.props.em_ns === namespace)
+        const where = compiled.where === undefined ? undefined : parseCypherCondition(compiled.where)
+        const selected = nodes
+          .filter((n) => (!compiled.satisfiable ? false : where ? where(n as never, compiled.params) === true : true))
+          .map((n) => n.props.em_id as string)
+          .sort()
+        expect(selected).toEqual(expected)
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(50)
   }, 120_000)
 })

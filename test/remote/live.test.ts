@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAzureAiSearchVectorStore } from '../../adapters/azure-ai-search.ts'
+import { createNeptuneAnalyticsVectorStore } from '../../adapters/neptune-analytics.ts'
 import { createPineconeVectorStore } from '../../adapters/pinecone.ts'
 import { createS3VectorsVectorStore } from '../../adapters/s3-vectors.ts'
 import { createQdrantVectorStore } from '../../adapters/qdrant.ts'
@@ -15,6 +16,7 @@ import { uniqueCollection } from './support/fixtures.ts'
  *   QDRANT_URL [, QDRANT_API_KEY]                            — a Qdrant server or cluster
  *   PINECONE_HOST, PINECONE_API_KEY                          — a Pinecone serverless index (any dimension)
  *   S3_VECTORS_BUCKET, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY [, AWS_SESSION_TOKEN] — an S3 vector bucket
+ *   NEPTUNE_GRAPH_ID, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY [, AWS_SESSION_TOKEN] — a Neptune Analytics graph with vector search
  *   AZURE_SEARCH_ENDPOINT, AZURE_SEARCH_ADMIN_KEY            — an Azure AI Search service (index edgemem-live, created with 8 dimensions when missing)
  * Every run writes to a fresh namespace / tenant and removes it afterwards. Upstash and Pinecone are
  * eventually consistent, so their checks poll; Qdrant writes with wait=true and runs the full
@@ -143,3 +145,14 @@ if (env.S3_VECTORS_BUCKET && env.AWS_REGION && env.AWS_ACCESS_KEY_ID && env.AWS_
     return store
   })
 } else skipped('S3 Vectors', 'S3_VECTORS_BUCKET, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY')
+
+if (env.NEPTUNE_GRAPH_ID && env.AWS_REGION && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+  const config = {
+    graphId: env.NEPTUNE_GRAPH_ID,
+    region: env.AWS_REGION,
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+  }
+  describeLiveSmoke('Neptune Analytics', (namespace) => createNeptuneAnalyticsVectorStore(config, { collection: namespace }))
+} else skipped('Neptune Analytics', 'NEPTUNE_GRAPH_ID, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY')

@@ -28,6 +28,12 @@ export const valid: MemoryConfig[] = [
     },
   },
   {
+    vectorStore: {
+      provider: 'neptune',
+      config: { graphId: 'g-0123456789', region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 's' },
+    },
+  },
+  {
     storage: { provider: 'indexeddb', config: { dbName: 'notes' } },
     llm: { provider: 'openai', config: { baseURL: 'http://localhost:11434/v1' } },
   },

@@ -13,9 +13,10 @@ const urls = {
   pinecone: servers.pinecone,
   azure_ai_search: servers.azure_ai_search,
   s3_vectors: servers.s3_vectors,
+  neptune: servers.neptune,
 }
 
-for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune'] as AdapterName[]) {
   describeVectorStoreConformance(
     `${name} (workerd)`,
     async () => {

@@ -1,4 +1,5 @@
 import { createAzureAiSearchVectorStore } from '../../../adapters/azure-ai-search.ts'
+import { createNeptuneAnalyticsVectorStore } from '../../../adapters/neptune-analytics.ts'
 import { createPineconeVectorStore } from '../../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../../adapters/qdrant.ts'
 import { createS3VectorsVectorStore } from '../../../adapters/s3-vectors.ts'
@@ -15,6 +16,7 @@ export interface ServerUrls {
   pinecone: { url: string; apiKey: string }
   azure_ai_search?: { url: string; apiKey: string }
   s3_vectors?: { url: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  neptune?: { url: string; graphId: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
 }
 
 let counter = 0
@@ -23,7 +25,7 @@ export function uniqueCollection(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6).toString(36)}`
 }
 
-export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'azure_ai_search' | 's3_vectors'
+export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'azure_ai_search' | 's3_vectors' | 'neptune'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -47,6 +49,10 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
     case 's3_vectors': {
       const { url, ...credentials } = urls.s3_vectors!
       return createS3VectorsVectorStore({ endpoint: url, vectorBucketName: 'edgemem-test', ...credentials, ...transport }, { collection })
+    }
+    case 'neptune': {
+      const { url, ...rest } = urls.neptune!
+      return createNeptuneAnalyticsVectorStore({ endpoint: url, controlEndpoint: url, ...rest, ...transport }, { collection })
     }
   }
 }
