@@ -17,7 +17,7 @@ import {
   type VectorStore,
   type VectorStoreInit,
 } from '../../src/internal.ts'
-import { euclideanScore, type Metric } from '../shared/metric.ts'
+import { localScore, type Metric } from '../shared/metric.ts'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { encodeShape } from '../shared/shape.ts'
 import { uuidV5 } from '../shared/uuid-v5.ts'
@@ -299,10 +299,13 @@ export class AzureAiSearchVectorStore implements VectorStore {
     })
   }
 
-  /** Converts `@search.score` back: cosine 1/(1 + (1 - cos)), euclidean 1/(1 + d). */
-  private score(raw: number, metric: Metric): number {
-    const distance = 1 / raw - 1
-    return metric === 'euclidean' ? euclideanScore(distance * distance) : 1 - distance
+  /**
+   * The reported score. Cosine: the documented `@search.score = 1 / (1 + (1 - cos))` converted back.
+   * Euclidean: the docs give no formula, so the hit's vector is fetched and `1 - d²/2` computed here.
+   */
+  private score(doc: SearchDocument, metric: Metric, query: Float32Array): number {
+    if (metric === 'euclidean') return localScore('euclidean', query, doc.em_vector ?? [])
+    return 2 - 1 / (doc['@search.score'] ?? 0.5)
   }
 
   async search(query: VectorSearchQuery): Promise<ScoredRecord[]> {
@@ -319,7 +322,7 @@ export class AzureAiSearchVectorStore implements VectorStore {
         try {
           docs = await this.query({
             filter: this.tenantFilter(native),
-            select: SELECT,
+            select: state.metric === 'euclidean' ? `${SELECT},${VECTOR_FIELD}` : SELECT,
             top: k,
             vectorFilterMode: 'preFilter',
             vectorQueries: [{ kind: 'vector', vector, k, fields: VECTOR_FIELD }],
@@ -330,7 +333,7 @@ export class AzureAiSearchVectorStore implements VectorStore {
         const out: ScoredRecord[] = []
         for (const doc of docs) {
           const record = this.decode(doc, false)
-          if (record) out.push({ ...record, score: this.score(doc['@search.score'] ?? 0, state.metric) })
+          if (record) out.push({ ...record, score: this.score(doc, state.metric, query.vector) })
         }
         return out
       },

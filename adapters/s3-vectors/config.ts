@@ -1,11 +1,11 @@
 import * as z from 'zod/mini'
 import { transportShape } from '../../src/internal.ts'
 
-const NAME = /^[a-z0-9](?:[a-z0-9.-]{1,61}[a-z0-9])$/
+const BUCKET = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/
 
 export const s3VectorsConfigSchema = z.strictObject({
   /** An existing vector bucket (create it in the console or with `aws s3vectors create-vector-bucket`). */
-  vectorBucketName: z.string().check(z.regex(NAME, 'expected a vector bucket name: 3-63 lowercase letters, digits, "-" and "."')),
+  vectorBucketName: z.string().check(z.regex(BUCKET, 'expected a vector bucket name: 3-63 lowercase letters, digits and "-"')),
   /** AWS region of the bucket, e.g. us-east-1. */
   region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region, e.g. us-east-1')),
   accessKeyId: z.string().check(z.minLength(1)),

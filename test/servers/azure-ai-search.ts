@@ -21,8 +21,8 @@ import { evaluateOData, ODataError, parseOData, type ODataNode } from './azure-o
  * 200 when every action succeeded, 207 otherwise, per-document `{key, status, errorMessage, statusCode}`;
  * keys of letters, digits, `_ - =`), and `POST /indexes/{name}/docs/search` with `filter` (OData,
  * azure-odata.ts), `orderby`, `select` (retrievable fields only), `top` (at most 1000), `skip`, and
- * `vectorQueries` of kind `vector` (pre-filtered, exhaustive) scored as the service documents:
- * cosine `1 / (1 + (1 - cos))`, euclidean `1 / (1 + d)`. Vector search is exact here; the service's HNSW is
+ * `vectorQueries` of kind `vector` (pre-filtered, exhaustive) scored `1 / (1 + distance)`: documented for
+ * cosine (`1 / (1 + (1 - cos))`), assumed for euclidean (the adapter does not rely on it). Vector search is exact here; the service's HNSW is
  * approximate.
  */
 

@@ -17,7 +17,7 @@ import { type SigV4Expectation, verifySigV4 } from './aws-sigv4.ts'
  * `POST /<Operation>` with a JSON body, signed with SigV4 for service `s3vectors` (verified, aws-sigv4.ts);
  * errors are `{message}` with the `x-amzn-ErrorType` header (ValidationException 400, AccessDenied 403,
  * NotFound 404, Conflict 409, TooManyRequests 429, ServiceUnavailable 503); indexes with dimension
- * 1..4096, `cosine`/`euclidean` and non-filterable metadata keys (at most 10); PutVectors ≤ 500 vectors,
+ * 1..4096, `cosine`/`euclidean` and non-filterable metadata keys (at most 10), at most 50 metadata keys per vector; PutVectors ≤ 500 vectors,
  * GetVectors ≤ 100 keys, DeleteVectors ≤ 500, ListVectors `maxResults` ≤ 1000 with `nextToken`,
  * QueryVectors `topK` 1..100 with results paged by `nextToken`; keys of 1..1024 characters; filterable
  * metadata ≤ 2 KB and all metadata ≤ 40 KB per vector; the JSON filter language. The docs leave `$ne` /
@@ -69,6 +69,7 @@ class S3Error extends Error {
 const invalid = (message: string) => new S3Error(400, 'ValidationException', message)
 
 const NAME = /^[a-z0-9](?:[a-z0-9.-]{1,61}[a-z0-9])$/
+const BUCKET = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/
 const OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists']
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value))
 
@@ -150,7 +151,7 @@ export async function startS3VectorsServer(options: S3VectorsServerOptions): Pro
 
   const bucketOf = (body: Record<string, unknown>): string => {
     const bucket = body.vectorBucketName
-    if (typeof bucket !== 'string' || !NAME.test(bucket))
+    if (typeof bucket !== 'string' || !BUCKET.test(bucket))
       throw invalid("1 validation error detected: Value at 'vectorBucketName' failed to satisfy constraint")
     if (!buckets.has(bucket)) throw new S3Error(404, 'NotFoundException', 'The specified vector bucket could not be found')
     return bucket
@@ -176,6 +177,7 @@ export async function startS3VectorsServer(options: S3VectorsServerOptions): Pro
       if (!(isScalar(value) || (Array.isArray(value) && value.every(isScalar))))
         throw invalid(`Invalid metadata for vector ${key}: unsupported value type`)
     }
+    if (Object.keys(metadata).length > 50) throw invalid(`At most 50 metadata keys are allowed per vector (vector ${key})`)
     const filterable = Object.fromEntries(Object.entries(metadata).filter(([k]) => !ix.nonFilterable.includes(k)))
     if (bytes(filterable) > 2048) throw invalid(`Filterable metadata must have at most 2048 bytes (vector ${key})`)
     if (bytes(metadata) > 40 * 1024) throw invalid(`Total metadata must have at most 40960 bytes (vector ${key})`)
