@@ -17,6 +17,8 @@ import {
   type VectorStoreInit,
 } from '../../src/internal.ts'
 import { localScore } from '../shared/metric.ts'
+import { TRUE } from '../shared/nnf.ts'
+import { searchWithPostFilter } from '../shared/post-filter.ts'
 import { uuidV5 } from '../shared/uuid-v5.ts'
 import { assertUniformDimensions, checkDimensions, toJsonVector } from '../shared/vectors.ts'
 
@@ -45,7 +47,7 @@ export interface LangChainBridgeOptions {
   collection: string
   /** Call the LangChain store's `delete({ids})` on delete/reset (default true; false for stores without it). */
   deletes?: boolean
-  /** Most candidates asked from the LangChain store per search before the exact fallback (default 1000). */
+  /** Most candidates asked from the LangChain store per search before the exact fallback over the catalog (default 1000). */
   maxCandidates?: number
 }
 
@@ -157,38 +159,36 @@ export class LangChainBridgeStore implements VectorStore {
 
   async search(query: VectorSearchQuery): Promise<ScoredRecord[]> {
     await this.init()
-    if (query.topK <= 0 || this.dims === undefined) return []
+    if (this.dims === undefined) return []
     checkDimensions(this.dims, query.vector, 'search query')
-    const predicate = compileFilter(query.filter)
     const vector = toJsonVector(query.vector, 'search query')
-    let k = Math.min(this.maxCandidates, Math.max(query.topK * 4, query.topK + 16))
-    for (;;) {
-      const hits = await this.lc.similaritySearchVectorWithScore(vector, k)
-      const found = new Map<string, ScoredRecord>()
-      for (const [document] of hits) {
-        const id = document.metadata.em_id
-        if (document.metadata.em_ns !== this.namespace || typeof id !== 'string' || found.has(id)) continue
-        const entry = await this.entry(id)
-        if (!entry || !predicate(entry.payload)) continue
-        found.set(id, { id, payload: entry.payload, score: localScore('cosine', query.vector, entry.vector) })
-      }
-      const ranked = [...found.values()].sort((a, b) => b.score - a.score)
-      // Enough matches, or the LangChain store had no more candidates: the answer is complete.
-      if (ranked.length >= query.topK || hits.length < k) return ranked.slice(0, query.topK)
-      if (k >= this.maxCandidates) return this.exactSearch(query, predicate)
-      k = Math.min(this.maxCandidates, k * 4)
-    }
+    return searchWithPostFilter({
+      query,
+      // The LangChain store's own filter format differs per integration: candidates are filtered here.
+      compiled: { native: TRUE, exact: false },
+      maxTopK: this.maxCandidates,
+      ask: async (k) => {
+        const hits = await this.lc.similaritySearchVectorWithScore(vector, k)
+        const found = new Map<string, ScoredRecord>()
+        for (const [document] of hits) {
+          const id = document.metadata.em_id
+          if (document.metadata.em_ns !== this.namespace || typeof id !== 'string' || found.has(id)) continue
+          // The catalog is the truth: deleted records drop out, replaced ones are scored by their current vector.
+          const entry = await this.entry(id)
+          if (entry) found.set(id, { id, payload: entry.payload, score: localScore('cosine', query.vector, entry.vector) })
+        }
+        return { records: [...found.values()].sort((a, b) => b.score - a.score), candidates: hits.length }
+      },
+      scan: () => this.scan(query.vector),
+    })
   }
 
-  /** Every catalog record scored locally: the answer when the candidate budget is exhausted. */
-  private async exactSearch(query: VectorSearchQuery, predicate: (payload: Payload) => boolean): Promise<ScoredRecord[]> {
-    const out: ScoredRecord[] = []
+  /** Every catalog record of the collection scored locally: the exact fallback when the candidate budget runs out. */
+  private async *scan(vector: Float32Array): AsyncIterable<ScoredRecord> {
     for (const id of await this.ids()) {
       const entry = await this.entry(id)
-      if (entry && predicate(entry.payload))
-        out.push({ id, payload: entry.payload, score: localScore('cosine', query.vector, entry.vector) })
+      if (entry) yield { id, payload: entry.payload, score: localScore('cosine', vector, entry.vector) }
     }
-    return out.sort((a, b) => b.score - a.score).slice(0, query.topK)
   }
 
   /** The collection's record ids in code-unit order. */
