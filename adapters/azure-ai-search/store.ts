@@ -1,10 +1,12 @@
 import {
+  backoffMs,
   ConfigError,
   DimensionMismatchError,
   HttpClient,
   Lazy,
   type Payload,
   RemoteError,
+  type RetryPolicy,
   type ScoredRecord,
   SingleFlight,
   type StoredRecord,
@@ -100,6 +102,9 @@ function dimensionError(err: unknown, context: string): unknown {
   return err
 }
 
+/** Per-document statuses of a 207 worth sending again. */
+const TRANSIENT_DOCUMENT_STATUS = [409, 422, 503]
+
 const isMissingIndex = (err: unknown): boolean => err instanceof RemoteError && err.status === 404
 
 export class AzureAiSearchVectorStore implements VectorStore {
@@ -110,6 +115,7 @@ export class AzureAiSearchVectorStore implements VectorStore {
   private readonly http: HttpClient
   private readonly config: AzureAiSearchConfig
   private readonly apiVersion: string
+  private readonly retry: RetryPolicy
   private state: { dimensions: number; metric: Metric } | undefined
   /** Whether the index exists (adopted when it does), read once. */
   private readonly discovered = new Lazy(async () => {
@@ -130,12 +136,9 @@ export class AzureAiSearchVectorStore implements VectorStore {
     this.index = config.index ?? DEFAULT_INDEX
     this.namespace = namespace
     this.apiVersion = config.apiVersion ?? DEFAULT_API_VERSION
-    this.http = new HttpClient({
-      service: SERVICE,
-      baseUrl: config.endpoint,
-      headers: { 'api-key': config.apiKey },
-      ...transportFrom(config),
-    })
+    const transport = transportFrom(config)
+    this.retry = transport.retry
+    this.http = new HttpClient({ service: SERVICE, baseUrl: config.endpoint, headers: { 'api-key': config.apiKey }, ...transport })
   }
 
   get dimensions(): number | undefined {
@@ -217,16 +220,31 @@ export class AzureAiSearchVectorStore implements VectorStore {
     return this.state
   }
 
-  /** Sends one indexing batch; a document the service refused fails the call with its own message. */
+  /**
+   * Sends one indexing batch. A 207 lists per-document results: documents refused with a transient status
+   * (409/422 version conflicts, 503 throttling, per the service's guidance) are sent again with the shared
+   * backoff, at most `maxRetries` times; any other refusal fails the call with the service's message.
+   */
   private async indexBatch(actions: Record<string, unknown>[], context: string): Promise<void> {
-    let result: { value: IndexingResult[] }
-    try {
-      result = await this.call('POST', '/docs/index', { value: actions })
-    } catch (err) {
-      throw dimensionError(err, context)
+    let pending = actions
+    for (let retry = 0; ; retry++) {
+      let result: { value: IndexingResult[] }
+      try {
+        result = await this.call('POST', '/docs/index', { value: pending })
+      } catch (err) {
+        throw dimensionError(err, context)
+      }
+      const failed = result.value.filter((r) => !r.status)
+      if (failed.length === 0) return
+      const first = failed[0]!
+      const transient = failed.every((r) => TRANSIENT_DOCUMENT_STATUS.includes(r.statusCode))
+      if (!transient || retry >= this.retry.maxRetries) {
+        throw new RemoteError(SERVICE, first.statusCode, first.errorMessage ?? `document ${first.key} was not indexed`)
+      }
+      const keys = new Set(failed.map((r) => r.key))
+      pending = pending.filter((action) => keys.has(action.id as string))
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(retry, this.retry)))
     }
-    const failed = result.value.find((r) => !r.status)
-    if (failed) throw new RemoteError(SERVICE, failed.statusCode, failed.errorMessage ?? `document ${failed.key} was not indexed`)
   }
 
   async upsert(records: VectorRecord[]): Promise<void> {

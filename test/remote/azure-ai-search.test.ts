@@ -143,7 +143,7 @@ describe('Azure AI Search adapter', () => {
     await expect(foreign.init({})).rejects.toBeInstanceOf(ConfigError)
   })
 
-  it('retries 503 and 429 with Retry-After, and surfaces a refused document as RemoteError with its message', async () => {
+  it('retries 503 and 429 with Retry-After, resends throttled documents of a 207, surfaces a refused one as RemoteError with its message', async () => {
     const s = store()
     await s.init({ dimensions: 3 })
     fake.server.injectFault({ kind: 'status', status: 503, body: { error: { code: '', message: 'busy' } } })
@@ -155,6 +155,22 @@ describe('Azure AI Search adapter', () => {
     })
     await s.upsert([{ id: 'a', vector: unit([1, 0, 0]), payload: { user_id: 'u' } }])
     expect((await s.get(['a']))[0]?.payload).toEqual({ user_id: 'u' })
+    // A 207 whose refused documents are throttled (503) is sent again, with only those documents.
+    const key = (s as unknown as { documentKey(id: string): string }).documentKey('c')
+    fake.server.injectFault({
+      kind: 'status',
+      status: 207,
+      body: { value: [{ key, status: false, errorMessage: 'Service unavailable', statusCode: 503 }] },
+    })
+    const before = fake.server.requests.length
+    await s.upsert([
+      { id: 'c', vector: unit([0, 0, 1]), payload: { n: 1 } },
+      { id: 'd', vector: unit([0, 1, 1]), payload: {} },
+    ])
+    expect(fake.server.requests.length - before).toBe(2)
+    const resent = JSON.parse(fake.server.requests.at(-1)!.body) as { value: { id: string }[] }
+    expect(resent.value.map((d) => d.id)).toEqual([key])
+    expect((await s.get(['c']))[0]?.payload).toEqual({ n: 1 })
     fake.server.injectFault({
       kind: 'status',
       status: 207,
