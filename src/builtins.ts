@@ -1,6 +1,12 @@
 import type * as z from 'zod/mini'
+import type { azureAiSearchConfigSchema } from '../adapters/azure-ai-search/config.ts'
+import { azureAiSearchProvider } from '../adapters/azure-ai-search/provider.ts'
+import type { neptuneAnalyticsConfigSchema } from '../adapters/neptune-analytics/config.ts'
+import { neptuneAnalyticsProvider } from '../adapters/neptune-analytics/provider.ts'
 import type { pineconeConfigSchema } from '../adapters/pinecone/config.ts'
 import { pineconeProvider } from '../adapters/pinecone/provider.ts'
+import type { s3VectorsConfigSchema } from '../adapters/s3-vectors/config.ts'
+import { s3VectorsProvider } from '../adapters/s3-vectors/provider.ts'
 import type { qdrantConfigSchema } from '../adapters/qdrant/config.ts'
 import { qdrantProvider } from '../adapters/qdrant/provider.ts'
 import type { upstashConfigSchema } from '../adapters/upstash/config.ts'
@@ -28,6 +34,9 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   upstashProvider,
   qdrantProvider,
   pineconeProvider,
+  azureAiSearchProvider,
+  s3VectorsProvider,
+  neptuneAnalyticsProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -44,4 +53,7 @@ export interface AdapterConfigs {
   upstash: z.input<typeof upstashConfigSchema>
   qdrant: z.input<typeof qdrantConfigSchema>
   pinecone: z.input<typeof pineconeConfigSchema>
+  azure_ai_search: z.input<typeof azureAiSearchConfigSchema>
+  s3_vectors: z.input<typeof s3VectorsConfigSchema>
+  neptune: z.input<typeof neptuneAnalyticsConfigSchema>
 }

@@ -36,8 +36,11 @@ export interface PostFilteredSearch<N> {
   compiled: CompiledFilter<N>
   /** The service's largest topK. */
   maxTopK: number
-  /** Best-first results of the service's query for `k` candidates under the native filter. */
-  ask: (k: number, native: N | undefined) => Promise<ScoredRecord[]>
+  /**
+   * Best-first results of the service's query for `k` candidates under the native filter. A service that
+   * drops candidates after choosing them (a graph filtering the k nearest) also reports how many it chose.
+   */
+  ask: (k: number, native: N | undefined) => Promise<ScoredRecord[] | { records: ScoredRecord[]; candidates: number }>
   /** Every record the native filter matches, with vectors, scored locally. */
   scan: (native: N | undefined) => AsyncIterable<ScoredRecord>
 }
@@ -50,10 +53,11 @@ export async function searchWithPostFilter<N>(options: PostFilteredSearch<N>): P
   const predicate = compileFilter(options.query.filter)
   let k = Math.min(maxTopK, options.compiled.exact ? topK : Math.max(topK * 4, topK + 16))
   for (;;) {
-    const results = await options.ask(k, filter.native)
+    const answer = await options.ask(k, filter.native)
+    const results = Array.isArray(answer) ? answer : answer.records
     const matched = results.filter((r) => predicate(r.payload))
     if (matched.length >= topK) return matched.slice(0, topK)
-    if (results.length < k) return matched
+    if ((Array.isArray(answer) ? answer.length : answer.candidates) < k) return matched
     if (k >= maxTopK) return exactTopK(options.scan(filter.native), topK, predicate)
     k = Math.min(maxTopK, k * 4)
   }

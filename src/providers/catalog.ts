@@ -30,6 +30,9 @@ export const PROVIDER_MODULES = {
     upstash: { module: 'edgemem/adapters/upstash' },
     qdrant: { module: 'edgemem/adapters/qdrant' },
     pinecone: { module: 'edgemem/adapters/pinecone' },
+    azure_ai_search: { module: 'edgemem/adapters/azure-ai-search' },
+    s3_vectors: { module: 'edgemem/adapters/s3-vectors' },
+    neptune: { module: 'edgemem/adapters/neptune-analytics' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeVectorStoreConformance } from '../conformance/vector-store.ts'
+import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
+import { startNeptuneServer, type FakeNeptune } from '../servers/neptune-analytics.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
+import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
@@ -11,24 +14,42 @@ const DIMENSIONS = 8
 let upstash: FakeUpstash
 let qdrant: FakeQdrant
 let pinecone: FakePinecone
+let azure: FakeAzureSearch
+let s3: FakeS3Vectors
+let neptune: FakeNeptune
+const AWS = {
+  region: 'us-east-1',
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  sessionToken: 'session-token',
+}
 const urls = (): ServerUrls => ({
   upstash: { url: upstash.url, token: upstash.token },
   qdrant: { url: qdrant.url, apiKey: 'conformance-key' },
   pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
+  azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
+  s3_vectors: { url: s3.url, ...AWS },
+  neptune: { url: neptune.url, graphId: 'g-0123456789', ...AWS },
 })
 
 beforeAll(async () => {
   upstash = await startUpstashServer({ dimension: DIMENSIONS })
   qdrant = await startQdrantServer({ apiKey: 'conformance-key' })
   pinecone = await startPineconeServer({ dimension: DIMENSIONS })
+  azure = await startAzureSearchServer()
+  s3 = await startS3VectorsServer({ credentials: { ...AWS, service: 's3vectors' } })
+  neptune = await startNeptuneServer({ credentials: { ...AWS, service: 'neptune-graph' }, graphId: 'g-0123456789', dimension: DIMENSIONS })
 })
 afterAll(async () => {
   await upstash?.close()
   await qdrant?.close()
   await pinecone?.close()
+  await azure?.close()
+  await s3?.close()
+  await neptune?.close()
 })
 
-for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune'] as AdapterName[]) {
   describeVectorStoreConformance(
     name,
     async () => {
@@ -43,11 +64,17 @@ for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
 }
 
 describe('adapters: one-time init', () => {
-  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone })[name].server
+  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune })[name].server
   /** The request that reads the index or collection on init. */
-  const isDescribe = (path: string) => path === '/info' || path === '/describe_index_stats' || path.endsWith('/exists')
+  const isDescribe = (path: string) =>
+    path === '/info' ||
+    path === '/describe_index_stats' ||
+    path.endsWith('/exists') ||
+    /^\/indexes\/[^/]+$/.test(path) ||
+    path === '/GetIndex' ||
+    path.startsWith('/graphs/')
 
-  for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
+  for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune'] as AdapterName[]) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)
       const store = makeAdapter(name, urls(), uniqueCollection('i'))

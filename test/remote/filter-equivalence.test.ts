@@ -5,8 +5,11 @@ import { matchesFilter } from '../../src/filters/evaluate.ts'
 import type { Payload, VectorRecord, VectorStore } from '../../src/interfaces/vector-store.ts'
 import type { Json } from '../../src/types.ts'
 import { cosine, randomVector, seeded } from '../conformance/vector-store.ts'
+import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
+import { startNeptuneServer, type FakeNeptune } from '../servers/neptune-analytics.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
+import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
@@ -87,6 +90,11 @@ let upstashLenient: FakeUpstash
 let qdrant: FakeQdrant
 let pineconeMongo: FakePinecone
 let pineconeLiteral: FakePinecone
+let azure: FakeAzureSearch
+let s3NoElement: FakeS3Vectors
+let s3SomeDiffers: FakeS3Vectors
+let neptune: FakeNeptune
+const AWS = { region: 'eu-west-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }
 
 interface Target {
   label: string
@@ -135,6 +143,46 @@ const targets: Target[] = [
       pinecone: { url: pineconeLiteral.url, apiKey: pineconeLiteral.apiKey },
     }),
   },
+  {
+    label: 'azure_ai_search',
+    adapter: 'azure_ai_search',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+      azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
+    }),
+  },
+  {
+    label: 's3_vectors (negations: no element matches, missing keys match)',
+    adapter: 's3_vectors',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+      s3_vectors: { url: s3NoElement.url, ...AWS },
+    }),
+  },
+  {
+    label: 's3_vectors (negations: some element differs, missing keys do not match)',
+    adapter: 's3_vectors',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+      s3_vectors: { url: s3SomeDiffers.url, ...AWS },
+    }),
+  },
+  {
+    label: 'neptune (Neptune Analytics)',
+    adapter: 'neptune',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+      neptune: { url: neptune.url, graphId: 'g-0123456789', ...AWS },
+    }),
+  },
 ]
 
 beforeAll(async () => {
@@ -146,9 +194,18 @@ beforeAll(async () => {
     dimension: DIMS,
     semantics: { listNegation: 'some-differs', negationMatchesMissing: false },
   })
+  azure = await startAzureSearchServer()
+  s3NoElement = await startS3VectorsServer({ credentials: { ...AWS, service: 's3vectors' } })
+  s3SomeDiffers = await startS3VectorsServer({
+    credentials: { ...AWS, service: 's3vectors' },
+    negation: 'some-differs',
+    negationMatchesMissing: false,
+  })
+  neptune = await startNeptuneServer({ credentials: { ...AWS, service: 'neptune-graph' }, graphId: 'g-0123456789', dimension: DIMS })
 })
 afterAll(async () => {
-  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral]) await server?.close()
+  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, azure, s3NoElement, s3SomeDiffers])
+    await server?.close()
 })
 
 async function listAll(store: VectorStore, node: FilterNode): Promise<string[]> {
@@ -262,5 +319,125 @@ describe('native filters the compilers report exact are exact on the service', (
     // The generator must exercise the exact paths, not only the post-filtered ones.
     expect(exactUpstash).toBeGreaterThan(30)
     expect(exactQdrant).toBeGreaterThan(50)
+  }, 120_000)
+})
+
+describe('Azure AI Search: native filters the compiler reports exact are exact on the service', () => {
+  it('azure_ai_search', async () => {
+    const { compileAzureFilter } = await import('../../adapters/azure-ai-search/filter.ts')
+    const { evaluateOData, parseOData } = await import('../servers/azure-odata.ts')
+    const target = targets.find((t) => t.adapter === 'azure_ai_search')!
+    const store = makeAdapter('azure_ai_search', target.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const namespace = (store as unknown as { namespace: string }).namespace
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const compiled = compileAzureFilter(node)
+        if (!compiled.exact) return
+        exact++
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const docs = [...azure.indexes.get('conformance')!.docs.values()].filter((d) => d.em_ns === namespace)
+        const selected = docs
+          .filter((d) =>
+            compiled.native.kind === 'true'
+              ? true
+              : compiled.native.kind === 'false'
+                ? false
+                : evaluateOData(
+                    parseOData(compiled.native.expr, () => 'filterable'),
+                    d,
+                  ),
+          )
+          .map((d) => d.em_id as string)
+          .sort()
+        expect(selected).toEqual(expected)
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(50)
+  }, 120_000)
+})
+
+describe('S3 Vectors: native filters the compiler reports exact are exact on the service', () => {
+  it('s3_vectors, under both readings of the negations', async () => {
+    const { compileS3VectorsFilter } = await import('../../adapters/s3-vectors/filter.ts')
+    const { matchesS3Filter } = await import('../servers/s3-vectors.ts')
+    const target = targets.find((t) => t.adapter === 's3_vectors')!
+    const store = makeAdapter('s3_vectors', target.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const index = (store as unknown as { index: string }).index
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const compiled = compileS3VectorsFilter(node)
+        if (!compiled.exact) return
+        exact++
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const stored = [...s3NoElement.indexes.get(`edgemem-test/${index}`)!.vectors.values()]
+        for (const negation of ['no-element', 'some-differs'] as const) {
+          const selected = stored
+            .filter((v) =>
+              compiled.native.kind === 'true'
+                ? true
+                : compiled.native.kind === 'false'
+                  ? false
+                  : matchesS3Filter(compiled.native.expr, v.metadata, { negation, negationMatchesMissing: negation === 'no-element' }),
+            )
+            .map((v) => v.key)
+            .sort()
+          expect(selected).toEqual(expected)
+        }
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(30)
+  }, 120_000)
+})
+
+describe('Neptune Analytics: Cypher filters the compiler reports exact are exact on the graph', () => {
+  it('neptune', async () => {
+    const { compileNeptuneFilter } = await import('../../adapters/neptune-analytics/filter.ts')
+    const { parseCypherCondition } = await import('../servers/neptune-analytics.ts')
+    const target = targets.find((t) => t.adapter === 'neptune')!
+    const store = makeAdapter('neptune', target.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const namespace = (store as unknown as { namespace: string }).namespace
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const compiled = compileNeptuneFilter(node)
+        if (!compiled.exact) return
+        exact++
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const nodes = [...neptune.nodes.values()].filter((n) => n.props.em_ns === namespace)
+        const where = compiled.where === undefined ? undefined : parseCypherCondition(compiled.where)
+        const selected = nodes
+          .filter((n) => (!compiled.satisfiable ? false : where ? where(n as never, compiled.params) === true : true))
+          .map((n) => n.props.em_id as string)
+          .sort()
+        expect(selected).toEqual(expected)
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(50)
   }, 120_000)
 })

@@ -1,5 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAzureAiSearchVectorStore } from '../../adapters/azure-ai-search.ts'
+import { createNeptuneAnalyticsVectorStore } from '../../adapters/neptune-analytics.ts'
 import { createPineconeVectorStore } from '../../adapters/pinecone.ts'
+import { createS3VectorsVectorStore } from '../../adapters/s3-vectors.ts'
 import { createQdrantVectorStore } from '../../adapters/qdrant.ts'
 import { createUpstashVectorStore } from '../../adapters/upstash.ts'
 import { and, eq } from '../../src/filters/ast.ts'
@@ -12,6 +15,9 @@ import { uniqueCollection } from './support/fixtures.ts'
  *   UPSTASH_VECTOR_REST_URL, UPSTASH_VECTOR_REST_TOKEN     — an Upstash Vector index (any dimension)
  *   QDRANT_URL [, QDRANT_API_KEY]                            — a Qdrant server or cluster
  *   PINECONE_HOST, PINECONE_API_KEY                          — a Pinecone serverless index (any dimension)
+ *   S3_VECTORS_BUCKET, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY [, AWS_SESSION_TOKEN] — an S3 vector bucket
+ *   NEPTUNE_GRAPH_ID, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY [, AWS_SESSION_TOKEN] — a Neptune Analytics graph with vector search
+ *   AZURE_SEARCH_ENDPOINT, AZURE_SEARCH_ADMIN_KEY            — an Azure AI Search service (index edgemem-live, created with 8 dimensions when missing)
  * Every run writes to a fresh namespace / tenant and removes it afterwards. Upstash and Pinecone are
  * eventually consistent, so their checks poll; Qdrant writes with wait=true and runs the full
  * conformance suite.
@@ -112,3 +118,41 @@ if (env.QDRANT_URL) {
     })
   })
 } else skipped('Qdrant', 'QDRANT_URL (and QDRANT_API_KEY if the server needs one)')
+
+if (env.AZURE_SEARCH_ENDPOINT && env.AZURE_SEARCH_ADMIN_KEY) {
+  const config = { endpoint: env.AZURE_SEARCH_ENDPOINT, apiKey: env.AZURE_SEARCH_ADMIN_KEY, index: 'edgemem-live' }
+  // Azure AI Search is near-real-time (a write is searchable about a second later): the smoke test polls.
+  beforeAll(async () => {
+    await createAzureAiSearchVectorStore(config, { collection: 'setup' }).init({ dimensions: 8 })
+  })
+  describeLiveSmoke('Azure AI Search', (namespace) => createAzureAiSearchVectorStore(config, { collection: namespace }))
+} else skipped('Azure AI Search', 'AZURE_SEARCH_ENDPOINT and AZURE_SEARCH_ADMIN_KEY')
+
+if (env.S3_VECTORS_BUCKET && env.AWS_REGION && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+  const config = {
+    vectorBucketName: env.S3_VECTORS_BUCKET,
+    region: env.AWS_REGION,
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    indexPrefix: 'edgemem-live',
+  }
+  // One index per Memory collection: the smoke test's index is created here, and deleted by its reset.
+  describeLiveSmoke('S3 Vectors', (namespace) => {
+    const store = createS3VectorsVectorStore(config, { collection: namespace.toLowerCase() })
+    const init = store.init.bind(store)
+    store.init = (options) => init({ dimensions: 8, ...options })
+    return store
+  })
+} else skipped('S3 Vectors', 'S3_VECTORS_BUCKET, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY')
+
+if (env.NEPTUNE_GRAPH_ID && env.AWS_REGION && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+  const config = {
+    graphId: env.NEPTUNE_GRAPH_ID,
+    region: env.AWS_REGION,
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+  }
+  describeLiveSmoke('Neptune Analytics', (namespace) => createNeptuneAnalyticsVectorStore(config, { collection: namespace }))
+} else skipped('Neptune Analytics', 'NEPTUNE_GRAPH_ID, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY')

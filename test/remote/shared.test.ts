@@ -49,6 +49,28 @@ describe('searchWithPostFilter', () => {
     expect(result.map((r) => r.id)).toEqual(['r0', 'r2', 'r4', 'r6'])
   })
 
+  it('asks again when a service dropped chosen candidates (it reports how many it chose)', async () => {
+    // A graph picks the k nearest nodes of every tenant, then filters: fewer rows than k is not the end.
+    const all = scored(100)
+    const asked: number[] = []
+    const result = await searchWithPostFilter({
+      query: evens,
+      compiled: LOOSE,
+      maxTopK: 1000,
+      ask: async (k) => {
+        asked.push(k)
+        const chosen = all.slice(0, k)
+        return { records: chosen.filter((_, i) => i % 5 === 0), candidates: chosen.length }
+      },
+      scan: () => {
+        throw new Error('not needed')
+      },
+    })
+    expect(asked).toEqual([40, 160])
+    expect(result).toHaveLength(10)
+    expect(result.map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => `r${10 * i}`))
+  })
+
   it('falls back to an exact local ranking when the service cap is reached', async () => {
     const all = scored(500, (i) => i >= 450)
     let scanned = false

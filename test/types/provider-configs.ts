@@ -20,6 +20,19 @@ export const valid: MemoryConfig[] = [
   { vectorStore: { provider: 'qdrant', config: { url: 'http://localhost:6333', collection: 'x' } } },
   { vectorStore: { provider: 'upstash', config: { url: 'https://x.upstash.io', token: 't' } } },
   { vectorStore: { provider: 'pinecone', config: { host: 'x.pinecone.io', apiKey: 'k' } } },
+  { vectorStore: { provider: 'azure_ai_search', config: { endpoint: 'https://x.search.windows.net', apiKey: 'k' } } },
+  {
+    vectorStore: {
+      provider: 's3_vectors',
+      config: { vectorBucketName: 'b', region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 's' },
+    },
+  },
+  {
+    vectorStore: {
+      provider: 'neptune',
+      config: { graphId: 'g-0123456789', region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 's' },
+    },
+  },
   {
     storage: { provider: 'indexeddb', config: { dbName: 'notes' } },
     llm: { provider: 'openai', config: { baseURL: 'http://localhost:11434/v1' } },

@@ -7,9 +7,16 @@ import { RemoteError } from '../../src/errors.ts'
 // proves they are fetch-only and edge-safe, and that timeouts, retries and errors work there too.
 
 const servers = inject('remoteServers')
-const urls = { upstash: servers.upstash, qdrant: servers.qdrant, pinecone: servers.pinecone }
+const urls = {
+  upstash: servers.upstash,
+  qdrant: servers.qdrant,
+  pinecone: servers.pinecone,
+  azure_ai_search: servers.azure_ai_search,
+  s3_vectors: servers.s3_vectors,
+  neptune: servers.neptune,
+}
 
-for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune'] as AdapterName[]) {
   describeVectorStoreConformance(
     `${name} (workerd)`,
     async () => {

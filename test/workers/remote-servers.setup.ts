@@ -1,6 +1,9 @@
 import type { TestProject } from 'vitest/node'
+import { startAzureSearchServer } from '../servers/azure-ai-search.ts'
+import { startNeptuneServer } from '../servers/neptune-analytics.ts'
 import { startPineconeServer } from '../servers/pinecone.ts'
 import { startQdrantServer } from '../servers/qdrant.ts'
+import { startS3VectorsServer } from '../servers/s3-vectors.ts'
 import { startUpstashServer } from '../servers/upstash.ts'
 
 /**
@@ -15,6 +18,9 @@ declare module 'vitest' {
       upstash: { url: string; token: string }
       qdrant: { url: string; apiKey: string }
       pinecone: { url: string; apiKey: string }
+      azure_ai_search: { url: string; apiKey: string }
+      s3_vectors: { url: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken: string }
+      neptune: { url: string; graphId: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken: string }
       dimensions: number
     }
   }
@@ -24,13 +30,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const upstash = await startUpstashServer({ dimension: REMOTE_DIMENSIONS })
   const qdrant = await startQdrantServer({ apiKey: 'workerd-key' })
   const pinecone = await startPineconeServer({ dimension: REMOTE_DIMENSIONS })
+  const azure = await startAzureSearchServer()
+  const aws = { region: 'us-west-2', accessKeyId: 'AKIDWORKERD', secretAccessKey: 'workerd-secret', sessionToken: 'workerd-session' }
+  const s3 = await startS3VectorsServer({ credentials: { ...aws, service: 's3vectors' } })
+  const neptune = await startNeptuneServer({
+    credentials: { ...aws, service: 'neptune-graph' },
+    graphId: 'g-workerd001',
+    dimension: REMOTE_DIMENSIONS,
+  })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
     pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
+    azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
+    s3_vectors: { url: s3.url, ...aws },
+    neptune: { url: neptune.url, graphId: 'g-workerd001', ...aws },
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
-    await Promise.all([upstash.close(), qdrant.close(), pinecone.close()])
+    await Promise.all([upstash.close(), qdrant.close(), pinecone.close(), azure.close(), s3.close(), neptune.close()])
   }
 }

@@ -1,5 +1,8 @@
+import { createAzureAiSearchVectorStore } from '../../../adapters/azure-ai-search.ts'
+import { createNeptuneAnalyticsVectorStore } from '../../../adapters/neptune-analytics.ts'
 import { createPineconeVectorStore } from '../../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../../adapters/qdrant.ts'
+import { createS3VectorsVectorStore } from '../../../adapters/s3-vectors.ts'
 import { createUpstashVectorStore } from '../../../adapters/upstash.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
 
@@ -11,6 +14,9 @@ export interface ServerUrls {
   upstash: { url: string; token: string }
   qdrant: { url: string; apiKey: string }
   pinecone: { url: string; apiKey: string }
+  azure_ai_search?: { url: string; apiKey: string }
+  s3_vectors?: { url: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  neptune?: { url: string; graphId: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
 }
 
 let counter = 0
@@ -19,7 +25,7 @@ export function uniqueCollection(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6).toString(36)}`
 }
 
-export type AdapterName = 'upstash' | 'qdrant' | 'pinecone'
+export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'azure_ai_search' | 's3_vectors' | 'neptune'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -35,5 +41,18 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
       )
     case 'pinecone':
       return createPineconeVectorStore({ host: urls.pinecone.url, apiKey: urls.pinecone.apiKey, ...transport }, { collection })
+    case 'azure_ai_search':
+      return createAzureAiSearchVectorStore(
+        { endpoint: urls.azure_ai_search!.url, apiKey: urls.azure_ai_search!.apiKey, index: 'conformance', ...transport },
+        { collection },
+      )
+    case 's3_vectors': {
+      const { url, ...credentials } = urls.s3_vectors!
+      return createS3VectorsVectorStore({ endpoint: url, vectorBucketName: 'edgemem-test', ...credentials, ...transport }, { collection })
+    }
+    case 'neptune': {
+      const { url, ...rest } = urls.neptune!
+      return createNeptuneAnalyticsVectorStore({ endpoint: url, controlEndpoint: url, ...rest, ...transport }, { collection })
+    }
   }
 }
