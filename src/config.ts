@@ -4,6 +4,7 @@ import type { Embedder } from './interfaces/embedder.ts'
 import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
 import type { VectorStore } from './interfaces/vector-store.ts'
+import type { OperationEvent } from './types.ts'
 import { isRegistered, resolveProvider, type ProviderInstances, type ProviderKind, type ResolvedProvider } from './registry.ts'
 import { parseConfig } from './util/zod-errors.ts'
 
@@ -47,6 +48,11 @@ export interface MemoryConfig {
    * 60000, llmMs 120000. A call past it fails with EmbeddingError / LLMError and writes nothing.
    */
   timeouts?: { embedderMs?: number; llmMs?: number }
+  /**
+   * Called after every public operation with its duration and outcome (metrics, tracing, logs). Opt-in;
+   * a hook that throws is ignored, so observing can never break a call.
+   */
+  onOperation?: (event: OperationEvent) => void
 }
 
 /** Either an instance to use as is, or a provider validated now and created on first use. */
@@ -63,6 +69,7 @@ export interface ResolvedConfig {
   collection: string
   customInstructions: string | undefined
   timeouts: Timeouts
+  onOperation: ((event: OperationEvent) => void) | undefined
 }
 
 const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
@@ -85,6 +92,7 @@ const topLevelSchema = z.strictObject({
   history: z.optional(z.strictObject({ enabled: z.optional(z.boolean()) })),
   collection: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"'))),
   customInstructions: z.optional(z.string()),
+  onOperation: z.optional(z.custom<(event: OperationEvent) => void>((v) => typeof v === 'function', 'expected a function')),
   timeouts: z.optional(
     z.strictObject({
       embedderMs: z.optional(z.number().check(z.int(), z.positive())),
@@ -141,6 +149,7 @@ export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
     historyEnabled: c.history?.enabled ?? true,
     collection: c.collection ?? 'memories',
     customInstructions: c.customInstructions,
+    onOperation: c.onOperation,
     timeouts: {
       embedderMs: c.timeouts?.embedderMs ?? DEFAULT_TIMEOUTS.embedderMs,
       llmMs: c.timeouts?.llmMs ?? DEFAULT_TIMEOUTS.llmMs,

@@ -94,3 +94,20 @@ export type Filter = {
   OR?: Filter[]
   NOT?: Filter
 }
+
+/** The public Memory operations that report an OperationEvent. */
+export type MemoryOperation = 'add' | 'search' | 'get' | 'getAll' | 'update' | 'delete' | 'deleteAll' | 'history' | 'reset'
+
+/**
+ * One finished Memory call, as given to the `onOperation` hook (wire it to OpenTelemetry, logs or a
+ * metrics library; edgemem itself records and sends nothing).
+ */
+export interface OperationEvent {
+  operation: MemoryOperation
+  collection: string
+  /** Wall-clock milliseconds from the call to its result or error. */
+  durationMs: number
+  outcome: 'ok' | 'error'
+  /** The edgemem error code on failure ('UNKNOWN' for an error that is not an edgemem error). */
+  errorCode?: string
+}

@@ -1,5 +1,5 @@
 import { resolveMemoryConfig, type MemoryConfig, type ResolvedConfig } from '../config.ts'
-import { ConfigError, ValidationError } from '../errors.ts'
+import { ConfigError, ValidationError, isEdgememError } from '../errors.ts'
 import { and } from '../filters/ast.ts'
 import type { StoredRecord } from '../interfaces/vector-store.ts'
 import type {
@@ -9,6 +9,8 @@ import type {
   Message,
   MemoryEvent,
   MemoryItem,
+  MemoryOperation,
+  OperationEvent,
   ScopeOptions,
   SearchOptions,
   UpdateData,
@@ -64,6 +66,8 @@ export class Memory {
   /** Validates the config synchronously (ConfigError); never does I/O. */
   constructor(config?: MemoryConfig) {
     this.settings = resolveMemoryConfig(config)
+    const hook = this.settings.onOperation
+    if (hook) observers.set(this, { hook, collection: this.settings.collection })
   }
 
   /** Creates the providers on first use, once; a failed start can be retried by the next call. */
@@ -209,4 +213,41 @@ export class Memory {
     const s = await pending.catch(() => undefined)
     await s?.close()
   }
+}
+
+/** The onOperation hook of each Memory that has one. */
+const observers = new WeakMap<Memory, { hook: (event: OperationEvent) => void; collection: string }>()
+
+/**
+ * Every public operation reports to the `onOperation` hook, measured here in one place rather than in
+ * each method: the method runs unchanged, and the event carries its duration and outcome.
+ */
+const OBSERVED: readonly MemoryOperation[] = ['add', 'search', 'get', 'getAll', 'update', 'delete', 'deleteAll', 'history', 'reset']
+for (const operation of OBSERVED) {
+  const method = Memory.prototype[operation] as (this: Memory, ...args: unknown[]) => Promise<unknown>
+  Object.defineProperty(Memory.prototype, operation, {
+    configurable: true,
+    writable: true,
+    value: async function observed(this: Memory, ...args: unknown[]): Promise<unknown> {
+      const observer = observers.get(this)
+      if (!observer) return method.apply(this, args)
+      const { hook, collection } = observer
+      const started = performance.now()
+      const report = (event: Pick<OperationEvent, 'outcome' | 'errorCode'>) => {
+        try {
+          hook({ operation, collection, durationMs: performance.now() - started, ...event })
+        } catch {
+          // An observer's failure must not change the call's result.
+        }
+      }
+      try {
+        const result = await method.apply(this, args)
+        report({ outcome: 'ok' })
+        return result
+      } catch (err) {
+        report({ outcome: 'error', errorCode: isEdgememError(err) ? err.code : 'UNKNOWN' })
+        throw err
+      }
+    },
+  })
 }

@@ -11,6 +11,7 @@ import {
   parseFilter,
   type Embedder,
   type LLM,
+  type OperationEvent,
   type Filter,
   type JsonObject,
 } from '../../../src/index.ts'
@@ -225,5 +226,39 @@ describe('deadlines on embedder and LLM calls', () => {
   it('refuses timeouts that are not positive integers, naming the field', () => {
     expect(() => new Memory({ timeouts: { embedderMs: -1 } })).toThrow(/timeouts\.embedderMs/)
     expect(() => new Memory({ timeouts: { llmMs: 1.5 } })).toThrow(ConfigError)
+  })
+})
+
+describe('onOperation: per-operation events for metrics', () => {
+  it('reports every public call with its duration and outcome, and a throwing hook changes nothing', async () => {
+    const events: OperationEvent[] = []
+    const m = new Memory({
+      embedder: new HashEmbedder(),
+      vectorStore: { provider: 'flat' },
+      storage: new MemoryStorage(),
+      collection: 'observed',
+      onOperation: (event) => {
+        events.push(event)
+        throw new Error('a broken observer')
+      },
+    })
+    memories.push(m)
+    const { results } = await m.add('plays the cello', { userId: 'u', infer: false })
+    await m.search('cello', { userId: 'u' })
+    await m.get(results[0]!.id)
+    await rejection(m.update('missing-id', 'x'))
+    await rejection(m.getAll({}))
+    expect(events.map((e) => [e.operation, e.outcome, e.errorCode])).toEqual([
+      ['add', 'ok', undefined],
+      ['search', 'ok', undefined],
+      ['get', 'ok', undefined],
+      ['update', 'error', 'NOT_FOUND'],
+      ['getAll', 'error', 'VALIDATION'],
+    ])
+    for (const e of events) {
+      expect(e.collection).toBe('observed')
+      expect(e.durationMs).toBeGreaterThanOrEqual(0)
+    }
+    expect(() => new Memory({ onOperation: 'log' as never })).toThrow(/onOperation/)
   })
 })
