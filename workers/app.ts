@@ -4,13 +4,14 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from './app-env.ts'
-import { authenticate } from './auth/authenticate.ts'
+import { authenticate, requireAdmin } from './auth/authenticate.ts'
 import { ApiError, toApiError } from './http/errors.ts'
 import { checkBodyShape } from './http/json-shape.ts'
 import { renderReference } from './http/reference-page.ts'
 import { jsonResponse } from './http/responses.ts'
 import { enforceRateLimit } from './limits/rate-limit.ts'
 import { registerAdminRoutes } from './routes/admin.ts'
+import { isolateMetrics, metricsMiddleware } from './metrics.ts'
 import { registerPlatformRoutes } from './platform/routes.ts'
 import { registerMemoryRoutes } from './routes/memories.ts'
 import { settingsOf } from './settings.ts'
@@ -157,7 +158,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   })
   app.notFound((c) => c.json(new ApiError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}; see /docs`).body, 404))
 
-  app.use('*', settingsMiddleware, corsMiddleware, guardMiddleware)
+  app.use('*', metricsMiddleware, settingsMiddleware, corsMiddleware, guardMiddleware)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -171,6 +172,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerAdminRoutes(app)
   registerPlatformRoutes(app)
 
+  // Admin only: the Prometheus text of this isolate's per-route counts and latency (workers/metrics.ts).
+  app.get('/metrics', (c) => {
+    requireAdmin(c.var.principal)
+    return c.text(isolateMetrics.prometheus(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
+  })
   app.get('/openapi.json', (c) => c.json(app.getOpenAPI31Document(OPENAPI_INFO)))
   app.get('/docs', (c) => c.html(renderReference(app.getOpenAPI31Document(OPENAPI_INFO))))
   return app

@@ -11,6 +11,8 @@ export interface Env {
   MEMORY_SHARDS?: DurableObjectNamespace<MemoryShard>
   /** Per-key token buckets; without it, rate limiting is per isolate. */
   RATE_LIMITER?: DurableObjectNamespace<RateLimiter>
+  /** Workers Analytics Engine dataset receiving one data point per request (optional). */
+  METRICS?: AnalyticsEngineDataset
   /** API keys and tenants (all modes); memories in `kv` mode; history in the remote modes. */
   EDGEMEM_KV?: KVNamespace
 
