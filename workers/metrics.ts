@@ -65,7 +65,9 @@ export class RouteMetrics {
     )
     for (const s of sorted) {
       const labels = `method="${s.method}",route="${label(s.route)}"`
-      BUCKETS_MS.forEach((le, i) => lines.push(`edgemem_http_request_duration_ms_bucket{${labels},le="${le}"} ${s.buckets[i]}`))
+      BUCKETS_MS.forEach((le, i) => {
+        lines.push(`edgemem_http_request_duration_ms_bucket{${labels},le="${le}"} ${s.buckets[i]}`)
+      })
       lines.push(`edgemem_http_request_duration_ms_bucket{${labels},le="+Inf"} ${s.count}`)
       lines.push(`edgemem_http_request_duration_ms_sum{${labels}} ${s.sumMs.toFixed(3)}`)
       lines.push(`edgemem_http_request_duration_ms_count{${labels}} ${s.count}`)
