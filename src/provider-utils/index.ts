@@ -5,6 +5,7 @@
  * report its exports as unused (knip.jsonc).
  */
 export { awsCredentialsFrom, type AwsCredentials, type AwsSigningScope, signAwsRequest, sigV4 } from './aws-sigv4.ts'
+export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts'
 export {
   HttpClient,
   type HttpClientOptions,

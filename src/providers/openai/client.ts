@@ -1,5 +1,6 @@
 import type { OpenAI } from 'openai/client'
 import { ConfigError } from '../../errors.ts'
+import { CircuitBreaker } from '../../provider-utils/circuit-breaker.ts'
 import { DEFAULT_RETRY, type HttpFailure, type RetryPolicy, withRetries } from '../../provider-utils/retry.ts'
 import { Lazy } from '../../util/once.ts'
 import type { ConnectionConfig } from './config.ts'
@@ -106,6 +107,7 @@ export class OpenAIConnection {
   readonly service: string
   private readonly config: ConnectionConfig
   private readonly retry: RetryPolicy
+  private readonly breaker: CircuitBreaker | undefined
   private readonly client = new Lazy(async (): Promise<{ client: OpenAI; OpenAI: OpenAIClass }> => {
     const mod = await openaiModule.get()
     return { client: new mod.OpenAI(clientOptions(this.config)), OpenAI: mod.OpenAI }
@@ -116,6 +118,8 @@ export class OpenAIConnection {
     // OpenAI's rate limits are per minute: start backing off at 0.5 s, as OpenAI's own SDKs do.
     this.retry = { ...DEFAULT_RETRY, maxRetries: config.maxRetries, baseDelayMs: 500 }
     this.service = `openai ${what} (${config.baseURL ?? OPENAI_BASE_URL})`
+    const { circuitBreaker } = config
+    this.breaker = circuitBreaker === false ? undefined : new CircuitBreaker(circuitBreaker)
   }
 
   /** Loads the openai package and builds the client now instead of on the first request. */
@@ -129,13 +133,15 @@ export class OpenAIConnection {
    */
   async call<T>(send: (client: OpenAI, options: RequestOptions) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const { client, OpenAI } = await this.client.get()
-    return withRetries({
-      service: this.service,
-      policy: this.retry,
-      signal,
-      attempt: () => send(client, { signal }),
-      failureOf: (err) => httpFailure(err, OpenAI, this.config.timeoutMs),
-      hint: hintFor,
-    })
+    const call = () =>
+      withRetries({
+        service: this.service,
+        policy: this.retry,
+        signal,
+        attempt: () => send(client, { signal }),
+        failureOf: (err) => httpFailure(err, OpenAI, this.config.timeoutMs),
+        hint: hintFor,
+      })
+    return this.breaker ? this.breaker.run(this.service, call) : call()
   }
 }

@@ -22,6 +22,17 @@ const connection = {
   ),
   /** Extra HTTP headers sent with every request (gateways, org/project routing). */
   headers: z.optional(z.record(z.string(), z.string())),
+  /**
+   * Fail fast while the endpoint is down (provider-utils/circuit-breaker.ts): after `failures` (5)
+   * consecutive calls found no response or a 5xx, calls fail at once for `cooldownMs` (30000). false: off.
+   */
+  circuitBreaker: z._default(
+    z.union([
+      z.literal(false),
+      z.strictObject({ failures: z.optional(positiveInt('consecutive failures')), cooldownMs: z.optional(positiveInt('milliseconds')) }),
+    ]),
+    {},
+  ),
 }
 
 // Sending the user's OpenAI key (or nothing) to api.openai.com by accident is worse than failing early.
@@ -68,7 +79,10 @@ export type OpenAILLMConfig = z.input<typeof openaiLLMSchema>
 /** After validation: defaults filled in. */
 export type ResolvedOpenAIEmbedderConfig = z.output<typeof openaiEmbedderSchema>
 export type ResolvedOpenAILLMConfig = z.output<typeof openaiLLMSchema>
-export type ConnectionConfig = Pick<ResolvedOpenAIEmbedderConfig, 'apiKey' | 'baseURL' | 'timeoutMs' | 'maxRetries' | 'headers'>
+export type ConnectionConfig = Pick<
+  ResolvedOpenAIEmbedderConfig,
+  'apiKey' | 'baseURL' | 'timeoutMs' | 'maxRetries' | 'headers' | 'circuitBreaker'
+>
 
 /**
  * Validates again when a provider is constructed directly (not through a Memory config), so both paths

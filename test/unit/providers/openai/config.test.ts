@@ -26,6 +26,7 @@ describe('openai provider config', () => {
       batchSize: 128,
       timeoutMs: 30_000,
       maxRetries: 3,
+      circuitBreaker: {},
       encodingFormat: 'base64',
     })
     expect(resolveProvider('llm', 'openai', { apiKey: 'sk-x' }, 'llm').config).toEqual({
@@ -33,6 +34,7 @@ describe('openai provider config', () => {
       model: 'gpt-4.1-mini',
       timeoutMs: 30_000,
       maxRetries: 3,
+      circuitBreaker: {},
       jsonMode: true,
     })
   })
