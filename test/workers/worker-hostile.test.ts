@@ -1,4 +1,5 @@
 import { describe, expect, it } from '../harness.ts'
+import { FAILED_AUTH_LIMIT } from '../../workers/auth/failed-auth.ts'
 import type { Env } from '../../workers/env.ts'
 import { newTenant, request } from './worker-client.ts'
 import { HANGING_EMBEDDING_MARKER, RATE_LIMITED_EMBEDDING_MARKER, WRONG_SIZE_EMBEDDING_MODEL } from './worker-servers.setup.ts'
@@ -161,5 +162,20 @@ describe('a slow or rate-limited upstream', () => {
     expect(slow.body.error.message).toMatch(/did not answer within 800 ms|no response/)
     expect(quick.status).toBe(200)
     expect(Date.now() - started).toBeLessThan(10_000)
+  })
+})
+
+describe('invalid API keys', () => {
+  it('an address sending invalid keys gets 429 with Retry-After after FAILED_AUTH_LIMIT.burst failures; other addresses are unaffected', async () => {
+    const { key } = await newTenant('failed-auth')
+    const from = (address: string, k: string) => request('GET', '/memories?user_id=u', { key: k, headers: { 'CF-Connecting-IP': address } })
+    const statuses: number[] = []
+    for (let i = 0; i < FAILED_AUTH_LIMIT.burst + 2; i++) statuses.push((await from('203.0.113.7', `em_invalid_${i}`)).status)
+    expect(statuses.slice(0, FAILED_AUTH_LIMIT.burst)).toEqual(Array(FAILED_AUTH_LIMIT.burst).fill(401))
+    const blocked = await from('203.0.113.7', 'em_invalid_again')
+    expect(blocked.status).toBe(429)
+    expect(blocked.body.error.code).toBe('RATE_LIMITED')
+    expect(Number(blocked.headers.get('Retry-After'))).toBeGreaterThan(0)
+    expect((await from('198.51.100.4', key)).status).toBe(200)
   })
 })

@@ -1,5 +1,6 @@
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
+import { knownInvalid, recordFailure, refuseBlockedAddress } from './failed-auth.ts'
 import type { Settings } from '../settings.ts'
 import { hashKey, KeyStore } from './keys.ts'
 
@@ -42,17 +43,23 @@ export function keyStore(env: Env): KeyStore {
  * free of timing leaks about the keys themselves.
  */
 export async function authenticate(env: Env, settings: Settings, headers: Headers): Promise<Principal> {
+  refuseBlockedAddress(headers)
   const key = presentedKey(headers)
-  if (!key)
+  if (!key) {
+    recordFailure(headers, undefined)
     throw new ApiError(
       401,
       'UNAUTHORIZED',
       'missing API key: send "Authorization: Bearer <key>", "Authorization: Token <key>" or "X-API-Key: <key>"',
     )
+  }
   const hash = await hashKey(key)
   if (settings.adminKey !== undefined && hash === (await hashKey(settings.adminKey))) return { kind: 'admin', keyId: 'admin' }
-  const record = await keyStore(env).find(hash)
-  if (!record) throw new ApiError(401, 'UNAUTHORIZED', 'invalid API key')
+  const record = knownInvalid(hash) ? null : await keyStore(env).find(hash)
+  if (!record) {
+    recordFailure(headers, hash)
+    throw new ApiError(401, 'UNAUTHORIZED', 'invalid API key')
+  }
   return { kind: 'tenant', tenant: record.tenant, keyId: record.id }
 }
 
