@@ -15,6 +15,8 @@ export interface WranglerDev {
   /** Everything wrangler printed so far (for failure reports). */
   output(): string
   stop(): Promise<void>
+  /** `kill -9` of wrangler and its workerd at once (no shutdown); the state directory stays. */
+  kill(): Promise<void>
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -107,6 +109,14 @@ export async function startWranglerDev(
     }
     if (!options.stateDir) await rm(state, { recursive: true, force: true })
   }
+  const kill = async (): Promise<void> => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+    await exited
+  }
   const url = `http://127.0.0.1:${port}`
   try {
     await waitForHealth(url, child, () => log, options.timeoutMs ?? 90_000)
@@ -114,5 +124,5 @@ export async function startWranglerDev(
     await stop()
     throw err
   }
-  return { url, output: () => log, stop }
+  return { url, output: () => log, stop, kill }
 }
