@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { NotFoundError } from '../../src/index.workerd.ts'
-import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, parseUserFilters, resolveScope } from '../../src/internal.ts'
+import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, type Filter, parseUserFilters, resolveScope } from '../../src/internal.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireTenant } from '../auth/authenticate.ts'
 import { tenantMemories } from '../backend/select.ts'
@@ -29,6 +29,20 @@ import { checkMessages, checkText, checkTopK } from '../limits/request-limits.ts
 function memoriesOf(c: Context<AppEnv>): TenantMemory {
   const tenant = requireTenant(c.var.principal)
   return tenantMemories(c.env, c.var.settings).forTenant(tenant)
+}
+
+/** `?filters=` of GET /memories: a JSON object (the filter language of docs/filters.md). */
+function filtersFromQuery(text: string): Filter {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new ApiError(400, 'VALIDATION', 'invalid request: query.filters must be a JSON object (the filter of docs/filters.md)')
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ApiError(400, 'VALIDATION', 'invalid request: query.filters must be a JSON object (the filter of docs/filters.md)')
+  }
+  return parsed as Filter
 }
 
 // The core's defaults, capped by MAX_TOP_K.
@@ -143,10 +157,11 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query')
-    resolveScope(scopeOptions(query), undefined, 'get_all', 'rest')
+    const filters = query.filters === undefined ? undefined : filtersFromQuery(query.filters)
+    resolveScope(scopeOptions(query), parseUserFilters(filters, 'get_all'), 'get_all', 'rest')
     checkTopK(query.top_k, c.var.settings.limits)
     const topK = query.top_k ?? Math.min(DEFAULT_GET_ALL_TOP_K, c.var.settings.limits.maxTopK)
-    const { results } = await memoriesOf(c).getAll({ ...scopeOptions(query), topK })
+    const { results } = await memoriesOf(c).getAll({ ...scopeOptions(query), ...(filters !== undefined ? { filters } : {}), topK })
     return c.json({ results: results.map(wireItem) }, 200)
   })
 

@@ -1,0 +1,89 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { RemoteMemory, type RemoteMemoryOptions } from '../../src/client/index.ts'
+import { NotFoundError, RemoteError, ValidationError } from '../../src/index.ts'
+import worker from '../../workers/index.ts'
+import type { Env } from '../../workers/env.ts'
+import { describeMemoryContract } from '../conformance/memory.ts'
+import { ADMIN_KEY, newTenant, ORIGIN } from './worker-client.ts'
+
+/**
+ * RemoteMemory (edgemem/client) against the Worker in workerd, through the Worker's real fetch handler
+ * and bindings (durable-object mode, embeddings from the hash-embedding test server). The Worker runs
+ * without an LLM here, like the in-process Memory of the same contract suite, so `add` stores verbatim
+ * by default on both sides.
+ */
+const NO_LLM: Partial<Env> = { LLM_BASE_URL: undefined, LLM_MODEL: undefined, LLM_API_KEY: undefined } as Partial<Env>
+
+/** A fetch into the Worker (what a service binding's fetch is in production). */
+function workerFetch(overrides: Partial<Env> = NO_LLM): NonNullable<RemoteMemoryOptions['fetch']> {
+  return async (url, init) => {
+    const ctx = createExecutionContext()
+    const request = new Request(url, init)
+    const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], { ...(env as Env), ...overrides }, ctx)
+    await waitOnExecutionContext(ctx)
+    return response
+  }
+}
+
+async function remoteMemory(apiKey?: string): Promise<RemoteMemory> {
+  const key = apiKey ?? (await newTenant('rm')).key
+  return new RemoteMemory({ url: ORIGIN, apiKey: key, fetch: workerFetch(), maxRetries: 0 })
+}
+
+describeMemoryContract('RemoteMemory + the Worker (workerd, durable-object mode)', () => remoteMemory())
+
+describe('RemoteMemory: what only the remote side has', () => {
+  it('keeps tenants apart: the same scope ids under another key see and change nothing', async () => {
+    const a = await remoteMemory()
+    const b = await remoteMemory()
+    const [added] = (await a.add('Alice keeps bees', { userId: 'alice' })).results
+    expect((await b.search('bees', { userId: 'alice' })).results).toEqual([])
+    expect((await b.getAll({ userId: 'alice' })).results).toEqual([])
+    expect(await b.get(added!.id)).toBeNull()
+    expect(await b.history(added!.id)).toEqual([])
+    await expect(b.update(added!.id, 'Bob was here')).rejects.toBeInstanceOf(NotFoundError)
+    await expect(b.delete(added!.id)).rejects.toBeInstanceOf(NotFoundError)
+    expect(await b.deleteAll({ userId: 'alice' })).toEqual({ deleted: 0 })
+    expect((await a.get(added!.id))!.memory).toBe('Alice keeps bees')
+  })
+
+  it('a wrong key is a RemoteError 401 with the Worker’s message; the admin key on memory routes is a 403', async () => {
+    const wrong = await remoteMemory('em_not-a-key')
+    const error = (await wrong.getAll({ userId: 'u' }).catch((e: unknown) => e)) as RemoteError
+    expect(error).toBeInstanceOf(RemoteError)
+    expect(error.status).toBe(401)
+    expect(error.body).toMatchObject({ error: { code: 'UNAUTHORIZED' } })
+    const admin = await remoteMemory(ADMIN_KEY)
+    await expect(admin.add('x', { userId: 'u' })).rejects.toMatchObject({ code: 'REMOTE', status: 403 })
+  })
+
+  it('reset: refused for a tenant key (403), done with the admin key', async () => {
+    const { key, tenant } = await newTenant('rm')
+    const m = await remoteMemory(key)
+    const [added] = (await m.add('to be reset', { userId: 'u' })).results
+    await expect(m.reset()).rejects.toMatchObject({ status: 403 })
+    expect(await m.get(added!.id)).not.toBeNull()
+    // The admin's reset of every tenant, through a RemoteMemory holding the admin key.
+    const admin = new RemoteMemory({ url: ORIGIN, apiKey: ADMIN_KEY, fetch: workerFetch() })
+    await admin.reset()
+    expect(await m.get(added!.id)).toBeNull()
+    expect((await m.add('after reset', { userId: 'u' })).results).toHaveLength(1)
+    expect(tenant).toBeTruthy()
+  })
+
+  it('infer follows the Worker: with its LLM, infer: true runs extraction; without, it is a ValidationError', async () => {
+    const { key } = await newTenant('rm')
+    const withoutLlm = await remoteMemory(key)
+    await expect(withoutLlm.add('I like tea', { userId: 'u', infer: true })).rejects.toBeInstanceOf(ValidationError)
+    expect(await withoutLlm.getAll({ userId: 'u' })).toEqual({ results: [] })
+  })
+
+  it('ready() checks the Worker answers; ids travel URL-encoded', async () => {
+    const m = await remoteMemory()
+    await m.ready()
+    expect(await m.get('a/b?c')).toBeNull()
+    expect(await m.history('../admin/keys')).toEqual([])
+  })
+})
