@@ -89,12 +89,13 @@ export class DimensionMismatchError extends EdgememError {
   override name = 'DimensionMismatchError'
   readonly expected: number
   readonly actual: number
-  constructor(expected: number, actual: number, context: string) {
+  constructor(expected: number, actual: number, context: string, options?: { cause?: unknown }) {
     super(
       'DIMENSION_MISMATCH',
       `${context}: vector has ${actual} dimensions but ${expected} are expected. ` +
         `The embedder and the vector store disagree: use an embedder with ${expected}-dimensional output, ` +
         `or a new collection/store created for ${actual} dimensions.`,
+      options,
     )
     this.expected = expected
     this.actual = actual

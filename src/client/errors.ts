@@ -40,7 +40,7 @@ export function errorFromRemote(err: RemoteError): EdgememError {
       return new StorageError(message, options)
     case 'DIMENSION_MISMATCH': {
       const found = /^(.*): vector has (\d+) dimensions but (\d+) are expected/.exec(message)
-      if (found) return new DimensionMismatchError(Number(found[3]), Number(found[2]), found[1]!)
+      if (found) return new DimensionMismatchError(Number(found[3]), Number(found[2]), found[1]!, options)
       return err
     }
     default:

@@ -1,37 +1,14 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { RemoteMemory, type RemoteMemoryOptions } from '../../src/client/index.ts'
+import { RemoteMemory } from '../../src/client/index.ts'
 import { NotFoundError, RemoteError, ValidationError } from '../../src/index.ts'
-import worker from '../../workers/index.ts'
-import type { Env } from '../../workers/env.ts'
 import { describeMemoryContract } from '../conformance/memory.ts'
-import { ADMIN_KEY, newTenant, ORIGIN } from './worker-client.ts'
+import { ADMIN_KEY, newTenant, ORIGIN, remoteMemory, workerFetch } from './worker-client.ts'
 
 /**
  * RemoteMemory (edgemem/client) against the Worker in workerd, through the Worker's real fetch handler
- * and bindings (durable-object mode, embeddings from the hash-embedding test server). The Worker runs
- * without an LLM here, like the in-process Memory of the same contract suite, so `add` stores verbatim
- * by default on both sides.
+ * and bindings (durable-object mode, embeddings from the hash-embedding test server), without an LLM
+ * like the in-process Memory of the same contract suite (worker-client.ts `remoteMemory`).
  */
-const NO_LLM: Partial<Env> = { LLM_BASE_URL: undefined, LLM_MODEL: undefined, LLM_API_KEY: undefined } as Partial<Env>
-
-/** A fetch into the Worker (what a service binding's fetch is in production). */
-function workerFetch(overrides: Partial<Env> = NO_LLM): NonNullable<RemoteMemoryOptions['fetch']> {
-  return async (url, init) => {
-    const ctx = createExecutionContext()
-    const request = new Request(url, init)
-    const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], { ...(env as Env), ...overrides }, ctx)
-    await waitOnExecutionContext(ctx)
-    return response
-  }
-}
-
-async function remoteMemory(apiKey?: string): Promise<RemoteMemory> {
-  const key = apiKey ?? (await newTenant('rm')).key
-  return new RemoteMemory({ url: ORIGIN, apiKey: key, fetch: workerFetch(), maxRetries: 0 })
-}
-
 describeMemoryContract('RemoteMemory + the Worker (workerd, durable-object mode)', () => remoteMemory())
 
 describe('RemoteMemory: what only the remote side has', () => {

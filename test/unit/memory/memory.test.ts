@@ -2,16 +2,13 @@ import { afterEach, describe, expect, it, setSystemTime, useRealTime } from '../
 import {
   ConfigError,
   EmbeddingError,
-  FilterError,
   Memory,
   MemoryStorage,
-  NotFoundError,
   StorageError,
   ValidationError,
   registerProvider,
   type Embedder,
   type KeyValueStore,
-  type Filter,
   type MemoryConfig,
   type VectorStore,
 } from '../../../src/index.ts'
