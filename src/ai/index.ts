@@ -5,4 +5,4 @@
  * (edgemem/client). Side-effect free: it registers no provider.
  */
 export { defaultFormatMemories, memoryMiddleware, type MemoryMiddlewareOptions } from './middleware.ts'
-export { memoryTools, type MemoryToolsOptions } from './tools.ts'
+export { type MemoryTools, memoryTools, type MemoryToolsOptions, type ToolMemory } from './tools.ts'

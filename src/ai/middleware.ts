@@ -1,5 +1,5 @@
 import type { LanguageModelMiddleware } from 'ai'
-import type { MemoryApi, MemoryItem, Message, ScopeOptions } from '../types.ts'
+import type { Filter, JsonObject, MemoryApi, MemoryItem, Message, ScopeOptions } from '../types.ts'
 
 /**
  * A language-model middleware for the Vercel AI SDK's `wrapLanguageModel`: before each call it searches
@@ -26,6 +26,10 @@ export interface MemoryMiddlewareOptions extends ScopeOptions {
   store?: boolean
   /** Passed to `add` (default: the memory's own default, i.e. true when it has an LLM). */
   infer?: boolean
+  /** Narrows what is retrieved (docs/filters.md), e.g. `{ kind: 'note' }`. */
+  filters?: Filter
+  /** Recorded with the stored exchanges (besides `role`), e.g. `{ source: 'chat' }`. */
+  metadata?: JsonObject
   /** The system message the memories become (default: a short preamble and one line per memory). */
   formatMemories?: (memories: MemoryItem[]) => string
   /**
@@ -71,15 +75,19 @@ export function memoryMiddleware(memory: MemoryApi, options: MemoryMiddlewareOpt
   }
 
   const storeExchange = async (params: CallOptions, answer: string): Promise<void> => {
-    if (options.store === false) return
-    const question = lastUserText(params.prompt)
-    const messages: Message[] = []
-    if (question !== undefined) messages.push({ role: 'user', content: question })
-    if (answer.trim().length > 0) messages.push({ role: 'assistant', content: answer })
     // A step that only called tools has no answer yet: the exchange is stored with the step that answers.
-    if (answer.trim().length === 0) return
+    if (options.store === false || answer.trim().length === 0) return
+    const question = lastUserText(params.prompt)
+    const messages: Message[] = [
+      ...(question !== undefined ? [{ role: 'user', content: question }] : []),
+      { role: 'assistant', content: answer },
+    ]
     try {
-      await memory.add(messages, { ...scope, ...(options.infer !== undefined ? { infer: options.infer } : {}) })
+      await memory.add(messages, {
+        ...scope,
+        ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+        ...(options.infer !== undefined ? { infer: options.infer } : {}),
+      })
     } catch (err) {
       fail(err, 'store')
     }
@@ -99,6 +107,7 @@ export function memoryMiddleware(memory: MemoryApi, options: MemoryMiddlewareOpt
             ...scope,
             topK: options.topK ?? 5,
             ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+            ...(options.filters !== undefined ? { filters: options.filters } : {}),
           })
         ).results
       } catch (err) {

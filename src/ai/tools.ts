@@ -1,6 +1,6 @@
-import { tool } from 'ai'
+import { type Tool, tool } from 'ai'
 import * as z from 'zod/mini'
-import type { Filter, JsonObject, MemoryApi, MemoryItem, ScopeOptions } from '../types.ts'
+import type { Filter, JsonObject, MemoryApi, MemoryEventType, MemoryItem, ScopeOptions } from '../types.ts'
 
 /**
  * Memory tools for tool-calling agents (Vercel AI SDK `tool()` definitions), bound to one memory and one
@@ -19,7 +19,7 @@ export interface MemoryToolsOptions extends ScopeOptions {
 }
 
 /** What a tool returns for a memory: the fields a model needs, compact. */
-interface ToolMemory {
+export interface ToolMemory {
   id: string
   memory: string
   score?: number
@@ -44,6 +44,24 @@ function inScope(item: MemoryItem | null, scope: ScopeOptions): item is MemoryIt
   )
 }
 
+type ToolMetadata = Record<string, string | number | boolean>
+
+/** The tools, typed by their input and output (named as mem0's MCP tools). */
+// A type literal, not an interface: assignable to the AI SDK's ToolSet (an index signature).
+export type MemoryTools = {
+  add_memory: Tool<
+    { text: string; metadata?: ToolMetadata | undefined },
+    { results: { id: string; memory: string; event: MemoryEventType }[] }
+  >
+  search_memories: Tool<
+    { query: string; topK?: number | undefined; filters?: Record<string, unknown> | undefined },
+    { results: ToolMemory[] }
+  >
+  get_memories: Tool<{ topK?: number | undefined }, { results: ToolMemory[] }>
+  update_memory: Tool<{ id: string; text: string }, ToolMemory>
+  delete_memory: Tool<{ id: string }, { deleted: string }>
+}
+
 const metadataSchema = z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))
 
 /**
@@ -52,7 +70,7 @@ const metadataSchema = z.optional(z.record(z.string(), z.union([z.string(), z.nu
  * Errors of the memory (a bad filter, an unknown id) reach the model as tool errors, which the AI SDK
  * reports to it, so it can correct itself.
  */
-export function memoryTools(memory: MemoryApi, options: MemoryToolsOptions) {
+export function memoryTools(memory: MemoryApi, options: MemoryToolsOptions): MemoryTools {
   const scope: ScopeOptions = {
     ...(options.userId !== undefined ? { userId: options.userId } : {}),
     ...(options.agentId !== undefined ? { agentId: options.agentId } : {}),

@@ -91,7 +91,10 @@ export function describeAiSdk(name: string, make: () => Promise<MemoryApi>): voi
       it('stream: the text reaches the caller as it comes, and the exchange is stored when the stream has finished', async () => {
         const memory = await open()
         const mock = new MockLanguageModelV4({ doStream: textStream('Noted: ', 'you live ', 'in Lyon.') })
-        const model = wrapLanguageModel({ model: mock, middleware: memoryMiddleware(memory, { userId: 'u', infer: false }) })
+        const model = wrapLanguageModel({
+          model: mock,
+          middleware: memoryMiddleware(memory, { userId: 'u', infer: false, metadata: { source: 'chat' } }),
+        })
         const result = streamText({ model, prompt: 'I moved to Lyon last month' })
         const deltas: string[] = []
         for await (const delta of result.textStream) deltas.push(delta)
@@ -100,15 +103,22 @@ export function describeAiSdk(name: string, make: () => Promise<MemoryApi>): voi
           'I moved to Lyon last month',
           'Noted: you live in Lyon.',
         ])
-        // The next call finds it.
+        expect((await memory.getAll({ userId: 'u', filters: { source: 'chat', role: 'assistant' } })).results).toHaveLength(1)
+        // The next call finds it; filters narrow what is retrieved.
+        await memory.add('Lyon has two rivers', { userId: 'u', metadata: { source: 'guide' } })
         const next = new MockLanguageModelV4({ doStream: textStream('Lyon, you said.') })
         const again = streamText({
-          model: wrapLanguageModel({ model: next, middleware: memoryMiddleware(memory, { userId: 'u', store: false }) }),
+          model: wrapLanguageModel({
+            model: next,
+            middleware: memoryMiddleware(memory, { userId: 'u', store: false, filters: { source: 'chat' } }),
+          }),
           prompt: 'Where did I move to? Lyon?',
         })
         expect(await again.text).toBe('Lyon, you said.')
-        expect(systemTexts(next.doStreamCalls[0]!.prompt).join('\n')).toContain('I moved to Lyon last month')
-        expect((await memory.getAll({ userId: 'u' })).results).toHaveLength(2)
+        const injected = systemTexts(next.doStreamCalls[0]!.prompt).join('\n')
+        expect(injected).toContain('I moved to Lyon last month')
+        expect(injected).not.toContain('two rivers')
+        expect((await memory.getAll({ userId: 'u' })).results).toHaveLength(3)
       })
 
       it('works with a v3 model, and with retrieve/store turned off it neither searches nor writes', async () => {
