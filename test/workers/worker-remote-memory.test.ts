@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { RemoteMemory } from '../../src/client/index.ts'
 import { NotFoundError, RemoteError, ValidationError } from '../../src/index.ts'
 import { describeMemoryContract } from '../conformance/memory.ts'
-import { ADMIN_KEY, newTenant, ORIGIN, remoteMemory, workerFetch } from './worker-client.ts'
+import { ADMIN_KEY, newTenant, ORIGIN, remoteMemory, request, workerFetch } from './worker-client.ts'
 
 /**
  * RemoteMemory (edgemem/client) against the Worker in workerd, through the Worker's real fetch handler
@@ -55,6 +55,26 @@ describe('RemoteMemory: what only the remote side has', () => {
     const withoutLlm = await remoteMemory(key)
     await expect(withoutLlm.add('I like tea', { userId: 'u', infer: true })).rejects.toBeInstanceOf(ValidationError)
     expect(await withoutLlm.getAll({ userId: 'u' })).toEqual({ results: [] })
+  })
+
+  it('GET /memories?filters= (what getAll sends): a JSON filter, 400 for anything else; items carry expiration_date', async () => {
+    const { key } = await newTenant('rm')
+    await request('POST', '/memories', {
+      key,
+      body: { messages: 'Trip to Oslo', user_id: 'u', infer: false, metadata: { kind: 'trip' }, expiration_date: '2999-01-01' },
+    })
+    await request('POST', '/memories', { key, body: { messages: 'Likes tea', user_id: 'u', infer: false } })
+    const filtered = await request('GET', `/memories?user_id=u&filters=${encodeURIComponent('{"kind":"trip"}')}`, { key })
+    expect(filtered.status).toBe(200)
+    expect(filtered.body.results).toEqual([expect.objectContaining({ memory: 'Trip to Oslo', expiration_date: '2999-01-01' })])
+    for (const bad of ['not-json', '[1]', '"x"']) {
+      const response = await request('GET', `/memories?user_id=u&filters=${encodeURIComponent(bad)}`, { key })
+      expect([response.status, response.body.error.code], bad).toEqual([400, 'VALIDATION'])
+    }
+    const badOperator = await request('GET', `/memories?user_id=u&filters=${encodeURIComponent('{"kind":{"like":"t"}}')}`, { key })
+    expect([badOperator.status, badOperator.body.error.code]).toEqual([400, 'FILTER'])
+    const scopeInFilter = await request('GET', `/memories?filters=${encodeURIComponent('{"user_id":"u"}')}`, { key })
+    expect(scopeInFilter.body.results).toHaveLength(2)
   })
 
   it('ready() checks the Worker answers; ids travel URL-encoded', async () => {
