@@ -1,6 +1,4 @@
-import * as esbuild from 'esbuild'
-import { gzipSync } from 'node:zlib'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '../../harness.ts'
 import {
   ConfigError,
   DimensionMismatchError,
@@ -16,8 +14,9 @@ import {
 
 /**
  * RemoteMemory's side of the exchange against a scripted fetch: the wire shapes it sends, the errors it
- * maps back, the retries. The behaviour against the real Worker is the Memory contract suite
- * (test/workers/worker-remote-memory.test.ts).
+ * maps back, the retries. In the runtime matrix (test/matrix.ts): the client is fetch-only and runs in
+ * every runtime. The behaviour against the real Worker is the Memory contract suite
+ * (test/workers/worker-remote-memory.test.ts); the bundle check is client-bundle.test.ts.
  */
 interface Sent {
   method: string
@@ -240,25 +239,4 @@ describe('RemoteMemory on the wire', () => {
     await expect(m.getAll({ userId: 'u' })).rejects.toThrow(/closed/)
     expect(sent).toEqual([])
   })
-})
-
-describe('edgemem/client bundle', () => {
-  it('is fetch-only and small: none of the core engines, providers or Node APIs', async () => {
-    const result = await esbuild.build({
-      entryPoints: ['src/client/index.ts'],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      minify: true,
-      metafile: true,
-      logLevel: 'silent',
-    })
-    const inputs = Object.keys(result.metafile.inputs)
-    expect(inputs.filter((i) => /src\/(memory|local|providers|filters|registry)|node:|openai/.test(i))).toEqual([])
-    const code = result.outputFiles[0]!.text
-    expect(code.match(/\bprocess\s*\.\s*\w+|\bBuffer\b|\brequire\s*\(|__dirname/g) ?? []).toEqual([])
-    const gzipped = gzipSync(code).length
-    expect(gzipped).toBeLessThan(30 * 1024)
-  }, 60_000)
 })
