@@ -44,14 +44,20 @@ const vars = {
 let dev: WranglerDev = await startWranglerDev(vars, { stateDir: state })
 let restarting: Promise<void> | undefined
 
-async function call(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; json: any }> {
+/** The fields of the Worker's answers this run reads. */
+interface Reply {
+  key: string
+  results: { id: string; memory: string }[]
+}
+
+async function call(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; json: Reply }> {
   const response = await fetch(`${dev.url}${path}`, {
     method,
     headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   })
-  return { status: response.status, json: await response.json().catch(() => null) }
+  return { status: response.status, json: (await response.json().catch(() => ({}))) as Reply }
 }
 
 const created = await call('POST', '/admin/keys', ADMIN_KEY, { tenant: 'soak' })

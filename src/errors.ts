@@ -89,12 +89,13 @@ export class DimensionMismatchError extends EdgememError {
   override name = 'DimensionMismatchError'
   readonly expected: number
   readonly actual: number
-  constructor(expected: number, actual: number, context: string) {
+  constructor(expected: number, actual: number, context: string, options?: { cause?: unknown }) {
     super(
       'DIMENSION_MISMATCH',
       `${context}: vector has ${actual} dimensions but ${expected} are expected. ` +
         `The embedder and the vector store disagree: use an embedder with ${expected}-dimensional output, ` +
         `or a new collection/store created for ${actual} dimensions.`,
+      options,
     )
     this.expected = expected
     this.actual = actual
@@ -132,11 +133,13 @@ export class RemoteError extends EdgememError {
   readonly service: string
   /** Milliseconds the service asked us to wait (Retry-After), when it said so. */
   readonly retryAfterMs: number | undefined
+  /** The service's error answer, parsed, when it was JSON (e.g. the Worker's `{error: {code, message}}`). */
+  readonly body: unknown
   constructor(
     service: string,
     status: number,
     serviceMessage: string,
-    options?: { cause?: unknown; retryAfterMs?: number; hint?: string },
+    options?: { cause?: unknown; retryAfterMs?: number; hint?: string; body?: unknown },
   ) {
     const where = status === 0 ? 'no response' : `HTTP ${status}`
     super('REMOTE', `${service}: ${where}: ${serviceMessage}${options?.hint ? ` (${options.hint})` : ''}`, options)
@@ -144,6 +147,7 @@ export class RemoteError extends EdgememError {
     this.status = status
     this.serviceMessage = serviceMessage
     this.retryAfterMs = options?.retryAfterMs
+    this.body = options?.body
   }
 
   override toJSON(): { name: string; code: ErrorCode; message: string; status: number } {

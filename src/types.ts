@@ -111,3 +111,22 @@ export interface OperationEvent {
   /** The edgemem error code on failure ('UNKNOWN' for an error that is not an edgemem error). */
   errorCode?: string
 }
+
+/**
+ * The methods of a Memory, as one contract: `Memory` (in-process) and `RemoteMemory` (edgemem/client,
+ * over a Worker's REST API) both implement it, and test/conformance/memory.ts runs the same suite against
+ * both. Code that only needs a memory (the AI SDK tools and middleware of edgemem/ai) takes this type.
+ */
+export interface MemoryApi {
+  ready(): Promise<void>
+  add(messages: string | Message[], options: AddOptions): Promise<{ results: MemoryEvent[] }>
+  search(query: string, options: SearchOptions): Promise<{ results: MemoryItem[] }>
+  get(id: string): Promise<MemoryItem | null>
+  getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }>
+  update(id: string, data: UpdateData): Promise<MemoryItem>
+  delete(id: string): Promise<void>
+  deleteAll(options: ScopeOptions): Promise<{ deleted: number }>
+  history(id: string): Promise<HistoryEntry[]>
+  reset(): Promise<void>
+  close(): Promise<void>
+}

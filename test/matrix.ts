@@ -15,6 +15,7 @@ export const MATRIX_TESTS = [
   'test/unit/providers/transformers/embedder.test.ts',
   'test/unit/memory/hostile-input.test.ts',
   'test/unit/memory/fuzz.test.ts',
+  'test/unit/client/remote-memory.test.ts',
 ] as const
 
 export const MATRIX_RUNTIMES = ['node', 'chromium', 'workerd', 'deno', 'bun'] as const

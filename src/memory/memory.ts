@@ -3,6 +3,7 @@ import { ConfigError, ValidationError, isEdgememError } from '../errors.ts'
 import { and } from '../filters/ast.ts'
 import type { StoredRecord } from '../interfaces/vector-store.ts'
 import type {
+  MemoryApi,
   AddOptions,
   GetAllOptions,
   HistoryEntry,
@@ -57,7 +58,7 @@ function checkMemoryId(id: unknown, operation: string): string {
  * and delete with full history. See docs/api.md for the contract. This class checks every call and
  * serialises writes per scope; the work is done by its MemoryServices (services.ts), started on first use.
  */
-export class Memory {
+export class Memory implements MemoryApi {
   private readonly settings: ResolvedConfig
   private services: Promise<MemoryServices> | undefined
   private readonly writes = new KeyedMutex()

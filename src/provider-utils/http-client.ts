@@ -39,6 +39,11 @@ export interface HttpClientOptions {
   hint?: ((status: number) => string | undefined) | undefined
   /** Runs before every attempt, retries included: signs the request (SigV4), refreshes a token. */
   prepare?: ((request: OutgoingRequest) => OutgoingRequest | Promise<OutgoingRequest>) | undefined
+  /**
+   * The fetch to send with (default: the global one): a Cloudflare service binding's `fetch`, a test
+   * double, a fetch with a proxy agent.
+   */
+  fetch?: ((input: string, init: RequestInit) => Promise<Response>) | undefined
 }
 
 export interface HttpRequest {
@@ -187,12 +192,8 @@ export class HttpClient {
     let response: Response
     let text: string
     try {
-      response = await fetch(url, {
-        method,
-        headers: prepared.headers,
-        body: prepared.body,
-        signal: controller.signal,
-      })
+      const init: RequestInit = { method, headers: prepared.headers, body: prepared.body ?? null, signal: controller.signal }
+      response = await (this.options.fetch ? this.options.fetch(url, init) : fetch(url, init))
       text = await response.text()
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason
@@ -229,6 +230,6 @@ export class HttpClient {
       serviceMessageOf(isJson ? parsed : undefined, text) ||
       response.statusText ||
       'error'
-    throw new FailedAttempt({ status: response.status, headers: response.headers, message })
+    throw new FailedAttempt({ status: response.status, headers: response.headers, message, ...(isJson ? { body: parsed } : {}) })
   }
 }

@@ -86,6 +86,8 @@ export interface HttpFailure {
   headers?: Headers | undefined
   /** The service's own message, or what went wrong on the way. */
   message: string
+  /** The error answer's body, parsed, when it was JSON (a client maps the service's own error codes from it). */
+  body?: unknown
   cause?: unknown
 }
 
@@ -147,6 +149,7 @@ export async function withRetries<T>(loop: RetryLoop<T>): Promise<T> {
       throw new RemoteError(loop.service, failure.status, failure.message, {
         cause: failure.cause ?? err,
         ...(waitMs !== undefined ? { retryAfterMs: waitMs } : {}),
+        ...(failure.body !== undefined ? { body: failure.body } : {}),
         ...(hints.length > 0 ? { hint: hints.join('; ') } : {}),
       })
     }

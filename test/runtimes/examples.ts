@@ -24,6 +24,10 @@ interface Example {
   expected: string
   /** What shows that the data outlived the process (beyond the second run adding nothing). */
   persisted: () => string | undefined
+  /** examples/<file>.ts when it is not named after the runtime. */
+  file?: string
+  /** More output every run must show. */
+  extra?: RegExp
 }
 
 const qdrant = await startQdrantServer({ apiKey: 'examples-key' })
@@ -64,6 +68,17 @@ const examples: Example[] = [
       return points === 3 ? undefined : `Qdrant holds ${points} points, expected 3`
     },
   },
+  {
+    // edgemem/ai: the middleware retrieved the notes into the prompt and stored the exchange (once: the
+    // second run's identical exchange is deduplicated).
+    runtime: 'node',
+    file: 'ai-sdk',
+    command: [process.execPath, 'examples/ai-sdk.ts', 'what instrument do I play?', join(work, 'ai-notes')],
+    question: 'what instrument do I play?',
+    expected: 'I play the cello in an orchestra',
+    persisted: () => (readdirSync(join(work, 'ai-notes')).length > 0 ? undefined : 'no files written'),
+    extra: /^model: From what you told me: I play the cello in an orchestra\.\nstored exchange: 2 memories$/m,
+  },
 ]
 
 const LINE = /^added (\d+), best match: (.*) \((-?\d+\.\d{3})\)$/m
@@ -97,10 +112,13 @@ try {
           problems.push(`run ${run}: "${example.question}" found "${match[2]}", expected "${example.expected}"`)
       }
     }
+    for (const [i, output] of outputs.entries()) {
+      if (example.extra && !example.extra.test(output)) problems.push(`run ${i + 1}: output does not match ${example.extra}`)
+    }
     const persisted = example.persisted()
     if (persisted) problems.push(persisted)
     failures += problems.length
-    console.log(`${problems.length ? 'FAIL' : 'ok  '} examples/${example.runtime}.ts: ${outputs.join(' | ')}`)
+    console.log(`${problems.length ? 'FAIL' : 'ok  '} examples/${example.file ?? example.runtime}.ts: ${outputs.join(' | ')}`)
     for (const problem of problems) console.log(`       ${problem}`)
   }
 } finally {

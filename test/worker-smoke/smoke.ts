@@ -5,6 +5,7 @@
  * mem0's own client (npm `mem0ai`) against the mem0 platform routes.
  */
 import assert from 'node:assert/strict'
+import { NotFoundError, RemoteError, RemoteMemory } from '../../src/client/index.ts'
 import { startOpenAITestServer, type OpenAITestServer } from '../servers/openai.ts'
 import { extractFacts, WORKER_EMBEDDING_DIMENSIONS } from '../workers/worker-servers.setup.ts'
 import { startWranglerDev, type WranglerDev } from './wrangler-dev.ts'
@@ -168,6 +169,38 @@ async function flow(mode: string, dev: WranglerDev): Promise<number> {
   await mem0.deleteUsers({ userId: 'mem0-user' })
   const mem0Left: any = await mem0.getAll({ filters: { user_id: 'mem0-user' } })
   check('mem0 client deleteUsers', () => assert.equal(mem0Left.count, 0))
+
+  // edgemem/client over real HTTP (Node's fetch): the Memory API on the Worker.
+  const remote = new RemoteMemory({ url: dev.url, apiKey: keyB })
+  await remote.ready()
+  const [bread] = (await remote.add('Carol bakes sourdough bread', { userId: 'carol', infer: false, metadata: { topic: 'food' } })).results
+  await remote.add('Carol swims on Tuesdays', { userId: 'carol', infer: false, metadata: { topic: 'sport' } })
+  const remoteFound = await remote.search('sourdough bread', { userId: 'carol', topK: 1 })
+  const remoteFiltered = await remote.getAll({ userId: 'carol', filters: { topic: 'sport' } })
+  const remoteUpdated = await remote.update(bread!.id, { metadata: { topic: 'baking' } })
+  await remote.delete(bread!.id)
+  const remoteErrors = await Promise.all([
+    remote.delete(bread!.id).catch((e: unknown) => e),
+    new RemoteMemory({ url: dev.url, apiKey: 'em_wrong', maxRetries: 0 }).getAll({ userId: 'carol' }).catch((e: unknown) => e),
+  ])
+  check('RemoteMemory over HTTP', () => {
+    assert.equal(remoteFound.results[0]?.memory, 'Carol bakes sourdough bread')
+    assert.deepEqual(
+      remoteFiltered.results.map((r) => r.memory),
+      ['Carol swims on Tuesdays'],
+    )
+    assert.equal(remoteUpdated.metadata.topic, 'baking')
+    assert.ok(remoteErrors[0] instanceof NotFoundError)
+    assert.ok(remoteErrors[1] instanceof RemoteError && remoteErrors[1].status === 401)
+  })
+  const remoteHistory = await remote.history(bread!.id)
+  check('RemoteMemory history', () =>
+    assert.deepEqual(
+      remoteHistory.map((h) => h.event),
+      ['ADD', 'UPDATE', 'DELETE'],
+    ),
+  )
+
   const reset = await call('POST', '/reset', { key: ADMIN_KEY })
   check('reset', () => assert.equal(reset.status, 200))
   return checks

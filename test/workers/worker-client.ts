@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { inject } from 'vitest'
+import { RemoteMemory, type RemoteMemoryOptions } from '../../src/client/index.ts'
 import worker from '../../workers/index.ts'
 import type { Env } from '../../workers/env.ts'
 
@@ -118,4 +119,24 @@ export function modeEnv(mode: StorageModeName): Partial<Env> {
         ...remoteEmbeddings,
       }
   }
+}
+
+/** The Worker without an LLM: `add` stores verbatim by default, as an in-process Memory without one does. */
+const NO_LLM = { LLM_BASE_URL: undefined, LLM_MODEL: undefined, LLM_API_KEY: undefined } as Partial<Env>
+
+/** A fetch into the Worker (what a service binding's fetch is in production), with env overrides. */
+export function workerFetch(overrides: Partial<Env> = NO_LLM): NonNullable<RemoteMemoryOptions['fetch']> {
+  return async (url, init) => {
+    const ctx = createExecutionContext()
+    const request = new Request(url, init)
+    const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], { ...(env as Env), ...overrides }, ctx)
+    await waitOnExecutionContext(ctx)
+    return response
+  }
+}
+
+/** A RemoteMemory (edgemem/client) on the Worker without an LLM, for a new tenant unless a key is given. */
+export async function remoteMemory(apiKey?: string): Promise<RemoteMemory> {
+  const key = apiKey ?? (await newTenant('rm')).key
+  return new RemoteMemory({ url: ORIGIN, apiKey: key, fetch: workerFetch(), maxRetries: 0 })
 }

@@ -109,7 +109,9 @@ for (const mode of ALL_MODES) {
         await addVerbatim(key, ['fresh news'], { user_id: 'dan' }, { expiration_date: '2999-12-31' })
         const list = await req('GET', '/memories?user_id=dan', { key })
         expect(list.body.results.map((r: { memory: string }) => r.memory)).toEqual(['fresh news'])
-        expect((await req('GET', `/memories/${expired!.id}`, { key })).status).toBe(200)
+        const got = await req('GET', `/memories/${expired!.id}`, { key })
+        expect([got.status, got.body.expiration_date]).toEqual([200, '2001-01-01'])
+        expect(list.body.results[0].expiration_date).toBe('2999-12-31')
       })
 
       it('refuses bad input with 400 and the error shape', async () => {

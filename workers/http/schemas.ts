@@ -92,6 +92,7 @@ export const MemoryItemSchema = z
     user_id: z.string().optional(),
     agent_id: z.string().optional(),
     run_id: z.string().optional(),
+    expiration_date: z.string().optional().openapi({ description: 'YYYY-MM-DD, when the memory was added with one' }),
   })
   .openapi('MemoryItem')
 
@@ -113,6 +114,13 @@ export const ScopeQuerySchema = z.object({
 
 export const ListQuerySchema = ScopeQuerySchema.extend({
   top_k: topK.optional().openapi({ param: { name: 'top_k', in: 'query' }, description: 'default 100, at most MAX_TOP_K' }),
+  filters: z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'filters', in: 'query' },
+      description: 'a filter of docs/filters.md as JSON, e.g. {"topic":"food"}; user_id/agent_id/run_id equalities in it name the scope',
+    }),
 })
 
 export const SearchBodySchema = z

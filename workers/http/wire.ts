@@ -13,6 +13,7 @@ export interface WireItem {
   user_id?: string
   agent_id?: string
   run_id?: string
+  expiration_date?: string
 }
 
 export interface WireEvent {
@@ -44,6 +45,7 @@ export function wireItem(item: MemoryItem): WireItem {
   if (item.userId !== undefined) out.user_id = item.userId
   if (item.agentId !== undefined) out.agent_id = item.agentId
   if (item.runId !== undefined) out.run_id = item.runId
+  if (item.expirationDate !== undefined) out.expiration_date = item.expirationDate
   return out
 }
 

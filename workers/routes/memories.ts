@@ -1,5 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
+import type { Filter } from '../../src/internal.ts'
 import type { AppEnv } from '../app-env.ts'
+import { ApiError } from '../http/errors.ts'
 import { AUTHENTICATED_ERRORS, errorResponses, jsonResponse, SECURITY } from '../http/responses.ts'
 import {
   AddBodySchema,
@@ -19,6 +21,20 @@ import { scopeOptions, wireEvent, wireHistoryEntry, wireItem } from '../http/wir
 import { operationsOf } from '../operations.ts'
 
 // Validation, limits and defaults live in operations.ts (shared with the mem0 platform routes).
+
+/** `?filters=` of GET /memories: a JSON object (the filter language of docs/filters.md). */
+function filtersFromQuery(text: string): Filter {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new ApiError(400, 'VALIDATION', 'invalid request: query.filters must be a JSON object (the filter of docs/filters.md)')
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ApiError(400, 'VALIDATION', 'invalid request: query.filters must be a JSON object (the filter of docs/filters.md)')
+  }
+  return parsed as Filter
+}
 
 const jsonBody = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } })
 const tags = ['memories']
@@ -119,8 +135,10 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query')
+    const filters = query.filters === undefined ? undefined : filtersFromQuery(query.filters)
     const { results } = await operationsOf(c).getAll({
       ...scopeOptions(query),
+      ...(filters !== undefined ? { filters } : {}),
       ...(query.top_k !== undefined ? { topK: query.top_k } : {}),
     })
     return c.json({ results: results.map(wireItem) }, 200)

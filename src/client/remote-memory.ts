@@ -1,0 +1,190 @@
+import * as z from 'zod/mini'
+import { RemoteError, ValidationError } from '../errors.ts'
+import { HttpClient, type HttpMethod, type HttpRequest } from '../provider-utils/http-client.ts'
+import { type TransportConfig, transportFrom, transportShape } from '../provider-utils/transport.ts'
+import type {
+  AddOptions,
+  GetAllOptions,
+  HistoryEntry,
+  MemoryApi,
+  MemoryEvent,
+  MemoryItem,
+  Message,
+  ScopeOptions,
+  SearchOptions,
+  UpdateData,
+} from '../types.ts'
+import { parseConfig } from '../util/zod-errors.ts'
+import { errorFromRemote } from './errors.ts'
+import { eventFromWire, historyEntryFromWire, itemFromWire, type WireEvent, type WireHistoryEntry, type WireItem } from './wire.ts'
+
+export interface RemoteMemoryOptions extends TransportConfig {
+  /** The Worker's base URL, e.g. `https://edgemem.acme.workers.dev` (a path prefix is kept). */
+  url: string
+  /** A tenant API key (`em_…`; POST /admin/keys makes one). Sent as `Authorization: Bearer <key>`. */
+  apiKey: string
+  /** Sent with every request (e.g. a gateway's own auth header). */
+  headers?: Record<string, string> | undefined
+  /**
+   * The fetch to use (default: the global one). In a Worker, a service binding's fetch
+   * (`(url, init) => env.MEMORY.fetch(url, init)`) calls the edgemem Worker without leaving Cloudflare.
+   */
+  fetch?: ((input: string, init: RequestInit) => Promise<Response>) | undefined
+}
+
+const optionsSchema = z.strictObject({
+  url: z.string().check(z.regex(/^https?:\/\/[^/\s]+/i, 'an http(s) URL')),
+  apiKey: z.string().check(z.minLength(1)),
+  headers: z.optional(z.record(z.string(), z.string())),
+  fetch: z.optional(z.custom<NonNullable<RemoteMemoryOptions['fetch']>>((value) => typeof value === 'function', 'a fetch function')),
+  ...transportShape,
+})
+
+/** Names the service in the RemoteErrors of the exchange. */
+const SERVICE = 'edgemem Worker'
+
+function scopeQuery(options: ScopeOptions): Record<string, string | undefined> {
+  return { user_id: options.userId, agent_id: options.agentId, run_id: options.runId }
+}
+
+function defined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+function checkId(id: unknown, method: string): string {
+  if (typeof id !== 'string' || id.length === 0) throw new ValidationError(`${method}: id must be a non-empty string`)
+  return id
+}
+
+function checkOptionsObject<T>(options: T, method: string): T {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValidationError(`${method}: options must be an object (with userId, agentId or runId)`)
+  }
+  return options
+}
+
+/**
+ * A Memory on an edgemem Worker: the same methods and result shapes as `Memory`, over the Worker's REST
+ * API (docs/worker.md), with fetch only, so it runs in browsers, Deno, Bun, Node and Workers. Errors
+ * come back as the core's classes (ValidationError, NotFoundError, ...); 429 and 5xx answers are
+ * retried by the shared retry policy, honouring Retry-After (docs/provider-utils.md).
+ *
+ * The Worker decides everything a Memory's config decides locally: embedder, LLM, storage, and whether
+ * `add` infers by default (when it has an LLM). Every call is validated there, in one place.
+ */
+export class RemoteMemory implements MemoryApi {
+  private readonly http: HttpClient
+  private closed = false
+
+  /** Validates the options synchronously (ConfigError naming the field); no I/O. */
+  constructor(options: RemoteMemoryOptions) {
+    const config = parseConfig(optionsSchema, options, '')
+    this.http = new HttpClient({
+      service: SERVICE,
+      baseUrl: config.url,
+      headers: { ...config.headers, Authorization: `Bearer ${config.apiKey}` },
+      ...transportFrom(config),
+      fetch: config.fetch,
+      hint: (status) => (status === 401 ? 'check the apiKey: the Worker does not know it, or it was revoked' : undefined),
+    })
+  }
+
+  private async call<T>(method: HttpMethod, path: string, request: Omit<HttpRequest, 'method' | 'path'> = {}): Promise<T> {
+    if (this.closed) throw new ValidationError('this RemoteMemory was closed; create a new one')
+    try {
+      return await this.http.request<T>({ method, path, ...request })
+    } catch (err) {
+      throw err instanceof RemoteError ? errorFromRemote(err) : err
+    }
+  }
+
+  /** Checks that the Worker answers (GET /health). */
+  async ready(): Promise<void> {
+    await this.call('GET', '/health')
+  }
+
+  async add(messages: string | Message[], options: AddOptions): Promise<{ results: MemoryEvent[] }> {
+    const opts = checkOptionsObject(options, 'add')
+    const body = defined({
+      messages,
+      ...scopeQuery(opts),
+      metadata: opts.metadata,
+      infer: opts.infer,
+      expiration_date: opts.expirationDate,
+    })
+    const { results } = await this.call<{ results: WireEvent[] }>('POST', '/memories', { body })
+    return { results: results.map(eventFromWire) }
+  }
+
+  async search(query: string, options: SearchOptions): Promise<{ results: MemoryItem[] }> {
+    const opts = checkOptionsObject(options, 'search')
+    const body = defined({ query, ...scopeQuery(opts), filters: opts.filters, top_k: opts.topK, threshold: opts.threshold })
+    const { results } = await this.call<{ results: WireItem[] }>('POST', '/search', { body })
+    return { results: results.map(itemFromWire) }
+  }
+
+  /** The memory, or null for an unknown id (also an id of another tenant). */
+  async get(id: string): Promise<MemoryItem | null> {
+    checkId(id, 'get')
+    try {
+      return itemFromWire(await this.call<WireItem>('GET', `/memories/${encodeURIComponent(id)}`))
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'NOT_FOUND') return null
+      throw err
+    }
+  }
+
+  /** Memories of the scope, newest first. */
+  async getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }> {
+    const opts = checkOptionsObject(options, 'getAll')
+    const query = {
+      ...scopeQuery(opts),
+      top_k: opts.topK === undefined ? undefined : String(opts.topK),
+      filters: opts.filters === undefined ? undefined : JSON.stringify(opts.filters),
+    }
+    const { results } = await this.call<{ results: WireItem[] }>('GET', '/memories', { query })
+    return { results: results.map(itemFromWire) }
+  }
+
+  async update(id: string, data: UpdateData): Promise<MemoryItem> {
+    checkId(id, 'update')
+    const body = typeof data === 'string' ? { text: data } : checkOptionsObject(data, 'update')
+    return itemFromWire(await this.call<WireItem>('PUT', `/memories/${encodeURIComponent(id)}`, { body }))
+  }
+
+  async delete(id: string): Promise<void> {
+    checkId(id, 'delete')
+    await this.call('DELETE', `/memories/${encodeURIComponent(id)}`)
+  }
+
+  async deleteAll(options: ScopeOptions): Promise<{ deleted: number }> {
+    const opts = checkOptionsObject(options, 'deleteAll')
+    const { deleted } = await this.call<{ deleted: number }>('DELETE', '/memories', { query: scopeQuery(opts) })
+    return { deleted }
+  }
+
+  /** Every change of the memory, oldest first; [] for an unknown id. */
+  async history(id: string): Promise<HistoryEntry[]> {
+    checkId(id, 'history')
+    try {
+      const entries = await this.call<WireHistoryEntry[]>('GET', `/memories/${encodeURIComponent(id)}/history`)
+      return entries.map(historyEntryFromWire)
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'NOT_FOUND') return []
+      throw err
+    }
+  }
+
+  /**
+   * POST /reset: deletes every memory of every tenant. The Worker allows it with the admin key only; a
+   * tenant key gets a RemoteError with status 403 (delete a scope with `deleteAll` instead).
+   */
+  async reset(): Promise<void> {
+    await this.call('POST', '/reset')
+  }
+
+  /** No connection to release; later calls are refused, as a closed Memory refuses them. */
+  async close(): Promise<void> {
+    this.closed = true
+  }
+}

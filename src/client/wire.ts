@@ -1,0 +1,72 @@
+import type { HistoryEntry, JsonObject, MemoryEvent, MemoryItem } from '../types.ts'
+
+/**
+ * The Worker's REST shapes (snake_case, mem0's server format; workers/http/wire.ts writes them) read
+ * back into the core's camelCase shapes, so a RemoteMemory returns exactly what a Memory returns.
+ */
+
+interface WireItem {
+  id: string
+  memory: string
+  hash: string
+  metadata: JsonObject
+  score?: number
+  created_at: string
+  updated_at: string
+  user_id?: string
+  agent_id?: string
+  run_id?: string
+  expiration_date?: string
+}
+
+interface WireEvent {
+  id: string
+  memory: string
+  event: MemoryEvent['event']
+  previous_memory?: string
+}
+
+interface WireHistoryEntry {
+  id: string
+  memory_id: string
+  event: HistoryEntry['event']
+  previous_value: string | null
+  new_value: string | null
+  created_at: string
+}
+
+export function itemFromWire(wire: WireItem): MemoryItem {
+  const item: MemoryItem = {
+    id: wire.id,
+    memory: wire.memory,
+    hash: wire.hash,
+    metadata: wire.metadata,
+    createdAt: wire.created_at,
+    updatedAt: wire.updated_at,
+  }
+  if (wire.score !== undefined) item.score = wire.score
+  if (wire.user_id !== undefined) item.userId = wire.user_id
+  if (wire.agent_id !== undefined) item.agentId = wire.agent_id
+  if (wire.run_id !== undefined) item.runId = wire.run_id
+  if (wire.expiration_date !== undefined) item.expirationDate = wire.expiration_date
+  return item
+}
+
+export function eventFromWire(wire: WireEvent): MemoryEvent {
+  const event: MemoryEvent = { id: wire.id, memory: wire.memory, event: wire.event }
+  if (wire.previous_memory !== undefined) event.previousMemory = wire.previous_memory
+  return event
+}
+
+export function historyEntryFromWire(wire: WireHistoryEntry): HistoryEntry {
+  return {
+    id: wire.id,
+    memoryId: wire.memory_id,
+    event: wire.event,
+    previousValue: wire.previous_value,
+    newValue: wire.new_value,
+    createdAt: wire.created_at,
+  }
+}
+
+export type { WireEvent, WireHistoryEntry, WireItem }
