@@ -25,3 +25,5 @@ export { decodeJson, encodeJson } from './util/kv.ts'
 export { decodeListCursor, encodeListCursor } from './util/list-cursor.ts'
 export { Lazy, SingleFlight } from './util/once.ts'
 export { parseConfig } from './util/zod-errors.ts'
+// The REST API's snake_case shapes (the Worker's routes and the MCP tools).
+export * from './memory/wire.ts'

@@ -10,6 +10,7 @@ import { renderReference } from './http/reference-page.ts'
 import { jsonResponse } from './http/responses.ts'
 import { enforceRateLimit } from './limits/rate-limit.ts'
 import { registerAdminRoutes } from './routes/admin.ts'
+import { registerMcpRoutes } from './routes/mcp.ts'
 import { registerMemoryRoutes } from './routes/memories.ts'
 import { settingsOf } from './settings.ts'
 
@@ -151,6 +152,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200))
   registerMemoryRoutes(app)
   registerAdminRoutes(app)
+  registerMcpRoutes(app)
 
   app.get('/openapi.json', (c) => c.json(app.getOpenAPI31Document(OPENAPI_INFO)))
   app.get('/docs', (c) => c.html(renderReference(app.getOpenAPI31Document(OPENAPI_INFO))))
