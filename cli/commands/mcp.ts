@@ -115,6 +115,7 @@ class InFlight {
       update: wrap(memory.update.bind(memory)),
       delete: wrap(memory.delete.bind(memory)),
       deleteAll: wrap(memory.deleteAll.bind(memory)),
+      entities: wrap(memory.entities.bind(memory)),
     }
   }
 

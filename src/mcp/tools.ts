@@ -14,7 +14,17 @@ import { requiredEqualities } from '../filters/ast.ts'
 import { DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from '../memory/limits.ts'
 import { parseUserFilters } from '../memory/scope.ts'
 import { scopeOptions, wireEvent, wireItem } from '../memory/wire.ts'
-import type { AddOptions, GetAllOptions, JsonObject, Message, MemoryEvent, MemoryItem, ScopeOptions, SearchOptions } from '../types.ts'
+import type {
+  AddOptions,
+  EntitySummary,
+  GetAllOptions,
+  JsonObject,
+  Message,
+  MemoryEvent,
+  MemoryItem,
+  ScopeOptions,
+  SearchOptions,
+} from '../types.ts'
 
 /**
  * The memory operations the tools call: a `Memory` has them, and so has the Worker's tenant memory
@@ -28,6 +38,7 @@ export interface MemoryOperations {
   update(id: string, data: { text?: string; metadata?: JsonObject }): Promise<MemoryItem>
   delete(id: string): Promise<void>
   deleteAll(options: ScopeOptions): Promise<{ deleted: number }>
+  entities(): Promise<EntitySummary[]>
 }
 
 export interface MemoryMcpServerOptions {
@@ -308,6 +319,41 @@ export function createMemoryMcpServer(options: MemoryMcpServerOptions): McpServe
       run(async () => {
         const { deleted } = await memory.deleteAll(scopeOf(args))
         return { message: 'Memories deleted successfully', deleted }
+      }),
+  )
+
+  server.registerTool(
+    'list_entities',
+    {
+      title: 'List entities',
+      description: 'List the users, agents and runs that have memories, with how many each has.',
+      outputSchema: {
+        count: z.number(),
+        results: z.array(
+          z.object({
+            type: z.enum(['user', 'agent', 'run']),
+            id: z.string(),
+            total_memories: z.number(),
+            created_at: z.string(),
+            updated_at: z.string(),
+          }),
+        ),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    () =>
+      run(async () => {
+        const entities = await memory.entities()
+        return {
+          count: entities.length,
+          results: entities.map((e) => ({
+            type: e.type,
+            id: e.id,
+            total_memories: e.memories,
+            created_at: e.createdAt,
+            updated_at: e.updatedAt,
+          })),
+        }
       }),
   )
 

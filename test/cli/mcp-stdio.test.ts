@@ -76,6 +76,7 @@ const TOOLS = [
   'delete_memory',
   'get_memories',
   'get_memory',
+  'list_entities',
   'search_memories',
   'update_memory',
 ]
@@ -118,6 +119,12 @@ describe('edgemem mcp (stdio)', { timeout: 90_000 }, () => {
       'My sister Ana lives in Porto',
     ])
     expect(memoriesOf(await call(client, 'get_memories', { agent_id: 'tutor' }))).toEqual(['Answers in French'])
+    expect(
+      (await call(client, 'list_entities', {})).results.map((e: { id: string; total_memories: number }) => [e.id, e.total_memories]),
+    ).toEqual([
+      ['alice', 3],
+      ['tutor', 1],
+    ])
 
     expect(await call(client, 'get_memory', { memory_id: cello.id })).toMatchObject({ id: cello.id, metadata: { topic: 'music' } })
     expect(await call(client, 'update_memory', { memory_id: cello.id, text: 'I play the viola', metadata: { topic: null } })).toMatchObject(

@@ -2,9 +2,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker'
-import { exports } from 'cloudflare:workers'
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env, exports } from 'cloudflare:workers'
+import type { Env } from '../../workers/env.ts'
+import worker from '../../workers/index.ts'
 import { afterEach, describe, expect, it } from '../harness.ts'
-import { ADMIN_KEY, newTenant, ORIGIN, request } from './worker-client.ts'
+import { ADMIN_KEY, modeEnv, newTenant, ORIGIN, request } from './worker-client.ts'
 
 /**
  * The Worker's remote MCP server (/mcp) through the real @modelcontextprotocol/sdk Client over Streamable
@@ -19,11 +22,21 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()))
 })
 
-const toWorker: typeof fetch = (input, init) => exports.default.fetch(new Request(input as RequestInfo, init))
+/** The Client's fetch: the Worker's own handler, with its env changed for another storage mode when asked. */
+function toWorker(envChange?: Partial<Env>): typeof fetch {
+  return async (input, init) => {
+    const req = new Request(input as RequestInfo, init)
+    if (!envChange) return exports.default.fetch(req)
+    const ctx = createExecutionContext()
+    const response = await worker.fetch(req as Parameters<typeof worker.fetch>[0], { ...(env as Env), ...envChange }, ctx)
+    await waitOnExecutionContext(ctx)
+    return response
+  }
+}
 
-async function connect(headers: Record<string, string>): Promise<Client> {
+async function connect(headers: Record<string, string>, envChange?: Partial<Env>): Promise<Client> {
   const client = new Client({ name: 'edgemem-test', version: '1.0.0' }, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() })
-  const transport = new StreamableHTTPClientTransport(new URL(`${ORIGIN}/mcp`), { fetch: toWorker, requestInit: { headers } })
+  const transport = new StreamableHTTPClientTransport(new URL(`${ORIGIN}/mcp`), { fetch: toWorker(envChange), requestInit: { headers } })
   await client.connect(transport)
   clients.push(client)
   return client
@@ -51,6 +64,7 @@ const TOOLS = [
   'delete_memory',
   'get_memories',
   'get_memory',
+  'list_entities',
   'search_memories',
   'update_memory',
 ]
@@ -92,6 +106,13 @@ describe('MCP over Streamable HTTP (the Worker at /mcp)', () => {
       infer: false,
     })
     await call(client, 'add_memory', { text: 'Prefers short answers', agent_id: 'helper', infer: false })
+
+    const listed = await call(client, 'list_entities', {})
+    expect(listed.count).toBe(2)
+    expect(listed.results.map((e: { type: string; id: string; total_memories: number }) => [e.type, e.id, e.total_memories])).toEqual([
+      ['user', 'alice', 3],
+      ['agent', 'helper', 1],
+    ])
 
     // The REST API sees what MCP wrote: one implementation underneath.
     const rest = await request('GET', '/memories?user_id=alice', { key })
@@ -236,21 +257,25 @@ describe('MCP over Streamable HTTP (the Worker at /mcp)', () => {
     expect(response.body.result.tools).toHaveLength(TOOLS.length)
   })
 
-  it('keeps tenants apart: same user ids and texts, no crossing through any tool', async () => {
-    const a = await connect(bearer((await newTenant('mcp-a')).key))
-    const b = await connect(bearer((await newTenant('mcp-b')).key))
-    const bId = (await call(b, 'add_memory', { text: 'B secret plan', user_id: 'shared', infer: false })).results[0].id as string
-    await call(a, 'add_memory', { text: 'A note', user_id: 'shared', infer: false })
+  for (const mode of ['durable-object', 'kv'] as const) {
+    it(`keeps tenants apart (${mode} mode): same user ids and texts, no crossing through any tool`, async () => {
+      const envChange = modeEnv(mode)
+      const a = await connect(bearer((await newTenant('mcp-a', envChange)).key), envChange)
+      const b = await connect(bearer((await newTenant('mcp-b', envChange)).key), envChange)
+      const bId = (await call(b, 'add_memory', { text: 'B secret plan', user_id: 'shared', infer: false })).results[0].id as string
+      await call(a, 'add_memory', { text: 'A note', user_id: 'shared', infer: false })
 
-    expect(
-      (await call(a, 'search_memories', { query: 'secret plan', user_id: 'shared' })).results.map((r: { memory: string }) => r.memory),
-    ).toEqual(['A note'])
-    expect((await call(a, 'get_memories', { user_id: 'shared' })).results.map((r: { memory: string }) => r.memory)).toEqual(['A note'])
-    expect(await callError(a, 'get_memory', { memory_id: bId })).toMatch(/NOT_FOUND/)
-    expect(await callError(a, 'update_memory', { memory_id: bId, text: 'hijacked' })).toMatch(/NOT_FOUND/)
-    expect(await callError(a, 'delete_memory', { memory_id: bId })).toMatch(/NOT_FOUND/)
-    expect(await call(a, 'delete_all_memories', { user_id: 'shared' })).toMatchObject({ deleted: 1 })
-    expect(await call(a, 'delete_entities', { user_id: 'shared' })).toMatchObject({ deleted: 0 })
-    expect(await call(b, 'get_memory', { memory_id: bId })).toMatchObject({ memory: 'B secret plan' })
-  })
+      expect(
+        (await call(a, 'search_memories', { query: 'secret plan', user_id: 'shared' })).results.map((r: { memory: string }) => r.memory),
+      ).toEqual(['A note'])
+      expect((await call(a, 'get_memories', { user_id: 'shared' })).results.map((r: { memory: string }) => r.memory)).toEqual(['A note'])
+      expect((await call(a, 'list_entities', {})).results).toMatchObject([{ type: 'user', id: 'shared', total_memories: 1 }])
+      expect(await callError(a, 'get_memory', { memory_id: bId })).toMatch(/NOT_FOUND/)
+      expect(await callError(a, 'update_memory', { memory_id: bId, text: 'hijacked' })).toMatch(/NOT_FOUND/)
+      expect(await callError(a, 'delete_memory', { memory_id: bId })).toMatch(/NOT_FOUND/)
+      expect(await call(a, 'delete_all_memories', { user_id: 'shared' })).toMatchObject({ deleted: 1 })
+      expect(await call(a, 'delete_entities', { user_id: 'shared' })).toMatchObject({ deleted: 0 })
+      expect(await call(b, 'get_memory', { memory_id: bId })).toMatchObject({ memory: 'B secret plan' })
+    })
+  }
 })

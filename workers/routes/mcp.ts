@@ -40,6 +40,7 @@ function operationsOf(c: Context<AppEnv>): MemoryOperations {
     },
     delete: (id) => memories.delete(id),
     deleteAll: (options) => memories.deleteAll(options),
+    entities: () => memories.entities(),
   }
 }
 
