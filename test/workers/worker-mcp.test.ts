@@ -255,6 +255,14 @@ describe('MCP over Streamable HTTP (the Worker at /mcp)', () => {
     expect(response.headers.get('mcp-session-id')).toBeNull()
     expect(response.body.id).toBe(7)
     expect(response.body.result.tools).toHaveLength(TOOLS.length)
+    // No stream to open and no session to end: GET and DELETE answer 405 (after authentication).
+    for (const method of ['GET', 'DELETE']) {
+      const refused = await request(method, '/mcp', { key, headers: { Accept: 'text/event-stream' } })
+      expect(refused.status, method).toBe(405)
+      expect(refused.headers.get('allow')).toBe('POST')
+      expect(refused.body.error.code).toBe(-32000)
+    }
+    expect((await request('GET', '/mcp')).status).toBe(401)
   })
 
   for (const mode of ['durable-object', 'kv'] as const) {

@@ -51,7 +51,14 @@ function operationsOf(c: Context<AppEnv>): MemoryOperations {
  * gets its own server and transport, as the SDK's stateless mode requires.
  */
 export function registerMcpRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.all(MCP_PATH, async (c) => {
+  // Stateless: no server-initiated stream to open (GET) and no session to end (DELETE). 405 is the
+  // transport's answer for both, which clients take as "POST only".
+  app.on(['GET', 'DELETE'], MCP_PATH, (c) =>
+    c.json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless, send POST' }, id: null }, 405, {
+      Allow: 'POST',
+    }),
+  )
+  app.post(MCP_PATH, async (c) => {
     const server = createMemoryMcpServer({
       memory: operationsOf(c),
       inferByDefault: c.var.settings.llm !== undefined,
