@@ -7,10 +7,9 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import process from 'node:process'
 import { parseArgs } from 'node:util'
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { FileStorage } from '../../node/file-storage.ts'
 import { Memory, type MemoryConfig } from '../../src/index.ts'
-import { createMemoryMcpServer, type MemoryOperations } from '../../src/mcp/tools.ts'
+import type { MemoryOperations } from '../../src/mcp/tools.ts'
 import type { Command } from './index.ts'
 
 const HELP = `usage: edgemem mcp [--dir <directory>] [--user-id <id>]
@@ -90,6 +89,23 @@ async function packageVersion(): Promise<string> {
   return '0.0.0'
 }
 
+const INSTALL_HINT =
+  'edgemem mcp needs @modelcontextprotocol/sdk, an optional peer dependency of edgemem: run it as `npx -y -p edgemem -p @modelcontextprotocol/sdk -p @huggingface/transformers edgemem mcp`, or install it next to edgemem (npm install @modelcontextprotocol/sdk)'
+
+/** The MCP SDK and the tools built on it, loaded on use: the SDK is an optional peer dependency. */
+async function loadMcp() {
+  try {
+    const [{ StdioServerTransport }, { createMemoryMcpServer }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('../../src/mcp/tools.ts'),
+    ])
+    return { StdioServerTransport, createMemoryMcpServer }
+  } catch (err) {
+    if (/@modelcontextprotocol\/sdk/.test(String((err as Error)?.message))) throw new Error(INSTALL_HINT, { cause: err })
+    throw err
+  }
+}
+
 /** Counts the memory operations under way, so that the server stops only after answering them. */
 class InFlight {
   private pending = 0
@@ -139,6 +155,7 @@ export const mcpCommand: Command = {
       console.log(HELP)
       return 0
     }
+    const { StdioServerTransport, createMemoryMcpServer } = await loadMcp()
     const env = process.env
     const dir = values.dir ?? nonEmpty(env.EDGEMEM_DIR) ?? join(userDataDirectory(), 'edgemem')
     const config = memoryConfigFromEnv(env, dir)
