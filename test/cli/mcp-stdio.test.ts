@@ -183,7 +183,7 @@ describe('edgemem mcp (stdio)', { timeout: 90_000 }, () => {
     expect(memoriesOf(await call(alice, 'get_memories', { user_id: 'alice' }))).toEqual(['Alice keeps bees'])
   })
 
-  it('refuses unknown flags and commands', async () => {
+  it('refuses unknown flags and commands, and says how to run it without the MCP SDK', async () => {
     const { execFile } = await import('node:child_process')
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stderr: string }>((done) => {
@@ -193,6 +193,24 @@ describe('edgemem mcp (stdio)', { timeout: 90_000 }, () => {
       })
     expect(await run(['mcp', '--bogus'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/--bogus/) })
     expect(await run(['nope'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "nope"/) })
+    // Without the MCP SDK (an optional peer dependency; hidden here by a resolve hook), it says how to run it.
+    const hook = `export async function resolve(specifier, context, next) {
+      if (specifier.startsWith('@modelcontextprotocol/sdk')) throw Object.assign(new Error("Cannot find package '@modelcontextprotocol/sdk'"), { code: 'ERR_MODULE_NOT_FOUND' })
+      return next(specifier, context)
+    }`
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)})`
+    const withoutSdk = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      execFile(
+        process.execPath,
+        ['--import', `data:text/javascript,${encodeURIComponent(register)}`, ENTRY, 'mcp', '--dir', join(work, 'no-sdk')],
+        { env: childEnv(), timeout: 30_000 },
+        (error, _stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
+      )
+    })
+    expect(withoutSdk).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/needs @modelcontextprotocol\/sdk.*npx -y -p edgemem -p @modelcontextprotocol\/sdk/),
+    })
   })
 
   for (const [runtime, command, args] of [
