@@ -8,7 +8,7 @@ import { generateText, wrapLanguageModel } from 'ai'
 import { MockLanguageModelV4 } from 'ai/test'
 import { Memory, type MemoryItem } from 'edgemem'
 import { defaultFormatMemories, memoryMiddleware } from 'edgemem/ai'
-import { FileStorage } from './file-storage.ts'
+import { FileStorage } from 'edgemem/file-storage'
 
 const models = process.env.EDGEMEM_MODELS_DIR // local model files; unset: downloaded once from the hub
 const memory = new Memory({

@@ -1,7 +1,7 @@
-// Node: memories kept in a directory of files (./file-storage.ts), embeddings computed on this machine.
+// Node: memories kept in a directory of files (edgemem/file-storage), embeddings computed on this machine.
 //   node examples/node.ts "what instrument do I play?" [directory]
 import { Memory } from 'edgemem'
-import { FileStorage } from './file-storage.ts'
+import { FileStorage } from 'edgemem/file-storage'
 
 const models = process.env.EDGEMEM_MODELS_DIR // local model files; unset: downloaded once from the hub
 const memory = new Memory({

@@ -16,6 +16,7 @@ export { defineProvider, registerProvider, resolveProvider } from './registry.ts
 // The memory layer's rules the Worker shares.
 export { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from './memory/limits.ts'
 export { parseUserFilters, resolveScope, writeLockKey } from './memory/scope.ts'
+export { mergeEntities } from './memory/entities.ts'
 // What every HTTP provider and adapter shares (docs/provider-utils.md).
 export * from './provider-utils/index.ts'
 // Small helpers.
@@ -26,3 +27,5 @@ export { decodeJson, encodeJson } from './util/kv.ts'
 export { decodeListCursor, encodeListCursor } from './util/list-cursor.ts'
 export { Lazy, SingleFlight } from './util/once.ts'
 export { parseConfig } from './util/zod-errors.ts'
+// The REST API's snake_case shapes (the Worker's routes and the MCP tools).
+export * from './memory/wire.ts'

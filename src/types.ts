@@ -70,6 +70,17 @@ export interface HistoryEntry {
   createdAt: string
 }
 
+/** A user, agent or run that has memories (`Memory.entities()`). */
+export interface EntitySummary {
+  type: 'user' | 'agent' | 'run'
+  id: string
+  /** Its memories that have not expired. */
+  memories: number
+  /** Of its oldest and its most recently changed memory. */
+  createdAt: string
+  updatedAt: string
+}
+
 export type UpdateData = string | { text?: string; metadata?: JsonObject }
 
 /** Operators of the filter language; see docs/filters.md for exact semantics. */

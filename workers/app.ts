@@ -13,6 +13,7 @@ import { enforceRateLimit } from './limits/rate-limit.ts'
 import { registerAdminRoutes } from './routes/admin.ts'
 import { isolateMetrics, metricsMiddleware } from './metrics.ts'
 import { registerPlatformRoutes } from './platform/routes.ts'
+import { registerMcpRoutes } from './routes/mcp.ts'
 import { registerMemoryRoutes } from './routes/memories.ts'
 import { settingsOf } from './settings.ts'
 
@@ -171,6 +172,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerMemoryRoutes(app)
   registerAdminRoutes(app)
   registerPlatformRoutes(app)
+  registerMcpRoutes(app)
 
   // Admin only: the Prometheus text of this isolate's per-route counts and latency (workers/metrics.ts).
   app.get('/metrics', (c) => {

@@ -5,6 +5,7 @@ import type { StoredRecord } from '../interfaces/vector-store.ts'
 import type {
   MemoryApi,
   AddOptions,
+  EntitySummary,
   GetAllOptions,
   HistoryEntry,
   Message,
@@ -24,6 +25,7 @@ import { embedTexts } from './embedding.ts'
 import { newHistoryEntry } from './history.ts'
 import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from './limits.ts'
 import { contentMessages, normalizeMessages } from './messages.ts'
+import { entitiesOf } from './entities.ts'
 import { expiryFromDate, metadataOf, toMemoryItem, validateMetadata } from './payload.ts'
 import { revisePayload } from './plan.ts'
 import { parseUserFilters, resolveScope, scopeFilter, visibleAt, writeLockKey } from './scope.ts'
@@ -185,6 +187,15 @@ export class Memory implements MemoryApi {
     const scope = resolveScope(opts, undefined, 'deleteAll')
     const s = await this.open()
     return this.writes.run(writeLockKey(scope), () => s.deleteAll(scope))
+  }
+
+  /**
+   * The users, agents and runs that have memories, with how many each has (a memory with a user and a
+   * run counts for both), by type then id. Reads every record of the collection: meant for listings.
+   */
+  async entities(): Promise<EntitySummary[]> {
+    const s = await this.open()
+    return entitiesOf(await s.listAll(visibleAt(Date.now()), {}))
   }
 
   /** Every change of the memory, oldest first; [] for an unknown id or with history disabled. */

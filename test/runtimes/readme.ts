@@ -123,6 +123,28 @@ const steps: { test: (b: Block) => boolean; run: (b: Block) => Promise<void>; na
     },
   },
   {
+    name: 'MCP client config: the bin from the installed package answers tools/list',
+    test: (b) => b.lang === 'json' && b.code.includes('"mcpServers"'),
+    run: async (b) => {
+      // The config as an MCP client runs it, in the app that installed edgemem and transformers.js from
+      // the tarball (npx finds both there: nothing is fetched), through the real SDK client over stdio.
+      const { command, args } = (JSON.parse(b.code) as { mcpServers: { edgemem: { command: string; args: string[] } } }).mcpServers.edgemem
+      const { Client } = await import('@modelcontextprotocol/sdk/client/index.js')
+      const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js')
+      const env = { ...(process.env as Record<string, string>), EDGEMEM_DIR: join(work, 'mcp-memories') }
+      const client = new Client({ name: 'readme', version: '1.0.0' })
+      await client.connect(new StdioClientTransport({ command, args, cwd: app, env, stderr: 'pipe' }))
+      try {
+        const { tools } = await client.listTools()
+        for (const name of ['add_memory', 'search_memories', 'list_entities'])
+          if (!tools.some((t) => t.name === name))
+            throw new Error(`${command} ${args.join(' ')} lists no ${name}: ${tools.map((t) => t.name)}`)
+      } finally {
+        await client.close()
+      }
+    },
+  },
+  {
     name: 'examples in Node and Bun',
     test: (b) => b.lang === 'sh' && b.code.includes('node examples/node.ts'),
     run: async (b) => {

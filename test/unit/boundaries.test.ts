@@ -5,8 +5,9 @@
  *   composition root src/builtins.ts (which only src/index.ts runs);
  * - adapters/ build on the core through src/internal.ts only (src/index.ts would run the composition
  *   root, which imports the adapters: a cycle);
- * - workers/ use the workerd entry src/index.workerd.ts, src/internal.ts and provider modules (src/entries/);
- * - src/internal.ts is side-effect free: nothing it loads reaches src/builtins.ts or src/index.ts.
+ * - workers/ use the workerd entry src/index.workerd.ts, src/internal.ts, provider modules (src/entries/)
+ *   and the MCP tools (src/mcp/tools.ts, shared with the `edgemem mcp` bin);
+ * - src/internal.ts and src/mcp/tools.ts are side-effect free: nothing they load reaches src/builtins.ts or src/index.ts.
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -68,22 +69,28 @@ describe('layout boundaries', () => {
     expect(describeAll(imports.filter((i) => under(i.from, 'adapters') && under(i.to, 'src') && i.to !== 'src/internal.ts'))).toEqual([])
   })
 
-  it('workers reach the core only through the workerd entry, src/internal.ts and provider modules', () => {
+  it('workers reach the core only through the workerd entry, src/internal.ts, provider modules and the MCP tools', () => {
     // The Worker is a workerd program: src/index.ts would register (and wrangler would inline) every
     // provider, transformers.js included; it imports the modules of the providers it uses instead.
-    const allowed = (to: string): boolean => to === 'src/index.workerd.ts' || to === 'src/internal.ts' || under(to, 'src/entries')
+    const allowed = (to: string): boolean =>
+      to === 'src/index.workerd.ts' || to === 'src/internal.ts' || under(to, 'src/entries') || to === 'src/mcp/tools.ts'
     expect(describeAll(imports.filter((i) => under(i.from, 'workers') && under(i.to, 'src') && !allowed(i.to)))).toEqual([])
   })
 
-  it('src/internal.ts loads nothing that registers providers', () => {
-    const reached = new Set<string>()
-    const visit = (file: string): void => {
-      if (reached.has(file)) return
-      reached.add(file)
-      for (const i of imports) if (i.from === file && !i.typeOnly) visit(i.to)
+  it('src/internal.ts and src/mcp/tools.ts load nothing that registers providers', () => {
+    for (const [entry, atLeast] of [
+      ['src/internal.ts', 10],
+      ['src/mcp/tools.ts', 5],
+    ] as const) {
+      const reached = new Set<string>()
+      const visit = (file: string): void => {
+        if (reached.has(file)) return
+        reached.add(file)
+        for (const i of imports) if (i.from === file && !i.typeOnly) visit(i.to)
+      }
+      visit(entry)
+      expect(reached.size, entry).toBeGreaterThan(atLeast)
+      expect([...reached].filter((file) => file === 'src/builtins.ts' || file === 'src/index.ts' || under(file, 'adapters'))).toEqual([])
     }
-    visit('src/internal.ts')
-    expect(reached.size).toBeGreaterThan(10)
-    expect([...reached].filter((file) => file === 'src/builtins.ts' || file === 'src/index.ts' || under(file, 'adapters'))).toEqual([])
   })
 })

@@ -9,7 +9,7 @@ import {
   type ScopeOptions,
   type SearchOptions,
 } from '../../src/index.workerd.ts'
-import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K } from '../../src/internal.ts'
+import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, mergeEntities } from '../../src/internal.ts'
 import type { MemoryShard } from '../durable/memory-shard.ts'
 import type { ShardIdentity, ShardOperation, ShardReply, ShardResults } from '../durable/shard-protocol.ts'
 import { deserializeError } from '../http/errors.ts'
@@ -111,6 +111,11 @@ export class DurableTenantMemory implements TenantMemory {
     if (!located) return []
     const entries = await this.call(located.shard, { op: 'history', id: located.id })
     return entries.map((entry) => ({ ...entry, memoryId: externalId(located.shard, entry.memoryId) }))
+  }
+
+  /** Every shard's entities, merged (a user's memories live in one shard; an agent or run may span several). */
+  async entities() {
+    return mergeEntities(await Promise.all(Array.from({ length: this.shards }, (_, shard) => this.call(shard, { op: 'entities' }))))
   }
 
   async reset(): Promise<void> {

@@ -49,6 +49,7 @@ export class IsolateTenantMemories implements TenantMemories {
       delete: (id) => run((m) => m.delete(id)),
       deleteAll: (options) => run((m) => m.deleteAll(options)),
       history: (id) => run((m) => m.history(id)),
+      entities: () => run((m) => m.entities()),
       reset: () => run((m) => m.reset()),
     }
   }

@@ -1,5 +1,6 @@
 import type {
   AddOptions,
+  EntitySummary,
   GetAllOptions,
   HistoryEntry,
   JsonObject,
@@ -23,6 +24,7 @@ export interface TenantMemory {
   delete(id: string): Promise<void>
   deleteAll(options: ScopeOptions): Promise<{ deleted: number }>
   history(id: string): Promise<HistoryEntry[]>
+  entities(): Promise<EntitySummary[]>
   reset(): Promise<void>
 }
 

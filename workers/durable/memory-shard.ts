@@ -58,6 +58,8 @@ export class MemoryShard extends DurableObject<Env> {
         return memory.deleteAll(operation.options)
       case 'history':
         return memory.history(operation.id)
+      case 'entities':
+        return memory.entities()
       case 'reset':
         return memory.reset()
     }

@@ -1,5 +1,6 @@
 import type {
   AddOptions,
+  EntitySummary,
   GetAllOptions,
   HistoryEntry,
   Message,
@@ -33,6 +34,7 @@ export type ShardOperation =
   | { op: 'delete'; id: string }
   | { op: 'deleteAll'; options: ScopeOptions }
   | { op: 'history'; id: string }
+  | { op: 'entities' }
   | { op: 'reset' }
 
 export interface ShardResults {
@@ -44,6 +46,7 @@ export interface ShardResults {
   delete: null
   deleteAll: { deleted: number }
   history: HistoryEntry[]
+  entities: EntitySummary[]
   reset: null
 }
 

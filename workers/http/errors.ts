@@ -21,7 +21,8 @@ export class ApiError extends Error {
     this.name = 'ApiError'
     this.status = status
     this.code = code
-    this.headers = headers
+    // RFC 6750 (and the MCP authorization spec, which MCP clients follow on /mcp): a 401 names its scheme.
+    this.headers = status === 401 ? { 'WWW-Authenticate': 'Bearer realm="edgemem"', ...headers } : headers
   }
 
   get body(): ErrorBody {

@@ -1,4 +1,4 @@
-// The KeyValueStores the examples bring (examples/file-storage.ts, examples/bun-sqlite-storage.ts) are
+// The file KeyValueStore of the package (node/file-storage.ts, `edgemem/file-storage`) and the one an example brings (examples/bun-sqlite-storage.ts) are
 // real drivers: each passes the conformance suite in every runtime of the matrix that can run it, and
 // the others say why they cannot.
 import { describeKeyValueStoreConformance } from '../../conformance/key-value-store.ts'
@@ -14,13 +14,13 @@ async function temporaryDirectory(label: string): Promise<{ path: string; remove
 }
 
 if (runtime === 'node' || runtime === 'deno' || runtime === 'bun') {
-  const { FileStorage } = await import('../../../examples/file-storage.ts')
-  describeKeyValueStoreConformance(`file (examples/file-storage.ts, ${runtime})`, async () => {
+  const { FileStorage } = await import('../../../node/file-storage.ts')
+  describeKeyValueStoreConformance(`file (edgemem/file-storage, ${runtime})`, async () => {
     const dir = await temporaryDirectory('file-storage')
     return { store: new FileStorage(dir.path), reopen: async () => new FileStorage(dir.path), cleanup: dir.remove }
   })
 } else {
-  cannotRunHere('KeyValueStore conformance: file (examples/file-storage.ts)', 'it needs a filesystem (node:fs)')
+  cannotRunHere('KeyValueStore conformance: file (edgemem/file-storage)', 'it needs a filesystem (node:fs)')
 }
 
 if (runtime === 'bun') {

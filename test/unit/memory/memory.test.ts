@@ -271,3 +271,28 @@ describe('config error messages', () => {
     )
   })
 })
+
+describe('entities', () => {
+  it('lists every user, agent and run with its unexpired memories, by type then id', async () => {
+    const m = memory()
+    expect(await m.entities()).toEqual([])
+    setSystemTime(new Date('2026-04-01T10:00:00Z'))
+    await m.add('Likes tea', { userId: 'bob', runId: 'r1' })
+    setSystemTime(new Date('2026-04-02T10:00:00Z'))
+    await m.add(
+      ['Likes jazz', 'Has a dog'].map((content) => ({ role: 'user', content })),
+      { userId: 'alice' },
+    )
+    await m.add('Answers briefly', { agentId: 'tutor' })
+    await m.add('Short-lived', { userId: 'carol', expirationDate: '2026-04-02' })
+    setSystemTime(new Date('2026-04-03T10:00:00Z'))
+    expect(await m.entities()).toEqual([
+      { type: 'user', id: 'alice', memories: 2, createdAt: '2026-04-02T10:00:00.000Z', updatedAt: '2026-04-02T10:00:00.000Z' },
+      { type: 'user', id: 'bob', memories: 1, createdAt: '2026-04-01T10:00:00.000Z', updatedAt: '2026-04-01T10:00:00.000Z' },
+      { type: 'agent', id: 'tutor', memories: 1, createdAt: '2026-04-02T10:00:00.000Z', updatedAt: '2026-04-02T10:00:00.000Z' },
+      { type: 'run', id: 'r1', memories: 1, createdAt: '2026-04-01T10:00:00.000Z', updatedAt: '2026-04-01T10:00:00.000Z' },
+    ])
+    await m.deleteAll({ userId: 'bob' })
+    expect((await m.entities()).map((e) => `${e.type}:${e.id}`)).toEqual(['user:alice', 'agent:tutor'])
+  })
+})

@@ -1,9 +1,10 @@
-// A persistent KeyValueStore for Node scripts (Bun and Deno run it too): one file per key in a
-// directory. Writes go to a temporary file first and are renamed into place, so a crash never leaves
-// a half-written value. It passes edgemem's KeyValueStore conformance suite (test/unit/examples/storages.test.ts).
+// `edgemem/file-storage`: a persistent KeyValueStore for Node (Bun and Deno run it too): one file per key
+// in a directory. Writes go to a temporary file first and are renamed into place, so a crash never leaves
+// a half-written value. It passes edgemem's KeyValueStore conformance suite (test/unit/examples/storages.test.ts)
+// and is what the `edgemem mcp` bin keeps its memories in. Not in the core (it needs node:fs).
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { KeyValueStore } from 'edgemem'
+import type { KeyValueStore } from '../src/index.ts'
 
 const FILE = 'k.' // data files; temporary files start with "t." and are never listed
 let temporaryCounter = 0

@@ -1,0 +1,83 @@
+import type { HistoryEntry, JsonObject, MemoryEvent, MemoryItem } from '../types.ts'
+
+/**
+ * The core speaks camelCase, the REST API snake_case (mem0's server format). Conversions only, shared by the
+ * Worker's routes and the MCP tools (src/mcp/tools.ts), so both answer in the same shapes.
+ */
+
+export interface WireItem {
+  id: string
+  memory: string
+  hash: string
+  metadata: JsonObject
+  score?: number
+  created_at: string
+  updated_at: string
+  user_id?: string
+  agent_id?: string
+  run_id?: string
+  expiration_date?: string
+}
+
+export interface WireEvent {
+  id: string
+  memory: string
+  event: MemoryEvent['event']
+  previous_memory?: string
+}
+
+export interface WireHistoryEntry {
+  id: string
+  memory_id: string
+  event: HistoryEntry['event']
+  previous_value: string | null
+  new_value: string | null
+  created_at: string
+}
+
+export function wireItem(item: MemoryItem): WireItem {
+  const out: WireItem = {
+    id: item.id,
+    memory: item.memory,
+    hash: item.hash,
+    metadata: item.metadata,
+    created_at: item.createdAt,
+    updated_at: item.updatedAt,
+  }
+  if (item.score !== undefined) out.score = item.score
+  if (item.userId !== undefined) out.user_id = item.userId
+  if (item.agentId !== undefined) out.agent_id = item.agentId
+  if (item.runId !== undefined) out.run_id = item.runId
+  if (item.expirationDate !== undefined) out.expiration_date = item.expirationDate
+  return out
+}
+
+export function wireEvent(event: MemoryEvent): WireEvent {
+  const out: WireEvent = { id: event.id, memory: event.memory, event: event.event }
+  if (event.previousMemory !== undefined) out.previous_memory = event.previousMemory
+  return out
+}
+
+export function wireHistoryEntry(entry: HistoryEntry): WireHistoryEntry {
+  return {
+    id: entry.id,
+    memory_id: entry.memoryId,
+    event: entry.event,
+    previous_value: entry.previousValue,
+    new_value: entry.newValue,
+    created_at: entry.createdAt,
+  }
+}
+
+/** user_id/agent_id/run_id of a request → the core's scope options (absent ids stay absent). */
+export function scopeOptions(input: { user_id?: string | undefined; agent_id?: string | undefined; run_id?: string | undefined }): {
+  userId?: string
+  agentId?: string
+  runId?: string
+} {
+  return {
+    ...(input.user_id !== undefined ? { userId: input.user_id } : {}),
+    ...(input.agent_id !== undefined ? { agentId: input.agent_id } : {}),
+    ...(input.run_id !== undefined ? { runId: input.run_id } : {}),
+  }
+}
