@@ -5,6 +5,8 @@ import type { qdrantConfigSchema } from '../adapters/qdrant/config.ts'
 import { qdrantProvider } from '../adapters/qdrant/provider.ts'
 import type { upstashConfigSchema } from '../adapters/upstash/config.ts'
 import { upstashProvider } from '../adapters/upstash/provider.ts'
+import type { chromaConfigSchema } from '../adapters/chroma/config.ts'
+import { chromaProvider } from '../adapters/chroma/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
 import { transformersProvider } from './providers/transformers/provider.ts'
@@ -28,6 +30,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   upstashProvider,
   qdrantProvider,
   pineconeProvider,
+  chromaProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -44,4 +47,5 @@ export interface AdapterConfigs {
   upstash: z.input<typeof upstashConfigSchema>
   qdrant: z.input<typeof qdrantConfigSchema>
   pinecone: z.input<typeof pineconeConfigSchema>
+  chroma: z.input<typeof chromaConfigSchema>
 }

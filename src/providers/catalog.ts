@@ -30,6 +30,7 @@ export const PROVIDER_MODULES = {
     upstash: { module: 'edgemem/adapters/upstash' },
     qdrant: { module: 'edgemem/adapters/qdrant' },
     pinecone: { module: 'edgemem/adapters/pinecone' },
+    chroma: { module: 'edgemem/adapters/chroma' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

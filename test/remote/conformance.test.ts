@@ -3,6 +3,7 @@ import { describeVectorStoreConformance } from '../conformance/vector-store.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
+import { startChromaServer, type FakeChroma } from '../servers/chroma.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
 // The shared vector-store conformance suite, run by every remote adapter against its fake server.
@@ -11,24 +12,28 @@ const DIMENSIONS = 8
 let upstash: FakeUpstash
 let qdrant: FakeQdrant
 let pinecone: FakePinecone
+let chroma: FakeChroma
 const urls = (): ServerUrls => ({
   upstash: { url: upstash.url, token: upstash.token },
   qdrant: { url: qdrant.url, apiKey: 'conformance-key' },
   pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
+  chroma: { url: chroma.url, token: 'chroma-token' },
 })
 
 beforeAll(async () => {
   upstash = await startUpstashServer({ dimension: DIMENSIONS })
   qdrant = await startQdrantServer({ apiKey: 'conformance-key' })
   pinecone = await startPineconeServer({ dimension: DIMENSIONS })
+  chroma = await startChromaServer({ token: 'chroma-token' })
 })
 afterAll(async () => {
   await upstash?.close()
   await qdrant?.close()
   await pinecone?.close()
+  await chroma?.close()
 })
 
-for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'chroma'] as AdapterName[]) {
   describeVectorStoreConformance(
     name,
     async () => {
@@ -43,11 +48,15 @@ for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
 }
 
 describe('adapters: one-time init', () => {
-  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone })[name].server
+  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, chroma })[name].server
   /** The request that reads the index or collection on init. */
-  const isDescribe = (path: string) => path === '/info' || path === '/describe_index_stats' || path.endsWith('/exists')
+  const isDescribe = (path: string) =>
+    path === '/info' ||
+    path === '/describe_index_stats' ||
+    path.endsWith('/exists') ||
+    /^\/api\/v2\/.*\/collections\/conformance$/.test(path)
 
-  for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
+  for (const name of ['upstash', 'qdrant', 'pinecone', 'chroma'] as AdapterName[]) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)
       const store = makeAdapter(name, urls(), uniqueCollection('i'))

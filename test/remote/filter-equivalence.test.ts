@@ -8,6 +8,7 @@ import { cosine, randomVector, seeded } from '../conformance/vector-store.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
+import { startChromaServer, type FakeChroma } from '../servers/chroma.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
 /**
@@ -87,6 +88,9 @@ let upstashLenient: FakeUpstash
 let qdrant: FakeQdrant
 let pineconeMongo: FakePinecone
 let pineconeLiteral: FakePinecone
+let chroma: FakeChroma
+
+const NO_SERVERS: ServerUrls = { upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }
 
 interface Target {
   label: string
@@ -135,6 +139,11 @@ const targets: Target[] = [
       pinecone: { url: pineconeLiteral.url, apiKey: pineconeLiteral.apiKey },
     }),
   },
+  {
+    label: 'chroma',
+    adapter: 'chroma',
+    urls: () => ({ ...NO_SERVERS, chroma: { url: chroma.url, token: 't' } }),
+  },
 ]
 
 beforeAll(async () => {
@@ -146,9 +155,10 @@ beforeAll(async () => {
     dimension: DIMS,
     semantics: { listNegation: 'some-differs', negationMatchesMissing: false },
   })
+  chroma = await startChromaServer({ token: 't' })
 })
 afterAll(async () => {
-  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral]) await server?.close()
+  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, chroma]) await server?.close()
 })
 
 async function listAll(store: VectorStore, node: FilterNode): Promise<string[]> {
@@ -262,5 +272,53 @@ describe('native filters the compilers report exact are exact on the service', (
     // The generator must exercise the exact paths, not only the post-filtered ones.
     expect(exactUpstash).toBeGreaterThan(30)
     expect(exactQdrant).toBeGreaterThan(50)
+  }, 120_000)
+})
+
+/**
+ * Chroma's native filter alone (the fake's where evaluator over what the adapter stored) never misses a
+ * reference record, and selects exactly the reference records when the compiler reports it exact and no
+ * field holds an array (arrays are stored encoded and let through to the post-filter).
+ */
+describe('chroma native filters: supersets always, exact when reported exact', () => {
+  it('chroma', async () => {
+    const { compileChromaFilter } = await import('../../adapters/chroma/filter.ts')
+    const { parseWhere } = await import('../servers/chroma.ts')
+    const store = makeAdapter('chroma', targets.find((t) => t.adapter === 'chroma')!.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const namespace = (store as unknown as { namespace: string }).namespace
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, fc.boolean(), async (generated, node, dropArrays) => {
+        // Half the runs without arrays, where a filter reported exact must be exact on the service alone.
+        const payloads = dropArrays
+          ? generated.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => !Array.isArray(v))) as Payload)
+          : generated
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const compiled = compileChromaFilter(node)
+        const stored = [...[...chroma.collections.values()].find((c) => c.name === 'conformance')!.records.entries()].filter(
+          ([, r]) => r.metadata?._em_ns === namespace,
+        )
+        const where = compiled.native.kind === 'expr' ? parseWhere(compiled.native.expr) : undefined
+        const selected = stored
+          .filter(([id, r]) => (compiled.native.kind === 'false' ? false : where ? where(id, r.metadata) : true))
+          .map(([, r]) => r.metadata!._em_id as string)
+          .sort()
+        expect(selected).toEqual(expect.arrayContaining(expected))
+        const arrays = records.some((r) => Object.values(r.payload).some((v) => Array.isArray(v)))
+        if (compiled.exact && !arrays) {
+          exact++
+          expect(selected).toEqual(expected)
+        }
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(15)
   }, 120_000)
 })

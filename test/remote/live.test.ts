@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createPineconeVectorStore } from '../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../adapters/qdrant.ts'
 import { createUpstashVectorStore } from '../../adapters/upstash.ts'
+import { createChromaVectorStore } from '../../adapters/chroma.ts'
 import { and, eq } from '../../src/filters/ast.ts'
 import type { VectorStore } from '../../src/interfaces/vector-store.ts'
 import { describeVectorStoreConformance, randomVector, seeded } from '../conformance/vector-store.ts'
@@ -12,6 +13,7 @@ import { uniqueCollection } from './support/fixtures.ts'
  *   UPSTASH_VECTOR_REST_URL, UPSTASH_VECTOR_REST_TOKEN     — an Upstash Vector index (any dimension)
  *   QDRANT_URL [, QDRANT_API_KEY]                            — a Qdrant server or cluster
  *   PINECONE_HOST, PINECONE_API_KEY                          — a Pinecone serverless index (any dimension)
+ *   CHROMA_URL [, CHROMA_API_KEY, CHROMA_TENANT, CHROMA_DATABASE] — a Chroma server or Chroma Cloud
  * Every run writes to a fresh namespace / tenant and removes it afterwards. Upstash and Pinecone are
  * eventually consistent, so their checks poll; Qdrant writes with wait=true and runs the full
  * conformance suite.
@@ -112,3 +114,27 @@ if (env.QDRANT_URL) {
     })
   })
 } else skipped('Qdrant', 'QDRANT_URL (and QDRANT_API_KEY if the server needs one)')
+
+if (env.CHROMA_URL) {
+  // Chroma reads its own writes: the whole conformance suite runs, in a collection removed afterwards.
+  const collection = 'edgemem_live_conformance'
+  const config = {
+    url: env.CHROMA_URL,
+    collection,
+    ...(env.CHROMA_API_KEY ? { apiKey: env.CHROMA_API_KEY } : {}),
+    ...(env.CHROMA_TENANT ? { tenant: env.CHROMA_TENANT } : {}),
+    ...(env.CHROMA_DATABASE ? { database: env.CHROMA_DATABASE } : {}),
+  }
+  describeVectorStoreConformance('live Chroma', async () => {
+    const tenant = uniqueCollection('live')
+    const store = createChromaVectorStore(config, { collection: tenant })
+    return { store, reopen: async () => createChromaVectorStore(config, { collection: tenant }), cleanup: () => store.reset() }
+  })
+  afterAll(async () => {
+    const base = `${env.CHROMA_URL!.replace(/\/+$/, '')}/api/v2/tenants/${env.CHROMA_TENANT ?? 'default_tenant'}/databases/${env.CHROMA_DATABASE ?? 'default_database'}`
+    await fetch(`${base}/collections/${collection}`, {
+      method: 'DELETE',
+      headers: env.CHROMA_API_KEY ? { 'x-chroma-token': env.CHROMA_API_KEY } : {},
+    })
+  })
+} else skipped('Chroma', 'CHROMA_URL (and CHROMA_API_KEY, CHROMA_TENANT, CHROMA_DATABASE for Chroma Cloud)')

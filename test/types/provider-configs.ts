@@ -20,6 +20,7 @@ export const valid: MemoryConfig[] = [
   { vectorStore: { provider: 'qdrant', config: { url: 'http://localhost:6333', collection: 'x' } } },
   { vectorStore: { provider: 'upstash', config: { url: 'https://x.upstash.io', token: 't' } } },
   { vectorStore: { provider: 'pinecone', config: { host: 'x.pinecone.io', apiKey: 'k' } } },
+  { vectorStore: { provider: 'chroma', config: { url: 'http://localhost:8000', tenant: 'default_tenant', space: 'cosine' } } },
   {
     storage: { provider: 'indexeddb', config: { dbName: 'notes' } },
     llm: { provider: 'openai', config: { baseURL: 'http://localhost:11434/v1' } },

@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node'
 import { startPineconeServer } from '../servers/pinecone.ts'
 import { startQdrantServer } from '../servers/qdrant.ts'
 import { startUpstashServer } from '../servers/upstash.ts'
+import { startChromaServer } from '../servers/chroma.ts'
 
 /**
  * Global setup of the workerd project (runs in Node): starts the fake Upstash, Qdrant and Pinecone
@@ -15,6 +16,7 @@ declare module 'vitest' {
       upstash: { url: string; token: string }
       qdrant: { url: string; apiKey: string }
       pinecone: { url: string; apiKey: string }
+      chroma: { url: string; token: string }
       dimensions: number
     }
   }
@@ -24,13 +26,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const upstash = await startUpstashServer({ dimension: REMOTE_DIMENSIONS })
   const qdrant = await startQdrantServer({ apiKey: 'workerd-key' })
   const pinecone = await startPineconeServer({ dimension: REMOTE_DIMENSIONS })
+  const chroma = await startChromaServer({ token: 'workerd-token' })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
     pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
+    chroma: { url: chroma.url, token: 'workerd-token' },
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
-    await Promise.all([upstash.close(), qdrant.close(), pinecone.close()])
+    await Promise.all([upstash.close(), qdrant.close(), pinecone.close(), chroma.close()])
   }
 }

@@ -1,6 +1,7 @@
 import { createPineconeVectorStore } from '../../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../../adapters/qdrant.ts'
 import { createUpstashVectorStore } from '../../../adapters/upstash.ts'
+import { createChromaVectorStore } from '../../../adapters/chroma.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
 
 /**
@@ -11,6 +12,7 @@ export interface ServerUrls {
   upstash: { url: string; token: string }
   qdrant: { url: string; apiKey: string }
   pinecone: { url: string; apiKey: string }
+  chroma?: { url: string; token: string }
 }
 
 let counter = 0
@@ -19,7 +21,7 @@ export function uniqueCollection(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6).toString(36)}`
 }
 
-export type AdapterName = 'upstash' | 'qdrant' | 'pinecone'
+export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'chroma'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -35,5 +37,15 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
       )
     case 'pinecone':
       return createPineconeVectorStore({ host: urls.pinecone.url, apiKey: urls.pinecone.apiKey, ...transport }, { collection })
+    case 'chroma':
+      return createChromaVectorStore(
+        { url: need(urls.chroma, name).url, apiKey: need(urls.chroma, name).token, collection: 'conformance', ...transport },
+        { collection },
+      )
   }
+}
+
+function need<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`no fake server URL given for ${name}`)
+  return value
 }
