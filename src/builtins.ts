@@ -7,6 +7,8 @@ import type { upstashConfigSchema } from '../adapters/upstash/config.ts'
 import { upstashProvider } from '../adapters/upstash/provider.ts'
 import type { chromaConfigSchema } from '../adapters/chroma/config.ts'
 import { chromaProvider } from '../adapters/chroma/provider.ts'
+import type { elasticsearchConfigSchema, opensearchConfigSchema } from '../adapters/elasticsearch/config.ts'
+import { elasticsearchProvider, opensearchProvider } from '../adapters/elasticsearch/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
 import { transformersProvider } from './providers/transformers/provider.ts'
@@ -31,6 +33,8 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   qdrantProvider,
   pineconeProvider,
   chromaProvider,
+  elasticsearchProvider,
+  opensearchProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -48,4 +52,6 @@ export interface AdapterConfigs {
   qdrant: z.input<typeof qdrantConfigSchema>
   pinecone: z.input<typeof pineconeConfigSchema>
   chroma: z.input<typeof chromaConfigSchema>
+  elasticsearch: z.input<typeof elasticsearchConfigSchema>
+  opensearch: z.input<typeof opensearchConfigSchema>
 }

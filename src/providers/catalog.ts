@@ -31,6 +31,8 @@ export const PROVIDER_MODULES = {
     qdrant: { module: 'edgemem/adapters/qdrant' },
     pinecone: { module: 'edgemem/adapters/pinecone' },
     chroma: { module: 'edgemem/adapters/chroma' },
+    elasticsearch: { module: 'edgemem/adapters/elasticsearch' },
+    opensearch: { module: 'edgemem/adapters/opensearch' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

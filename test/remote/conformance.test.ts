@@ -4,6 +4,7 @@ import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 import { startChromaServer, type FakeChroma } from '../servers/chroma.ts'
+import { startSearchEngineServer, type FakeSearchEngine } from '../servers/search-engine.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
 // The shared vector-store conformance suite, run by every remote adapter against its fake server.
@@ -13,11 +14,15 @@ let upstash: FakeUpstash
 let qdrant: FakeQdrant
 let pinecone: FakePinecone
 let chroma: FakeChroma
+let elasticsearch: FakeSearchEngine
+let opensearch: FakeSearchEngine
 const urls = (): ServerUrls => ({
   upstash: { url: upstash.url, token: upstash.token },
   qdrant: { url: qdrant.url, apiKey: 'conformance-key' },
   pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
   chroma: { url: chroma.url, token: 'chroma-token' },
+  elasticsearch: { url: elasticsearch.url, apiKey: 'es-key' },
+  opensearch: { url: opensearch.url },
 })
 
 beforeAll(async () => {
@@ -25,15 +30,19 @@ beforeAll(async () => {
   qdrant = await startQdrantServer({ apiKey: 'conformance-key' })
   pinecone = await startPineconeServer({ dimension: DIMENSIONS })
   chroma = await startChromaServer({ token: 'chroma-token' })
+  elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'es-key' })
+  opensearch = await startSearchEngineServer({ engine: 'opensearch' })
 })
 afterAll(async () => {
   await upstash?.close()
   await qdrant?.close()
   await pinecone?.close()
   await chroma?.close()
+  await elasticsearch?.close()
+  await opensearch?.close()
 })
 
-for (const name of ['upstash', 'qdrant', 'pinecone', 'chroma'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'chroma', 'elasticsearch', 'opensearch'] as AdapterName[]) {
   describeVectorStoreConformance(
     name,
     async () => {
@@ -48,15 +57,16 @@ for (const name of ['upstash', 'qdrant', 'pinecone', 'chroma'] as AdapterName[])
 }
 
 describe('adapters: one-time init', () => {
-  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, chroma })[name].server
+  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, chroma, elasticsearch, opensearch })[name].server
   /** The request that reads the index or collection on init. */
   const isDescribe = (path: string) =>
     path === '/info' ||
     path === '/describe_index_stats' ||
     path.endsWith('/exists') ||
-    /^\/api\/v2\/.*\/collections\/conformance$/.test(path)
+    /^\/api\/v2\/.*\/collections\/conformance$/.test(path) ||
+    path === '/conformance/_mapping'
 
-  for (const name of ['upstash', 'qdrant', 'pinecone', 'chroma'] as AdapterName[]) {
+  for (const name of ['upstash', 'qdrant', 'pinecone', 'chroma', 'elasticsearch', 'opensearch'] as AdapterName[]) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)
       const store = makeAdapter(name, urls(), uniqueCollection('i'))

@@ -9,6 +9,7 @@ import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 import { startChromaServer, type FakeChroma } from '../servers/chroma.ts'
+import { startSearchEngineServer, type FakeSearchEngine } from '../servers/search-engine.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
 /**
@@ -89,6 +90,8 @@ let qdrant: FakeQdrant
 let pineconeMongo: FakePinecone
 let pineconeLiteral: FakePinecone
 let chroma: FakeChroma
+let elasticsearch: FakeSearchEngine
+let opensearch: FakeSearchEngine
 
 const NO_SERVERS: ServerUrls = { upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }
 
@@ -144,6 +147,16 @@ const targets: Target[] = [
     adapter: 'chroma',
     urls: () => ({ ...NO_SERVERS, chroma: { url: chroma.url, token: 't' } }),
   },
+  {
+    label: 'elasticsearch',
+    adapter: 'elasticsearch',
+    urls: () => ({ ...NO_SERVERS, elasticsearch: { url: elasticsearch.url, apiKey: 'k' } }),
+  },
+  {
+    label: 'opensearch',
+    adapter: 'opensearch',
+    urls: () => ({ ...NO_SERVERS, opensearch: { url: opensearch.url } }),
+  },
 ]
 
 beforeAll(async () => {
@@ -156,9 +169,12 @@ beforeAll(async () => {
     semantics: { listNegation: 'some-differs', negationMatchesMissing: false },
   })
   chroma = await startChromaServer({ token: 't' })
+  elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'k' })
+  opensearch = await startSearchEngineServer({ engine: 'opensearch' })
 })
 afterAll(async () => {
-  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, chroma]) await server?.close()
+  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, chroma, elasticsearch, opensearch])
+    await server?.close()
 })
 
 async function listAll(store: VectorStore, node: FilterNode): Promise<string[]> {
@@ -320,5 +336,46 @@ describe('chroma native filters: supersets always, exact when reported exact', (
       { numRuns: 150 },
     )
     expect(exact).toBeGreaterThan(15)
+  }, 120_000)
+})
+
+/** The search-engine query DSL the compiler reports exact selects exactly the reference records on the service alone. */
+describe('elasticsearch/opensearch native filters reported exact are exact on the service', () => {
+  it('elasticsearch', async () => {
+    const { compileSearchEngineFilter } = await import('../../adapters/elasticsearch/filter.ts')
+    const store = makeAdapter('elasticsearch', targets.find((t) => t.adapter === 'elasticsearch')!.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const namespace = (store as unknown as { namespace: string }).namespace
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const compiled = compileSearchEngineFilter(node)
+        const docs = [...elasticsearch.indices.get('conformance')!.docs.entries()].filter(([, d]) => d._em_ns === namespace)
+        const selected = docs
+          .filter(([id]) =>
+            compiled.native.kind === 'true'
+              ? true
+              : compiled.native.kind === 'false'
+                ? false
+                : elasticsearch.matches('conformance', compiled.native.expr, id),
+          )
+          .map(([, d]) => d._em_id as string)
+          .sort()
+        expect(selected).toEqual(expect.arrayContaining(expected))
+        if (compiled.exact) {
+          exact++
+          expect(selected).toEqual(expected)
+        }
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(50)
   }, 120_000)
 })

@@ -3,6 +3,8 @@ import { createPineconeVectorStore } from '../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../adapters/qdrant.ts'
 import { createUpstashVectorStore } from '../../adapters/upstash.ts'
 import { createChromaVectorStore } from '../../adapters/chroma.ts'
+import { createElasticsearchVectorStore } from '../../adapters/elasticsearch.ts'
+import { createOpenSearchVectorStore } from '../../adapters/opensearch.ts'
 import { and, eq } from '../../src/filters/ast.ts'
 import type { VectorStore } from '../../src/interfaces/vector-store.ts'
 import { describeVectorStoreConformance, randomVector, seeded } from '../conformance/vector-store.ts'
@@ -14,6 +16,8 @@ import { uniqueCollection } from './support/fixtures.ts'
  *   QDRANT_URL [, QDRANT_API_KEY]                            — a Qdrant server or cluster
  *   PINECONE_HOST, PINECONE_API_KEY                          — a Pinecone serverless index (any dimension)
  *   CHROMA_URL [, CHROMA_API_KEY, CHROMA_TENANT, CHROMA_DATABASE] — a Chroma server or Chroma Cloud
+ *   ELASTICSEARCH_URL [, ELASTICSEARCH_API_KEY]             — an Elasticsearch 8.x/9.x cluster
+ *   OPENSEARCH_URL [, OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD] — an OpenSearch 2.x cluster with the k-NN plugin
  * Every run writes to a fresh namespace / tenant and removes it afterwards. Upstash and Pinecone are
  * eventually consistent, so their checks poll; Qdrant writes with wait=true and runs the full
  * conformance suite.
@@ -138,3 +142,44 @@ if (env.CHROMA_URL) {
     })
   })
 } else skipped('Chroma', 'CHROMA_URL (and CHROMA_API_KEY, CHROMA_TENANT, CHROMA_DATABASE for Chroma Cloud)')
+
+// Elasticsearch and OpenSearch write with refresh=wait_for: the whole conformance suite runs, in an index removed afterwards.
+function describeLiveSearchEngine(
+  service: string,
+  url: string,
+  make: (index: string, collection: string) => VectorStore,
+  headers: Record<string, string>,
+): void {
+  const index = 'edgemem-live-conformance'
+  describeVectorStoreConformance(`live ${service}`, async () => {
+    const tenant = uniqueCollection('live')
+    const store = make(index, tenant)
+    return { store, reopen: async () => make(index, tenant), cleanup: () => store.reset() }
+  })
+  afterAll(async () => {
+    await fetch(`${url.replace(/\/+$/, '')}/${index}`, { method: 'DELETE', headers })
+  })
+}
+
+if (env.ELASTICSEARCH_URL) {
+  const apiKey = env.ELASTICSEARCH_API_KEY
+  describeLiveSearchEngine(
+    'Elasticsearch',
+    env.ELASTICSEARCH_URL,
+    (index, collection) =>
+      createElasticsearchVectorStore({ url: env.ELASTICSEARCH_URL!, index, ...(apiKey ? { apiKey } : {}) }, { collection }),
+    apiKey ? { Authorization: `ApiKey ${apiKey}` } : {},
+  )
+} else skipped('Elasticsearch', 'ELASTICSEARCH_URL (and ELASTICSEARCH_API_KEY if the cluster needs one)')
+
+if (env.OPENSEARCH_URL) {
+  const username = env.OPENSEARCH_USERNAME
+  const password = env.OPENSEARCH_PASSWORD ?? ''
+  describeLiveSearchEngine(
+    'OpenSearch',
+    env.OPENSEARCH_URL,
+    (index, collection) =>
+      createOpenSearchVectorStore({ url: env.OPENSEARCH_URL!, index, ...(username ? { username, password } : {}) }, { collection }),
+    username ? { Authorization: `Basic ${btoa(`${username}:${password}`)}` } : {},
+  )
+} else skipped('OpenSearch', 'OPENSEARCH_URL (and OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD with the security plugin)')

@@ -20,6 +20,13 @@ export const valid: MemoryConfig[] = [
   { vectorStore: { provider: 'qdrant', config: { url: 'http://localhost:6333', collection: 'x' } } },
   { vectorStore: { provider: 'upstash', config: { url: 'https://x.upstash.io', token: 't' } } },
   { vectorStore: { provider: 'pinecone', config: { host: 'x.pinecone.io', apiKey: 'k' } } },
+  { vectorStore: { provider: 'elasticsearch', config: { url: 'http://localhost:9200', apiKey: 'k', metric: 'dot' } } },
+  {
+    vectorStore: {
+      provider: 'opensearch',
+      config: { url: 'https://search.example', aws: { region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 's' } },
+    },
+  },
   { vectorStore: { provider: 'chroma', config: { url: 'http://localhost:8000', tenant: 'default_tenant', space: 'cosine' } } },
   {
     storage: { provider: 'indexeddb', config: { dbName: 'notes' } },

@@ -7,9 +7,16 @@ import { RemoteError } from '../../src/errors.ts'
 // proves they are fetch-only and edge-safe, and that timeouts, retries and errors work there too.
 
 const servers = inject('remoteServers')
-const urls = { upstash: servers.upstash, qdrant: servers.qdrant, pinecone: servers.pinecone, chroma: servers.chroma }
+const urls = {
+  upstash: servers.upstash,
+  qdrant: servers.qdrant,
+  pinecone: servers.pinecone,
+  chroma: servers.chroma,
+  elasticsearch: servers.elasticsearch,
+  opensearch: servers.opensearch,
+}
 
-for (const name of ['upstash', 'qdrant', 'pinecone', 'chroma'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'chroma', 'elasticsearch', 'opensearch'] as AdapterName[]) {
   describeVectorStoreConformance(
     `${name} (workerd)`,
     async () => {

@@ -3,6 +3,7 @@ import { startPineconeServer } from '../servers/pinecone.ts'
 import { startQdrantServer } from '../servers/qdrant.ts'
 import { startUpstashServer } from '../servers/upstash.ts'
 import { startChromaServer } from '../servers/chroma.ts'
+import { startSearchEngineServer } from '../servers/search-engine.ts'
 
 /**
  * Global setup of the workerd project (runs in Node): starts the fake Upstash, Qdrant and Pinecone
@@ -17,6 +18,8 @@ declare module 'vitest' {
       qdrant: { url: string; apiKey: string }
       pinecone: { url: string; apiKey: string }
       chroma: { url: string; token: string }
+      elasticsearch: { url: string; apiKey: string }
+      opensearch: { url: string }
       dimensions: number
     }
   }
@@ -27,14 +30,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const qdrant = await startQdrantServer({ apiKey: 'workerd-key' })
   const pinecone = await startPineconeServer({ dimension: REMOTE_DIMENSIONS })
   const chroma = await startChromaServer({ token: 'workerd-token' })
+  const elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'workerd-es' })
+  const opensearch = await startSearchEngineServer({ engine: 'opensearch' })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
     pinecone: { url: pinecone.url, apiKey: pinecone.apiKey },
     chroma: { url: chroma.url, token: 'workerd-token' },
+    elasticsearch: { url: elasticsearch.url, apiKey: 'workerd-es' },
+    opensearch: { url: opensearch.url },
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
-    await Promise.all([upstash.close(), qdrant.close(), pinecone.close(), chroma.close()])
+    await Promise.all([upstash.close(), qdrant.close(), pinecone.close(), chroma.close(), elasticsearch.close(), opensearch.close()])
   }
 }

@@ -2,6 +2,8 @@ import { createPineconeVectorStore } from '../../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../../adapters/qdrant.ts'
 import { createUpstashVectorStore } from '../../../adapters/upstash.ts'
 import { createChromaVectorStore } from '../../../adapters/chroma.ts'
+import { createElasticsearchVectorStore } from '../../../adapters/elasticsearch.ts'
+import { createOpenSearchVectorStore } from '../../../adapters/opensearch.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
 
 /**
@@ -13,6 +15,8 @@ export interface ServerUrls {
   qdrant: { url: string; apiKey: string }
   pinecone: { url: string; apiKey: string }
   chroma?: { url: string; token: string }
+  elasticsearch?: { url: string; apiKey: string }
+  opensearch?: { url: string }
 }
 
 let counter = 0
@@ -21,7 +25,7 @@ export function uniqueCollection(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6).toString(36)}`
 }
 
-export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'chroma'
+export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'chroma' | 'elasticsearch' | 'opensearch'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -42,6 +46,13 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
         { url: need(urls.chroma, name).url, apiKey: need(urls.chroma, name).token, collection: 'conformance', ...transport },
         { collection },
       )
+    case 'elasticsearch':
+      return createElasticsearchVectorStore(
+        { url: need(urls.elasticsearch, name).url, apiKey: need(urls.elasticsearch, name).apiKey, index: 'conformance', ...transport },
+        { collection },
+      )
+    case 'opensearch':
+      return createOpenSearchVectorStore({ url: need(urls.opensearch, name).url, index: 'conformance', ...transport }, { collection })
   }
 }
 
