@@ -11,6 +11,10 @@ import type { qdrantConfigSchema } from '../adapters/qdrant/config.ts'
 import { qdrantProvider } from '../adapters/qdrant/provider.ts'
 import type { upstashConfigSchema } from '../adapters/upstash/config.ts'
 import { upstashProvider } from '../adapters/upstash/provider.ts'
+import type { chromaConfigSchema } from '../adapters/chroma/config.ts'
+import { chromaProvider } from '../adapters/chroma/provider.ts'
+import type { elasticsearchConfigSchema, opensearchConfigSchema } from '../adapters/elasticsearch/config.ts'
+import { elasticsearchProvider, opensearchProvider } from '../adapters/elasticsearch/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
 import { transformersProvider } from './providers/transformers/provider.ts'
@@ -37,6 +41,9 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   azureAiSearchProvider,
   s3VectorsProvider,
   neptuneAnalyticsProvider,
+  chromaProvider,
+  elasticsearchProvider,
+  opensearchProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -56,4 +63,7 @@ export interface AdapterConfigs {
   azure_ai_search: z.input<typeof azureAiSearchConfigSchema>
   s3_vectors: z.input<typeof s3VectorsConfigSchema>
   neptune: z.input<typeof neptuneAnalyticsConfigSchema>
+  chroma: z.input<typeof chromaConfigSchema>
+  elasticsearch: z.input<typeof elasticsearchConfigSchema>
+  opensearch: z.input<typeof opensearchConfigSchema>
 }

@@ -33,6 +33,9 @@ export const PROVIDER_MODULES = {
     azure_ai_search: { module: 'edgemem/adapters/azure-ai-search' },
     s3_vectors: { module: 'edgemem/adapters/s3-vectors' },
     neptune: { module: 'edgemem/adapters/neptune-analytics' },
+    chroma: { module: 'edgemem/adapters/chroma' },
+    elasticsearch: { module: 'edgemem/adapters/elasticsearch' },
+    opensearch: { module: 'edgemem/adapters/opensearch' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

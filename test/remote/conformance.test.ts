@@ -6,6 +6,8 @@ import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
+import { startChromaServer, type FakeChroma } from '../servers/chroma.ts'
+import { startSearchEngineServer, type FakeSearchEngine } from '../servers/search-engine.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
 // The shared vector-store conformance suite, run by every remote adapter against its fake server.
@@ -23,6 +25,9 @@ const AWS = {
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
   sessionToken: 'session-token',
 }
+let chroma: FakeChroma
+let elasticsearch: FakeSearchEngine
+let opensearch: FakeSearchEngine
 const urls = (): ServerUrls => ({
   upstash: { url: upstash.url, token: upstash.token },
   qdrant: { url: qdrant.url, apiKey: 'conformance-key' },
@@ -30,6 +35,9 @@ const urls = (): ServerUrls => ({
   azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
   s3_vectors: { url: s3.url, ...AWS },
   neptune: { url: neptune.url, graphId: 'g-0123456789', ...AWS },
+  chroma: { url: chroma.url, token: 'chroma-token' },
+  elasticsearch: { url: elasticsearch.url, apiKey: 'es-key' },
+  opensearch: { url: opensearch.url },
 })
 
 beforeAll(async () => {
@@ -39,6 +47,9 @@ beforeAll(async () => {
   azure = await startAzureSearchServer()
   s3 = await startS3VectorsServer({ credentials: { ...AWS, service: 's3vectors' } })
   neptune = await startNeptuneServer({ credentials: { ...AWS, service: 'neptune-graph' }, graphId: 'g-0123456789', dimension: DIMENSIONS })
+  chroma = await startChromaServer({ token: 'chroma-token' })
+  elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'es-key' })
+  opensearch = await startSearchEngineServer({ engine: 'opensearch' })
 })
 afterAll(async () => {
   await upstash?.close()
@@ -47,9 +58,12 @@ afterAll(async () => {
   await azure?.close()
   await s3?.close()
   await neptune?.close()
+  await chroma?.close()
+  await elasticsearch?.close()
+  await opensearch?.close()
 })
 
-for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune', 'chroma', 'elasticsearch', 'opensearch'] as AdapterName[]) {
   describeVectorStoreConformance(
     name,
     async () => {
@@ -64,7 +78,7 @@ for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vect
 }
 
 describe('adapters: one-time init', () => {
-  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune })[name].server
+  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune, chroma, elasticsearch, opensearch })[name].server
   /** The request that reads the index or collection on init. */
   const isDescribe = (path: string) =>
     path === '/info' ||
@@ -72,9 +86,11 @@ describe('adapters: one-time init', () => {
     path.endsWith('/exists') ||
     /^\/indexes\/[^/]+$/.test(path) ||
     path === '/GetIndex' ||
-    path.startsWith('/graphs/')
+    path.startsWith('/graphs/') ||
+    /^\/api\/v2\/.*\/collections\/conformance$/.test(path) ||
+    path === '/conformance/_mapping'
 
-  for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune'] as AdapterName[]) {
+  for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune', 'chroma', 'elasticsearch', 'opensearch'] as AdapterName[]) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)
       const store = makeAdapter(name, urls(), uniqueCollection('i'))

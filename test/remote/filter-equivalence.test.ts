@@ -6,10 +6,12 @@ import type { Payload, VectorRecord, VectorStore } from '../../src/interfaces/ve
 import type { Json } from '../../src/types.ts'
 import { cosine, randomVector, seeded } from '../conformance/vector-store.ts'
 import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
+import { startChromaServer, type FakeChroma } from '../servers/chroma.ts'
 import { startNeptuneServer, type FakeNeptune } from '../servers/neptune-analytics.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
+import { startSearchEngineServer, type FakeSearchEngine } from '../servers/search-engine.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
@@ -95,6 +97,11 @@ let s3NoElement: FakeS3Vectors
 let s3SomeDiffers: FakeS3Vectors
 let neptune: FakeNeptune
 const AWS = { region: 'eu-west-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }
+let chroma: FakeChroma
+let elasticsearch: FakeSearchEngine
+let opensearch: FakeSearchEngine
+
+const NO_SERVERS: ServerUrls = { upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }
 
 interface Target {
   label: string
@@ -183,6 +190,21 @@ const targets: Target[] = [
       neptune: { url: neptune.url, graphId: 'g-0123456789', ...AWS },
     }),
   },
+  {
+    label: 'chroma',
+    adapter: 'chroma',
+    urls: () => ({ ...NO_SERVERS, chroma: { url: chroma.url, token: 't' } }),
+  },
+  {
+    label: 'elasticsearch',
+    adapter: 'elasticsearch',
+    urls: () => ({ ...NO_SERVERS, elasticsearch: { url: elasticsearch.url, apiKey: 'k' } }),
+  },
+  {
+    label: 'opensearch',
+    adapter: 'opensearch',
+    urls: () => ({ ...NO_SERVERS, opensearch: { url: opensearch.url } }),
+  },
 ]
 
 beforeAll(async () => {
@@ -202,9 +224,12 @@ beforeAll(async () => {
     negationMatchesMissing: false,
   })
   neptune = await startNeptuneServer({ credentials: { ...AWS, service: 'neptune-graph' }, graphId: 'g-0123456789', dimension: DIMS })
+  chroma = await startChromaServer({ token: 't' })
+  elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'k' })
+  opensearch = await startSearchEngineServer({ engine: 'opensearch' })
 })
 afterAll(async () => {
-  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, azure, s3NoElement, s3SomeDiffers])
+  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, azure, s3NoElement, s3SomeDiffers, neptune, chroma, elasticsearch, opensearch])
     await server?.close()
 })
 
@@ -435,6 +460,95 @@ describe('Neptune Analytics: Cypher filters the compiler reports exact are exact
           .map((n) => n.props.em_id as string)
           .sort()
         expect(selected).toEqual(expected)
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(50)
+  }, 120_000)
+})
+
+/**
+ * Chroma's native filter alone (the fake's where evaluator over what the adapter stored) never misses a
+ * reference record, and selects exactly the reference records when the compiler reports it exact and no
+ * field holds an array (arrays are stored encoded and let through to the post-filter).
+ */
+describe('chroma native filters: supersets always, exact when reported exact', () => {
+  it('chroma', async () => {
+    const { compileChromaFilter } = await import('../../adapters/chroma/filter.ts')
+    const { parseWhere } = await import('../servers/chroma.ts')
+    const store = makeAdapter('chroma', targets.find((t) => t.adapter === 'chroma')!.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const namespace = (store as unknown as { namespace: string }).namespace
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, fc.boolean(), async (generated, node, dropArrays) => {
+        // Half the runs without arrays, where a filter reported exact must be exact on the service alone.
+        const payloads = dropArrays
+          ? generated.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => !Array.isArray(v))) as Payload)
+          : generated
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const compiled = compileChromaFilter(node)
+        const stored = [...[...chroma.collections.values()].find((c) => c.name === 'conformance')!.records.entries()].filter(
+          ([, r]) => r.metadata?._em_ns === namespace,
+        )
+        const where = compiled.native.kind === 'expr' ? parseWhere(compiled.native.expr) : undefined
+        const selected = stored
+          .filter(([id, r]) => (compiled.native.kind === 'false' ? false : where ? where(id, r.metadata) : true))
+          .map(([, r]) => r.metadata!._em_id as string)
+          .sort()
+        expect(selected).toEqual(expect.arrayContaining(expected))
+        const arrays = records.some((r) => Object.values(r.payload).some((v) => Array.isArray(v)))
+        if (compiled.exact && !arrays) {
+          exact++
+          expect(selected).toEqual(expected)
+        }
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(15)
+  }, 120_000)
+})
+
+/** The search-engine query DSL the compiler reports exact selects exactly the reference records on the service alone. */
+describe('elasticsearch/opensearch native filters reported exact are exact on the service', () => {
+  it('elasticsearch', async () => {
+    const { compileSearchEngineFilter } = await import('../../adapters/elasticsearch/filter.ts')
+    const store = makeAdapter('elasticsearch', targets.find((t) => t.adapter === 'elasticsearch')!.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const namespace = (store as unknown as { namespace: string }).namespace
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const compiled = compileSearchEngineFilter(node)
+        const docs = [...elasticsearch.indices.get('conformance')!.docs.entries()].filter(([, d]) => d._em_ns === namespace)
+        const selected = docs
+          .filter(([id]) =>
+            compiled.native.kind === 'true'
+              ? true
+              : compiled.native.kind === 'false'
+                ? false
+                : elasticsearch.matches('conformance', compiled.native.expr, id),
+          )
+          .map(([, d]) => d._em_id as string)
+          .sort()
+        expect(selected).toEqual(expect.arrayContaining(expected))
+        if (compiled.exact) {
+          exact++
+          expect(selected).toEqual(expected)
+        }
       }),
       { numRuns: 150 },
     )

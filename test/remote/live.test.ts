@@ -5,6 +5,9 @@ import { createPineconeVectorStore } from '../../adapters/pinecone.ts'
 import { createS3VectorsVectorStore } from '../../adapters/s3-vectors.ts'
 import { createQdrantVectorStore } from '../../adapters/qdrant.ts'
 import { createUpstashVectorStore } from '../../adapters/upstash.ts'
+import { createChromaVectorStore } from '../../adapters/chroma.ts'
+import { createElasticsearchVectorStore } from '../../adapters/elasticsearch.ts'
+import { createOpenSearchVectorStore } from '../../adapters/opensearch.ts'
 import { and, eq } from '../../src/filters/ast.ts'
 import type { VectorStore } from '../../src/interfaces/vector-store.ts'
 import { describeVectorStoreConformance, randomVector, seeded } from '../conformance/vector-store.ts'
@@ -18,6 +21,9 @@ import { uniqueCollection } from './support/fixtures.ts'
  *   S3_VECTORS_BUCKET, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY [, AWS_SESSION_TOKEN] — an S3 vector bucket
  *   NEPTUNE_GRAPH_ID, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY [, AWS_SESSION_TOKEN] — a Neptune Analytics graph with vector search
  *   AZURE_SEARCH_ENDPOINT, AZURE_SEARCH_ADMIN_KEY            — an Azure AI Search service (index edgemem-live, created with 8 dimensions when missing)
+ *   CHROMA_URL [, CHROMA_API_KEY, CHROMA_TENANT, CHROMA_DATABASE] — a Chroma server or Chroma Cloud
+ *   ELASTICSEARCH_URL [, ELASTICSEARCH_API_KEY]             — an Elasticsearch 8.x/9.x cluster
+ *   OPENSEARCH_URL [, OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD] — an OpenSearch 2.x cluster with the k-NN plugin
  * Every run writes to a fresh namespace / tenant and removes it afterwards. Upstash and Pinecone are
  * eventually consistent, so their checks poll; Qdrant writes with wait=true and runs the full
  * conformance suite.
@@ -156,3 +162,68 @@ if (env.NEPTUNE_GRAPH_ID && env.AWS_REGION && env.AWS_ACCESS_KEY_ID && env.AWS_S
   }
   describeLiveSmoke('Neptune Analytics', (namespace) => createNeptuneAnalyticsVectorStore(config, { collection: namespace }))
 } else skipped('Neptune Analytics', 'NEPTUNE_GRAPH_ID, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY')
+
+if (env.CHROMA_URL) {
+  // Chroma reads its own writes: the whole conformance suite runs, in a collection removed afterwards.
+  const collection = 'edgemem_live_conformance'
+  const config = {
+    url: env.CHROMA_URL,
+    collection,
+    ...(env.CHROMA_API_KEY ? { apiKey: env.CHROMA_API_KEY } : {}),
+    ...(env.CHROMA_TENANT ? { tenant: env.CHROMA_TENANT } : {}),
+    ...(env.CHROMA_DATABASE ? { database: env.CHROMA_DATABASE } : {}),
+  }
+  describeVectorStoreConformance('live Chroma', async () => {
+    const tenant = uniqueCollection('live')
+    const store = createChromaVectorStore(config, { collection: tenant })
+    return { store, reopen: async () => createChromaVectorStore(config, { collection: tenant }), cleanup: () => store.reset() }
+  })
+  afterAll(async () => {
+    const base = `${env.CHROMA_URL!.replace(/\/+$/, '')}/api/v2/tenants/${env.CHROMA_TENANT ?? 'default_tenant'}/databases/${env.CHROMA_DATABASE ?? 'default_database'}`
+    await fetch(`${base}/collections/${collection}`, {
+      method: 'DELETE',
+      headers: env.CHROMA_API_KEY ? { 'x-chroma-token': env.CHROMA_API_KEY } : {},
+    })
+  })
+} else skipped('Chroma', 'CHROMA_URL (and CHROMA_API_KEY, CHROMA_TENANT, CHROMA_DATABASE for Chroma Cloud)')
+
+// Elasticsearch and OpenSearch write with refresh=wait_for: the whole conformance suite runs, in an index removed afterwards.
+function describeLiveSearchEngine(
+  service: string,
+  url: string,
+  make: (index: string, collection: string) => VectorStore,
+  headers: Record<string, string>,
+): void {
+  const index = 'edgemem-live-conformance'
+  describeVectorStoreConformance(`live ${service}`, async () => {
+    const tenant = uniqueCollection('live')
+    const store = make(index, tenant)
+    return { store, reopen: async () => make(index, tenant), cleanup: () => store.reset() }
+  })
+  afterAll(async () => {
+    await fetch(`${url.replace(/\/+$/, '')}/${index}`, { method: 'DELETE', headers })
+  })
+}
+
+if (env.ELASTICSEARCH_URL) {
+  const apiKey = env.ELASTICSEARCH_API_KEY
+  describeLiveSearchEngine(
+    'Elasticsearch',
+    env.ELASTICSEARCH_URL,
+    (index, collection) =>
+      createElasticsearchVectorStore({ url: env.ELASTICSEARCH_URL!, index, ...(apiKey ? { apiKey } : {}) }, { collection }),
+    apiKey ? { Authorization: `ApiKey ${apiKey}` } : {},
+  )
+} else skipped('Elasticsearch', 'ELASTICSEARCH_URL (and ELASTICSEARCH_API_KEY if the cluster needs one)')
+
+if (env.OPENSEARCH_URL) {
+  const username = env.OPENSEARCH_USERNAME
+  const password = env.OPENSEARCH_PASSWORD ?? ''
+  describeLiveSearchEngine(
+    'OpenSearch',
+    env.OPENSEARCH_URL,
+    (index, collection) =>
+      createOpenSearchVectorStore({ url: env.OPENSEARCH_URL!, index, ...(username ? { username, password } : {}) }, { collection }),
+    username ? { Authorization: `Basic ${btoa(`${username}:${password}`)}` } : {},
+  )
+} else skipped('OpenSearch', 'OPENSEARCH_URL (and OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD with the security plugin)')

@@ -33,6 +33,14 @@ export const valid: MemoryConfig[] = [
       config: { graphId: 'g-0123456789', region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 's' },
     },
   },
+  { vectorStore: { provider: 'elasticsearch', config: { url: 'http://localhost:9200', apiKey: 'k', metric: 'dot' } } },
+  {
+    vectorStore: {
+      provider: 'opensearch',
+      config: { url: 'https://search.example', aws: { region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 's' } },
+    },
+  },
+  { vectorStore: { provider: 'chroma', config: { url: 'http://localhost:8000', tenant: 'default_tenant', space: 'cosine' } } },
   {
     storage: { provider: 'indexeddb', config: { dbName: 'notes' } },
     llm: { provider: 'openai', config: { baseURL: 'http://localhost:11434/v1' } },

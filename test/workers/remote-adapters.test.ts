@@ -14,9 +14,12 @@ const urls = {
   azure_ai_search: servers.azure_ai_search,
   s3_vectors: servers.s3_vectors,
   neptune: servers.neptune,
+  chroma: servers.chroma,
+  elasticsearch: servers.elasticsearch,
+  opensearch: servers.opensearch,
 }
 
-for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune'] as AdapterName[]) {
+for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune', 'chroma', 'elasticsearch', 'opensearch'] as AdapterName[]) {
   describeVectorStoreConformance(
     `${name} (workerd)`,
     async () => {

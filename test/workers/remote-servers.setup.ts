@@ -5,6 +5,8 @@ import { startPineconeServer } from '../servers/pinecone.ts'
 import { startQdrantServer } from '../servers/qdrant.ts'
 import { startS3VectorsServer } from '../servers/s3-vectors.ts'
 import { startUpstashServer } from '../servers/upstash.ts'
+import { startChromaServer } from '../servers/chroma.ts'
+import { startSearchEngineServer } from '../servers/search-engine.ts'
 
 /**
  * Global setup of the workerd project (runs in Node): starts the fake Upstash, Qdrant and Pinecone
@@ -21,6 +23,9 @@ declare module 'vitest' {
       azure_ai_search: { url: string; apiKey: string }
       s3_vectors: { url: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken: string }
       neptune: { url: string; graphId: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken: string }
+      chroma: { url: string; token: string }
+      elasticsearch: { url: string; apiKey: string }
+      opensearch: { url: string }
       dimensions: number
     }
   }
@@ -38,6 +43,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     graphId: 'g-workerd001',
     dimension: REMOTE_DIMENSIONS,
   })
+  const chroma = await startChromaServer({ token: 'workerd-token' })
+  const elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'workerd-es' })
+  const opensearch = await startSearchEngineServer({ engine: 'opensearch' })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
@@ -45,9 +53,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     azure_ai_search: { url: azure.url, apiKey: azure.apiKey },
     s3_vectors: { url: s3.url, ...aws },
     neptune: { url: neptune.url, graphId: 'g-workerd001', ...aws },
+    chroma: { url: chroma.url, token: 'workerd-token' },
+    elasticsearch: { url: elasticsearch.url, apiKey: 'workerd-es' },
+    opensearch: { url: opensearch.url },
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
-    await Promise.all([upstash.close(), qdrant.close(), pinecone.close(), azure.close(), s3.close(), neptune.close()])
+    await Promise.all([upstash.close(), qdrant.close(), pinecone.close(), azure.close(), s3.close(), neptune.close(), chroma.close(), elasticsearch.close(), opensearch.close()])
   }
 }

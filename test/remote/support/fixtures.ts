@@ -4,6 +4,9 @@ import { createPineconeVectorStore } from '../../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../../adapters/qdrant.ts'
 import { createS3VectorsVectorStore } from '../../../adapters/s3-vectors.ts'
 import { createUpstashVectorStore } from '../../../adapters/upstash.ts'
+import { createChromaVectorStore } from '../../../adapters/chroma.ts'
+import { createElasticsearchVectorStore } from '../../../adapters/elasticsearch.ts'
+import { createOpenSearchVectorStore } from '../../../adapters/opensearch.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
 
 /**
@@ -17,6 +20,9 @@ export interface ServerUrls {
   azure_ai_search?: { url: string; apiKey: string }
   s3_vectors?: { url: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   neptune?: { url: string; graphId: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  chroma?: { url: string; token: string }
+  elasticsearch?: { url: string; apiKey: string }
+  opensearch?: { url: string }
 }
 
 let counter = 0
@@ -25,7 +31,7 @@ export function uniqueCollection(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6).toString(36)}`
 }
 
-export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'azure_ai_search' | 's3_vectors' | 'neptune'
+export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'azure_ai_search' | 's3_vectors' | 'neptune' | 'chroma' | 'elasticsearch' | 'opensearch'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -54,5 +60,22 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
       const { url, ...rest } = urls.neptune!
       return createNeptuneAnalyticsVectorStore({ endpoint: url, controlEndpoint: url, ...rest, ...transport }, { collection })
     }
+    case 'chroma':
+      return createChromaVectorStore(
+        { url: need(urls.chroma, name).url, apiKey: need(urls.chroma, name).token, collection: 'conformance', ...transport },
+        { collection },
+      )
+    case 'elasticsearch':
+      return createElasticsearchVectorStore(
+        { url: need(urls.elasticsearch, name).url, apiKey: need(urls.elasticsearch, name).apiKey, index: 'conformance', ...transport },
+        { collection },
+      )
+    case 'opensearch':
+      return createOpenSearchVectorStore({ url: need(urls.opensearch, name).url, index: 'conformance', ...transport }, { collection })
   }
+}
+
+function need<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`no fake server URL given for ${name}`)
+  return value
 }
