@@ -116,7 +116,19 @@ try {
     zeroConfig?: string
   }
   check(output.top === 'My cat is called Miso', `search found ${JSON.stringify(output.top)}`)
-  for (const store of ['flat', 'hnsw', 'upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune', 'chroma', 'elasticsearch', 'opensearch'])
+  for (const store of [
+    'flat',
+    'hnsw',
+    'upstash',
+    'qdrant',
+    'pinecone',
+    'azure_ai_search',
+    's3_vectors',
+    'neptune',
+    'chroma',
+    'elasticsearch',
+    'opensearch',
+  ])
     check(output.stores.includes(store), `${store} is not registered`)
   check(output.adapter === 'function', 'edgemem/adapters/qdrant did not export createQdrantVectorStore')
   check(

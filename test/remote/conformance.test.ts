@@ -63,7 +63,17 @@ afterAll(async () => {
   await opensearch?.close()
 })
 
-for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune', 'chroma', 'elasticsearch', 'opensearch'] as AdapterName[]) {
+for (const name of [
+  'upstash',
+  'qdrant',
+  'pinecone',
+  'azure_ai_search',
+  's3_vectors',
+  'neptune',
+  'chroma',
+  'elasticsearch',
+  'opensearch',
+] as AdapterName[]) {
   describeVectorStoreConformance(
     name,
     async () => {
@@ -78,7 +88,8 @@ for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vect
 }
 
 describe('adapters: one-time init', () => {
-  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune, chroma, elasticsearch, opensearch })[name].server
+  const server = (name: AdapterName) =>
+    ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune, chroma, elasticsearch, opensearch })[name].server
   /** The request that reads the index or collection on init. */
   const isDescribe = (path: string) =>
     path === '/info' ||
@@ -90,7 +101,17 @@ describe('adapters: one-time init', () => {
     /^\/api\/v2\/.*\/collections\/conformance$/.test(path) ||
     path === '/conformance/_mapping'
 
-  for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune', 'chroma', 'elasticsearch', 'opensearch'] as AdapterName[]) {
+  for (const name of [
+    'upstash',
+    'qdrant',
+    'pinecone',
+    'azure_ai_search',
+    's3_vectors',
+    'neptune',
+    'chroma',
+    'elasticsearch',
+    'opensearch',
+  ] as AdapterName[]) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)
       const store = makeAdapter(name, urls(), uniqueCollection('i'))

@@ -229,7 +229,20 @@ beforeAll(async () => {
   opensearch = await startSearchEngineServer({ engine: 'opensearch' })
 })
 afterAll(async () => {
-  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, azure, s3NoElement, s3SomeDiffers, neptune, chroma, elasticsearch, opensearch])
+  for (const server of [
+    upstashStrict,
+    upstashLenient,
+    qdrant,
+    pineconeMongo,
+    pineconeLiteral,
+    azure,
+    s3NoElement,
+    s3SomeDiffers,
+    neptune,
+    chroma,
+    elasticsearch,
+    opensearch,
+  ])
     await server?.close()
 })
 

@@ -19,7 +19,17 @@ const urls = {
   opensearch: servers.opensearch,
 }
 
-for (const name of ['upstash', 'qdrant', 'pinecone', 'azure_ai_search', 's3_vectors', 'neptune', 'chroma', 'elasticsearch', 'opensearch'] as AdapterName[]) {
+for (const name of [
+  'upstash',
+  'qdrant',
+  'pinecone',
+  'azure_ai_search',
+  's3_vectors',
+  'neptune',
+  'chroma',
+  'elasticsearch',
+  'opensearch',
+] as AdapterName[]) {
   describeVectorStoreConformance(
     `${name} (workerd)`,
     async () => {

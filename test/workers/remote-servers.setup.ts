@@ -59,6 +59,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
-    await Promise.all([upstash.close(), qdrant.close(), pinecone.close(), azure.close(), s3.close(), neptune.close(), chroma.close(), elasticsearch.close(), opensearch.close()])
+    await Promise.all([
+      upstash.close(),
+      qdrant.close(),
+      pinecone.close(),
+      azure.close(),
+      s3.close(),
+      neptune.close(),
+      chroma.close(),
+      elasticsearch.close(),
+      opensearch.close(),
+    ])
   }
 }

@@ -65,10 +65,17 @@ export function registerMcpRoutes(app: OpenAPIHono<AppEnv>): void {
       maxTopK: c.var.settings.limits.maxTopK,
       version: VERSION,
     })
+    // The guard middleware has read the body already (to check its shape); Hono keeps it parsed.
+    let parsedBody: unknown
+    try {
+      parsedBody = await c.req.json()
+    } catch {
+      return c.json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: Invalid JSON' }, id: null }, 400)
+    }
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
     await server.connect(transport)
     try {
-      return await transport.handleRequest(c.req.raw)
+      return await transport.handleRequest(c.req.raw, { parsedBody })
     } finally {
       // With JSON responses the answer is complete once handleRequest returns.
       await server.close()

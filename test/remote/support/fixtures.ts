@@ -31,7 +31,16 @@ export function uniqueCollection(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6).toString(36)}`
 }
 
-export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'azure_ai_search' | 's3_vectors' | 'neptune' | 'chroma' | 'elasticsearch' | 'opensearch'
+export type AdapterName =
+  | 'upstash'
+  | 'qdrant'
+  | 'pinecone'
+  | 'azure_ai_search'
+  | 's3_vectors'
+  | 'neptune'
+  | 'chroma'
+  | 'elasticsearch'
+  | 'opensearch'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
