@@ -3,6 +3,8 @@ import type { pineconeConfigSchema } from '../adapters/pinecone/config.ts'
 import { pineconeProvider } from '../adapters/pinecone/provider.ts'
 import type { qdrantConfigSchema } from '../adapters/qdrant/config.ts'
 import { qdrantProvider } from '../adapters/qdrant/provider.ts'
+import type { pgvectorConfigSchema } from '../adapters/pgvector/config.ts'
+import { pgvectorProvider } from '../adapters/pgvector/provider.ts'
 import type { upstashConfigSchema } from '../adapters/upstash/config.ts'
 import { upstashProvider } from '../adapters/upstash/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
@@ -28,6 +30,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   upstashProvider,
   qdrantProvider,
   pineconeProvider,
+  pgvectorProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -44,4 +47,5 @@ export interface AdapterConfigs {
   upstash: z.input<typeof upstashConfigSchema>
   qdrant: z.input<typeof qdrantConfigSchema>
   pinecone: z.input<typeof pineconeConfigSchema>
+  pgvector: z.input<typeof pgvectorConfigSchema>
 }

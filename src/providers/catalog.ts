@@ -30,6 +30,7 @@ export const PROVIDER_MODULES = {
     upstash: { module: 'edgemem/adapters/upstash' },
     qdrant: { module: 'edgemem/adapters/qdrant' },
     pinecone: { module: 'edgemem/adapters/pinecone' },
+    pgvector: { module: 'edgemem/adapters/pgvector' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

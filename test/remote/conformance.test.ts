@@ -43,11 +43,11 @@ for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
 }
 
 describe('adapters: one-time init', () => {
-  const server = (name: AdapterName) => ({ upstash, qdrant, pinecone })[name].server
+  const server = (name: Exclude<AdapterName, 'pgvector'>) => ({ upstash, qdrant, pinecone })[name].server
   /** The request that reads the index or collection on init. */
   const isDescribe = (path: string) => path === '/info' || path === '/describe_index_stats' || path.endsWith('/exists')
 
-  for (const name of ['upstash', 'qdrant', 'pinecone'] as AdapterName[]) {
+  for (const name of ['upstash', 'qdrant', 'pinecone'] as const) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)
       const store = makeAdapter(name, urls(), uniqueCollection('i'))

@@ -5,6 +5,7 @@ import { matchesFilter } from '../../src/filters/evaluate.ts'
 import type { Payload, VectorRecord, VectorStore } from '../../src/interfaces/vector-store.ts'
 import type { Json } from '../../src/types.ts'
 import { cosine, randomVector, seeded } from '../conformance/vector-store.ts'
+import { startPgliteServer, type PgliteServer } from '../servers/pglite.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
@@ -87,6 +88,7 @@ let upstashLenient: FakeUpstash
 let qdrant: FakeQdrant
 let pineconeMongo: FakePinecone
 let pineconeLiteral: FakePinecone
+let postgres: PgliteServer
 
 interface Target {
   label: string
@@ -135,6 +137,16 @@ const targets: Target[] = [
       pinecone: { url: pineconeLiteral.url, apiKey: pineconeLiteral.apiKey },
     }),
   },
+  {
+    label: 'pgvector (a real Postgres: PGlite + pgvector over loopback)',
+    adapter: 'pgvector',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+      pgvector: { connectionString: postgres.connectionString },
+    }),
+  },
 ]
 
 beforeAll(async () => {
@@ -146,9 +158,10 @@ beforeAll(async () => {
     dimension: DIMS,
     semantics: { listNegation: 'some-differs', negationMatchesMissing: false },
   })
-})
+  postgres = await startPgliteServer()
+}, 120_000)
 afterAll(async () => {
-  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral]) await server?.close()
+  for (const server of [upstashStrict, upstashLenient, qdrant, pineconeMongo, pineconeLiteral, postgres]) await server?.close()
 })
 
 async function listAll(store: VectorStore, node: FilterNode): Promise<string[]> {
@@ -192,6 +205,7 @@ describe('filter equivalence with the reference evaluator', () => {
         }),
         { numRuns: 60 },
       )
+      await store.close?.()
     }, 120_000)
   }
 })
@@ -262,5 +276,48 @@ describe('native filters the compilers report exact are exact on the service', (
     // The generator must exercise the exact paths, not only the post-filtered ones.
     expect(exactUpstash).toBeGreaterThan(30)
     expect(exactQdrant).toBeGreaterThan(50)
+  }, 120_000)
+})
+
+describe('pgvector: the SQL the compiler reports exact is exact on Postgres', () => {
+  it('selects exactly the reference ids without post-filtering', async () => {
+    const { compilePgvectorFilter } = await import('../../adapters/pgvector/filter.ts')
+    const { render, sql, param } = await import('../../adapters/pgvector/sql.ts')
+    const { default: connect } = await import('postgres')
+    const store = makeAdapter('pgvector', targets[5]!.urls(), uniqueCollection('px'))
+    const namespace = (store as unknown as { namespace: string }).namespace
+    const client = connect(postgres.connectionString, { max: 1, onnotice: () => {} })
+    await store.init({ dimensions: DIMS })
+    let exact = 0
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+          const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+          await store.reset()
+          await store.upsert(records)
+          const compiled = compilePgvectorFilter(node)
+          if (!compiled.exact) return
+          exact++
+          const expected = records
+            .filter((r) => matchesFilter(node, r.payload))
+            .map((r) => r.id)
+            .sort()
+          if (compiled.native.kind !== 'expr') {
+            expect(compiled.native.kind === 'true' ? records.map((r) => r.id).sort() : []).toEqual(expected)
+            return
+          }
+          const { text, values } = render(
+            sql`SELECT id FROM edgemem_memories WHERE namespace = ${param(namespace)} AND ${compiled.native.expr}`,
+          )
+          const rows = await client.unsafe(text, values, { prepare: true })
+          expect(rows.map((r) => r.id as string).sort()).toEqual(expected)
+        }),
+        { numRuns: 150 },
+      )
+    } finally {
+      await client.end({ timeout: 5 })
+      await store.close?.()
+    }
+    expect(exact).toBeGreaterThan(80)
   }, 120_000)
 })

@@ -1,6 +1,7 @@
 import { createPineconeVectorStore } from '../../../adapters/pinecone.ts'
 import { createQdrantVectorStore } from '../../../adapters/qdrant.ts'
 import { createUpstashVectorStore } from '../../../adapters/upstash.ts'
+import { createPgvectorVectorStore } from '../../../adapters/pgvector.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
 
 /**
@@ -11,6 +12,8 @@ export interface ServerUrls {
   upstash: { url: string; token: string }
   qdrant: { url: string; apiKey: string }
   pinecone: { url: string; apiKey: string }
+  /** A Postgres with pgvector (PGlite over loopback in the tests). */
+  pgvector?: { connectionString: string }
 }
 
 let counter = 0
@@ -19,7 +22,7 @@ export function uniqueCollection(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6).toString(36)}`
 }
 
-export type AdapterName = 'upstash' | 'qdrant' | 'pinecone'
+export type AdapterName = 'upstash' | 'qdrant' | 'pinecone' | 'pgvector'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -35,5 +38,8 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
       )
     case 'pinecone':
       return createPineconeVectorStore({ host: urls.pinecone.url, apiKey: urls.pinecone.apiKey, ...transport }, { collection })
+    case 'pgvector':
+      if (!urls.pgvector) throw new Error('no Postgres for the pgvector adapter')
+      return createPgvectorVectorStore({ connectionString: urls.pgvector.connectionString, maxConnections: 2 }, { collection })
   }
 }
