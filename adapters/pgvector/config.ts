@@ -23,6 +23,12 @@ export const pgvectorConfigSchema = z.strictObject({
   prepare: z.optional(z.boolean()),
   /** HNSW candidate list size per query (hnsw.ef_search, default 100); higher is more accurate and slower. */
   efSearch: z.optional(z.int().check(z.gte(1), z.lte(1000))),
+  /**
+   * Keep a pool of connections across calls (default true). Set false in Cloudflare Workers, where a socket
+   * opened while serving one request cannot be used by another: each call then opens one connection and
+   * closes it (cheap through Hyperdrive, which pools next to the database).
+   */
+  reuseConnections: z.optional(z.boolean()),
   /** Seconds to wait for a connection (default 30). */
   connectTimeoutSeconds: z.optional(z.number().check(z.positive(), z.lte(600))),
 })

@@ -145,14 +145,27 @@ export class PgvectorVectorStore implements VectorStore {
     }) as PgClient
   }
 
+  /** Runs `fn` on the pool, or on a connection of its own when connections are not reused. */
+  private async withClient<T>(fn: (pg: PgClient) => Promise<T>): Promise<T> {
+    if (this.config.reuseConnections !== false) return fn(await this.client.get())
+    const pg = await this.connect()
+    try {
+      return await fn(pg)
+    } finally {
+      await pg.end({ timeout: 5 }).catch(() => {})
+    }
+  }
+
   private async query(fragment: Sql, what: string, client?: PgClient): Promise<Record<string, unknown>[]> {
     const { text, values } = render(fragment)
-    const pg = client ?? (await this.client.get())
-    try {
-      return await pg.unsafe(text, values, { prepare: this.config.prepare ?? true })
-    } catch (err) {
-      throw remoteError(err, what)
+    const run = async (pg: PgClient) => {
+      try {
+        return await pg.unsafe(text, values, { prepare: this.config.prepare ?? true })
+      } catch (err) {
+        throw remoteError(err, what)
+      }
     }
+    return client ? run(client) : this.withClient(run)
   }
 
   private async readDimensions(): Promise<number | undefined> {
@@ -314,18 +327,19 @@ export class PgvectorVectorStore implements VectorStore {
    * transaction (SET LOCAL) so pooled connections keep their settings.
    */
   private async searchRows(statement: Sql, k: number): Promise<Record<string, unknown>[]> {
-    const pg = await this.client.get()
     const efSearch = Math.min(1000, Math.max(k, this.config.efSearch ?? 100))
     let rows: Record<string, unknown>[] = []
-    try {
-      await pg.begin(async (tx) => {
-        await tx.unsafe(`SET LOCAL hnsw.ef_search = ${efSearch}`)
-        if (await this.iterativeScans(tx)) await tx.unsafe(`SET LOCAL hnsw.iterative_scan = strict_order`)
-        rows = await this.query(statement, 'search', tx)
-      })
-    } catch (err) {
-      throw remoteError(err, 'search')
-    }
+    await this.withClient(async (pg) => {
+      try {
+        await pg.begin(async (tx) => {
+          await tx.unsafe(`SET LOCAL hnsw.ef_search = ${efSearch}`)
+          if (await this.iterativeScans(tx)) await tx.unsafe(`SET LOCAL hnsw.iterative_scan = strict_order`)
+          rows = await this.query(statement, 'search', tx)
+        })
+      } catch (err) {
+        throw remoteError(err, 'search')
+      }
+    })
     return rows
   }
 

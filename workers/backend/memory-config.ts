@@ -4,6 +4,7 @@ import '../../src/entries/hnsw.ts'
 import '../../adapters/upstash.ts'
 import '../../adapters/qdrant.ts'
 import '../../adapters/pinecone.ts'
+import '../../adapters/pgvector.ts'
 import type { KeyValueStore, MemoryConfig, ProviderSpec } from '../../src/index.workerd.ts'
 import type { Settings } from '../settings.ts'
 
