@@ -104,7 +104,7 @@ a loopback round trip per statement and no network, but also a slower engine tha
 networked Postgres adds its round-trip time to every statement: a search is one transaction (SET LOCAL +
 SELECT), an add a content-hash lookup plus an upsert.
 Measured on a 2-core machine shared with other jobs. EXPLAIN of the same search on a 3,000-row table
-(not ANALYZEd) shows the planner reading the collection's rows through the `(namespace, hash)` index and
+(not ANALYZEd) shows the planner reading the collection's rows through the \`(namespace, hash)\` index and
 sorting them by distance (an exact scan), not the HNSW index; whether it does so at 10k was not checked.
 Treat the pgvector row as PGlite's cost of an exact scan, not as pgvector's speed on a native server.
 
