@@ -9,6 +9,8 @@ import type { s3VectorsConfigSchema } from '../adapters/s3-vectors/config.ts'
 import { s3VectorsProvider } from '../adapters/s3-vectors/provider.ts'
 import type { qdrantConfigSchema } from '../adapters/qdrant/config.ts'
 import { qdrantProvider } from '../adapters/qdrant/provider.ts'
+import type { pgvectorConfigSchema } from '../adapters/pgvector/config.ts'
+import { pgvectorProvider } from '../adapters/pgvector/provider.ts'
 import type { upstashConfigSchema } from '../adapters/upstash/config.ts'
 import { upstashProvider } from '../adapters/upstash/provider.ts'
 import type { chromaConfigSchema } from '../adapters/chroma/config.ts'
@@ -44,6 +46,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   chromaProvider,
   elasticsearchProvider,
   opensearchProvider,
+  pgvectorProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -66,4 +69,5 @@ export interface AdapterConfigs {
   chroma: z.input<typeof chromaConfigSchema>
   elasticsearch: z.input<typeof elasticsearchConfigSchema>
   opensearch: z.input<typeof opensearchConfigSchema>
+  pgvector: z.input<typeof pgvectorConfigSchema>
 }

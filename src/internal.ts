@@ -10,7 +10,7 @@ export * from './filters/index.ts'
 export type * from './interfaces/key-value-store.ts'
 export type * from './interfaces/vector-store.ts'
 export type * from './types.ts'
-export type { ProviderContext } from './registry.ts'
+export type { ProviderContext, ProviderDefinition } from './registry.ts'
 // Provider modules (adapters/<name>.ts) register themselves when imported: the workerd entry needs that.
 export { defineProvider, registerProvider, resolveProvider } from './registry.ts'
 // The memory layer's rules the Worker shares.

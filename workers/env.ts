@@ -16,7 +16,7 @@ export interface Env {
   /** API keys and tenants (all modes); memories in `kv` mode; history in the remote modes. */
   EDGEMEM_KV?: KVNamespace
 
-  /** durable-object (default) | kv | upstash | qdrant | pinecone */
+  /** durable-object (default) | kv | upstash | qdrant | pinecone | pgvector */
   STORAGE_MODE?: string
   /** The in-process index of the durable-object and kv modes: hnsw | flat. */
   LOCAL_INDEX?: string
@@ -40,6 +40,10 @@ export interface Env {
   QDRANT_COLLECTION?: string
   PINECONE_HOST?: string
   PINECONE_API_KEY?: string
+  /** STORAGE_MODE pgvector: a postgres:// URL (secret), used when there is no HYPERDRIVE binding. */
+  DATABASE_URL?: string
+  /** STORAGE_MODE pgvector: a Hyperdrive binding in front of the database (preferred). */
+  HYPERDRIVE?: { connectionString: string }
 
   /** The admin key (secret): /reset and /admin/keys. */
   ADMIN_KEY?: string

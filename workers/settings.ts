@@ -3,7 +3,7 @@ import { MAX_TOP_K } from '../src/internal.ts'
 import type { Env } from './env.ts'
 import { ApiError } from './http/errors.ts'
 
-export const STORAGE_MODES = ['durable-object', 'kv', 'upstash', 'qdrant', 'pinecone'] as const
+export const STORAGE_MODES = ['durable-object', 'kv', 'upstash', 'qdrant', 'pinecone', 'pgvector'] as const
 export type StorageMode = (typeof STORAGE_MODES)[number]
 export type LocalIndex = 'hnsw' | 'flat'
 
@@ -34,6 +34,7 @@ export type RemoteSettings =
   | { provider: 'upstash'; config: { url: string; token: string } }
   | { provider: 'qdrant'; config: { url: string; apiKey?: string; collection?: string } }
   | { provider: 'pinecone'; config: { host: string; apiKey: string } }
+  | { provider: 'pgvector'; config: { connectionString: string; maxConnections: 1; reuseConnections: false } }
 
 /** The Worker's configuration, parsed and checked from its environment once per env object. */
 export interface Settings {
@@ -130,6 +131,17 @@ function parseRemote(env: Env, mode: StorageMode): RemoteSettings | undefined {
       return {
         provider: 'pinecone',
         config: { host: required(env, 'PINECONE_HOST', mode), apiKey: required(env, 'PINECONE_API_KEY', mode) },
+      }
+    case 'pgvector':
+      // Hyperdrive's binding when there is one (pooled next to the database), else the secret. A Worker's
+      // sockets serve one request: one connection per call, closed after it.
+      return {
+        provider: 'pgvector',
+        config: {
+          connectionString: env.HYPERDRIVE?.connectionString ?? required(env, 'DATABASE_URL', mode),
+          maxConnections: 1,
+          reuseConnections: false,
+        },
       }
     default:
       return undefined

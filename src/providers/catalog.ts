@@ -36,6 +36,7 @@ export const PROVIDER_MODULES = {
     chroma: { module: 'edgemem/adapters/chroma' },
     elasticsearch: { module: 'edgemem/adapters/elasticsearch' },
     opensearch: { module: 'edgemem/adapters/opensearch' },
+    pgvector: { module: 'edgemem/adapters/pgvector' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

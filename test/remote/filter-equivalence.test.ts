@@ -8,6 +8,7 @@ import { cosine, randomVector, seeded } from '../conformance/vector-store.ts'
 import { startAzureSearchServer, type FakeAzureSearch } from '../servers/azure-ai-search.ts'
 import { startChromaServer, type FakeChroma } from '../servers/chroma.ts'
 import { startNeptuneServer, type FakeNeptune } from '../servers/neptune-analytics.ts'
+import { startPgliteServer, type PgliteServer } from '../servers/pglite.ts'
 import { startPineconeServer, type FakePinecone } from '../servers/pinecone.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
@@ -102,6 +103,7 @@ let elasticsearch: FakeSearchEngine
 let opensearch: FakeSearchEngine
 
 const NO_SERVERS: ServerUrls = { upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }
+let postgres: PgliteServer
 
 interface Target {
   label: string
@@ -148,6 +150,16 @@ const targets: Target[] = [
       upstash: { url: '', token: '' },
       qdrant: { url: '', apiKey: '' },
       pinecone: { url: pineconeLiteral.url, apiKey: pineconeLiteral.apiKey },
+    }),
+  },
+  {
+    label: 'pgvector (a real Postgres: PGlite + pgvector over loopback)',
+    adapter: 'pgvector',
+    urls: () => ({
+      upstash: { url: '', token: '' },
+      qdrant: { url: '', apiKey: '' },
+      pinecone: { url: '', apiKey: '' },
+      pgvector: { connectionString: postgres.connectionString },
     }),
   },
   {
@@ -227,7 +239,8 @@ beforeAll(async () => {
   chroma = await startChromaServer({ token: 't' })
   elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'k' })
   opensearch = await startSearchEngineServer({ engine: 'opensearch' })
-})
+  postgres = await startPgliteServer()
+}, 120_000)
 afterAll(async () => {
   for (const server of [
     upstashStrict,
@@ -242,6 +255,7 @@ afterAll(async () => {
     chroma,
     elasticsearch,
     opensearch,
+    postgres,
   ])
     await server?.close()
 })
@@ -287,6 +301,7 @@ describe('filter equivalence with the reference evaluator', () => {
         }),
         { numRuns: 60 },
       )
+      await store.close?.()
     }, 120_000)
   }
 })
@@ -566,5 +581,48 @@ describe('elasticsearch/opensearch native filters reported exact are exact on th
       { numRuns: 150 },
     )
     expect(exact).toBeGreaterThan(50)
+  }, 120_000)
+})
+
+describe('pgvector: the SQL the compiler reports exact is exact on Postgres', () => {
+  it('selects exactly the reference ids without post-filtering', async () => {
+    const { compilePgvectorFilter } = await import('../../adapters/pgvector/filter.ts')
+    const { render, sql, param } = await import('../../adapters/pgvector/sql.ts')
+    const { default: connect } = await import('postgres')
+    const store = makeAdapter('pgvector', targets.find((t) => t.adapter === 'pgvector')!.urls(), uniqueCollection('px'))
+    const namespace = (store as unknown as { namespace: string }).namespace
+    const client = connect(postgres.connectionString, { max: 1, onnotice: () => {} })
+    await store.init({ dimensions: DIMS })
+    let exact = 0
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+          const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+          await store.reset()
+          await store.upsert(records)
+          const compiled = compilePgvectorFilter(node)
+          if (!compiled.exact) return
+          exact++
+          const expected = records
+            .filter((r) => matchesFilter(node, r.payload))
+            .map((r) => r.id)
+            .sort()
+          if (compiled.native.kind !== 'expr') {
+            expect(compiled.native.kind === 'true' ? records.map((r) => r.id).sort() : []).toEqual(expected)
+            return
+          }
+          const { text, values } = render(
+            sql`SELECT id FROM edgemem_memories WHERE namespace = ${param(namespace)} AND ${compiled.native.expr}`,
+          )
+          const rows = await client.unsafe(text, values, { prepare: true })
+          expect(rows.map((r) => r.id as string).sort()).toEqual(expected)
+        }),
+        { numRuns: 150 },
+      )
+    } finally {
+      await client.end({ timeout: 5 })
+      await store.close?.()
+    }
+    expect(exact).toBeGreaterThan(80)
   }, 120_000)
 })

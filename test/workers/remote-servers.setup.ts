@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node'
 import { startAzureSearchServer } from '../servers/azure-ai-search.ts'
 import { startNeptuneServer } from '../servers/neptune-analytics.ts'
+import { startPgliteServer } from '../servers/pglite.ts'
 import { startPineconeServer } from '../servers/pinecone.ts'
 import { startQdrantServer } from '../servers/qdrant.ts'
 import { startS3VectorsServer } from '../servers/s3-vectors.ts'
@@ -10,7 +11,7 @@ import { startSearchEngineServer } from '../servers/search-engine.ts'
 
 /**
  * Global setup of the workerd project (runs in Node): starts the fake Upstash, Qdrant and Pinecone
- * servers and hands their URLs to the tests inside workerd through `provide` / `inject`.
+ * servers and a PGlite Postgres and hands their URLs to the tests inside workerd through `provide` / `inject`.
  */
 export const REMOTE_DIMENSIONS = 8
 
@@ -26,6 +27,8 @@ declare module 'vitest' {
       chroma: { url: string; token: string }
       elasticsearch: { url: string; apiKey: string }
       opensearch: { url: string }
+      /** A real Postgres (PGlite + pgvector) on 127.0.0.1, reached from workerd over cloudflare:sockets. */
+      pgvector: { connectionString: string }
       dimensions: number
     }
   }
@@ -46,6 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const chroma = await startChromaServer({ token: 'workerd-token' })
   const elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'workerd-es' })
   const opensearch = await startSearchEngineServer({ engine: 'opensearch' })
+  const postgres = await startPgliteServer()
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
@@ -56,6 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     chroma: { url: chroma.url, token: 'workerd-token' },
     elasticsearch: { url: elasticsearch.url, apiKey: 'workerd-es' },
     opensearch: { url: opensearch.url },
+    pgvector: { connectionString: postgres.connectionString },
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
@@ -69,6 +74,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       chroma.close(),
       elasticsearch.close(),
       opensearch.close(),
+      postgres.close(),
     ])
   }
 }

@@ -80,8 +80,8 @@ export async function newTenant(prefix = 't', env?: Partial<Env>): Promise<{ ten
   return { tenant, ...(await createKey(tenant, env)) }
 }
 
-export type StorageModeName = 'durable-object' | 'kv' | 'upstash' | 'qdrant' | 'pinecone'
-export const ALL_MODES: StorageModeName[] = ['durable-object', 'kv', 'upstash', 'qdrant', 'pinecone']
+export type StorageModeName = 'durable-object' | 'kv' | 'upstash' | 'qdrant' | 'pinecone' | 'pgvector'
+export const ALL_MODES: StorageModeName[] = ['durable-object', 'kv', 'upstash', 'qdrant', 'pinecone', 'pgvector']
 
 /**
  * The env changes that put the Worker in a storage mode. The remote modes use the fake services
@@ -118,6 +118,9 @@ export function modeEnv(mode: StorageModeName): Partial<Env> {
         PINECONE_API_KEY: servers.pinecone.apiKey,
         ...remoteEmbeddings,
       }
+    case 'pgvector':
+      // A real Postgres (PGlite + pgvector) on 127.0.0.1, as the secret DATABASE_URL.
+      return { STORAGE_MODE: 'pgvector', DATABASE_URL: servers.pgvector.connectionString, ...remoteEmbeddings }
   }
 }
 

@@ -178,6 +178,7 @@ describe('settings', () => {
       [{ CORS_ORIGINS: 'app.example.com' }, 'CORS_ORIGINS'],
       [{ STORAGE_MODE: 'upstash' }, 'UPSTASH_VECTOR_REST_URL'],
       [{ LOCAL_INDEX: 'annoy' }, 'LOCAL_INDEX'],
+      [{ STORAGE_MODE: 'pgvector' }, 'DATABASE_URL'],
     ] as [Partial<Env>, string][]) {
       const response = await request('GET', '/health', { env })
       expect(response.status, name).toBe(500)

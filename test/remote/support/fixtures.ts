@@ -7,6 +7,7 @@ import { createUpstashVectorStore } from '../../../adapters/upstash.ts'
 import { createChromaVectorStore } from '../../../adapters/chroma.ts'
 import { createElasticsearchVectorStore } from '../../../adapters/elasticsearch.ts'
 import { createOpenSearchVectorStore } from '../../../adapters/opensearch.ts'
+import { createPgvectorVectorStore } from '../../../adapters/pgvector.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
 
 /**
@@ -23,6 +24,8 @@ export interface ServerUrls {
   chroma?: { url: string; token: string }
   elasticsearch?: { url: string; apiKey: string }
   opensearch?: { url: string }
+  /** A Postgres with pgvector (PGlite over loopback in the tests). */
+  pgvector?: { connectionString: string }
 }
 
 let counter = 0
@@ -41,6 +44,7 @@ export type AdapterName =
   | 'chroma'
   | 'elasticsearch'
   | 'opensearch'
+  | 'pgvector'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -81,6 +85,9 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
       )
     case 'opensearch':
       return createOpenSearchVectorStore({ url: need(urls.opensearch, name).url, index: 'conformance', ...transport }, { collection })
+    case 'pgvector':
+      if (!urls.pgvector) throw new Error('no Postgres for the pgvector adapter')
+      return createPgvectorVectorStore({ connectionString: urls.pgvector.connectionString, maxConnections: 2 }, { collection })
   }
 }
 
