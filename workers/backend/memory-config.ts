@@ -17,6 +17,7 @@ export type MemoryPlacement =
   | { kind: 'remote'; namespace: KVNamespace; collection: string }
 
 function embedder(settings: Settings): ProviderSpec<'embedder'> {
+  if (settings.embedding.other) return settings.embedding.other as ProviderSpec<'embedder'>
   const { model, baseURL, apiKey, dimensions } = settings.embedding
   return {
     provider: 'openai',
@@ -26,6 +27,7 @@ function embedder(settings: Settings): ProviderSpec<'embedder'> {
 
 function llm(settings: Settings): ProviderSpec<'llm'> | undefined {
   if (!settings.llm) return undefined
+  if (settings.llm.other) return settings.llm.other as ProviderSpec<'llm'>
   const { model, baseURL, apiKey } = settings.llm
   return { provider: 'openai', config: { model, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}) } }
 }
