@@ -3,6 +3,7 @@ import { ConfigError } from './errors.ts'
 import type { Embedder } from './interfaces/embedder.ts'
 import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
+import type { Reranker } from './interfaces/reranker.ts'
 import type { VectorStore } from './interfaces/vector-store.ts'
 import { isRegistered, resolveProvider, type ProviderInstances, type ProviderKind, type ResolvedProvider } from './registry.ts'
 import { parseConfig } from './util/zod-errors.ts'
@@ -30,6 +31,8 @@ export interface MemoryConfig {
   collection?: string
   /** Appended guidance for fact extraction. */
   customInstructions?: string
+  /** Re-orders search results when a search asks for it (`rerank: true`). */
+  reranker?: ProviderSpec<'reranker'> | Reranker
 }
 
 /** Either an instance to use as is, or a provider validated now and created on first use. */
@@ -45,6 +48,7 @@ export interface ResolvedConfig {
   historyEnabled: boolean
   collection: string
   customInstructions: string | undefined
+  reranker: ProviderChoice<'reranker'> | undefined
 }
 
 const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
@@ -52,6 +56,7 @@ const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
   vectorStore: ['init', 'upsert', 'get', 'search', 'delete', 'list', 'reset'],
   llm: ['complete'],
   storage: ['get', 'set', 'delete', 'list'],
+  reranker: ['rerank'],
 }
 
 const providerSpecSchema = z.strictObject({
@@ -67,6 +72,7 @@ const topLevelSchema = z.strictObject({
   history: z.optional(z.strictObject({ enabled: z.optional(z.boolean()) })),
   collection: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"'))),
   customInstructions: z.optional(z.string()),
+  reranker: z.optional(z.unknown()),
 })
 
 function hasIndexedDB(): boolean {
@@ -117,5 +123,6 @@ export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
     historyEnabled: c.history?.enabled ?? true,
     collection: c.collection ?? 'memories',
     customInstructions: c.customInstructions,
+    reranker: resolveChoice('reranker', 'reranker', c.reranker, undefined),
   }
 }

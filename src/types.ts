@@ -27,8 +27,14 @@ export interface SearchOptions extends ScopeOptions {
   filters?: Filter
   /** Default 10. */
   topK?: number
-  /** Minimum score (higher is more relevant). */
+  /** Minimum score (higher is more relevant); applies to the search's own scores, before any reranking. */
   threshold?: number
+  /**
+   * Re-order the candidates with the configured reranker (mem0's option name). The search fetches up to
+   * three times topK candidates (same scope and filters), the reranker scores them, and the topK best are
+   * returned with the reranker's score. Needs `reranker` in the Memory config.
+   */
+  rerank?: boolean
 }
 
 export interface GetAllOptions extends ScopeOptions {

@@ -5,6 +5,7 @@ import { compileFilter } from '../filters/evaluate.ts'
 import type { Embedder } from '../interfaces/embedder.ts'
 import type { KeyValueStore } from '../interfaces/key-value-store.ts'
 import type { LLM } from '../interfaces/llm.ts'
+import type { Reranker } from '../interfaces/reranker.ts'
 import type { ScoredRecord, StoredRecord, VectorStore } from '../interfaces/vector-store.ts'
 import type { ProviderInstances, ProviderKind } from '../registry.ts'
 import type { JsonObject, MemoryEvent, Message } from '../types.ts'
@@ -34,7 +35,7 @@ const RECONCILE_CANDIDATES = 20
 
 async function create<K extends ProviderKind>(
   choice: ProviderChoice<K>,
-  context: { collection: string; storage: KeyValueStore | undefined },
+  context: { collection: string; storage: KeyValueStore | undefined; llm?: LLM | undefined },
 ): Promise<ProviderInstances[K]> {
   return choice.kind === 'instance' ? choice.instance : choice.provider.create(context)
 }
@@ -56,12 +57,13 @@ export class MemoryServices {
   readonly embedder: Embedder
   readonly store: VectorStore
   readonly llm: LLM | undefined
+  readonly reranker: Reranker | undefined
   readonly history: HistoryStore | undefined
   private readonly writes: KeyedMutex
   private readonly customInstructions: string | undefined
 
   private constructor(
-    parts: Pick<MemoryServices, 'storage' | 'embedder' | 'store' | 'llm' | 'history'>,
+    parts: Pick<MemoryServices, 'storage' | 'embedder' | 'store' | 'llm' | 'history' | 'reranker'>,
     writes: KeyedMutex,
     customInstructions: string | undefined,
   ) {
@@ -69,6 +71,7 @@ export class MemoryServices {
     this.embedder = parts.embedder
     this.store = parts.store
     this.llm = parts.llm
+    this.reranker = parts.reranker
     this.history = parts.history
     this.writes = writes
     this.customInstructions = customInstructions
@@ -81,10 +84,11 @@ export class MemoryServices {
     const context = { collection, storage }
     const embedder = await create(settings.embedder, context)
     const llm = settings.llm ? await create(settings.llm, context) : undefined
+    const reranker = settings.reranker ? await create(settings.reranker, { ...context, llm }) : undefined
     const store = await create(settings.vectorStore, context)
     await store.init({ dimensions: embedder.dimensions })
     const history = settings.historyEnabled ? new HistoryStore(storage, collection) : undefined
-    return new MemoryServices({ storage, embedder, store, llm, history }, writes, settings.customInstructions)
+    return new MemoryServices({ storage, embedder, store, llm, history, reranker }, writes, settings.customInstructions)
   }
 
   private writeContext(request: AddRequest, now: number): WriteContext {

@@ -6,6 +6,7 @@ import type { CohereEmbedderConfig } from './cohere/config.ts'
 import type { GeminiEmbedderConfig, GeminiLLMConfig } from './gemini/config.ts'
 import type { HuggingfaceEmbedderConfig } from './huggingface/config.ts'
 import type { JinaEmbedderConfig } from './jina/config.ts'
+import type { CohereRerankerConfig, JinaRerankerConfig, LLMRerankerConfig, VoyageRerankerConfig } from './rerankers/config.ts'
 import type { OpenAIEmbedderConfig, OpenAILLMConfig } from './openai/config.ts'
 import type { CloudflareKvStorageConfig } from './storage/cloudflare-kv-config.ts'
 import type { IndexedDbStorageConfig } from './storage/indexeddb-config.ts'
@@ -56,11 +57,19 @@ export interface StorageProviders {
   'cloudflare-kv': CloudflareKvStorageConfig
 }
 
+export interface RerankerProviders {
+  cohere: CohereRerankerConfig
+  jina: JinaRerankerConfig
+  voyage: VoyageRerankerConfig
+  llm: LLMRerankerConfig
+}
+
 export interface ProviderConfigs {
   embedder: EmbedderProviders
   llm: LLMProviders
   vectorStore: VectorStoreProviders
   storage: StorageProviders
+  reranker: RerankerProviders
 }
 
 /** `config` may be left out exactly when every key of the provider's config is optional. */

@@ -6,6 +6,7 @@ import { cohereEmbedderSchema } from './cohere/config.ts'
 import { geminiEmbedderSchema, geminiLLMSchema } from './gemini/config.ts'
 import { huggingfaceEmbedderSchema } from './huggingface/config.ts'
 import { jinaEmbedderSchema } from './jina/config.ts'
+import { cohereRerankerSchema, jinaRerankerSchema, llmRerankerSchema, voyageRerankerSchema } from './rerankers/config.ts'
 import { openaiEmbedderSchema, openaiLLMSchema } from './openai/config.ts'
 import { createOpenAIEmbedder } from './openai/embedder.ts'
 import { createOpenAILLM } from './openai/llm.ts'
@@ -103,5 +104,29 @@ export const LIGHT_PROVIDERS: readonly ProviderDefinition[] = [
     name: 'huggingface',
     factory: async (c) => (await import('./huggingface/embedder.ts')).createHuggingfaceEmbedder(c),
     options: { schema: huggingfaceEmbedderSchema },
+  }),
+  defineProvider({
+    kind: 'reranker',
+    name: 'cohere',
+    factory: async (c) => (await import('./rerankers/api.ts')).createCohereReranker(c),
+    options: { schema: cohereRerankerSchema },
+  }),
+  defineProvider({
+    kind: 'reranker',
+    name: 'jina',
+    factory: async (c) => (await import('./rerankers/api.ts')).createJinaReranker(c),
+    options: { schema: jinaRerankerSchema },
+  }),
+  defineProvider({
+    kind: 'reranker',
+    name: 'voyage',
+    factory: async (c) => (await import('./rerankers/api.ts')).createVoyageReranker(c),
+    options: { schema: voyageRerankerSchema },
+  }),
+  defineProvider({
+    kind: 'reranker',
+    name: 'llm',
+    factory: async (c, ctx) => (await import('./rerankers/llm.ts')).createLLMReranker(c, ctx),
+    options: { schema: llmRerankerSchema },
   }),
 ]

@@ -9,6 +9,9 @@ import { createJinaEmbedder } from '../../src/providers/jina/embedder.ts'
 import { createVoyageEmbedder } from '../../src/providers/voyage/embedder.ts'
 import type { EmbedderFixture } from '../conformance/embedder.ts'
 import type { LLMFixture } from '../conformance/llm.ts'
+import type { RerankerFixture } from '../conformance/reranker.ts'
+import { createCohereReranker, createJinaReranker, createVoyageReranker } from '../../src/providers/rerankers/api.ts'
+import { LLMReranker } from '../../src/providers/rerankers/llm.ts'
 import { AI_DIMENSIONS, type AIServiceUrls } from '../servers/ai-services.ts'
 import { type Recorded, scriptControl } from '../servers/scripted-service.ts'
 
@@ -115,6 +118,32 @@ export function embedderFixtures(urls: AIServiceUrls): Record<string, () => Prom
       ...base,
       script: scriptControl(urls.huggingface),
       make: (o) => createHuggingfaceEmbedder({ apiKey: 'hf_test', baseURL: urls.huggingface, ...o, retryBaseDelayMs: 50 }),
+    }),
+  }
+}
+
+export function rerankerFixtures(urls: AIServiceUrls): Record<string, () => Promise<RerankerFixture>> {
+  const api = (scores: number[]) => ({ scores })
+  return {
+    cohere: async () => ({
+      script: scriptControl(urls.cohere),
+      scores: api,
+      make: (t) => createCohereReranker({ apiKey: 'cohere-test-key', baseURL: urls.cohere, ...t, retryBaseDelayMs: 50 }),
+    }),
+    jina: async () => ({
+      script: scriptControl(urls.jina),
+      scores: api,
+      make: (t) => createJinaReranker({ apiKey: 'jina_test_key', baseURL: `${urls.jina}/v1`, ...t, retryBaseDelayMs: 50 }),
+    }),
+    voyage: async () => ({
+      script: scriptControl(urls.voyage),
+      scores: api,
+      make: (t) => createVoyageReranker({ apiKey: 'pa-test-key', baseURL: `${urls.voyage}/v1`, ...t, retryBaseDelayMs: 50 }),
+    }),
+    'llm (anthropic)': async () => ({
+      script: scriptControl(urls.anthropic),
+      scores: (scores) => ({ text: JSON.stringify({ scores: scores.map((s) => Math.round(s * 10)) }) }),
+      make: (t) => new LLMReranker(createAnthropicLLM({ apiKey: 'sk-ant-test', baseURL: urls.anthropic, ...t, retryBaseDelayMs: 50 })),
     }),
   }
 }

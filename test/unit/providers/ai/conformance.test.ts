@@ -6,7 +6,8 @@ import { describeLLMConformance, type LLMFixture } from '../../../conformance/ll
 import { type AIServiceUrls, AI_DIMENSIONS, startAIServices } from '../../../servers/ai-services.ts'
 import { openAIError, type OpenAITestServer, startOpenAITestServer } from '../../../servers/openai.ts'
 import type { Recorded, ScriptControl, ScriptedReply } from '../../../servers/scripted-service.ts'
-import { embedderFixtures, llmFixtures } from '../../../support/ai-fixtures.ts'
+import { describeRerankerConformance } from '../../../conformance/reranker.ts'
+import { embedderFixtures, llmFixtures, rerankerFixtures } from '../../../support/ai-fixtures.ts'
 
 // Every LLM and embedder against its fake, in Node (test/workers/ai-providers.test.ts: the same in workerd).
 
@@ -70,4 +71,7 @@ for (const name of ['anthropic', 'gemini', 'bedrock', 'azure-openai']) {
 }
 for (const name of ['gemini', 'cohere', 'voyage', 'jina', 'bedrock (titan)', 'bedrock (cohere)', 'azure-openai', 'huggingface']) {
   describeEmbedderConformance(name, async () => embedderFixtures(await ready)[name]!())
+}
+for (const name of ['cohere', 'jina', 'voyage', 'llm (anthropic)']) {
+  describeRerankerConformance(name, async () => rerankerFixtures(await ready)[name]!())
 }
