@@ -91,7 +91,7 @@ export class ApiReranker implements Reranker {
       if (typeof score !== 'number' || !Number.isFinite(score)) throw this.unusable(`the score of document ${index} is not a number`)
       scores[index] = score
     }
-    const missing = scores.findIndex((s) => s === undefined)
+    const missing = scores.indexOf(undefined)
     if (missing !== -1 || scores.length !== documents.length) throw this.unusable(`no score for document ${missing}`)
     return scores as number[]
   }
