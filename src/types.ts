@@ -21,6 +21,12 @@ export interface AddOptions extends ScopeOptions {
   infer?: boolean
   /** YYYY-MM-DD; from the day after it, the memory is hidden from search and getAll. */
   expirationDate?: string
+  /**
+   * 'procedural' (or mem0's 'procedural_memory'): the LLM summarises the agent's run into one procedural
+   * memory (task, steps, results) with metadata `memory_type: 'procedural_memory'`, searchable and
+   * filterable like any memory. Needs agentId and an llm.
+   */
+  memoryType?: 'procedural' | 'procedural_memory'
 }
 
 export interface SearchOptions extends ScopeOptions {

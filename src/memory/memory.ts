@@ -109,7 +109,21 @@ export class Memory {
     const metadata = validateMetadata(opts.metadata)
     expiryFromDate(opts.expirationDate)
     if (opts.infer !== undefined && typeof opts.infer !== 'boolean') throw new ValidationError('add: infer must be a boolean')
+    const procedural = opts.memoryType !== undefined
+    if (procedural) {
+      if (opts.memoryType !== 'procedural' && opts.memoryType !== 'procedural_memory') {
+        throw new ValidationError(`add: memoryType must be "procedural", got ${JSON.stringify(opts.memoryType)}`)
+      }
+      if (scope.agent_id === undefined) throw new ValidationError('add: memoryType "procedural" needs agentId (the agent whose run it is)')
+      if (opts.infer === false)
+        throw new ValidationError('add: memoryType "procedural" summarises with the llm; it cannot be combined with infer: false')
+    }
     const s = await this.open()
+    if (procedural) {
+      if (!s.llm) throw new ConfigError('llm', 'add with memoryType "procedural" needs an llm to summarise the run')
+      const request = { scope, metadata, expirationDate: opts.expirationDate }
+      return this.writes.run(writeLockKey(scope), () => s.addProcedural(list, request))
+    }
     const infer = opts.infer ?? s.llm !== undefined
     if (infer && !s.llm) {
       throw new ConfigError('llm', 'add with infer: true needs an llm; configure one (e.g. { provider: "openai" }) or pass infer: false')

@@ -9,11 +9,13 @@ import type { Reranker } from '../interfaces/reranker.ts'
 import type { ScoredRecord, StoredRecord, VectorStore } from '../interfaces/vector-store.ts'
 import type { ProviderInstances, ProviderKind } from '../registry.ts'
 import type { JsonObject, MemoryEvent, Message } from '../types.ts'
+import { sha256Hex } from '../util/hash.ts'
 import { uuidv4 } from '../util/id.ts'
 import type { KeyedMutex } from '../util/mutex.ts'
 import { embedTexts } from './embedding.ts'
 import { HistoryStore, newHistoryEntry } from './history.ts'
 import { AnswerProblem, type Operation, parseOperations } from './infer/parse.ts'
+import { buildProceduralPrompt, PROCEDURAL_MEMORY_TYPE } from './infer/procedural.ts'
 import { buildPrompt, buildRetry, type Candidate } from './infer/prompt.ts'
 import {
   type Changes,
@@ -110,6 +112,27 @@ export class MemoryServices {
       fresh.map((m) => m.text),
     )
     const { changes, results } = planAdditions(fresh, vectors, this.writeContext(request, now))
+    await this.commit(changes)
+    return { results }
+  }
+
+  /** memoryType 'procedural': one LLM call summarises the whole run (system messages included) into one memory. */
+  async addProcedural(messages: Message[], request: AddRequest): Promise<{ results: MemoryEvent[] }> {
+    if (messages.length === 0) return { results: [] }
+    const now = Date.now()
+    let summary: string
+    try {
+      summary = (await this.llm!.complete({ messages: buildProceduralPrompt(messages), temperature: 0 })).trim()
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err)
+      throw new LLMError(`procedural memory failed: the llm call failed (${detail}); nothing was written`, { cause: err })
+    }
+    if (summary === '') throw new LLMError('procedural memory failed: the llm returned an empty summary; nothing was written')
+    const metadata: JsonObject = { ...request.metadata, memory_type: PROCEDURAL_MEMORY_TYPE }
+    const memory = { text: summary, hash: sha256Hex(summary), metadata, turn: 0 }
+    if ((await this.findByHashes(request.scope, [memory.hash], now)).size > 0) return { results: [] }
+    const vectors = await embedTexts(this.embedder, [summary])
+    const { changes, results } = planAdditions([memory], vectors, this.writeContext(request, now))
     await this.commit(changes)
     return { results }
   }
