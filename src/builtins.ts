@@ -7,7 +7,7 @@ import type { upstashConfigSchema } from '../adapters/upstash/config.ts'
 import { upstashProvider } from '../adapters/upstash/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
-import { transformersProvider } from './providers/transformers/provider.ts'
+import { transformersProvider, transformersRerankerProvider } from './providers/transformers/provider.ts'
 import { hnswProvider } from './providers/vector-stores/hnsw.ts'
 import { registerProvider, type ProviderDefinition } from './registry.ts'
 
@@ -28,6 +28,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   upstashProvider,
   qdrantProvider,
   pineconeProvider,
+  transformersRerankerProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */

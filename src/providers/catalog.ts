@@ -34,5 +34,7 @@ export const PROVIDER_MODULES = {
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },
   },
-  reranker: {},
+  reranker: {
+    transformers: { module: 'edgemem/transformers', workerd: TRANSFORMERS_IN_WORKERD },
+  },
 } satisfies Record<'embedder' | 'llm' | 'vectorStore' | 'storage' | 'reranker', Record<string, ProviderModule>>

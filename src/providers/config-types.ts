@@ -62,6 +62,7 @@ export interface RerankerProviders {
   jina: JinaRerankerConfig
   voyage: VoyageRerankerConfig
   llm: LLMRerankerConfig
+  transformers: TransformersEmbedderOptions
 }
 
 export interface ProviderConfigs {
