@@ -36,6 +36,9 @@ export interface Env {
   /** The rest of that provider's config as a JSON object (secrets: wrangler secret put), e.g. AWS keys and region. */
   LLM_CONFIG?: string
   EMBEDDING_CONFIG?: string
+  /** A registered reranker (cohere, jina, voyage, llm) for search with rerank: true; its config in RERANKER_CONFIG (JSON). */
+  RERANKER_PROVIDER?: string
+  RERANKER_CONFIG?: string
 
   UPSTASH_VECTOR_REST_URL?: string
   UPSTASH_VECTOR_REST_TOKEN?: string

@@ -52,6 +52,8 @@ export interface Settings {
   embedding: EmbeddingSettings
   /** Absent when no LLM is configured: then only infer: false is accepted. */
   llm: LLMSettings | undefined
+  /** RERANKER_PROVIDER: absent when none is configured (then search with rerank: true is a 400). */
+  reranker: ProviderChoice | undefined
   remote: RemoteSettings | undefined
   adminKey: string | undefined
   /** undefined: no CORS headers; '*' or a list of allowed origins. */
@@ -162,7 +164,11 @@ function parseCors(env: Env): Settings['corsOrigins'] {
  * config is the *_CONFIG JSON object plus model, apiKey and baseURL from the common vars when set and not in the JSON (the
  * provider's schema checks the whole, when the first Memory is built).
  */
-function parseChoice(env: Env, kind: 'llm' | 'embedder', prefix: 'LLM' | 'EMBEDDING'): ProviderChoice | undefined {
+function parseChoice(
+  env: Env,
+  kind: 'llm' | 'embedder' | 'reranker',
+  prefix: 'LLM' | 'EMBEDDING' | 'RERANKER',
+): ProviderChoice | undefined {
   const name = `${prefix}_PROVIDER` as const
   const provider = text(env, name)
   if (provider === undefined || provider === 'openai') return undefined
@@ -177,7 +183,10 @@ function parseChoice(env: Env, kind: 'llm' | 'embedder', prefix: 'LLM' | 'EMBEDD
     throw invalid(`${prefix}_CONFIG`, 'must be a JSON object')
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw invalid(`${prefix}_CONFIG`, 'must be a JSON object')
-  const common = { model: text(env, `${prefix}_MODEL`), apiKey: text(env, `${prefix}_API_KEY`), baseURL: text(env, `${prefix}_BASE_URL`) }
+  const common =
+    prefix === 'RERANKER'
+      ? {}
+      : { model: text(env, `${prefix}_MODEL`), apiKey: text(env, `${prefix}_API_KEY`), baseURL: text(env, `${prefix}_BASE_URL`) }
   const extra = Object.fromEntries(Object.entries(common).filter(([, v]) => v !== undefined))
   // The JSON names the provider's own settings and wins over the common vars (which may serve the default openai setup).
   return { provider, config: { ...extra, ...(config as Record<string, unknown>) } }
@@ -214,6 +223,7 @@ export function parseSettings(env: Env): Settings {
       ...(dimensions ? { dimensions } : {}),
     },
     llm: parseLLM(env),
+    reranker: parseChoice(env, 'reranker', 'RERANKER'),
     remote: parseRemote(env, mode),
     adminKey: text(env, 'ADMIN_KEY'),
     corsOrigins: parseCors(env),

@@ -40,6 +40,32 @@ describe('the Worker selects its LLM and embedder providers', () => {
     expect((await cohere.requests()).length).toBeGreaterThanOrEqual(2)
   })
 
+  it('reranks a search with RERANKER_PROVIDER, and answers 400 to rerank: true without one', async () => {
+    const env: Partial<Env> = {
+      STORAGE_MODE: 'kv',
+      RERANKER_PROVIDER: 'cohere',
+      RERANKER_CONFIG: JSON.stringify({ baseURL: urls.cohere, apiKey: 'cohere-test-key' }),
+    }
+    const cohere = scriptControl(urls.cohere)
+    await cohere.reset()
+    const { key } = await newTenant('rerank', env)
+    const messages = ['tea in the morning', 'tea at night', 'tea with friends'].map((content) => ({ role: 'user', content }))
+    expect((await request('POST', '/memories', { key, env, body: { messages, user_id: 'r1', infer: false } })).status).toBe(200)
+    await cohere.enqueue({ scores: [0.1, 0.9, 0.5] })
+    const found = await request('POST', '/search', { key, env, body: { query: 'tea', user_id: 'r1', rerank: true } })
+    expect(found.status, JSON.stringify(found.body)).toBe(200)
+    const [sent] = await cohere.requests()
+    const documents = (sent!.body as { documents: string[] }).documents
+    expect(found.body.results.map((r: { memory: string }) => r.memory)).toEqual([documents[1], documents[2], documents[0]])
+    const plain = await newTenant('norerank', { STORAGE_MODE: 'kv' })
+    const refused = await request('POST', '/search', {
+      key: plain.key,
+      env: { STORAGE_MODE: 'kv' },
+      body: { query: 'tea', user_id: 'r1', rerank: true },
+    })
+    expect(refused.status).toBe(400)
+  })
+
   it('takes bedrock with its AWS settings from the JSON config', () => {
     const settings = parseSettings({
       LLM_PROVIDER: 'bedrock',

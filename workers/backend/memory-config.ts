@@ -37,6 +37,7 @@ export function memoryConfig(settings: Settings, placement: MemoryPlacement): Me
   const base: MemoryConfig = { embedder: embedder(settings) }
   const model = llm(settings)
   if (model) base.llm = model
+  if (settings.reranker) base.reranker = settings.reranker as ProviderSpec<'reranker'>
   const localIndex: ProviderSpec<'vectorStore'> = { provider: settings.localIndex, config: { memoryBudgetMB: settings.memoryBudgetMB } }
   switch (placement.kind) {
     case 'durable-object':

@@ -202,6 +202,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
       ...(body.filters !== undefined ? { filters: body.filters } : {}),
       topK: body.top_k ?? Math.min(DEFAULT_SEARCH_TOP_K, limits.maxTopK),
       ...(body.threshold !== undefined ? { threshold: body.threshold } : {}),
+      ...(body.rerank !== undefined ? { rerank: body.rerank } : {}),
     })
     return c.json({ results: results.map(wireItem) }, 200)
   })
