@@ -91,7 +91,8 @@ export class ApiReranker implements Reranker {
       if (typeof score !== 'number' || !Number.isFinite(score)) throw this.unusable(`the score of document ${index} is not a number`)
       scores[index] = score
     }
-    const missing = scores.indexOf(undefined)
+    // Array.from turns the holes of the sparse array into undefined (indexOf skips holes).
+    const missing = Array.from(scores).indexOf(undefined)
     if (missing !== -1 || scores.length !== documents.length) throw this.unusable(`no score for document ${missing}`)
     return scores as number[]
   }
