@@ -28,7 +28,7 @@ export default defineConfig({
   test: {
     name: 'worker',
     include: ['test/workers/worker-*.test.ts'],
-    globalSetup: ['test/workers/worker-servers.setup.ts', 'test/workers/remote-servers.setup.ts'],
+    globalSetup: ['test/workers/worker-servers.setup.ts', 'test/workers/remote-servers.setup.ts', 'test/workers/ai-servers.setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

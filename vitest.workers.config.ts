@@ -25,7 +25,7 @@ export default defineConfig({
     // The Worker app's suites need its own main and wrangler.toml bindings: vitest.worker.config.ts.
     exclude: ['test/workers/worker-*.test.ts'],
     // Fake Upstash/Qdrant/Pinecone servers for the remote adapter suites, started in Node.
-    globalSetup: ['test/workers/remote-servers.setup.ts'],
+    globalSetup: ['test/workers/remote-servers.setup.ts', 'test/workers/ai-servers.setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

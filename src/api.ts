@@ -8,6 +8,7 @@ export type {
   ProviderConfigs,
   ProviderName,
   ProviderSpec,
+  RerankerProviders,
   StorageProviders,
   VectorStoreProviders,
 } from './providers/config-types.ts'
@@ -17,6 +18,7 @@ export * from './errors.ts'
 export type * from './types.ts'
 export type { Embedder } from './interfaces/embedder.ts'
 export type { ChatMessage, LLM, LLMRequest } from './interfaces/llm.ts'
+export type { Reranker } from './interfaces/reranker.ts'
 export type { KeyValueOp, KeyValueStore } from './interfaces/key-value-store.ts'
 export type {
   Payload,

@@ -19,7 +19,7 @@ import type { elasticsearchConfigSchema, opensearchConfigSchema } from '../adapt
 import { elasticsearchProvider, opensearchProvider } from '../adapters/elasticsearch/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
-import { transformersProvider } from './providers/transformers/provider.ts'
+import { transformersProvider, transformersRerankerProvider } from './providers/transformers/provider.ts'
 import { hnswProvider } from './providers/vector-stores/hnsw.ts'
 import { registerProvider, type ProviderDefinition } from './registry.ts'
 
@@ -47,6 +47,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   elasticsearchProvider,
   opensearchProvider,
   pgvectorProvider,
+  transformersRerankerProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */

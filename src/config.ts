@@ -3,6 +3,7 @@ import { ConfigError } from './errors.ts'
 import type { Embedder } from './interfaces/embedder.ts'
 import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
+import type { Reranker } from './interfaces/reranker.ts'
 import type { VectorStore } from './interfaces/vector-store.ts'
 import type { OperationEvent } from './types.ts'
 import { isRegistered, resolveProvider, type ProviderInstances, type ProviderKind, type ResolvedProvider } from './registry.ts'
@@ -53,6 +54,8 @@ export interface MemoryConfig {
    * a hook that throws is ignored, so observing can never break a call.
    */
   onOperation?: (event: OperationEvent) => void
+  /** Re-orders search results when a search asks for it (`rerank: true`). */
+  reranker?: ProviderSpec<'reranker'> | Reranker
 }
 
 /** Either an instance to use as is, or a provider validated now and created on first use. */
@@ -70,6 +73,7 @@ export interface ResolvedConfig {
   customInstructions: string | undefined
   timeouts: Timeouts
   onOperation: ((event: OperationEvent) => void) | undefined
+  reranker: ProviderChoice<'reranker'> | undefined
 }
 
 const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
@@ -77,6 +81,7 @@ const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
   vectorStore: ['init', 'upsert', 'get', 'search', 'delete', 'list', 'reset'],
   llm: ['complete'],
   storage: ['get', 'set', 'delete', 'list'],
+  reranker: ['rerank'],
 }
 
 const providerSpecSchema = z.strictObject({
@@ -99,6 +104,7 @@ const topLevelSchema = z.strictObject({
       llmMs: z.optional(z.number().check(z.int(), z.positive())),
     }),
   ),
+  reranker: z.optional(z.unknown()),
 })
 
 function hasIndexedDB(): boolean {
@@ -154,5 +160,6 @@ export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
       embedderMs: c.timeouts?.embedderMs ?? DEFAULT_TIMEOUTS.embedderMs,
       llmMs: c.timeouts?.llmMs ?? DEFAULT_TIMEOUTS.llmMs,
     },
+    reranker: resolveChoice('reranker', 'reranker', c.reranker, undefined),
   }
 }

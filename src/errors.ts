@@ -2,7 +2,17 @@
  * Every error edgemem throws extends EdgememError and carries a stable string `code`, so callers can
  * branch on `err.code` without importing classes (useful across bundles and over the REST API).
  */
-export type ErrorCode = 'CONFIG' | 'VALIDATION' | 'FILTER' | 'NOT_FOUND' | 'DIMENSION_MISMATCH' | 'EMBEDDING' | 'LLM' | 'STORAGE' | 'REMOTE'
+export type ErrorCode =
+  | 'CONFIG'
+  | 'VALIDATION'
+  | 'FILTER'
+  | 'NOT_FOUND'
+  | 'DIMENSION_MISMATCH'
+  | 'EMBEDDING'
+  | 'LLM'
+  | 'STORAGE'
+  | 'REMOTE'
+  | 'RERANK'
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'CONFIG',
@@ -14,6 +24,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'LLM',
   'STORAGE',
   'REMOTE',
+  'RERANK',
 ])
 
 /**
@@ -113,6 +124,14 @@ export class LLMError extends EdgememError {
   override name = 'LLMError'
   constructor(message: string, options?: { cause?: unknown }) {
     super('LLM', message, options)
+  }
+}
+
+/** A reranker's answer that cannot be used (scores missing, not numbers, for other documents). */
+export class RerankError extends EdgememError {
+  override name = 'RerankError'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RERANK', message, options)
   }
 }
 

@@ -3,6 +3,7 @@ import { ConfigError } from './errors.ts'
 import type { Embedder } from './interfaces/embedder.ts'
 import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
+import type { Reranker } from './interfaces/reranker.ts'
 import type { VectorStore } from './interfaces/vector-store.ts'
 import { parseConfig } from './util/zod-errors.ts'
 import { PROVIDER_MODULES, type ProviderModule } from './providers/catalog.ts'
@@ -13,6 +14,7 @@ export interface ProviderInstances {
   vectorStore: VectorStore
   llm: LLM
   storage: KeyValueStore
+  reranker: Reranker
 }
 export type ProviderKind = keyof ProviderInstances
 
@@ -21,6 +23,8 @@ export interface ProviderContext {
   collection: string
   /** The Memory's resolved storage (vector stores persist through it; unused by the storage kind). */
   storage: KeyValueStore | undefined
+  /** The Memory's LLM when it has one (created before the reranker, which may use it). */
+  llm?: LLM | undefined
 }
 
 export type ProviderFactory<K extends ProviderKind> = (
@@ -58,12 +62,13 @@ export function defineProvider<K extends ProviderKind>(definition: ProviderDefin
   return definition
 }
 
-const KINDS: readonly ProviderKind[] = ['embedder', 'vectorStore', 'llm', 'storage']
+const KINDS: readonly ProviderKind[] = ['embedder', 'vectorStore', 'llm', 'storage', 'reranker']
 const registry: { [K in ProviderKind]: Map<string, ProviderEntry<K>> } = {
   embedder: new Map(),
   vectorStore: new Map(),
   llm: new Map(),
   storage: new Map(),
+  reranker: new Map(),
 }
 
 /**

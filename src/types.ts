@@ -21,14 +21,26 @@ export interface AddOptions extends ScopeOptions {
   infer?: boolean
   /** YYYY-MM-DD; from the day after it, the memory is hidden from search and getAll. */
   expirationDate?: string
+  /**
+   * 'procedural' (or mem0's 'procedural_memory'): the LLM summarises the agent's run into one procedural
+   * memory (task, steps, results) with metadata `memory_type: 'procedural_memory'`, searchable and
+   * filterable like any memory. Needs agentId and an llm.
+   */
+  memoryType?: 'procedural' | 'procedural_memory'
 }
 
 export interface SearchOptions extends ScopeOptions {
   filters?: Filter
   /** Default 10. */
   topK?: number
-  /** Minimum score (higher is more relevant). */
+  /** Minimum score (higher is more relevant); applies to the search's own scores, before any reranking. */
   threshold?: number
+  /**
+   * Re-order the candidates with the configured reranker (mem0's option name). The search fetches up to
+   * three times topK candidates (same scope and filters), the reranker scores them, and the topK best are
+   * returned with the reranker's score. Needs `reranker` in the Memory config.
+   */
+  rerank?: boolean
 }
 
 export interface GetAllOptions extends ScopeOptions {

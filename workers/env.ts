@@ -32,6 +32,15 @@ export interface Env {
   LLM_BASE_URL?: string
   LLM_MODEL?: string
   LLM_API_KEY?: string
+  /** Which registered llm / embedder provider (default openai): anthropic, gemini, bedrock, azure-openai, ... */
+  LLM_PROVIDER?: string
+  EMBEDDING_PROVIDER?: string
+  /** The rest of that provider's config as a JSON object (secrets: wrangler secret put), e.g. AWS keys and region. */
+  LLM_CONFIG?: string
+  EMBEDDING_CONFIG?: string
+  /** A registered reranker (cohere, jina, voyage, llm) for search with rerank: true; its config in RERANKER_CONFIG (JSON). */
+  RERANKER_PROVIDER?: string
+  RERANKER_CONFIG?: string
 
   UPSTASH_VECTOR_REST_URL?: string
   UPSTASH_VECTOR_REST_TOKEN?: string

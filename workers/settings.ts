@@ -17,7 +17,14 @@ export interface Limits {
   rateBurst: number
 }
 
+/** A provider other than openai (LLM_PROVIDER / EMBEDDING_PROVIDER) with its config (the *_CONFIG JSON plus the common vars). */
+export interface ProviderChoice {
+  provider: string
+  config: Record<string, unknown>
+}
+
 export interface EmbeddingSettings {
+  other?: ProviderChoice
   baseURL?: string
   model: string
   dimensions?: number
@@ -25,6 +32,7 @@ export interface EmbeddingSettings {
 }
 
 export interface LLMSettings {
+  other?: ProviderChoice
   baseURL?: string
   model: string
   apiKey?: string
@@ -47,6 +55,8 @@ export interface Settings {
   llm: LLMSettings | undefined
   /** Deadlines of upstream calls: a request never waits longer than these behind a slow upstream. */
   upstream: { embeddingTimeoutMs: number; llmTimeoutMs: number; maxRetries: number }
+  /** RERANKER_PROVIDER: absent when none is configured (then search with rerank: true is a 400). */
+  reranker: ProviderChoice | undefined
   remote: RemoteSettings | undefined
   adminKey: string | undefined
   /** undefined: no CORS headers; '*' or a list of allowed origins. */
@@ -163,10 +173,45 @@ function parseCors(env: Env): Settings['corsOrigins'] {
   return origins
 }
 
+/**
+ * LLM_PROVIDER / EMBEDDING_PROVIDER other than openai: the provider must be registered in this build; its
+ * config is the *_CONFIG JSON object plus model, apiKey and baseURL from the common vars when set and not in the JSON (the
+ * provider's schema checks the whole, when the first Memory is built).
+ */
+function parseChoice(
+  env: Env,
+  kind: 'llm' | 'embedder' | 'reranker',
+  prefix: 'LLM' | 'EMBEDDING' | 'RERANKER',
+): ProviderChoice | undefined {
+  const name = `${prefix}_PROVIDER` as const
+  const provider = text(env, name)
+  if (provider === undefined || provider === 'openai') return undefined
+  const registered = providerNames(kind)
+  if (!registered.includes(provider))
+    throw invalid(name, `"${provider}" is not a registered ${kind} provider (registered: ${registered.join(', ')})`)
+  const raw = text(env, `${prefix}_CONFIG`)
+  let config: unknown = {}
+  try {
+    if (raw !== undefined) config = JSON.parse(raw)
+  } catch {
+    throw invalid(`${prefix}_CONFIG`, 'must be a JSON object')
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw invalid(`${prefix}_CONFIG`, 'must be a JSON object')
+  const common =
+    prefix === 'RERANKER'
+      ? {}
+      : { model: text(env, `${prefix}_MODEL`), apiKey: text(env, `${prefix}_API_KEY`), baseURL: text(env, `${prefix}_BASE_URL`) }
+  const extra = Object.fromEntries(Object.entries(common).filter(([, v]) => v !== undefined))
+  // The JSON names the provider's own settings and wins over the common vars (which may serve the default openai setup).
+  return { provider, config: { ...extra, ...(config as Record<string, unknown>) } }
+}
+
 function parseLLM(env: Env): LLMSettings | undefined {
   const baseURL = text(env, 'LLM_BASE_URL')
   const model = text(env, 'LLM_MODEL')
   const apiKey = text(env, 'LLM_API_KEY')
+  const other = parseChoice(env, 'llm', 'LLM')
+  if (other) return { other, model: model ?? '' }
   // An endpoint (LLM_BASE_URL) or a key for OpenAI (LLM_API_KEY) turns the LLM on; LLM_MODEL alone
   // only picks the model, so wrangler.toml can name one without requiring a key.
   if (baseURL === undefined && apiKey === undefined) return undefined
@@ -185,6 +230,7 @@ export function parseSettings(env: Env): Settings {
     shards: integer(env, 'DO_SHARDS', DEFAULT_SHARDS, 1, MAX_SHARDS),
     memoryBudgetMB: integer(env, 'MEMORY_BUDGET_MB', DEFAULT_MEMORY_BUDGET_MB, 1, 1024),
     embedding: {
+      ...withChoice(parseChoice(env, 'embedder', 'EMBEDDING')),
       model: text(env, 'EMBEDDING_MODEL') ?? 'text-embedding-3-small',
       ...(baseURL ? { baseURL } : {}),
       ...(apiKey ? { apiKey } : {}),
@@ -196,6 +242,7 @@ export function parseSettings(env: Env): Settings {
       llmTimeoutMs: integer(env, 'LLM_TIMEOUT_MS', 25_000, 100, 600_000),
       maxRetries: integer(env, 'UPSTREAM_MAX_RETRIES', 2, 0, 10),
     },
+    reranker: parseChoice(env, 'reranker', 'RERANKER'),
     remote: parseRemote(env, mode),
     adminKey: text(env, 'ADMIN_KEY'),
     corsOrigins: parseCors(env),
@@ -209,6 +256,8 @@ export function parseSettings(env: Env): Settings {
     },
   }
 }
+
+const withChoice = (other: ProviderChoice | undefined) => (other ? { other } : {})
 
 const cache = new WeakMap<object, Settings>()
 

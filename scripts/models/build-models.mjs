@@ -467,6 +467,67 @@ function randomModel(vocabSize) {
   })
 }
 
+/**
+ * A cross-encoder in shape only (BertForSequenceClassification, one label): it reads the (query, document)
+ * pair as one sequence, as a cross-encoder does, splits it by token_type_ids, mean-pools the WordNet token
+ * vectors of each segment, and outputs 10 × their cosine as the logit. No attention between the segments
+ * and no training: a stand-in that lets the reranker's plumbing run offline with a lexical-semantic signal.
+ */
+function crossEncoderModel(rows) {
+  const lookup = lookupNodes(rows, 'tokens')
+  const pooled = (mask, out) => [
+    node('Unsqueeze', [mask, 'last_axis'], [`${mask}3`]),
+    node('Mul', ['tokens', `${mask}3`], [`${mask}_tokens`]),
+    node('ReduceSum', [`${mask}_tokens`, 'seq_axis'], [`${mask}_sum`], { keepdims: 0 }),
+    node('Mul', [`${mask}_sum`, `${mask}_sum`], [`${mask}_sq`]),
+    node('ReduceSum', [`${mask}_sq`, 'last_axis'], [`${mask}_norm2`], { keepdims: 1 }),
+    node('Add', [`${mask}_norm2`, 'epsilon'], [`${mask}_norm2e`]),
+    node('Sqrt', [`${mask}_norm2e`], [`${mask}_norm`]),
+    node('Div', [`${mask}_sum`, `${mask}_norm`], [out]),
+  ]
+  return model({
+    name: 'wordnet-cross-encoder',
+    producer: 'edgemem scripts/models',
+    initializers: [
+      ...lookup.initializers,
+      tensor('seq_axis', DataType.INT64, [1], BigInt64Array.from([1n])),
+      tensor('one_f', DataType.FLOAT, [], Float32Array.from([1])),
+      tensor('epsilon', DataType.FLOAT, [], Float32Array.from([1e-9])),
+      tensor('logit_scale', DataType.FLOAT, [], Float32Array.from([10])),
+    ],
+    nodes: [
+      ...lookup.nodes,
+      node('Cast', ['attention_mask'], ['attention_f'], { to: DataType.FLOAT }),
+      node('Cast', ['token_type_ids'], ['type_f'], { to: DataType.FLOAT }),
+      node('Sub', ['one_f', 'type_f'], ['not_type_f']),
+      node('Mul', ['attention_f', 'not_type_f'], ['mask_a']),
+      node('Mul', ['attention_f', 'type_f'], ['mask_b']),
+      ...pooled('mask_a', 'query_vector'),
+      ...pooled('mask_b', 'document_vector'),
+      node('Mul', ['query_vector', 'document_vector'], ['products']),
+      node('ReduceSum', ['products', 'last_axis'], ['cosine'], { keepdims: 1 }),
+      node('Mul', ['cosine', 'logit_scale'], ['logits']),
+    ],
+    inputs: [
+      valueInfo('input_ids', DataType.INT64, ['batch_size', 'sequence_length']),
+      valueInfo('attention_mask', DataType.INT64, ['batch_size', 'sequence_length']),
+      valueInfo('token_type_ids', DataType.INT64, ['batch_size', 'sequence_length']),
+    ],
+    outputs: [valueInfo('logits', DataType.FLOAT, ['batch_size', 1])],
+  })
+}
+
+function crossEncoderConfig() {
+  const config = JSON.parse(
+    configFile('local/wordnet-cross-encoder', 'cross-encoder stand-in built from WordNet by scripts/models/build-models.mjs'),
+  )
+  return JSON.stringify(
+    { ...config, architectures: ['BertForSequenceClassification'], id2label: { 0: 'LABEL_0' }, label2id: { LABEL_0: 0 } },
+    null,
+    2,
+  )
+}
+
 // --- output -------------------------------------------------------------------------------------
 
 async function writeModel(dir, files) {
@@ -506,6 +567,14 @@ async function main() {
     'NOTICE-tokenizer.txt': notices,
     'README.md': `# local/wordnet-static-384 (generated)\n\nBuilt by scripts/models/build-models.mjs from ${wordnet.source} and ${tokenizerSource}.\nA static bag-of-wordpieces embedder: each of the ${mapped} whole-word tokens WordNet knows gets a 384-d vector, a\nsparse random projection of its WordNet features (senses weighted by their SemCor counts, hypernym ancestors,\nrelated synsets, synonyms, gloss words; IDF-weighted). Other tokens get small seeded random vectors. Use mean\npooling and normalisation. Lexical semantics only: no word order, no context.\n\nWordNet licence: LICENSE-WordNet.txt (keep it with every copy). Tokenizer vocabulary: NOTICE-tokenizer.txt.\n`,
   })
+  await writeModel(join(outRoot, 'local/wordnet-cross-encoder'), {
+    ...tokenizer,
+    'config.json': crossEncoderConfig(),
+    'onnx/model_quantized.onnx': crossEncoderModel(rows),
+    'LICENSE-WordNet.txt': wordnet.license,
+    'NOTICE-tokenizer.txt': notices,
+    'README.md': `# local/wordnet-cross-encoder (generated): a cross-encoder in shape only\n\nBuilt by scripts/models/build-models.mjs. Takes (query, document) pairs like a cross-encoder\n(BertForSequenceClassification, one logit) but only mean-pools the WordNet token vectors of each segment\n(split by token_type_ids) and outputs 10 × their cosine: no attention between query and document, no training.\nFor offline tests and benchmarks of the reranking plumbing.\n\nWordNet licence: LICENSE-WordNet.txt. Tokenizer vocabulary: NOTICE-tokenizer.txt.\n`,
+  })
   await writeModel(join(outRoot, 'test/random-static-384'), {
     ...tokenizer,
     'config.json': configFile('test/random-static-384', 'seeded random weights, no meaning: built by scripts/models/build-models.mjs'),
@@ -514,7 +583,7 @@ async function main() {
     'README.md': `# test/random-static-384 (generated): NOT A SEMANTIC MODEL\n\nSeeded random token and position vectors through one random dense layer and tanh, built by\nscripts/models/build-models.mjs. For plumbing, batching and progress tests only.\n`,
   })
   await writeFile(stampFile, JSON.stringify(inputs))
-  log(`built 2 models (${mapped} WordNet-mapped tokens) in ${outRoot} in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  log(`built 3 models (${mapped} WordNet-mapped tokens) in ${outRoot} in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main()

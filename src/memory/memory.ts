@@ -1,6 +1,7 @@
 import { resolveMemoryConfig, type MemoryConfig, type ResolvedConfig } from '../config.ts'
-import { ConfigError, ValidationError, isEdgememError } from '../errors.ts'
+import { ConfigError, RerankError, ValidationError, isEdgememError } from '../errors.ts'
 import { and } from '../filters/ast.ts'
+import type { Reranker } from '../interfaces/reranker.ts'
 import type { StoredRecord } from '../interfaces/vector-store.ts'
 import type {
   MemoryApi,
@@ -45,6 +46,26 @@ function checkTopK(value: unknown, fallback: number, operation: string): number 
     throw new ValidationError(`${operation}: topK must be an integer from 1 to ${MAX_TOP_K}, got ${JSON.stringify(value)}`)
   }
   return value
+}
+
+/** Candidates per result a reranked search fetches. */
+const RERANK_POOL = 3
+
+/** The same hits, ordered by the reranker's scores (which replace the search's); never adds any. */
+async function rerankHits<H extends { payload: StoredRecord['payload']; score: number }>(
+  reranker: Reranker,
+  query: string,
+  hits: H[],
+): Promise<H[]> {
+  if (hits.length === 0) return hits
+  const scores = await reranker.rerank(
+    query,
+    hits.map((h) => String(h.payload.memory)),
+  )
+  if (!Array.isArray(scores) || scores.length !== hits.length || !scores.every((x) => typeof x === 'number' && !Number.isNaN(x))) {
+    throw new RerankError(`the reranker returned ${Array.isArray(scores) ? scores.length : 'no'} scores for ${hits.length} candidates`)
+  }
+  return hits.map((hit, i) => ({ ...hit, score: scores[i]! })).sort((a, b) => b.score - a.score)
 }
 
 function checkMemoryId(id: unknown, operation: string): string {
@@ -97,7 +118,21 @@ export class Memory implements MemoryApi {
     const metadata = validateMetadata(opts.metadata)
     expiryFromDate(opts.expirationDate)
     if (opts.infer !== undefined && typeof opts.infer !== 'boolean') throw new ValidationError('add: infer must be a boolean')
+    const procedural = opts.memoryType !== undefined
+    if (procedural) {
+      if (opts.memoryType !== 'procedural' && opts.memoryType !== 'procedural_memory') {
+        throw new ValidationError(`add: memoryType must be "procedural", got ${JSON.stringify(opts.memoryType)}`)
+      }
+      if (scope.agent_id === undefined) throw new ValidationError('add: memoryType "procedural" needs agentId (the agent whose run it is)')
+      if (opts.infer === false)
+        throw new ValidationError('add: memoryType "procedural" summarises with the llm; it cannot be combined with infer: false')
+    }
     const s = await this.open()
+    if (procedural) {
+      if (!s.llm) throw new ConfigError('llm', 'add with memoryType "procedural" needs an llm to summarise the run')
+      const request = { scope, metadata, expirationDate: opts.expirationDate }
+      return this.writes.run(writeLockKey(scope), () => s.addProcedural(list, request))
+    }
     const infer = opts.infer ?? s.llm !== undefined
     if (infer && !s.llm) {
       throw new ConfigError('llm', 'add with infer: true needs an llm; configure one (e.g. { provider: "openai" }) or pass infer: false')
@@ -116,12 +151,18 @@ export class Memory implements MemoryApi {
     if (opts.threshold !== undefined && (typeof opts.threshold !== 'number' || !Number.isFinite(opts.threshold))) {
       throw new ValidationError('search: threshold must be a finite number')
     }
+    if (opts.rerank !== undefined && typeof opts.rerank !== 'boolean') throw new ValidationError('search: rerank must be a boolean')
     const s = await this.open()
+    if (opts.rerank && !s.reranker) {
+      throw new ValidationError('search: rerank: true needs a reranker in the Memory config (reranker: { provider, config })')
+    }
     const [vector] = await embedTexts(s.embedder, [query])
     const filter = and(scopeFilter(scope), visibleAt(Date.now()), filters)
-    const hits = await s.search({ vector: vector!, topK, filter, scope, text: query })
+    const pool = opts.rerank ? Math.min(MAX_TOP_K, topK * RERANK_POOL) : topK
+    const hits = await s.search({ vector: vector!, topK: pool, filter, scope, text: query })
     const kept = opts.threshold === undefined ? hits : hits.filter((h) => h.score >= opts.threshold!)
-    return { results: kept.slice(0, topK).map((h) => toMemoryItem(h.id, h.payload, h.score)) }
+    const ranked = opts.rerank ? await rerankHits(s.reranker!, query, kept) : kept
+    return { results: ranked.slice(0, topK).map((h) => toMemoryItem(h.id, h.payload, h.score)) }
   }
 
   async get(id: string): Promise<MemoryItem | null> {

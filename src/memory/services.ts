@@ -5,15 +5,18 @@ import { compileFilter } from '../filters/evaluate.ts'
 import type { Embedder } from '../interfaces/embedder.ts'
 import type { KeyValueStore } from '../interfaces/key-value-store.ts'
 import type { LLM } from '../interfaces/llm.ts'
+import type { Reranker } from '../interfaces/reranker.ts'
 import type { ScoredRecord, StoredRecord, VectorStore } from '../interfaces/vector-store.ts'
 import type { ProviderInstances, ProviderKind } from '../registry.ts'
 import type { JsonObject, MemoryEvent, Message } from '../types.ts'
+import { sha256Hex } from '../util/hash.ts'
 import { uuidv4 } from '../util/id.ts'
 import type { KeyedMutex } from '../util/mutex.ts'
 import { embedTexts } from './embedding.ts'
 import { embedderWithDeadline, llmWithDeadline } from './deadlines.ts'
 import { HistoryStore, newHistoryEntry } from './history.ts'
 import { AnswerProblem, type Operation, parseOperations } from './infer/parse.ts'
+import { buildProceduralPrompt, PROCEDURAL_MEMORY_TYPE } from './infer/procedural.ts'
 import { buildPrompt, buildRetry, type Candidate } from './infer/prompt.ts'
 import {
   type Changes,
@@ -35,7 +38,7 @@ const RECONCILE_CANDIDATES = 20
 
 async function create<K extends ProviderKind>(
   choice: ProviderChoice<K>,
-  context: { collection: string; storage: KeyValueStore | undefined },
+  context: { collection: string; storage: KeyValueStore | undefined; llm?: LLM | undefined },
 ): Promise<ProviderInstances[K]> {
   return choice.kind === 'instance' ? choice.instance : choice.provider.create(context)
 }
@@ -57,12 +60,13 @@ export class MemoryServices {
   readonly embedder: Embedder
   readonly store: VectorStore
   readonly llm: LLM | undefined
+  readonly reranker: Reranker | undefined
   readonly history: HistoryStore | undefined
   private readonly writes: KeyedMutex
   private readonly customInstructions: string | undefined
 
   private constructor(
-    parts: Pick<MemoryServices, 'storage' | 'embedder' | 'store' | 'llm' | 'history'>,
+    parts: Pick<MemoryServices, 'storage' | 'embedder' | 'store' | 'llm' | 'history' | 'reranker'>,
     writes: KeyedMutex,
     customInstructions: string | undefined,
   ) {
@@ -70,6 +74,7 @@ export class MemoryServices {
     this.embedder = parts.embedder
     this.store = parts.store
     this.llm = parts.llm
+    this.reranker = parts.reranker
     this.history = parts.history
     this.writes = writes
     this.customInstructions = customInstructions
@@ -83,10 +88,11 @@ export class MemoryServices {
     const { embedderMs, llmMs } = settings.timeouts
     const embedder = embedderWithDeadline(await create(settings.embedder, context), embedderMs)
     const llm = settings.llm ? llmWithDeadline(await create(settings.llm, context), llmMs) : undefined
+    const reranker = settings.reranker ? await create(settings.reranker, { ...context, llm }) : undefined
     const store = await create(settings.vectorStore, context)
     await store.init({ dimensions: embedder.dimensions })
     const history = settings.historyEnabled ? new HistoryStore(storage, collection) : undefined
-    const services = new MemoryServices({ storage, embedder, store, llm, history }, writes, settings.customInstructions)
+    const services = new MemoryServices({ storage, embedder, store, llm, history, reranker }, writes, settings.customInstructions)
     await services.recoverHistory()
     return services
   }
@@ -110,6 +116,27 @@ export class MemoryServices {
       fresh.map((m) => m.text),
     )
     const { changes, results } = planAdditions(fresh, vectors, this.writeContext(request, now))
+    await this.commit(changes)
+    return { results }
+  }
+
+  /** memoryType 'procedural': one LLM call summarises the whole run (system messages included) into one memory. */
+  async addProcedural(messages: Message[], request: AddRequest): Promise<{ results: MemoryEvent[] }> {
+    if (messages.length === 0) return { results: [] }
+    const now = Date.now()
+    let summary: string
+    try {
+      summary = (await this.llm!.complete({ messages: buildProceduralPrompt(messages), temperature: 0 })).trim()
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err)
+      throw new LLMError(`procedural memory failed: the llm call failed (${detail}); nothing was written`, { cause: err })
+    }
+    if (summary === '') throw new LLMError('procedural memory failed: the llm returned an empty summary; nothing was written')
+    const metadata: JsonObject = { ...request.metadata, memory_type: PROCEDURAL_MEMORY_TYPE }
+    const memory = { text: summary, hash: sha256Hex(summary), metadata, turn: 0 }
+    if ((await this.findByHashes(request.scope, [memory.hash], now)).size > 0) return { results: [] }
+    const vectors = await embedTexts(this.embedder, [summary])
+    const { changes, results } = planAdditions([memory], vectors, this.writeContext(request, now))
     await this.commit(changes)
     return { results }
   }

@@ -41,4 +41,7 @@ export const PROVIDER_MODULES = {
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },
   },
-} satisfies Record<'embedder' | 'llm' | 'vectorStore' | 'storage', Record<string, ProviderModule>>
+  reranker: {
+    transformers: { module: 'edgemem/transformers', workerd: TRANSFORMERS_IN_WORKERD },
+  },
+} satisfies Record<'embedder' | 'llm' | 'vectorStore' | 'storage' | 'reranker', Record<string, ProviderModule>>

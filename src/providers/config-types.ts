@@ -1,10 +1,19 @@
 import type { ProviderKind } from '../registry.ts'
+import type { AnthropicLLMConfig } from './anthropic/config.ts'
+import type { AzureOpenAIEmbedderConfig, AzureOpenAILLMConfig } from './azure-openai/config.ts'
+import type { BedrockEmbedderConfig, BedrockLLMConfig } from './bedrock/config.ts'
+import type { CohereEmbedderConfig } from './cohere/config.ts'
+import type { GeminiEmbedderConfig, GeminiLLMConfig } from './gemini/config.ts'
+import type { HuggingfaceEmbedderConfig } from './huggingface/config.ts'
+import type { JinaEmbedderConfig } from './jina/config.ts'
+import type { CohereRerankerConfig, JinaRerankerConfig, LLMRerankerConfig, VoyageRerankerConfig } from './rerankers/config.ts'
 import type { OpenAIEmbedderConfig, OpenAILLMConfig } from './openai/config.ts'
 import type { CloudflareKvStorageConfig } from './storage/cloudflare-kv-config.ts'
 import type { IndexedDbStorageConfig } from './storage/indexeddb-config.ts'
 import type { TransformersEmbedderOptions } from './transformers/config.ts'
 import type { FlatConfig } from './vector-stores/flat.ts'
 import type { HnswConfig } from './vector-stores/hnsw.ts'
+import type { VoyageEmbedderConfig } from './voyage/config.ts'
 
 // The config type of every provider, by kind and name: what `{ provider, config }` in a MemoryConfig
 // accepts. One line per built-in provider (its config as the user writes it, i.e. the schema's input);
@@ -19,10 +28,21 @@ import type { HnswConfig } from './vector-stores/hnsw.ts'
 export interface EmbedderProviders {
   openai: OpenAIEmbedderConfig
   transformers: TransformersEmbedderOptions
+  gemini: GeminiEmbedderConfig
+  cohere: CohereEmbedderConfig
+  voyage: VoyageEmbedderConfig
+  jina: JinaEmbedderConfig
+  bedrock: BedrockEmbedderConfig
+  'azure-openai': AzureOpenAIEmbedderConfig
+  huggingface: HuggingfaceEmbedderConfig
 }
 
 export interface LLMProviders {
   openai: OpenAILLMConfig
+  anthropic: AnthropicLLMConfig
+  gemini: GeminiLLMConfig
+  bedrock: BedrockLLMConfig
+  'azure-openai': AzureOpenAILLMConfig
 }
 
 export interface VectorStoreProviders {
@@ -37,11 +57,20 @@ export interface StorageProviders {
   'cloudflare-kv': CloudflareKvStorageConfig
 }
 
+export interface RerankerProviders {
+  cohere: CohereRerankerConfig
+  jina: JinaRerankerConfig
+  voyage: VoyageRerankerConfig
+  llm: LLMRerankerConfig
+  transformers: TransformersEmbedderOptions
+}
+
 export interface ProviderConfigs {
   embedder: EmbedderProviders
   llm: LLMProviders
   vectorStore: VectorStoreProviders
   storage: StorageProviders
+  reranker: RerankerProviders
 }
 
 /** `config` may be left out exactly when every key of the provider's config is optional. */

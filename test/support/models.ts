@@ -8,6 +8,8 @@
 export const WORDNET_MODEL = 'local/wordnet-static-384'
 /** Seeded random weights, same tokenizer and output size: q8 only, no semantics. */
 export const RANDOM_MODEL = 'test/random-static-384'
+/** The cross-encoder stand-in (scripts/models/build-models.mjs): (query, document) pairs → 10 × WordNet cosine. */
+export const CROSS_ENCODER_MODEL = 'local/wordnet-cross-encoder'
 /** Both generated models output 384 dimensions, like all-MiniLM-L6-v2. */
 export const MODEL_DIMENSIONS = 384
 

@@ -16,6 +16,7 @@ const EXPECTED: [keyof typeof errors, string, () => errors.EdgememError][] = [
   ['LLMError', 'LLM', () => new errors.LLMError('bad')],
   ['StorageError', 'STORAGE', () => new errors.StorageError('bad')],
   ['RemoteError', 'REMOTE', () => new errors.RemoteError('svc', 503, 'down')],
+  ['RerankError', 'RERANK', () => new errors.RerankError('bad')],
 ]
 
 describe('errors', () => {

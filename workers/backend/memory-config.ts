@@ -19,6 +19,7 @@ export type MemoryPlacement =
   | { kind: 'remote'; namespace: KVNamespace; collection: string }
 
 function embedder(settings: Settings): ProviderSpec<'embedder'> {
+  if (settings.embedding.other) return settings.embedding.other as ProviderSpec<'embedder'>
   const { model, baseURL, apiKey, dimensions } = settings.embedding
   const { embeddingTimeoutMs, maxRetries } = settings.upstream
   return {
@@ -36,6 +37,7 @@ function embedder(settings: Settings): ProviderSpec<'embedder'> {
 
 function llm(settings: Settings): ProviderSpec<'llm'> | undefined {
   if (!settings.llm) return undefined
+  if (settings.llm.other) return settings.llm.other as ProviderSpec<'llm'>
   const { model, baseURL, apiKey } = settings.llm
   const { llmTimeoutMs, maxRetries } = settings.upstream
   return {
@@ -57,6 +59,7 @@ export function memoryConfig(settings: Settings, placement: MemoryPlacement, dep
   }
   const model = llm(settings)
   if (model) base.llm = model
+  if (settings.reranker) base.reranker = settings.reranker as ProviderSpec<'reranker'>
   const localIndex: ProviderSpec<'vectorStore'> = { provider: settings.localIndex, config: { memoryBudgetMB: settings.memoryBudgetMB } }
   switch (placement.kind) {
     case 'durable-object':

@@ -39,7 +39,7 @@ export class ApiError extends Error {
  *   by the route before it reaches the core.
  * - DIMENSION_MISMATCH: the configured embedder and the stored index disagree; no request can fix that,
  *   the operator must → 500.
- * - EMBEDDING, LLM, REMOTE: an upstream service (embedding endpoint, LLM, remote vector store) failed → 502.
+ * - EMBEDDING, LLM, REMOTE, RERANK: an upstream service (embedding endpoint, LLM, remote vector store, reranker) failed → 502.
  * - STORAGE: KV or Durable Object storage failed → 500.
  */
 export const STATUS_OF_CODE: Record<ErrorCode, ApiStatus> = {
@@ -52,6 +52,7 @@ export const STATUS_OF_CODE: Record<ErrorCode, ApiStatus> = {
   LLM: 502,
   REMOTE: 502,
   STORAGE: 500,
+  RERANK: 502,
 }
 
 /** A core error as it crosses the Durable Object RPC boundary (class identity does not survive it). */

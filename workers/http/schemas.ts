@@ -135,6 +135,7 @@ export const SearchBodySchema = z
       .openapi({ description: 'filter language of docs/filters.md, e.g. {"topic": ["food"], "priority": {"gte": 2}}' }),
     top_k: z.number().int().min(1).optional().openapi({ description: 'default 10, at most MAX_TOP_K' }),
     threshold: z.number().optional().openapi({ description: 'minimum score' }),
+    rerank: z.boolean().optional().openapi({ description: 're-order with the RERANKER_PROVIDER (400 when none is configured)' }),
   })
   .openapi('SearchRequest')
 

@@ -184,6 +184,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
       ...(body.filters !== undefined ? { filters: body.filters } : {}),
       ...(body.top_k !== undefined ? { topK: body.top_k } : {}),
       ...(body.threshold !== undefined ? { threshold: body.threshold } : {}),
+      ...(body.rerank !== undefined ? { rerank: body.rerank } : {}),
     })
     return c.json({ results: results.map(wireItem) }, 200)
   })

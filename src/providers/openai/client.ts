@@ -98,6 +98,25 @@ export function unreadable(err: unknown): string {
   return err instanceof SyntaxError ? `the response is not valid JSON (${detail})` : `the response could not be read (${detail})`
 }
 
+/**
+ * An Azure OpenAI deployment (the `azure-openai` providers): the same exchange through the openai
+ * package's AzureOpenAI client, which sends the key as `api-key`, adds `?api-version=` and routes to
+ * /openai/deployments/{deployment}/... below the resource endpoint (the config's baseURL).
+ */
+export interface AzureTarget {
+  apiVersion: string
+  deployment: string
+}
+
+type AzureModule = typeof import('openai/azure')
+const azureModule = new Lazy<AzureModule>(() =>
+  import('openai/azure').catch((err: unknown) => {
+    throw new ConfigError('provider', 'the "openai" package could not be loaded; install it next to edgemem (npm install openai)', {
+      cause: err,
+    })
+  }),
+)
+
 export interface RequestOptions {
   signal?: AbortSignal | undefined
 }
@@ -110,14 +129,34 @@ export class OpenAIConnection {
   private readonly breaker: CircuitBreaker | undefined
   private readonly client = new Lazy(async (): Promise<{ client: OpenAI; OpenAI: OpenAIClass }> => {
     const mod = await openaiModule.get()
+    if (this.azure) {
+      const { AzureOpenAI } = await azureModule.get()
+      const options = clientOptions(this.config) ?? {}
+      // baseURL (the endpoint + /openai), apiKey and apiVersion are given, so the client reads no environment.
+      const client = new AzureOpenAI({
+        apiKey: this.config.apiKey ?? KEYLESS_PLACEHOLDER,
+        baseURL: `${(this.config.baseURL ?? '').replace(/\/+$/, '')}/openai`,
+        organization: null,
+        project: null,
+        logLevel: 'warn',
+        timeout: options.timeout,
+        maxRetries: 0,
+        defaultHeaders: options.defaultHeaders,
+        dangerouslyAllowBrowser: true,
+        ...this.azure,
+      })
+      return { client, OpenAI: mod.OpenAI }
+    }
     return { client: new mod.OpenAI(clientOptions(this.config)), OpenAI: mod.OpenAI }
   })
+  private readonly azure: AzureTarget | undefined
 
-  constructor(config: ConnectionConfig, what: string) {
+  constructor(config: ConnectionConfig, what: string, azure?: AzureTarget) {
     this.config = config
+    this.azure = azure
     // OpenAI's rate limits are per minute: start backing off at 0.5 s, as OpenAI's own SDKs do.
     this.retry = { ...DEFAULT_RETRY, maxRetries: config.maxRetries, baseDelayMs: 500 }
-    this.service = `openai ${what} (${config.baseURL ?? OPENAI_BASE_URL})`
+    this.service = `${azure ? 'azure-openai' : 'openai'} ${what} (${config.baseURL ?? OPENAI_BASE_URL})`
     const { circuitBreaker } = config
     this.breaker = circuitBreaker === false ? undefined : new CircuitBreaker(circuitBreaker)
   }

@@ -1,7 +1,7 @@
 import { EmbeddingError, RemoteError, ValidationError } from '../../errors.ts'
 import type { Embedder } from '../../interfaces/embedder.ts'
 import { base64ToBytes } from '../../util/bytes.ts'
-import { OpenAIConnection, unreadable } from './client.ts'
+import { type AzureTarget, OpenAIConnection, unreadable } from './client.ts'
 import { openaiEmbedderSchema, parseConfig, type OpenAIEmbedderConfig, type ResolvedOpenAIEmbedderConfig } from './config.ts'
 
 /** Output sizes of OpenAI's own models at full length, so `dimensions` is known before the first call. */
@@ -22,9 +22,10 @@ export class OpenAIEmbedder implements Embedder {
   private detectedDimensions: number | undefined
   private dimensionsSource: 'config' | 'published' | 'response' = 'response'
 
-  constructor(config: OpenAIEmbedderConfig) {
-    this.config = parseConfig(openaiEmbedderSchema, config, 'openai embedder')
-    this.connection = new OpenAIConnection(this.config, 'embeddings')
+  /** `azure`: the azure-openai provider (src/providers/azure-openai/), which validates its own config first. */
+  constructor(config: OpenAIEmbedderConfig, azure?: AzureTarget) {
+    this.config = parseConfig(openaiEmbedderSchema, config, azure ? 'azure-openai embedder' : 'openai embedder')
+    this.connection = new OpenAIConnection(this.config, 'embeddings', azure)
     if (this.config.dimensions !== undefined) {
       this.detectedDimensions = this.config.dimensions
       this.dimensionsSource = 'config'

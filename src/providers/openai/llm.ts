@@ -1,6 +1,6 @@
 import { LLMError, RemoteError, ValidationError } from '../../errors.ts'
 import type { LLM, LLMRequest } from '../../interfaces/llm.ts'
-import { OpenAIConnection, OPENAI_BASE_URL, unreadable } from './client.ts'
+import { type AzureTarget, OpenAIConnection, OPENAI_BASE_URL, unreadable } from './client.ts'
 import { openaiLLMSchema, parseConfig, type OpenAILLMConfig, type ResolvedOpenAILLMConfig } from './config.ts'
 
 const ROLES = new Set(['system', 'user', 'assistant'])
@@ -22,9 +22,10 @@ export class OpenAILLM implements LLM {
   private readonly config: ResolvedOpenAILLMConfig
   private readonly connection: OpenAIConnection
 
-  constructor(config: OpenAILLMConfig) {
-    this.config = parseConfig(openaiLLMSchema, config, 'openai llm')
-    this.connection = new OpenAIConnection(this.config, 'chat')
+  /** `azure`: the azure-openai provider (src/providers/azure-openai/), which validates its own config first. */
+  constructor(config: OpenAILLMConfig, azure?: AzureTarget) {
+    this.config = parseConfig(openaiLLMSchema, config, azure ? 'azure-openai llm' : 'openai llm')
+    this.connection = new OpenAIConnection(this.config, 'chat', azure)
   }
 
   ready(): Promise<void> {

@@ -9,6 +9,8 @@ import type { TransformersProgressListener } from './progress.ts'
 // when a Memory is constructed), so it must stay tiny and must never import transformers.js.
 
 export const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2'
+/** The transformers reranker's default: a real cross-encoder on the hub (MS MARCO MiniLM, ONNX weights). */
+export const DEFAULT_RERANK_MODEL = 'Xenova/ms-marco-MiniLM-L-6-v2'
 export const DEFAULT_DTYPE = 'q8'
 export const DEFAULT_BATCH_SIZE = 32
 

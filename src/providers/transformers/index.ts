@@ -9,14 +9,16 @@
 import * as transformers from '@huggingface/transformers'
 import { registerProvider } from '../../registry.ts'
 import { provideTransformersLibrary } from './library.ts'
-import { transformersProvider } from './provider.ts'
+import { transformersProvider, transformersRerankerProvider } from './provider.ts'
 
 // The static import is what makes bundlers include transformers.js (an optional peer dependency that the
 // core only ever imports by name at run time, see library.ts).
 provideTransformersLibrary(transformers as never)
 registerProvider(transformersProvider)
+registerProvider(transformersRerankerProvider)
 
 export { TransformersEmbedder } from './embedder.ts'
+export { TransformersReranker } from './reranker.ts'
 export type {
   TransformersDevice,
   TransformersDtype,

@@ -14,6 +14,9 @@ export interface TransformersLibrary {
   env: unknown
   pipeline(task: 'feature-extraction', model: string, options: Record<string, unknown>): Promise<unknown>
   ModelRegistry: { get_available_dtypes(model: string, options: { local_files_only: boolean }): Promise<string[]> }
+  /** Cross-encoders (the transformers reranker). */
+  AutoTokenizer?: { from_pretrained(model: string, options: Record<string, unknown>): Promise<unknown> }
+  AutoModelForSequenceClassification?: { from_pretrained(model: string, options: Record<string, unknown>): Promise<unknown> }
 }
 
 export const TRANSFORMERS_PACKAGE = '@huggingface/transformers'

@@ -1,6 +1,6 @@
 import type { Embedder } from '../../interfaces/embedder.ts'
 import { defineProvider } from '../../registry.ts'
-import { parseTransformersConfig, type TransformersEmbedderOptions } from './config.ts'
+import { DEFAULT_RERANK_MODEL, parseTransformersConfig, type TransformersEmbedderOptions } from './config.ts'
 
 // The eager half of the transformers embedder: config validation (synchronous, at Memory construction)
 // and a factory that imports the embedder only when a Memory actually uses it. Nothing here may
@@ -19,6 +19,16 @@ export async function createTransformersEmbedder(config: Record<string, unknown>
   const module = await import('./embedder.ts')
   return new module.TransformersEmbedder(config as TransformersEmbedderOptions)
 }
+
+/** The `transformers` reranker: an on-device cross-encoder (reranker.ts, imported on first use). */
+export const transformersRerankerProvider = defineProvider({
+  kind: 'reranker',
+  name: 'transformers',
+  factory: async (config) => new (await import('./reranker.ts')).TransformersReranker(config as TransformersEmbedderOptions),
+  options: {
+    schema: (config) => parseTransformersConfig({ model: DEFAULT_RERANK_MODEL, ...config }) as unknown as Record<string, unknown>,
+  },
+})
 
 export const transformersProvider = defineProvider({
   kind: 'embedder',
