@@ -1,6 +1,7 @@
 import * as z from 'zod/mini'
 import { ConfigError } from './errors.ts'
 import type { Embedder } from './interfaces/embedder.ts'
+import type { GraphStore } from './interfaces/graph-store.ts'
 import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
 import type { VectorStore } from './interfaces/vector-store.ts'
@@ -30,6 +31,11 @@ export interface MemoryConfig {
   collection?: string
   /** Appended guidance for fact extraction. */
   customInstructions?: string
+  /**
+   * Graph memory (docs/graph.md): entities and relations learnt with the memories, returned as `relations`.
+   * Off without it. { provider: 'local' } keeps the graph in the Memory's storage.
+   */
+  graphStore?: ProviderSpec<'graphStore'> | GraphStore
 }
 
 /** Either an instance to use as is, or a provider validated now and created on first use. */
@@ -45,6 +51,7 @@ export interface ResolvedConfig {
   historyEnabled: boolean
   collection: string
   customInstructions: string | undefined
+  graphStore: ProviderChoice<'graphStore'> | undefined
 }
 
 const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
@@ -52,6 +59,7 @@ const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
   vectorStore: ['init', 'upsert', 'get', 'search', 'delete', 'list', 'reset'],
   llm: ['complete'],
   storage: ['get', 'set', 'delete', 'list'],
+  graphStore: ['apply', 'findEntities', 'neighbourhood', 'listEntities', 'listRelations', 'forgetMemories', 'deleteScope', 'reset'],
 }
 
 const providerSpecSchema = z.strictObject({
@@ -67,6 +75,7 @@ const topLevelSchema = z.strictObject({
   history: z.optional(z.strictObject({ enabled: z.optional(z.boolean()) })),
   collection: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"'))),
   customInstructions: z.optional(z.string()),
+  graphStore: z.optional(z.unknown()),
 })
 
 function hasIndexedDB(): boolean {
@@ -117,5 +126,6 @@ export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
     historyEnabled: c.history?.enabled ?? true,
     collection: c.collection ?? 'memories',
     customInstructions: c.customInstructions,
+    graphStore: resolveChoice('graphStore', 'graphStore', c.graphStore, undefined),
   }
 }

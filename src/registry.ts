@@ -1,6 +1,7 @@
 import type * as zc from 'zod/v4/core'
 import { ConfigError } from './errors.ts'
 import type { Embedder } from './interfaces/embedder.ts'
+import type { GraphStore } from './interfaces/graph-store.ts'
 import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
 import type { VectorStore } from './interfaces/vector-store.ts'
@@ -13,6 +14,7 @@ export interface ProviderInstances {
   vectorStore: VectorStore
   llm: LLM
   storage: KeyValueStore
+  graphStore: GraphStore
 }
 export type ProviderKind = keyof ProviderInstances
 
@@ -58,12 +60,13 @@ export function defineProvider<K extends ProviderKind>(definition: ProviderDefin
   return definition
 }
 
-const KINDS: readonly ProviderKind[] = ['embedder', 'vectorStore', 'llm', 'storage']
+const KINDS: readonly ProviderKind[] = ['embedder', 'vectorStore', 'llm', 'storage', 'graphStore']
 const registry: { [K in ProviderKind]: Map<string, ProviderEntry<K>> } = {
   embedder: new Map(),
   vectorStore: new Map(),
   llm: new Map(),
   storage: new Map(),
+  graphStore: new Map(),
 }
 
 /**

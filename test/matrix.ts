@@ -13,6 +13,7 @@ export const MATRIX_TESTS = [
   'test/unit/providers/storage/storage-conformance.test.ts',
   'test/unit/examples/storages.test.ts',
   'test/unit/providers/transformers/embedder.test.ts',
+  'test/unit/local/graph-store.test.ts',
 ] as const
 
 export const MATRIX_RUNTIMES = ['node', 'chromium', 'workerd', 'deno', 'bun'] as const

@@ -34,4 +34,5 @@ export const PROVIDER_MODULES = {
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },
   },
-} satisfies Record<'embedder' | 'llm' | 'vectorStore' | 'storage', Record<string, ProviderModule>>
+  graphStore: {},
+} satisfies Record<'embedder' | 'llm' | 'vectorStore' | 'storage' | 'graphStore', Record<string, ProviderModule>>

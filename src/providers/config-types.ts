@@ -4,6 +4,7 @@ import type { CloudflareKvStorageConfig } from './storage/cloudflare-kv-config.t
 import type { IndexedDbStorageConfig } from './storage/indexeddb-config.ts'
 import type { TransformersEmbedderOptions } from './transformers/config.ts'
 import type { FlatConfig } from './vector-stores/flat.ts'
+import type { LocalGraphConfig } from './graph-stores/local.ts'
 import type { HnswConfig } from './vector-stores/hnsw.ts'
 
 // The config type of every provider, by kind and name: what `{ provider, config }` in a MemoryConfig
@@ -37,11 +38,16 @@ export interface StorageProviders {
   'cloudflare-kv': CloudflareKvStorageConfig
 }
 
+export interface GraphStoreProviders {
+  local: LocalGraphConfig
+}
+
 export interface ProviderConfigs {
   embedder: EmbedderProviders
   llm: LLMProviders
   vectorStore: VectorStoreProviders
   storage: StorageProviders
+  graphStore: GraphStoreProviders
 }
 
 /** `config` may be left out exactly when every key of the provider's config is optional. */

@@ -5,6 +5,7 @@ import { createOpenAILLM } from './openai/llm.ts'
 import { cloudflareKvStorageSchema, type CloudflareKvStorageConfig } from './storage/cloudflare-kv-config.ts'
 import { createMemoryStorage, memoryStorageSchema } from './storage/memory.ts'
 import { createFlatStore, flatSchema, type FlatConfig } from './vector-stores/flat.ts'
+import { createLocalGraphStore, localGraphSchema, type LocalGraphConfig } from './graph-stores/local.ts'
 
 /**
  * The providers every entry of edgemem registers, the workerd one included: small, fetch-only, and what a
@@ -29,4 +30,10 @@ export const LIGHT_PROVIDERS: readonly ProviderDefinition[] = [
   }),
   defineProvider({ kind: 'embedder', name: 'openai', factory: (c) => createOpenAIEmbedder(c), options: { schema: openaiEmbedderSchema } }),
   defineProvider({ kind: 'llm', name: 'openai', factory: (c) => createOpenAILLM(c), options: { schema: openaiLLMSchema } }),
+  defineProvider({
+    kind: 'graphStore',
+    name: 'local',
+    factory: (c, ctx) => createLocalGraphStore(c as LocalGraphConfig, ctx),
+    options: { schema: localGraphSchema },
+  }),
 ]
