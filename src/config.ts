@@ -36,6 +36,8 @@ export interface MemoryConfig {
    * Off without it. { provider: 'local' } keeps the graph in the Memory's storage.
    */
   graphStore?: ProviderSpec<'graphStore'> | GraphStore
+  /** Graph memory's ranking: `entityBoost` (default 0.1; 0 turns it off) is added to a result's score times its entity overlap with the query. */
+  graph?: { entityBoost?: number }
 }
 
 /** Either an instance to use as is, or a provider validated now and created on first use. */
@@ -52,6 +54,7 @@ export interface ResolvedConfig {
   collection: string
   customInstructions: string | undefined
   graphStore: ProviderChoice<'graphStore'> | undefined
+  entityBoost: number
 }
 
 const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
@@ -76,7 +79,11 @@ const topLevelSchema = z.strictObject({
   collection: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"'))),
   customInstructions: z.optional(z.string()),
   graphStore: z.optional(z.unknown()),
+  graph: z.optional(z.strictObject({ entityBoost: z.optional(z.number().check(z.gte(0), z.lte(1))) })),
 })
+
+/** Weight of graph memory's entity-overlap signal in search ranking (docs/graph.md, measured on LOCOMO). */
+export const DEFAULT_ENTITY_BOOST = 0.1
 
 function hasIndexedDB(): boolean {
   return typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'object' && (globalThis as { indexedDB?: unknown }).indexedDB !== null
@@ -127,5 +134,6 @@ export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
     collection: c.collection ?? 'memories',
     customInstructions: c.customInstructions,
     graphStore: resolveChoice('graphStore', 'graphStore', c.graphStore, undefined),
+    entityBoost: c.graph?.entityBoost ?? DEFAULT_ENTITY_BOOST,
   }
 }

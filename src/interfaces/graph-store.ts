@@ -70,6 +70,8 @@ export interface GraphWrite {
   relations: RelationFact[]
   /** Relations (by id, of this scope) that the new memories contradict: invalidated at `at`, kept. */
   invalidate: { id: string; at: string }[]
+  /** Memories deleted by the same change: applied first, exactly as `forgetMemories` would. */
+  forget?: string[]
 }
 
 export interface GraphWriteResult {

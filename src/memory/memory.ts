@@ -4,13 +4,15 @@ import { and } from '../filters/ast.ts'
 import type { StoredRecord } from '../interfaces/vector-store.ts'
 import type {
   AddOptions,
+  AddResult,
   GetAllOptions,
+  GetAllResult,
   HistoryEntry,
   Message,
-  MemoryEvent,
   MemoryItem,
   ScopeOptions,
   SearchOptions,
+  SearchResult,
   UpdateData,
 } from '../types.ts'
 import { sha256Hex } from '../util/hash.ts'
@@ -20,7 +22,8 @@ import { embedTexts } from './embedding.ts'
 import { newHistoryEntry } from './history.ts'
 import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from './limits.ts'
 import { contentMessages, normalizeMessages } from './messages.ts'
-import { expiryFromDate, metadataOf, toMemoryItem, validateMetadata } from './payload.ts'
+import { toRelation } from './graph.ts'
+import { expiryFromDate, metadataOf, scopeOf, toMemoryItem, validateMetadata } from './payload.ts'
 import { revisePayload } from './plan.ts'
 import { parseUserFilters, resolveScope, scopeFilter, visibleAt, writeLockKey } from './scope.ts'
 import { MemoryServices } from './services.ts'
@@ -81,7 +84,7 @@ export class Memory {
     await s.store.init({ dimensions: s.embedder.dimensions })
   }
 
-  async add(messages: string | Message[], options: AddOptions): Promise<{ results: MemoryEvent[] }> {
+  async add(messages: string | Message[], options: AddOptions): Promise<AddResult> {
     const opts = checkOptions<AddOptions>(options, 'add')
     const list = normalizeMessages(messages)
     const scope = resolveScope(opts, undefined, 'add')
@@ -98,7 +101,7 @@ export class Memory {
     return this.writes.run(writeLockKey(scope), () => (infer ? s.addInferred(conversation, request) : s.addVerbatim(conversation, request)))
   }
 
-  async search(query: string, options: SearchOptions): Promise<{ results: MemoryItem[] }> {
+  async search(query: string, options: SearchOptions): Promise<SearchResult> {
     const opts = checkOptions<SearchOptions>(options, 'search')
     if (typeof query !== 'string' || query.trim().length === 0) throw new ValidationError('search: query must be a non-empty string')
     const filters = parseUserFilters(opts.filters, 'search')
@@ -110,9 +113,28 @@ export class Memory {
     const s = await this.open()
     const [vector] = await embedTexts(s.embedder, [query])
     const filter = and(scopeFilter(scope), visibleAt(Date.now()), filters)
-    const hits = await s.search({ vector: vector!, topK, filter, scope, text: query })
-    const kept = opts.threshold === undefined ? hits : hits.filter((h) => h.score >= opts.threshold!)
-    return { results: kept.slice(0, topK).map((h) => toMemoryItem(h.id, h.payload, h.score)) }
+    if (!s.graph) {
+      const hits = await s.search({ vector: vector!, topK, filter, scope, text: query })
+      const kept = opts.threshold === undefined ? hits : hits.filter((h) => h.score >= opts.threshold!)
+      return { results: kept.slice(0, topK).map((h) => toMemoryItem(h.id, h.payload, h.score)) }
+    }
+    // Graph memory: relations beside the results, and entity overlap with the query as a ranking signal
+    // over a wider candidate pool (docs/graph.md).
+    const boost = s.graph.entityBoost
+    const pool = boost > 0 ? Math.min(MAX_TOP_K, topK * 3) : topK
+    const [hits, graph] = await Promise.all([
+      s.search({ vector: vector!, topK: pool, filter, scope, text: query }),
+      s.graph.search(query, vector!, scope, topK),
+    ])
+    const ranked =
+      boost > 0 && graph.memoryWeights.size > 0
+        ? hits.map((h) => ({ ...h, score: h.score + boost * (graph.memoryWeights.get(h.id) ?? 0) })).sort((a, b) => b.score - a.score)
+        : hits
+    const kept = opts.threshold === undefined ? ranked : ranked.filter((h) => h.score >= opts.threshold!)
+    return {
+      results: kept.slice(0, topK).map((h) => toMemoryItem(h.id, h.payload, h.score)),
+      relations: await s.visibleRelations(graph.relations, filter),
+    }
   }
 
   async get(id: string): Promise<MemoryItem | null> {
@@ -123,7 +145,7 @@ export class Memory {
   }
 
   /** Memories of the scope, newest first. */
-  async getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }> {
+  async getAll(options: GetAllOptions): Promise<GetAllResult> {
     const opts = checkOptions<GetAllOptions>(options, 'getAll')
     const filters = parseUserFilters(opts.filters, 'getAll')
     const scope = resolveScope(opts, filters, 'getAll')
@@ -132,7 +154,10 @@ export class Memory {
     const records = await s.listAll(and(scopeFilter(scope), visibleAt(Date.now()), filters), scope)
     const created = (r: StoredRecord): number => (typeof r.payload.created_at === 'number' ? r.payload.created_at : 0)
     records.sort((a, b) => created(b) - created(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    return { results: records.slice(0, topK).map((r) => toMemoryItem(r.id, r.payload)) }
+    const results = records.slice(0, topK).map((r) => toMemoryItem(r.id, r.payload))
+    if (!s.graph) return { results }
+    const relations = (await s.graph.store.listRelations({ scope: { ...scope } })).map((r) => toRelation(r))
+    return { results, relations: await s.visibleRelations(relations, and(scopeFilter(scope), visibleAt(Date.now()), filters)) }
   }
 
   /** Changes the text (re-embedded) and/or merges metadata (a null value removes the key). */
@@ -168,7 +193,8 @@ export class Memory {
     const s = await this.open()
     await s.withRecord(id, 'delete', async (current) => {
       const history = s.history ? [newHistoryEntry(id, 'DELETE', String(current.payload.memory), null, Date.now())] : []
-      await s.commit({ upserts: [], deletes: [id], history, previous: [current] })
+      const graph = s.graph ? { scope: scopeOf(current.payload), entities: [], relations: [], invalidate: [], forget: [id] } : undefined
+      await s.commit({ upserts: [], deletes: [id], history, previous: [current] }, graph)
     })
   }
 
@@ -192,6 +218,7 @@ export class Memory {
     const s = await this.open()
     await this.writes.runAll(async () => {
       await s.store.reset()
+      await s.graph?.store.reset()
       await storageCall('resetting the collection', () => deletePrefix(s.storage, `${this.settings.collection}/`))
       await s.store.init({ dimensions: s.embedder.dimensions })
     })

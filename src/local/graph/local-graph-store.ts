@@ -318,7 +318,9 @@ export class LocalGraphStore implements GraphStore {
     }))
     const part = partitionOf({ ...scope })
     const now = new Date().toISOString()
-    const { result, draft } = await this.mutate(part, (draft) => {
+    const forget = new Set(checkMemoryIds(write.forget ?? [], 'forget'))
+    const { result, draft } = await this.mutate(part, (draft, base) => {
+      forgetIn(draft, base, scope, forget)
       const resolve = (m: { name: string; type?: string; embedding?: Float32Array; memoryIds: string[] }): EntityRecord => {
         const norm = normalizeEntityName(m.name)
         const unit = m.embedding ? toUnitVector(m.embedding) : undefined
@@ -515,24 +517,9 @@ export class LocalGraphStore implements GraphStore {
 
   async forgetMemories(scope: GraphScope, memoryIds: string[]): Promise<void> {
     const clean = cleanScope(scope)
-    const gone = new Set(memoryIds)
-    if (gone.size === 0) return
+    if (memoryIds.length === 0) return
     for (const part of await this.partitionsFor(clean)) {
-      await this.mutate(part, (draft, state) => {
-        for (const r of state.relations.values()) {
-          if (!inScope(clean, r.scope) || !r.memoryIds.some((id) => gone.has(id))) continue
-          const left = r.memoryIds.filter((id) => !gone.has(id))
-          if (left.length === 0) draft.dropRelation(r.id)
-          else draft.putRelation({ ...r, memoryIds: left })
-        }
-        for (const e of state.entities.values()) {
-          if (!inScope(clean, e.scope)) continue
-          const left = e.memoryIds.filter((id) => !gone.has(id))
-          const used = (draft.state.edges.get(e.id)?.size ?? 0) > 0
-          if (left.length === 0 && !used) draft.dropEntity(e.id)
-          else if (left.length !== e.memoryIds.length) draft.putEntity({ ...e, memoryIds: left })
-        }
-      })
+      await this.mutate(part, (draft, state) => forgetIn(draft, state, clean, new Set(memoryIds)))
     }
   }
 
@@ -569,6 +556,24 @@ export class LocalGraphStore implements GraphStore {
 
   async close(): Promise<void> {
     this.loaded.clear()
+  }
+}
+
+/** Drops the memories from the scope's records: relations and unused entities left with none are deleted. */
+function forgetIn(draft: Draft, state: GraphState, scope: GraphScope, gone: ReadonlySet<string>): void {
+  if (gone.size === 0) return
+  for (const r of state.relations.values()) {
+    if (!inScope(scope, r.scope) || !r.memoryIds.some((id) => gone.has(id))) continue
+    const left = r.memoryIds.filter((id) => !gone.has(id))
+    if (left.length === 0) draft.dropRelation(r.id)
+    else draft.putRelation({ ...r, memoryIds: left })
+  }
+  for (const e of state.entities.values()) {
+    if (!inScope(scope, e.scope)) continue
+    const left = e.memoryIds.filter((id) => !gone.has(id))
+    const used = (draft.state.edges.get(e.id)?.size ?? 0) > 0
+    if (left.length === 0 && !used) draft.dropEntity(e.id)
+    else if (left.length !== e.memoryIds.length) draft.putEntity({ ...e, memoryIds: left })
   }
 }
 
