@@ -7,13 +7,22 @@
  * (local/wordnet-static-384) through the `transformers` provider.
  *
  *   node bench/locomo.bench.ts [--store flat|hnsw] [--no-write]
+ *   node bench/locomo.bench.ts --graph [--boost 0.05,0.1] [--no-write]
+ *
+ * --graph measures graph memory's entity-overlap signal instead (docs/graph.md): hybrid search without a
+ * graph store against `graphStore: local` (LLM-free entity linking at add) for each entityBoost given.
  */
 import { readFile, readdir } from 'node:fs/promises'
 import { Memory, MemoryStorage, providerNames, type MemoryConfig } from '../src/index.ts'
 import { sharedModelsDir } from '../test/support/models.ts'
 import { ms, summarize, writeSection } from './report.ts'
 
-const DATA_DIR = new URL('../../shared/bench/locomo-dev/', import.meta.url)
+// ../shared beside the repository; EDGEMEM_SHARED_DIR points elsewhere (a worktree nested deeper).
+const SHARED_DIR = process.env.EDGEMEM_SHARED_DIR
+const DATA_DIR = SHARED_DIR
+  ? new URL(`file://${SHARED_DIR.replace(/\/?$/, '/')}bench/locomo-dev/`)
+  : new URL('../../shared/bench/locomo-dev/', import.meta.url)
+const MODELS_DIR = SHARED_DIR ? `${SHARED_DIR.replace(/\/?$/, '/')}models/` : sharedModelsDir()
 const KS = [5, 10, 20] as const
 const args = process.argv.slice(2)
 const storeArg = args.includes('--store') ? args[args.indexOf('--store') + 1] : undefined
@@ -54,6 +63,8 @@ const turnText = (t: Turn): string => `${t.speaker}: ${t.text}${t.blip_caption ?
 interface Variant {
   label: string
   hybrid: false | { keywordWeight?: number }
+  /** Graph memory on with this entity boost. */
+  entityBoost?: number
 }
 
 interface Result {
@@ -62,27 +73,36 @@ interface Result {
   counts: Map<string, number>
   latency: ReturnType<typeof summarize>
   questions: number
+  /** Time spent in add (all conversations). */
+  addMs: number
 }
 
 async function run(conversations: Conversation[], variant: Variant): Promise<Result> {
   const config: MemoryConfig = {
     embedder: {
       provider: 'transformers',
-      config: { model: 'local/wordnet-static-384', dtype: 'q8', localModelPath: sharedModelsDir(), allowRemoteModels: false },
+      config: { model: 'local/wordnet-static-384', dtype: 'q8', localModelPath: MODELS_DIR, allowRemoteModels: false },
     },
     vectorStore: { provider: store, config: { hybrid: variant.hybrid } },
     storage: new MemoryStorage(),
     history: { enabled: false },
   }
+  if (variant.entityBoost !== undefined) {
+    config.graphStore = { provider: 'local' }
+    config.graph = { entityBoost: variant.entityBoost }
+  }
   const memory = new Memory(config)
   const recall = new Map<string, number[]>()
   const counts = new Map<string, number>()
   const latencies: number[] = []
+  let addMs = 0
   for (const conversation of conversations) {
     const userId = `locomo-${conversation.name}`
     for (const session of conversation.sessions) {
       const messages = session.turns.map((t) => ({ role: 'user', content: turnText(t) }))
+      const started = performance.now()
       await memory.add(messages, { userId, infer: false, metadata: { session: session.name, date: session.date } })
+      addMs += performance.now() - started
     }
     // Identical turns are stored once (content-hash dedup): that memory stands for all their dia_ids.
     const diaIdsByText = new Map<string, string[]>()
@@ -105,21 +125,33 @@ async function run(conversations: Conversation[], variant: Variant): Promise<Res
     }
   }
   await memory.close()
-  return { label: variant.label, recall, counts, latency: summarize(latencies), questions: counts.get('all') ?? 0 }
+  return { label: variant.label, recall, counts, latency: summarize(latencies), questions: counts.get('all') ?? 0, addMs }
 }
 
 const conversations = await loadConversations()
-const variants: Variant[] = [
-  { label: 'semantic only (`hybrid: false`)', hybrid: false },
-  { label: 'keyword only (`keywordWeight: 1`)', hybrid: { keywordWeight: 1 } },
-  { label: '**hybrid (default)**', hybrid: {} },
-]
+const graphMode = args.includes('--graph')
+const boosts = args.includes('--boost') ? args[args.indexOf('--boost') + 1]!.split(',').map(Number) : [0.1]
+const variants: Variant[] = graphMode
+  ? [
+      { label: 'hybrid, no graph store', hybrid: {} },
+      ...boosts.map((b) => ({ label: `hybrid + graph, entityBoost ${b}`, hybrid: {}, entityBoost: b })),
+    ]
+  : [
+      { label: 'semantic only (`hybrid: false`)', hybrid: false },
+      { label: 'keyword only (`keywordWeight: 1`)', hybrid: { keywordWeight: 1 } },
+      { label: '**hybrid (default)**', hybrid: {} },
+    ]
 const results: Result[] = []
 for (const variant of variants) {
   const result = await run(conversations, variant)
   results.push(result)
   const all = result.recall.get('all')!.map((s) => (s / result.questions).toFixed(3))
-  console.log(`${variant.label}: R@5/10/20 ${all.join(' / ')}  search p50 ${ms(result.latency.p50)} ms`)
+  console.log(`${variant.label}: R@5/10/20 ${all.join(' / ')}  search p50 ${ms(result.latency.p50)} ms  add ${ms(result.addMs)} ms`)
+  if (graphMode) {
+    for (const key of ['category 1', 'category 2', 'category 3', 'category 4']) {
+      console.log(`  ${key}: ${[0, 1, 2].map((i) => (result.recall.get(key)![i]! / result.counts.get(key)!).toFixed(3)).join(' / ')}`)
+    }
+  }
 }
 
 const keys = ['all', 'category 1', 'category 2', 'category 3', 'category 4']
@@ -141,7 +173,30 @@ const perCategory = [
   ),
 ].join('\n')
 
-if (!args.includes('--no-write')) {
+const perCategoryAll = [
+  `| method | ${keys.map((k) => `${k} R@5 / R@10 / R@20`).join(' | ')} |`,
+  `|---|${keys.map(() => '---').join('|')}|`,
+  ...results.map((r) => `| ${r.label} | ${keys.map((k) => [0, 1, 2].map((i) => rate(r, k, i)).join(' / ')).join(' | ')} |`),
+].join('\n')
+
+if (graphMode && !args.includes('--no-write')) {
+  await writeSection(
+    'Retrieval: LOCOMO with graph memory',
+    `\`node bench/locomo.bench.ts --graph --boost ${boosts.join(',')}\` on ../shared/bench/locomo-dev (${hybrid.questions} questions),
+as in "Retrieval: LOCOMO" (hybrid search, \`${store}\`), without a graph store and with \`graphStore: local\`: every
+turn's names and noun phrases linked as entities at add (infer: false, \`compromise\`), and memories sharing the
+question's entities boosted by \`entityBoost\` × their entity overlap (docs/graph.md). Add time includes linking.
+
+| method | R@5 | R@10 | R@20 | search p50 | search p95 | add (all sessions) |
+|---|---|---|---|---|---|---|
+${results.map((r) => `| ${r.label} | ${rate(r, 'all', 0)} | ${rate(r, 'all', 1)} | ${rate(r, 'all', 2)} | ${ms(r.latency.p50)} ms | ${ms(r.latency.p95)} ms | ${ms(r.addMs)} ms |`).join('\n')}
+
+Per category:
+
+${perCategoryAll}`,
+  )
+}
+if (!graphMode && !args.includes('--no-write')) {
   await writeSection(
     'Retrieval: LOCOMO',
     `\`npm run bench:locomo\` (bench/locomo.bench.ts) on ../shared/bench/locomo-dev (5 conversations, ${hybrid.questions}

@@ -36,7 +36,10 @@ export interface MemoryConfig {
    * Off without it. { provider: 'local' } keeps the graph in the Memory's storage.
    */
   graphStore?: ProviderSpec<'graphStore'> | GraphStore
-  /** Graph memory's ranking: `entityBoost` (default 0.1; 0 turns it off) is added to a result's score times its entity overlap with the query. */
+  /**
+   * Graph memory's ranking: `entityBoost` (0..1, default 0 = off) is added to a result's score times its
+   * entity overlap with the query (docs/graph.md).
+   */
   graph?: { entityBoost?: number }
 }
 
@@ -82,8 +85,11 @@ const topLevelSchema = z.strictObject({
   graph: z.optional(z.strictObject({ entityBoost: z.optional(z.number().check(z.gte(0), z.lte(1))) })),
 })
 
-/** Weight of graph memory's entity-overlap signal in search ranking (docs/graph.md, measured on LOCOMO). */
-export const DEFAULT_ENTITY_BOOST = 0.1
+/**
+ * Weight of graph memory's entity-overlap signal in search ranking. Off by default: on LOCOMO it gave no
+ * clear gain over hybrid search with LLM-free linking (BENCHMARKS.md, "Retrieval: LOCOMO with graph memory").
+ */
+export const DEFAULT_ENTITY_BOOST = 0
 
 function hasIndexedDB(): boolean {
   return typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'object' && (globalThis as { indexedDB?: unknown }).indexedDB !== null

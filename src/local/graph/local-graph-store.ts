@@ -73,13 +73,29 @@ interface GraphState {
   edges: Map<string, Set<string>>
 }
 
-function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
+/**
+ * Index updates. A draft shares its base's sets until it changes one (`owned` holds the sets it copied),
+ * so a write costs what it touches, not the size of the partition; without `owned` sets change in place.
+ */
+function writable(index: Map<string, Set<string>>, key: string, owned: WeakSet<Set<string>> | undefined): Set<string> | undefined {
   const set = index.get(key)
-  if (set) set.add(id)
-  else index.set(key, new Set([id]))
+  if (!set || !owned || owned.has(set)) return set
+  const copy = new Set(set)
+  owned.add(copy)
+  index.set(key, copy)
+  return copy
 }
-function removeFrom(index: Map<string, Set<string>>, key: string, id: string): void {
-  const set = index.get(key)
+function addTo(index: Map<string, Set<string>>, key: string, id: string, owned?: WeakSet<Set<string>>): void {
+  const set = writable(index, key, owned)
+  if (set) set.add(id)
+  else {
+    const created = new Set([id])
+    owned?.add(created)
+    index.set(key, created)
+  }
+}
+function removeFrom(index: Map<string, Set<string>>, key: string, id: string, owned?: WeakSet<Set<string>>): void {
+  const set = writable(index, key, owned)
   if (!set) return
   set.delete(id)
   if (set.size === 0) index.delete(key)
@@ -89,32 +105,32 @@ function emptyState(): GraphState {
   return { entities: new Map(), relations: new Map(), vectors: new Map(), byName: new Map(), edges: new Map() }
 }
 
-function putEntity(state: GraphState, record: EntityRecord): void {
+function putEntity(state: GraphState, record: EntityRecord, owned?: WeakSet<Set<string>>): void {
   const old = state.entities.get(record.id)
-  if (old) removeFrom(state.byName, old.norm, old.id)
+  if (old) removeFrom(state.byName, old.norm, old.id, owned)
   state.entities.set(record.id, record)
-  addTo(state.byName, record.norm, record.id)
+  addTo(state.byName, record.norm, record.id, owned)
   if (record.emb) state.vectors.set(record.id, new Float32Array(base64ToBytes(record.emb).buffer))
   else state.vectors.delete(record.id)
 }
-function dropEntity(state: GraphState, id: string): void {
+function dropEntity(state: GraphState, id: string, owned?: WeakSet<Set<string>>): void {
   const old = state.entities.get(id)
   if (!old) return
-  removeFrom(state.byName, old.norm, id)
+  removeFrom(state.byName, old.norm, id, owned)
   state.entities.delete(id)
   state.vectors.delete(id)
 }
-function putRelation(state: GraphState, record: RelationRecord): void {
-  dropRelation(state, record.id)
+function putRelation(state: GraphState, record: RelationRecord, owned?: WeakSet<Set<string>>): void {
+  dropRelation(state, record.id, owned)
   state.relations.set(record.id, record)
-  addTo(state.edges, record.sourceId, record.id)
-  addTo(state.edges, record.targetId, record.id)
+  addTo(state.edges, record.sourceId, record.id, owned)
+  addTo(state.edges, record.targetId, record.id, owned)
 }
-function dropRelation(state: GraphState, id: string): void {
+function dropRelation(state: GraphState, id: string, owned?: WeakSet<Set<string>>): void {
   const old = state.relations.get(id)
   if (!old) return
-  removeFrom(state.edges, old.sourceId, id)
-  removeFrom(state.edges, old.targetId, id)
+  removeFrom(state.edges, old.sourceId, id, owned)
+  removeFrom(state.edges, old.targetId, id, owned)
   state.relations.delete(id)
 }
 
@@ -199,28 +215,30 @@ class Draft {
       entities: new Map(base.entities),
       relations: new Map(base.relations),
       vectors: new Map(base.vectors),
-      byName: new Map([...base.byName].map(([k, v]) => [k, new Set(v)])),
-      edges: new Map([...base.edges].map(([k, v]) => [k, new Set(v)])),
+      byName: new Map(base.byName),
+      edges: new Map(base.edges),
     }
   }
+  /** Index sets this draft copied (the others are still the base's). */
+  private readonly owned = new WeakSet<Set<string>>()
   putEntity(record: EntityRecord): void {
     if (!this.beforeEntities.has(record.id)) this.beforeEntities.set(record.id, this.state.entities.get(record.id) ?? null)
-    putEntity(this.state, record)
+    putEntity(this.state, record, this.owned)
     this.ops.push(['E', record])
   }
   dropEntity(id: string): void {
     if (!this.beforeEntities.has(id)) this.beforeEntities.set(id, this.state.entities.get(id) ?? null)
-    dropEntity(this.state, id)
+    dropEntity(this.state, id, this.owned)
     this.ops.push(['e', id])
   }
   putRelation(record: RelationRecord): void {
     if (!this.beforeRelations.has(record.id)) this.beforeRelations.set(record.id, this.state.relations.get(record.id) ?? null)
-    putRelation(this.state, record)
+    putRelation(this.state, record, this.owned)
     this.ops.push(['R', record])
   }
   dropRelation(id: string): void {
     if (!this.beforeRelations.has(id)) this.beforeRelations.set(id, this.state.relations.get(id) ?? null)
-    dropRelation(this.state, id)
+    dropRelation(this.state, id, this.owned)
     this.ops.push(['r', id])
   }
   /** The operations that put every touched record back as it was. */
