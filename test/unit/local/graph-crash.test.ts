@@ -13,11 +13,11 @@ class CrashingStorage implements KeyValueStore {
   writes = 0
   crashed = false
   commitIf?: (ops: KeyValueOp[], conditions: KeyValueCondition[]) => Promise<boolean>
-  constructor(
-    readonly disk: MemoryStorage,
-    private readonly crashAt: number,
-    conditional: boolean,
-  ) {
+  readonly disk: MemoryStorage
+  private readonly crashAt: number
+  constructor(disk: MemoryStorage, crashAt: number, conditional: boolean) {
+    this.disk = disk
+    this.crashAt = crashAt
     if (conditional) {
       this.commitIf = async (ops, conditions) => {
         let done = false
