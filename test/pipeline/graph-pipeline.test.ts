@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
+  ConfigError,
   LLMError,
   LocalGraphStore,
   Memory,
@@ -250,5 +251,29 @@ describe('graph memory through the scripted OpenAI-compatible server', () => {
     expect('relations' in added).toBe(false)
     expect('relations' in (await m.search('hello', { userId: 'x' }))).toBe(false)
     expect('relations' in (await m.getAll({ userId: 'x' }))).toBe(false)
+  })
+
+  it('rejects a bad graph config synchronously with ConfigError', () => {
+    expect(() => new Memory({ graphStore: { provider: 'nope' } as never })).toThrow(ConfigError)
+    expect(() => new Memory({ graphStore: { provider: 'local', config: { resolveSimilarity: 2 } } })).toThrow(ConfigError)
+    expect(() => new Memory({ graph: { entityBoost: 2 } })).toThrow(ConfigError)
+    expect(() => new Memory({ graphStore: { apply: async () => undefined } as never })).toThrow(/lacks findEntities\(\)/)
+  })
+
+  it('with entityBoost, memories sharing the query entities rank higher', async () => {
+    const texts = ['Alice adopted a parrot.', 'It was really lovely and it was warm today.']
+    const plain = memory({ entityBoost: 0 })
+    const boosted = memory({ entityBoost: 1 })
+    for (const m of [plain, boosted])
+      await m.add(
+        texts.map((content) => ({ role: 'user', content })),
+        { userId: 'z', infer: false },
+      )
+    const query = 'was it really lovely and warm today, Alice?'
+    const before = await plain.search(query, { userId: 'z' })
+    const after = await boosted.search(query, { userId: 'z' })
+    expect(before.results[0]!.memory).toBe(texts[1])
+    expect(after.results[0]!.memory).toBe(texts[0])
+    expect(after.results[0]!.score!).toBeGreaterThan(before.results.find((r) => r.memory === texts[0])!.score!)
   })
 })
