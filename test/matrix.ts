@@ -14,6 +14,7 @@ export const MATRIX_TESTS = [
   'test/unit/examples/storages.test.ts',
   'test/unit/providers/transformers/embedder.test.ts',
   'test/unit/local/graph-store.test.ts',
+  'test/unit/memory/memory-graph.test.ts',
 ] as const
 
 export const MATRIX_RUNTIMES = ['node', 'chromium', 'workerd', 'deno', 'bun'] as const
