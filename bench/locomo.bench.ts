@@ -7,9 +7,13 @@
  * (local/wordnet-static-384) through the `transformers` provider.
  *
  *   node bench/locomo.bench.ts [--store flat|hnsw] [--rerank] [--no-write]
+ *   node bench/locomo.bench.ts --graph [--boost 0.05,0.1] [--no-write]
  *
  * --rerank: hybrid search with and without `rerank: true` through the on-device cross-encoder stand-in
  * (local/wordnet-cross-encoder from scripts/models, via the `transformers` reranker).
+ *
+ * --graph measures graph memory's entity-overlap signal instead (docs/graph.md): hybrid search without a
+ * graph store against `graphStore: local` (LLM-free entity linking at add) for each entityBoost given.
  */
 import { readFile, readdir } from 'node:fs/promises'
 import { Memory, MemoryStorage, providerNames, type MemoryConfig } from '../src/index.ts'
@@ -64,6 +68,8 @@ interface Variant {
   label: string
   hybrid: false | { keywordWeight?: number }
   rerank?: boolean
+  /** Graph memory on with this entity boost. */
+  entityBoost?: number
 }
 
 interface Result {
@@ -72,6 +78,8 @@ interface Result {
   counts: Map<string, number>
   latency: ReturnType<typeof summarize>
   questions: number
+  /** Time spent in add (all conversations). */
+  addMs: number
 }
 
 async function run(conversations: Conversation[], variant: Variant): Promise<Result> {
@@ -92,15 +100,22 @@ async function run(conversations: Conversation[], variant: Variant): Promise<Res
         }
       : {}),
   }
+  if (variant.entityBoost !== undefined) {
+    config.graphStore = { provider: 'local' }
+    config.graph = { entityBoost: variant.entityBoost }
+  }
   const memory = new Memory(config)
   const recall = new Map<string, number[]>()
   const counts = new Map<string, number>()
   const latencies: number[] = []
+  let addMs = 0
   for (const conversation of conversations) {
     const userId = `locomo-${conversation.name}`
     for (const session of conversation.sessions) {
       const messages = session.turns.map((t) => ({ role: 'user', content: turnText(t) }))
+      const started = performance.now()
       await memory.add(messages, { userId, infer: false, metadata: { session: session.name, date: session.date } })
+      addMs += performance.now() - started
     }
     // Identical turns are stored once (content-hash dedup): that memory stands for all their dia_ids.
     const diaIdsByText = new Map<string, string[]>()
@@ -123,27 +138,39 @@ async function run(conversations: Conversation[], variant: Variant): Promise<Res
     }
   }
   await memory.close()
-  return { label: variant.label, recall, counts, latency: summarize(latencies), questions: counts.get('all') ?? 0 }
+  return { label: variant.label, recall, counts, latency: summarize(latencies), questions: counts.get('all') ?? 0, addMs }
 }
 
 const conversations = await loadConversations()
 const reranking = args.includes('--rerank')
+const graphMode = args.includes('--graph')
+const boosts = args.includes('--boost') ? args[args.indexOf('--boost') + 1]!.split(',').map(Number) : [0.1]
 const variants: Variant[] = reranking
   ? [
       { label: 'hybrid (default)', hybrid: {} },
       { label: '**hybrid + `rerank: true`** (cross-encoder stand-in)', hybrid: {}, rerank: true },
     ]
-  : [
-      { label: 'semantic only (`hybrid: false`)', hybrid: false },
-      { label: 'keyword only (`keywordWeight: 1`)', hybrid: { keywordWeight: 1 } },
-      { label: '**hybrid (default)**', hybrid: {} },
-    ]
+  : graphMode
+    ? [
+        { label: 'hybrid, no graph store', hybrid: {} },
+        ...boosts.map((b) => ({ label: `hybrid + graph, entityBoost ${b}`, hybrid: {}, entityBoost: b })),
+      ]
+    : [
+        { label: 'semantic only (`hybrid: false`)', hybrid: false },
+        { label: 'keyword only (`keywordWeight: 1`)', hybrid: { keywordWeight: 1 } },
+        { label: '**hybrid (default)**', hybrid: {} },
+      ]
 const results: Result[] = []
 for (const variant of variants) {
   const result = await run(conversations, variant)
   results.push(result)
   const all = result.recall.get('all')!.map((s) => (s / result.questions).toFixed(3))
-  console.log(`${variant.label}: R@5/10/20 ${all.join(' / ')}  search p50 ${ms(result.latency.p50)} ms`)
+  console.log(`${variant.label}: R@5/10/20 ${all.join(' / ')}  search p50 ${ms(result.latency.p50)} ms  add ${ms(result.addMs)} ms`)
+  if (graphMode) {
+    for (const key of ['category 1', 'category 2', 'category 3', 'category 4']) {
+      console.log(`  ${key}: ${[0, 1, 2].map((i) => (result.recall.get(key)![i]! / result.counts.get(key)!).toFixed(3)).join(' / ')}`)
+    }
+  }
 }
 
 const keys = ['all', 'category 1', 'category 2', 'category 3', 'category 4']
@@ -165,6 +192,12 @@ const perCategory = [
   ),
 ].join('\n')
 
+const perCategoryAll = [
+  `| method | ${keys.map((k) => `${k} R@5 / R@10 / R@20`).join(' | ')} |`,
+  `|---|${keys.map(() => '---').join('|')}|`,
+  ...results.map((r) => `| ${r.label} | ${keys.map((k) => [0, 1, 2].map((i) => rate(r, k, i)).join(' / ')).join(' | ')} |`),
+].join('\n')
+
 if (reranking && !args.includes('--no-write')) {
   await writeSection(
     'Retrieval: LOCOMO with reranking',
@@ -179,6 +212,22 @@ The stand-in is a dense-only lexical scorer, weaker than the hybrid (BM25 + sema
 here reranking lowers recall; the table shows the reranker's latency cost (tokenising and scoring 60 pairs).
 
 ${overall}`,
+  )
+} else if (graphMode && !args.includes('--no-write')) {
+  await writeSection(
+    'Retrieval: LOCOMO with graph memory',
+    `\`node bench/locomo.bench.ts --graph --boost ${boosts.join(',')}\` on ../shared/bench/locomo-dev (${hybrid.questions} questions),
+as in "Retrieval: LOCOMO" (hybrid search, \`${store}\`), without a graph store and with \`graphStore: local\`: every
+turn's names and noun phrases linked as entities at add (infer: false, \`compromise\`), and memories sharing the
+question's entities boosted by \`entityBoost\` × their entity overlap (docs/graph.md). Add time includes linking.
+
+| method | R@5 | R@10 | R@20 | search p50 | search p95 | add (all sessions) |
+|---|---|---|---|---|---|---|
+${results.map((r) => `| ${r.label} | ${rate(r, 'all', 0)} | ${rate(r, 'all', 1)} | ${rate(r, 'all', 2)} | ${ms(r.latency.p50)} ms | ${ms(r.latency.p95)} ms | ${ms(r.addMs)} ms |`).join('\n')}
+
+Per category:
+
+${perCategoryAll}`,
   )
 } else if (!args.includes('--no-write')) {
   await writeSection(

@@ -11,6 +11,7 @@ export type {
   RerankerProviders,
   StorageProviders,
   VectorStoreProviders,
+  GraphStoreProviders,
 } from './providers/config-types.ts'
 export { defineProvider, registerProvider, providerNames } from './registry.ts'
 export type { ProviderContext, ProviderDefinition, ProviderFactory, ProviderKind, ProviderOptions } from './registry.ts'
@@ -39,3 +40,5 @@ export { MemoryStorage } from './providers/storage/memory.ts'
 export { OpenAIEmbedder } from './providers/openai/embedder.ts'
 export { OpenAILLM } from './providers/openai/llm.ts'
 export type { OpenAIEmbedderConfig, OpenAILLMConfig } from './providers/openai/config.ts'
+export type * from './interfaces/graph-store.ts'
+export { LocalGraphStore, type LocalGraphStoreOptions } from './local/graph/local-graph-store.ts'

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini'
 import { ConfigError } from './errors.ts'
 import type { Embedder } from './interfaces/embedder.ts'
+import type { GraphStore } from './interfaces/graph-store.ts'
 import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
 import type { Reranker } from './interfaces/reranker.ts'
@@ -56,6 +57,16 @@ export interface MemoryConfig {
   onOperation?: (event: OperationEvent) => void
   /** Re-orders search results when a search asks for it (`rerank: true`). */
   reranker?: ProviderSpec<'reranker'> | Reranker
+  /**
+   * Graph memory (docs/graph.md): entities and relations learnt with the memories, returned as `relations`.
+   * Off without it. { provider: 'local' } keeps the graph in the Memory's storage.
+   */
+  graphStore?: ProviderSpec<'graphStore'> | GraphStore
+  /**
+   * Graph memory's ranking: `entityBoost` (0..1, default 0 = off) is added to a result's score times its
+   * entity overlap with the query (docs/graph.md).
+   */
+  graph?: { entityBoost?: number }
 }
 
 /** Either an instance to use as is, or a provider validated now and created on first use. */
@@ -74,6 +85,8 @@ export interface ResolvedConfig {
   timeouts: Timeouts
   onOperation: ((event: OperationEvent) => void) | undefined
   reranker: ProviderChoice<'reranker'> | undefined
+  graphStore: ProviderChoice<'graphStore'> | undefined
+  entityBoost: number
 }
 
 const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
@@ -82,6 +95,7 @@ const REQUIRED_METHODS: { [K in ProviderKind]: string[] } = {
   llm: ['complete'],
   storage: ['get', 'set', 'delete', 'list'],
   reranker: ['rerank'],
+  graphStore: ['apply', 'findEntities', 'neighbourhood', 'listEntities', 'listRelations', 'forgetMemories', 'deleteScope', 'reset'],
 }
 
 const providerSpecSchema = z.strictObject({
@@ -105,7 +119,15 @@ const topLevelSchema = z.strictObject({
     }),
   ),
   reranker: z.optional(z.unknown()),
+  graphStore: z.optional(z.unknown()),
+  graph: z.optional(z.strictObject({ entityBoost: z.optional(z.number().check(z.gte(0), z.lte(1))) })),
 })
+
+/**
+ * Weight of graph memory's entity-overlap signal in search ranking. Off by default: on LOCOMO it gave no
+ * clear gain over hybrid search with LLM-free linking (BENCHMARKS.md, "Retrieval: LOCOMO with graph memory").
+ */
+export const DEFAULT_ENTITY_BOOST = 0
 
 function hasIndexedDB(): boolean {
   return typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'object' && (globalThis as { indexedDB?: unknown }).indexedDB !== null
@@ -161,5 +183,7 @@ export function resolveMemoryConfig(config: unknown = {}): ResolvedConfig {
       llmMs: c.timeouts?.llmMs ?? DEFAULT_TIMEOUTS.llmMs,
     },
     reranker: resolveChoice('reranker', 'reranker', c.reranker, undefined),
+    graphStore: resolveChoice('graphStore', 'graphStore', c.graphStore, undefined),
+    entityBoost: c.graph?.entityBoost ?? DEFAULT_ENTITY_BOOST,
   }
 }

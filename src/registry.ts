@@ -1,6 +1,7 @@
 import type * as zc from 'zod/v4/core'
 import { ConfigError } from './errors.ts'
 import type { Embedder } from './interfaces/embedder.ts'
+import type { GraphStore } from './interfaces/graph-store.ts'
 import type { KeyValueStore } from './interfaces/key-value-store.ts'
 import type { LLM } from './interfaces/llm.ts'
 import type { Reranker } from './interfaces/reranker.ts'
@@ -15,6 +16,7 @@ export interface ProviderInstances {
   llm: LLM
   storage: KeyValueStore
   reranker: Reranker
+  graphStore: GraphStore
 }
 export type ProviderKind = keyof ProviderInstances
 
@@ -62,13 +64,14 @@ export function defineProvider<K extends ProviderKind>(definition: ProviderDefin
   return definition
 }
 
-const KINDS: readonly ProviderKind[] = ['embedder', 'vectorStore', 'llm', 'storage', 'reranker']
+const KINDS: readonly ProviderKind[] = ['embedder', 'vectorStore', 'llm', 'storage', 'reranker', 'graphStore']
 const registry: { [K in ProviderKind]: Map<string, ProviderEntry<K>> } = {
   embedder: new Map(),
   vectorStore: new Map(),
   llm: new Map(),
   storage: new Map(),
   reranker: new Map(),
+  graphStore: new Map(),
 }
 
 /**

@@ -153,3 +153,36 @@ export interface MemoryApi {
   reset(): Promise<void>
   close(): Promise<void>
 }
+
+/** A relation of graph memory (docs/graph.md): mem0's triple plus when it held and where it was learnt. */
+export interface Relation {
+  source: string
+  relationship: string
+  target: string
+  /** search only; higher is more relevant */
+  score?: number
+  /** ISO 8601: when it was learnt. */
+  validFrom: string
+  /** ISO 8601 once contradicted by a later memory; null while valid. */
+  invalidatedAt?: string | null
+  /** The memories this relation was learnt from. */
+  memoryIds: string[]
+}
+
+/** What `add` returns; `relations` only with graph memory on. */
+export interface AddResult {
+  results: MemoryEvent[]
+  relations?: { added: Relation[]; invalidated: Relation[] }
+}
+
+/** What `search` returns; `relations` only with graph memory on. */
+export interface SearchResult {
+  results: MemoryItem[]
+  relations?: Relation[]
+}
+
+/** What `getAll` returns; `relations` (the scope's valid relations) only with graph memory on. */
+export interface GetAllResult {
+  results: MemoryItem[]
+  relations?: Relation[]
+}

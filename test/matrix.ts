@@ -16,6 +16,8 @@ export const MATRIX_TESTS = [
   'test/unit/memory/hostile-input.test.ts',
   'test/unit/memory/fuzz.test.ts',
   'test/unit/client/remote-memory.test.ts',
+  'test/unit/local/graph-store.test.ts',
+  'test/unit/memory/memory-graph.test.ts',
 ] as const
 
 export const MATRIX_RUNTIMES = ['node', 'chromium', 'workerd', 'deno', 'bun'] as const

@@ -6,16 +6,18 @@ import type { StoredRecord } from '../interfaces/vector-store.ts'
 import type {
   MemoryApi,
   AddOptions,
+  AddResult,
   EntitySummary,
   GetAllOptions,
+  GetAllResult,
   HistoryEntry,
   Message,
-  MemoryEvent,
   MemoryItem,
   MemoryOperation,
   OperationEvent,
   ScopeOptions,
   SearchOptions,
+  SearchResult,
   UpdateData,
 } from '../types.ts'
 import { sha256Hex } from '../util/hash.ts'
@@ -27,7 +29,8 @@ import { newHistoryEntry } from './history.ts'
 import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from './limits.ts'
 import { contentMessages, normalizeMessages } from './messages.ts'
 import { entitiesOf } from './entities.ts'
-import { expiryFromDate, metadataOf, toMemoryItem, validateMetadata } from './payload.ts'
+import { toRelation } from './graph.ts'
+import { expiryFromDate, metadataOf, scopeOf, toMemoryItem, validateMetadata } from './payload.ts'
 import { revisePayload } from './plan.ts'
 import { parseUserFilters, resolveScope, scopeFilter, visibleAt, writeLockKey } from './scope.ts'
 import { MemoryServices } from './services.ts'
@@ -111,7 +114,7 @@ export class Memory implements MemoryApi {
     await s.store.init({ dimensions: s.embedder.dimensions })
   }
 
-  async add(messages: string | Message[], options: AddOptions): Promise<{ results: MemoryEvent[] }> {
+  async add(messages: string | Message[], options: AddOptions): Promise<AddResult> {
     const opts = checkOptions<AddOptions>(options, 'add')
     const list = normalizeMessages(messages)
     const scope = resolveScope(opts, undefined, 'add')
@@ -142,7 +145,7 @@ export class Memory implements MemoryApi {
     return this.writes.run(writeLockKey(scope), () => (infer ? s.addInferred(conversation, request) : s.addVerbatim(conversation, request)))
   }
 
-  async search(query: string, options: SearchOptions): Promise<{ results: MemoryItem[] }> {
+  async search(query: string, options: SearchOptions): Promise<SearchResult> {
     const opts = checkOptions<SearchOptions>(options, 'search')
     if (typeof query !== 'string' || query.trim().length === 0) throw new ValidationError('search: query must be a non-empty string')
     const filters = parseUserFilters(opts.filters, 'search')
@@ -158,11 +161,22 @@ export class Memory implements MemoryApi {
     }
     const [vector] = await embedTexts(s.embedder, [query])
     const filter = and(scopeFilter(scope), visibleAt(Date.now()), filters)
-    const pool = opts.rerank ? Math.min(MAX_TOP_K, topK * RERANK_POOL) : topK
-    const hits = await s.search({ vector: vector!, topK: pool, filter, scope, text: query })
-    const kept = opts.threshold === undefined ? hits : hits.filter((h) => h.score >= opts.threshold!)
+    const boost = s.graph?.entityBoost ?? 0
+    // Reranking and graph memory's entity signal both re-order a wider candidate pool (same scope and filters).
+    const pool = opts.rerank ? Math.min(MAX_TOP_K, topK * RERANK_POOL) : boost > 0 ? Math.min(MAX_TOP_K, topK * 3) : topK
+    const [hits, graph] = await Promise.all([
+      s.search({ vector: vector!, topK: pool, filter, scope, text: query }),
+      s.graph ? s.graph.search(query, vector!, scope, topK) : undefined,
+    ])
+    const boosted =
+      graph && boost > 0 && graph.memoryWeights.size > 0
+        ? hits.map((h) => ({ ...h, score: h.score + boost * (graph.memoryWeights.get(h.id) ?? 0) })).sort((a, b) => b.score - a.score)
+        : hits
+    const kept = opts.threshold === undefined ? boosted : boosted.filter((h) => h.score >= opts.threshold!)
     const ranked = opts.rerank ? await rerankHits(s.reranker!, query, kept) : kept
-    return { results: ranked.slice(0, topK).map((h) => toMemoryItem(h.id, h.payload, h.score)) }
+    const results = ranked.slice(0, topK).map((h) => toMemoryItem(h.id, h.payload, h.score))
+    if (!graph) return { results }
+    return { results, relations: await s.visibleRelations(graph.relations, filter) }
   }
 
   async get(id: string): Promise<MemoryItem | null> {
@@ -173,7 +187,7 @@ export class Memory implements MemoryApi {
   }
 
   /** Memories of the scope, newest first. */
-  async getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }> {
+  async getAll(options: GetAllOptions): Promise<GetAllResult> {
     const opts = checkOptions<GetAllOptions>(options, 'getAll')
     const filters = parseUserFilters(opts.filters, 'getAll')
     const scope = resolveScope(opts, filters, 'getAll')
@@ -182,7 +196,10 @@ export class Memory implements MemoryApi {
     const records = await s.listAll(and(scopeFilter(scope), visibleAt(Date.now()), filters), scope)
     const created = (r: StoredRecord): number => (typeof r.payload.created_at === 'number' ? r.payload.created_at : 0)
     records.sort((a, b) => created(b) - created(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    return { results: records.slice(0, topK).map((r) => toMemoryItem(r.id, r.payload)) }
+    const results = records.slice(0, topK).map((r) => toMemoryItem(r.id, r.payload))
+    if (!s.graph) return { results }
+    const relations = (await s.graph.store.listRelations({ scope: { ...scope } })).map((r) => toRelation(r))
+    return { results, relations: await s.visibleRelations(relations, and(scopeFilter(scope), visibleAt(Date.now()), filters)) }
   }
 
   /** Changes the text (re-embedded) and/or merges metadata (a null value removes the key). */
@@ -218,7 +235,8 @@ export class Memory implements MemoryApi {
     const s = await this.open()
     await s.withRecord(id, 'delete', async (current) => {
       const history = s.history ? [newHistoryEntry(id, 'DELETE', String(current.payload.memory), null, Date.now())] : []
-      await s.commit({ upserts: [], deletes: [id], history, previous: [current] })
+      const graph = s.graph ? { scope: scopeOf(current.payload), entities: [], relations: [], invalidate: [], forget: [id] } : undefined
+      await s.commit({ upserts: [], deletes: [id], history, previous: [current] }, graph)
     })
   }
 
@@ -251,6 +269,7 @@ export class Memory implements MemoryApi {
     const s = await this.open()
     await this.writes.runAll(async () => {
       await s.store.reset()
+      await s.graph?.store.reset()
       await storageCall('resetting the collection', () => deletePrefix(s.storage, `${this.settings.collection}/`))
       await s.store.init({ dimensions: s.embedder.dimensions })
     })

@@ -3,21 +3,24 @@ import { EdgememError, LLMError, NotFoundError } from '../errors.ts'
 import { and, type FilterNode } from '../filters/ast.ts'
 import { compileFilter } from '../filters/evaluate.ts'
 import type { Embedder } from '../interfaces/embedder.ts'
+import type { GraphWrite, GraphWriteResult } from '../interfaces/graph-store.ts'
 import type { KeyValueStore } from '../interfaces/key-value-store.ts'
 import type { LLM } from '../interfaces/llm.ts'
 import type { Reranker } from '../interfaces/reranker.ts'
 import type { ScoredRecord, StoredRecord, VectorStore } from '../interfaces/vector-store.ts'
 import type { ProviderInstances, ProviderKind } from '../registry.ts'
-import type { JsonObject, MemoryEvent, Message } from '../types.ts'
+import type { AddResult, JsonObject, MemoryEvent, Message, Relation } from '../types.ts'
 import { sha256Hex } from '../util/hash.ts'
 import { uuidv4 } from '../util/id.ts'
 import type { KeyedMutex } from '../util/mutex.ts'
 import { embedTexts } from './embedding.ts'
 import { embedderWithDeadline, llmWithDeadline } from './deadlines.ts'
 import { HistoryStore, newHistoryEntry } from './history.ts'
-import { AnswerProblem, type Operation, parseOperations } from './infer/parse.ts'
 import { buildProceduralPrompt, PROCEDURAL_MEMORY_TYPE } from './infer/procedural.ts'
-import { buildPrompt, buildRetry, type Candidate } from './infer/prompt.ts'
+import { GraphMemory, toRelation } from './graph.ts'
+import { type ExtractedGraph, parseGraph } from './infer/graph-parse.ts'
+import { AnswerProblem, extractJson, type Operation, parseOperations } from './infer/parse.ts'
+import { buildPrompt, buildRetry, type Candidate, type RelationCandidate } from './infer/prompt.ts'
 import {
   type Changes,
   memoriesFromMessages,
@@ -62,11 +65,13 @@ export class MemoryServices {
   readonly llm: LLM | undefined
   readonly reranker: Reranker | undefined
   readonly history: HistoryStore | undefined
+  /** Graph memory, when a graphStore is configured. */
+  readonly graph: GraphMemory | undefined
   private readonly writes: KeyedMutex
   private readonly customInstructions: string | undefined
 
   private constructor(
-    parts: Pick<MemoryServices, 'storage' | 'embedder' | 'store' | 'llm' | 'history' | 'reranker'>,
+    parts: Pick<MemoryServices, 'storage' | 'embedder' | 'store' | 'llm' | 'history' | 'reranker' | 'graph'>,
     writes: KeyedMutex,
     customInstructions: string | undefined,
   ) {
@@ -76,6 +81,7 @@ export class MemoryServices {
     this.llm = parts.llm
     this.reranker = parts.reranker
     this.history = parts.history
+    this.graph = parts.graph
     this.writes = writes
     this.customInstructions = customInstructions
   }
@@ -92,7 +98,13 @@ export class MemoryServices {
     const store = await create(settings.vectorStore, context)
     await store.init({ dimensions: embedder.dimensions })
     const history = settings.historyEnabled ? new HistoryStore(storage, collection) : undefined
-    const services = new MemoryServices({ storage, embedder, store, llm, history, reranker }, writes, settings.customInstructions)
+    let graph: GraphMemory | undefined
+    if (settings.graphStore) {
+      const graphStore = await create(settings.graphStore, context)
+      await graphStore.init?.()
+      graph = new GraphMemory(graphStore, embedder, settings.entityBoost)
+    }
+    const services = new MemoryServices({ storage, embedder, store, llm, history, reranker, graph }, writes, settings.customInstructions)
     await services.recoverHistory()
     return services
   }
@@ -102,7 +114,7 @@ export class MemoryServices {
   }
 
   /** infer: false — each non-system message becomes one memory, text as given. */
-  async addVerbatim(messages: Message[], request: AddRequest): Promise<{ results: MemoryEvent[] }> {
+  async addVerbatim(messages: Message[], request: AddRequest): Promise<AddResult> {
     const now = Date.now()
     const memories = memoriesFromMessages(messages, request.metadata)
     const stored = await this.findByHashes(
@@ -116,8 +128,12 @@ export class MemoryServices {
       fresh.map((m) => m.text),
     )
     const { changes, results } = planAdditions(fresh, vectors, this.writeContext(request, now))
-    await this.commit(changes)
-    return { results }
+    const graphWrite = await this.graph?.writeFromTexts(
+      results.map((r) => ({ id: r.id, text: r.memory })),
+      request.scope,
+    )
+    const graph = await this.commit(changes, graphWrite)
+    return this.graph ? { results, relations: relationsOf(graph) } : { results }
   }
 
   /** memoryType 'procedural': one LLM call summarises the whole run (system messages included) into one memory. */
@@ -142,21 +158,38 @@ export class MemoryServices {
   }
 
   /** infer: true — one LLM call extracts facts and reconciles them with similar stored memories. */
-  async addInferred(conversation: Message[], request: AddRequest): Promise<{ results: MemoryEvent[] }> {
-    if (conversation.length === 0) return { results: [] }
+  async addInferred(conversation: Message[], request: AddRequest): Promise<AddResult> {
+    if (conversation.length === 0) return this.graph ? { results: [], relations: { added: [], invalidated: [] } } : { results: [] }
     const now = Date.now()
     const candidates = await this.reconcileCandidates(conversation, request.scope, now)
     const refs = new Map<string, ScoredRecord>(candidates.map((record, i) => [String(i + 1), record]))
     const shown: Candidate[] = [...refs].map(([ref, record]) => ({ ref, text: String(record.payload.memory) }))
-    const operations = await this.infer(conversation, shown, new Set(refs.keys()), now)
+    const context = await this.graph?.contextFor(
+      conversation,
+      shown.map((c) => c.text),
+      request.scope,
+    )
+    const { operations, graph } = await this.infer(conversation, shown, new Set(refs.keys()), now, context)
     const plan = resolveOperations(operations, refs)
     for (const hash of (await this.findByHashes(request.scope, [...plan.adds.keys()], now)).keys()) plan.adds.delete(hash)
     const vectors = await embedTexts(this.embedder, textsToEmbed(plan))
     const touched = [...plan.updates.map((u) => u.record.id), ...plan.deletes.map((d) => d.id)]
     const previous = (await this.store.get(touched, { includeVectors: true })).filter((r): r is StoredRecord => r !== null)
     const { changes, results } = planInferredWrites(plan, vectors, previous, this.writeContext(request, now))
-    await this.commit(changes)
-    return { results }
+    let graphWrite: GraphWrite | undefined
+    if (this.graph && graph && context) {
+      // Relations come from the memories this call stored; when it stored none (all NONE), from those it confirmed.
+      let sources = results.filter((r) => r.event !== 'DELETE').map((r) => r.id)
+      if (sources.length === 0) sources = operations.flatMap((op) => (op.event === 'NONE' && op.ref ? [refs.get(op.ref)!.id] : []))
+      graphWrite = await this.graph.writeFromExtraction(graph, context.refs, sources, request.scope, now)
+      const deleted = results.filter((r) => r.event === 'DELETE').map((r) => r.id)
+      if (deleted.length > 0) {
+        graphWrite ??= { scope: { ...request.scope }, entities: [], relations: [], invalidate: [] }
+        graphWrite.forget = deleted
+      }
+    }
+    const written = await this.commit(changes, graphWrite)
+    return this.graph ? { results, relations: relationsOf(written) } : { results }
   }
 
   /**
@@ -192,13 +225,20 @@ export class MemoryServices {
   }
 
   /** Runs the single extraction + reconciliation call; one retry with the problem explained. */
-  private async infer(conversation: Message[], candidates: Candidate[], refs: ReadonlySet<string>, now: number): Promise<Operation[]> {
+  private async infer(
+    conversation: Message[],
+    candidates: Candidate[],
+    refs: ReadonlySet<string>,
+    now: number,
+    graph?: { shown: RelationCandidate[]; refs: ReadonlyMap<string, string> },
+  ): Promise<{ operations: Operation[]; graph?: ExtractedGraph }> {
     const llm = this.llm!
     let prompt = buildPrompt({
       messages: conversation,
       candidates,
       today: new Date(now).toISOString().slice(0, 10),
       customInstructions: this.customInstructions,
+      relations: graph?.shown,
     })
     for (let attempt = 1; ; attempt++) {
       let answer: string
@@ -209,7 +249,9 @@ export class MemoryServices {
         throw new LLMError(`fact extraction failed: the llm call failed (${detail}); nothing was written`, { cause: err })
       }
       try {
-        return parseOperations(answer, refs)
+        const operations = parseOperations(answer, refs)
+        if (!graph) return { operations }
+        return { operations, graph: parseGraph(extractJson(answer), new Set(graph.refs.keys())) }
       } catch (err) {
         if (!(err instanceof AnswerProblem)) throw err
         if (attempt === 2) {
@@ -227,17 +269,21 @@ export class MemoryServices {
    * written so far are put back as they were and the error is rethrown (with `rollbackError` when the
    * undo failed too).
    */
-  async commit(changes: Changes): Promise<void> {
+  async commit(changes: Changes, graphWrite?: GraphWrite): Promise<GraphWriteResult | undefined> {
     // Before anything changes: a crash from here on is settled by recoverHistory at the next start.
     const journal = await this.history?.begin(changes.history)
+    let graph: GraphWriteResult | undefined
     try {
       if (changes.upserts.length > 0) await this.store.upsert(changes.upserts)
       if (changes.deletes.length > 0) await this.store.delete(changes.deletes)
+      if (graphWrite && this.graph) graph = await this.graph.store.apply(graphWrite)
       if (journal) await this.history!.finish(journal)
+      return graph
     } catch (err) {
       const restored = new Set(changes.previous.map((r) => r.id))
       const created = changes.upserts.map((r) => r.id).filter((id) => !restored.has(id))
       try {
+        await graph?.undo()
         if (created.length > 0) await this.store.delete(created)
         const back = changes.previous.filter((r) => r.vector).map((r) => ({ id: r.id, vector: r.vector!, payload: r.payload }))
         if (back.length > 0) await this.store.upsert(back)
@@ -257,6 +303,22 @@ export class MemoryServices {
       if (entry.event === 'DELETE') return !record
       return !!record && record.payload.memory === entry.newValue && record.payload.updated_at === Date.parse(entry.createdAt)
     })
+  }
+
+  /**
+   * The relations some memory of which is stored, visible and matches `filter` (scope, expiry and the
+   * user's filters): relations follow the filter language through the memories they were learnt from.
+   */
+  async visibleRelations(relations: Relation[], filter: FilterNode): Promise<Relation[]> {
+    const ids = [...new Set(relations.flatMap((r) => r.memoryIds))]
+    if (ids.length === 0) return []
+    const predicate = compileFilter(filter)
+    const visible = new Set<string>()
+    for (let i = 0; i < ids.length; i += LIST_PAGE) {
+      const records = await this.store.get(ids.slice(i, i + LIST_PAGE))
+      for (const r of records) if (r && predicate(r.payload)) visible.add(r.id)
+    }
+    return relations.filter((r) => r.memoryIds.some((id) => visible.has(id)))
   }
 
   /** A store search through the scope guard. */
@@ -307,11 +369,16 @@ export class MemoryServices {
       // Listed without vectors: a failed page cannot be put back, but its journal still settles its history.
       await this.commit({ upserts: [], deletes: batch.map((r) => r.id), history, previous: [] })
     }
+    await this.graph?.store.deleteScope({ ...scope })
     return { deleted: records.length }
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.store.close?.(), this.embedder.close?.(), this.llm?.close?.()])
+    await Promise.allSettled([this.store.close?.(), this.embedder.close?.(), this.llm?.close?.(), this.graph?.store.close?.()])
     await this.storage.close?.()
   }
+}
+
+function relationsOf(result: GraphWriteResult | undefined): NonNullable<AddResult['relations']> {
+  return { added: (result?.added ?? []).map((r) => toRelation(r)), invalidated: (result?.invalidated ?? []).map((r) => toRelation(r)) }
 }

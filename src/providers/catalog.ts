@@ -44,4 +44,5 @@ export const PROVIDER_MODULES = {
   reranker: {
     transformers: { module: 'edgemem/transformers', workerd: TRANSFORMERS_IN_WORKERD },
   },
-} satisfies Record<'embedder' | 'llm' | 'vectorStore' | 'storage' | 'reranker', Record<string, ProviderModule>>
+  graphStore: {},
+} satisfies Record<'embedder' | 'llm' | 'vectorStore' | 'storage' | 'reranker' | 'graphStore', Record<string, ProviderModule>>

@@ -12,6 +12,7 @@ import type { CloudflareKvStorageConfig } from './storage/cloudflare-kv-config.t
 import type { IndexedDbStorageConfig } from './storage/indexeddb-config.ts'
 import type { TransformersEmbedderOptions } from './transformers/config.ts'
 import type { FlatConfig } from './vector-stores/flat.ts'
+import type { LocalGraphConfig } from './graph-stores/local.ts'
 import type { HnswConfig } from './vector-stores/hnsw.ts'
 import type { VoyageEmbedderConfig } from './voyage/config.ts'
 
@@ -65,12 +66,17 @@ export interface RerankerProviders {
   transformers: TransformersEmbedderOptions
 }
 
+export interface GraphStoreProviders {
+  local: LocalGraphConfig
+}
+
 export interface ProviderConfigs {
   embedder: EmbedderProviders
   llm: LLMProviders
   vectorStore: VectorStoreProviders
   storage: StorageProviders
   reranker: RerankerProviders
+  graphStore: GraphStoreProviders
 }
 
 /** `config` may be left out exactly when every key of the provider's config is optional. */

@@ -14,6 +14,7 @@ import { cloudflareKvStorageSchema, type CloudflareKvStorageConfig } from './sto
 import { createMemoryStorage, memoryStorageSchema } from './storage/memory.ts'
 import { createFlatStore, flatSchema, type FlatConfig } from './vector-stores/flat.ts'
 import { voyageEmbedderSchema } from './voyage/config.ts'
+import { createLocalGraphStore, localGraphSchema, type LocalGraphConfig } from './graph-stores/local.ts'
 
 /**
  * The providers every entry of edgemem registers, the workerd one included: small, fetch-only, and what a
@@ -128,5 +129,11 @@ export const LIGHT_PROVIDERS: readonly ProviderDefinition[] = [
     name: 'llm',
     factory: async (c, ctx) => (await import('./rerankers/llm.ts')).createLLMReranker(c, ctx),
     options: { schema: llmRerankerSchema },
+  }),
+  defineProvider({
+    kind: 'graphStore',
+    name: 'local',
+    factory: (c, ctx) => createLocalGraphStore(c as LocalGraphConfig, ctx),
+    options: { schema: localGraphSchema },
   }),
 ]

@@ -65,7 +65,7 @@ describe('provider catalog', () => {
       `import { providerNames } from './src/index.ts'
        import { resolveMemoryConfig } from './src/config.ts'
        const c = resolveMemoryConfig({ embedder: { embed: async () => [] } })
-       console.log(JSON.stringify({ names: ['embedder','llm','vectorStore','storage','reranker'].flatMap((k) => providerNames(k).map((n) => k + ':' + n)), store: c.vectorStore.provider.name }))`,
+       console.log(JSON.stringify({ names: ['embedder','llm','vectorStore','storage','reranker','graphStore'].flatMap((k) => providerNames(k).map((n) => k + ':' + n)), store: c.vectorStore.provider.name }))`,
     )
     const { names, store } = JSON.parse(out) as { names: string[]; store: string }
     expect(names.sort()).toEqual(BUILTIN_PROVIDERS.map(key).sort())
@@ -77,7 +77,7 @@ describe('provider catalog', () => {
       `import { Memory, providerNames } from './src/index.workerd.ts'
        import { resolveMemoryConfig } from './src/config.ts'
        const embedder = { embed: async () => [] }
-       const names = ['embedder','llm','vectorStore','storage','reranker'].flatMap((k) => providerNames(k).map((n) => k + ':' + n))
+       const names = ['embedder','llm','vectorStore','storage','reranker','graphStore'].flatMap((k) => providerNames(k).map((n) => k + ':' + n))
        const store = resolveMemoryConfig({ embedder }).vectorStore.provider.name
        let error
        try { new Memory({ embedder, vectorStore: { provider: 'qdrant', config: { url: 'http://127.0.0.1:1' } } }) } catch (e) { error = e.name + ': ' + e.message }

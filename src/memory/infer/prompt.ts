@@ -40,6 +40,26 @@ Answer with a single JSON object and nothing else, in exactly this shape:
   {"event": "NONE", "id": "1"}
 ]}`
 
+/** Appended to the system prompt with graph memory on: the same answer also carries the graph. */
+const GRAPH = `Also extract the knowledge graph of the conversation, in the same answer:
+- "entities": the people, places, organisations, things and concepts the facts are about, each
+  {"name": "...", "type": "person|place|organisation|thing|concept|event|..."}. Refer to the user by name
+  when the conversation gives it, else as "user".
+- "relations": what the facts say about those entities, each {"source": "...", "relationship": "...",
+  "target": "..."}, source and target being entity names and relationship a short snake_case verb phrase
+  ("lives_in", "works_at", "is_allergic_to").
+- "contradicted": the ids ("r1", "r2", ...) of stored relations that the conversation shows are no longer
+  true (e.g. the user moved: the old "lives_in" relation is contradicted). Only ids from the stored
+  relations list.
+The JSON object then has four keys: {"operations": [...], "entities": [...], "relations": [...], "contradicted": [...]}`
+
+export interface RelationCandidate {
+  ref: string
+  source: string
+  relationship: string
+  target: string
+}
+
 function formatConversation(messages: Message[]): string {
   return messages.map((m) => `${m.name ? `${m.role} (${m.name})` : m.role}: ${m.content}`).join('\n')
 }
@@ -49,6 +69,8 @@ export function buildPrompt(options: {
   candidates: Candidate[]
   today: string
   customInstructions?: string
+  /** Graph memory on: the stored relations the model may mark as contradicted. */
+  relations?: RelationCandidate[]
 }): ChatMessage[] {
   const stored =
     options.candidates.length === 0
@@ -58,10 +80,15 @@ export function buildPrompt(options: {
           null,
           0,
         )
-  const parts = [`Today's date: ${options.today}`, `Stored memories:\n${stored}`, `Conversation:\n${formatConversation(options.messages)}`]
+  const parts = [`Today's date: ${options.today}`, `Stored memories:\n${stored}`]
+  if (options.relations) {
+    const shown = options.relations.map((r) => ({ id: r.ref, source: r.source, relationship: r.relationship, target: r.target }))
+    parts.push(`Stored relations:\n${shown.length === 0 ? '(none yet)' : JSON.stringify(shown)}`)
+  }
+  parts.push(`Conversation:\n${formatConversation(options.messages)}`)
   if (options.customInstructions?.trim()) parts.push(`Additional instructions from the application:\n${options.customInstructions.trim()}`)
   return [
-    { role: 'system', content: SYSTEM },
+    { role: 'system', content: options.relations ? `${SYSTEM}\n\n${GRAPH}` : SYSTEM },
     { role: 'user', content: parts.join('\n\n') },
   ]
 }
