@@ -2,7 +2,7 @@
 // in a directory. Writes go to a temporary file first and are renamed into place, so a crash never leaves
 // a half-written value. It passes edgemem's KeyValueStore conformance suite (test/unit/examples/storages.test.ts)
 // and is what the `edgemem mcp` bin keeps its memories in. Not in the core (it needs node:fs).
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { KeyValueStore } from '../src/index.ts'
 
@@ -25,7 +25,7 @@ export class FileStorage implements KeyValueStore {
     const name = fileName(key)
     // Most filesystems allow 255-byte names; edgemem's own keys stay far below that.
     if (name.length > 255) throw new Error(`FileStorage: key too long for a file name (${name.length} > 255 bytes): ${key.slice(0, 60)}…`)
-    this.ready ??= mkdir(this.directory, { recursive: true })
+    this.ready ??= mkdir(this.directory, { recursive: true }).then(() => this.removeStaleTemporaries())
     await this.ready
     return join(this.directory, name)
   }
@@ -39,15 +39,55 @@ export class FileStorage implements KeyValueStore {
     }
   }
 
+  /**
+   * Durable before it returns: the value is written to a temporary file and fsynced, renamed over the key
+   * (atomic: a reader or a crash sees the old value or the new one, never a torn one), and the directory
+   * is fsynced so the rename itself survives a power loss, not only a killed process.
+   */
   async set(key: string, value: Uint8Array): Promise<void> {
     const path = await this.path(key)
     const temporary = join(this.directory, `t.${process.pid}.${temporaryCounter++}`)
-    await writeFile(temporary, value)
+    const file = await open(temporary, 'w')
+    try {
+      await file.writeFile(value)
+      await file.sync()
+    } finally {
+      await file.close()
+    }
     await rename(temporary, path)
+    await this.syncDirectory()
   }
 
   async delete(key: string): Promise<void> {
     await rm(await this.path(key), { force: true })
+    await this.syncDirectory()
+  }
+
+  private async syncDirectory(): Promise<void> {
+    let directory: Awaited<ReturnType<typeof open>> | undefined
+    try {
+      directory = await open(this.directory, 'r')
+      await directory.sync()
+    } catch (error) {
+      // Windows cannot open or fsync a directory; its renames are durable through the file's own flush.
+      const code = (error as { code?: string }).code
+      if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EACCES' && code !== 'EINVAL') throw error
+    } finally {
+      await directory?.close()
+    }
+  }
+
+  /**
+   * A process killed between writing a temporary file and renaming it leaves the file behind: remove
+   * those of processes that are gone (a temporary's name carries its writer's pid; live writers sharing
+   * the directory keep theirs).
+   */
+  private async removeStaleTemporaries(): Promise<void> {
+    for (const name of await readdir(this.directory)) {
+      const pid = /^t\.(\d+)\./.exec(name)?.[1]
+      if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue
+      await rm(join(this.directory, name), { force: true })
+    }
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -57,5 +97,15 @@ export class FileStorage implements KeyValueStore {
       .map((name) => decodeURIComponent(name.slice(FILE.length)))
       .filter((key) => key.startsWith(prefix))
       .sort()
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as { code?: string }).code === 'EPERM'
   }
 }
