@@ -12,7 +12,7 @@ import { startOpenAITestServer, openAIError } from '../test/servers/openai.ts'
 import { startWranglerDev, type WranglerDev } from '../test/worker-smoke/wrangler-dev.ts'
 import { WORKER_EMBEDDING_DIMENSIONS } from '../test/workers/worker-servers.setup.ts'
 import { defaultEmbeddings } from '../test/servers/openai-protocol.ts'
-import { machine, today, writeSection } from './report.ts'
+import { writeSection } from './report.ts'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -115,7 +115,7 @@ const summary = [...outcomes]
   .map(([k, v]) => `${k}: ${v}`)
   .join(', ')
 console.log(`soak: ${acked.size} acknowledged writes, ${lost} lost, ${elapsed.toFixed(1)} s; ${summary}; ${embeddingCalls} embedding calls`)
-const body = `${machine()}, ${today()}. \`npm run bench:soak\` (${DURATION_S} s): the Worker under \`wrangler dev\` (Durable Object
+const body = `\`npm run bench:soak\` (${DURATION_S} s): the Worker under \`wrangler dev\` (Durable Object
 mode, state on disk), ${WRITERS} concurrent writers on 127.0.0.1, an embedding endpoint failing every 11th call
 with 503 and answering every 17th after 1.5 s, and workerd killed with SIGKILL ${KILLS} times mid-run and
 restarted over the same state.
