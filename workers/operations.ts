@@ -29,6 +29,8 @@ export interface ReadInput extends ScopeOptions {
 
 export interface SearchInput extends ReadInput {
   threshold?: number
+  /** Re-order with the RERANKER_PROVIDER (the core refuses it when none is configured). */
+  rerank?: boolean
 }
 
 export class MemoryOperations {
@@ -78,6 +80,7 @@ export class MemoryOperations {
       ...(input.filters !== undefined ? { filters: input.filters } : {}),
       topK: input.topK ?? Math.min(DEFAULT_SEARCH_TOP_K, limits.maxTopK),
       ...(input.threshold !== undefined ? { threshold: input.threshold } : {}),
+      ...(input.rerank !== undefined ? { rerank: input.rerank } : {}),
     })
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '../harness.ts'
 import { FAILED_AUTH_LIMIT } from '../../workers/auth/failed-auth.ts'
 import type { Env } from '../../workers/env.ts'
 import { newTenant, request } from './worker-client.ts'
-import { HANGING_EMBEDDING_MARKER, RATE_LIMITED_EMBEDDING_MARKER, WRONG_SIZE_EMBEDDING_MODEL } from './worker-servers.setup.ts'
+import { HANGING_EMBEDDING_MARKER, RATE_LIMITED_EMBEDDING_MARKER, WRONG_SIZE_EMBEDDING_MARKER } from './worker-servers.setup.ts'
 
 // Regressions from the independent attack run (issue 21): input that is not well-formed is a 400
 // VALIDATION with a clear message, never a 500, and leaves the tenant's memories as they were.
@@ -96,17 +96,16 @@ describe('an embedding endpoint that answers another vector size for a moment', 
     const env: Partial<Env> = { STORAGE_MODE: 'kv' }
     const first = await newTenant('dims', env)
     // The deployment's first writes (here or earlier in this file) pin its size: 64.
-    expect(
-      (await request('POST', '/memories', { key: first.key, env, body: { messages: 'first', user_id: 'a', infer: false } })).status,
-    ).toBe(200)
+    const firstWrite = await request('POST', '/memories', { key: first.key, env, body: { messages: 'first', user_id: 'a', infer: false } })
+    expect(firstWrite.status, JSON.stringify(firstWrite.body)).toBe(200)
     // A new tenant's first write, while the endpoint answers 512-d: without the pin it would fix the new
     // collection at 512 and fail every later write and search of that tenant.
     const { key } = await newTenant('dims', env)
-    const episode = { ...env, EMBEDDING_MODEL: WRONG_SIZE_EMBEDDING_MODEL }
+    // The same model, answering 512-d for this one request.
     const refused = await request('POST', '/memories', {
       key,
-      env: episode,
-      body: { messages: 'during the episode', user_id: 'b', infer: false },
+      env,
+      body: { messages: `during the episode ${WRONG_SIZE_EMBEDDING_MARKER}`, user_id: 'b', infer: false },
     })
     expect(refused.status).toBe(502)
     expect(refused.body.error).toMatchObject({
@@ -114,7 +113,7 @@ describe('an embedding endpoint that answers another vector size for a moment', 
       message: expect.stringMatching(/answered 512-dimensional vectors.*64-dimensional.*nothing was written/),
     })
     const after = await request('POST', '/memories', { key, env, body: { messages: 'after the episode', user_id: 'b', infer: false } })
-    expect(after.status).toBe(200)
+    expect(after.status, JSON.stringify(after.body)).toBe(200)
     const found = await request('POST', '/search', { key, env, body: { query: 'episode', user_id: 'b' } })
     expect(found.status).toBe(200)
     expect(found.body.results.map((r: { memory: string }) => r.memory)).toEqual(['after the episode'])

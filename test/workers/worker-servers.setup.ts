@@ -10,8 +10,8 @@ import { openAIError, startOpenAITestServer, type ChatCompletionRequest, type Ch
 export const WORKER_EMBEDDING_DIMENSIONS = 64
 /** A user message containing this makes the test LLM fail (not retried: HTTP 400). */
 export const LLM_FAILURE_MARKER = 'please-fail-the-llm'
-/** An embedding model name this server answers with 512-d vectors instead of 64-d (a misconfigured or flapping endpoint). */
-export const WRONG_SIZE_EMBEDDING_MODEL = 'wrong-size-embedding'
+/** Texts containing this are embedded 512-d instead of 64-d by the same model (a flapping endpoint). */
+export const WRONG_SIZE_EMBEDDING_MARKER = 'please-answer-512-dimensions'
 /** Texts containing these make the embedding endpoint answer 429 with `Retry-After: 120`, or hang for 60 s. */
 export const RATE_LIMITED_EMBEDDING_MARKER = 'please-rate-limit-embeddings'
 export const HANGING_EMBEDDING_MARKER = 'please-hang-embeddings'
@@ -57,10 +57,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (texts.includes(RATE_LIMITED_EMBEDDING_MARKER)) return openAIError(429, 'Rate limit reached', { headers: { 'retry-after': '120' } })
     if (texts.includes(HANGING_EMBEDDING_MARKER)) return { delayMs: 60_000 }
     return {
-      vectors:
-        body.model === WRONG_SIZE_EMBEDDING_MODEL
-          ? defaultEmbeddings({ ...body, dimensions: 512 }, 512)
-          : defaultEmbeddings(body, WORKER_EMBEDDING_DIMENSIONS),
+      vectors: texts.includes(WRONG_SIZE_EMBEDDING_MARKER)
+        ? defaultEmbeddings({ ...body, dimensions: 512 }, 512)
+        : defaultEmbeddings(body, WORKER_EMBEDDING_DIMENSIONS),
     }
   }
   project.provide('workerServers', { openaiBaseURL: openai.baseURL })

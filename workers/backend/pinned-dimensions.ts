@@ -1,11 +1,15 @@
 import { EmbeddingError, type Embedder, type ProviderSpec } from '../../src/index.workerd.ts'
 import { Lazy, resolveProvider } from '../../src/internal.ts'
 
-/** Where a deployment keeps the vector size it was first written with (EDGEMEM_KV, next to the keys). */
-export const DIMENSIONS_KEY = 'deployment/embedding-dimensions'
+/**
+ * Where a deployment keeps the vector size each embedding model was first written with (EDGEMEM_KV,
+ * next to the keys): one pin per provider, endpoint and model, so choosing another model is a deliberate
+ * change, while the same model answering another size is refused.
+ */
+const DIMENSIONS_PREFIX = 'deployment/embedding-dimensions/'
 
-/** Per isolate: the pinned size, read from KV at most once per isolate after it is known. */
-let known: number | undefined
+/** Per isolate: the pinned sizes, read from KV at most once per isolate and model after they are known. */
+const known = new Map<string, number>()
 
 /**
  * Fixes the vector size for the whole deployment, not per Durable Object shard or tenant collection.
@@ -16,12 +20,17 @@ let known: number | undefined
  * when EMBEDDING_DIMENSIONS is not set (which pins it explicitly, and is what docs/worker.md advises).
  */
 export class PinnedDimensionsEmbedder implements Embedder {
-  private readonly inner: Lazy<Embedder>
+  private inner: Lazy<Embedder>
+  private readonly make: () => Promise<Embedder>
   private readonly kv: KVNamespace
+  private readonly key: string
 
   constructor(spec: ProviderSpec<'embedder'>, kv: KVNamespace) {
+    const config = (spec.config ?? {}) as { model?: unknown; baseURL?: unknown }
+    this.key = `${DIMENSIONS_PREFIX}${encodeURIComponent(JSON.stringify([spec.provider, config.baseURL ?? null, config.model ?? null]))}`
     const resolved = resolveProvider('embedder', spec.provider, spec.config as Record<string, unknown> | undefined, 'embedder')
-    this.inner = new Lazy(() => resolved.create({ collection: '', storage: undefined }))
+    this.make = () => resolved.create({ collection: '', storage: undefined })
+    this.inner = new Lazy(this.make)
     this.kv = kv
   }
 
@@ -31,6 +40,9 @@ export class PinnedDimensionsEmbedder implements Embedder {
     if (size === undefined || size === 0) return vectors
     const pinned = await this.pinned(size)
     if (size !== pinned) {
+      // An embedder that checks sizes across calls took this refused answer as its reference: start a
+      // fresh one, so the next answer is judged by the pin alone.
+      this.inner = new Lazy(this.make)
       throw new EmbeddingError(
         `the embedding endpoint answered ${size}-dimensional vectors, but this deployment's memories are ${pinned}-dimensional ` +
           `(pinned at its first write); nothing was written. Check EMBEDDING_MODEL / EMBEDDING_BASE_URL, or set EMBEDDING_DIMENSIONS`,
@@ -40,15 +52,16 @@ export class PinnedDimensionsEmbedder implements Embedder {
   }
 
   private async pinned(observed: number): Promise<number> {
-    if (known !== undefined) return known
-    const stored = await this.kv.get(DIMENSIONS_KEY)
+    const cached = known.get(this.key)
+    if (cached !== undefined) return cached
+    const stored = await this.kv.get(this.key)
     const parsed = stored === null ? undefined : Number(stored)
     if (parsed !== undefined && Number.isInteger(parsed) && parsed > 0) {
-      known = parsed
+      known.set(this.key, parsed)
       return parsed
     }
-    await this.kv.put(DIMENSIONS_KEY, String(observed))
-    known = observed
+    await this.kv.put(this.key, String(observed))
+    known.set(this.key, observed)
     return observed
   }
 }
