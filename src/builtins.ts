@@ -18,6 +18,7 @@ import { chromaProvider } from '../adapters/chroma/provider.ts'
 import type { elasticsearchConfigSchema, opensearchConfigSchema } from '../adapters/elasticsearch/config.ts'
 import { elasticsearchProvider, opensearchProvider } from '../adapters/elasticsearch/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
+import { SERVICE_PROVIDERS } from './providers/service-providers.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
 import { transformersProvider, transformersRerankerProvider } from './providers/transformers/provider.ts'
 import { hnswProvider } from './providers/vector-stores/hnsw.ts'
@@ -34,6 +35,7 @@ import { registerProvider, type ProviderDefinition } from './registry.ts'
  */
 export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   ...LIGHT_PROVIDERS,
+  ...SERVICE_PROVIDERS,
   hnswProvider,
   indexedDbProvider,
   transformersProvider,

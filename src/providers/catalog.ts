@@ -23,8 +23,20 @@ export interface ProviderModule {
 export const PROVIDER_MODULES = {
   embedder: {
     transformers: { module: 'edgemem/transformers', workerd: TRANSFORMERS_IN_WORKERD },
+    gemini: { module: 'edgemem/providers' },
+    cohere: { module: 'edgemem/providers' },
+    voyage: { module: 'edgemem/providers' },
+    jina: { module: 'edgemem/providers' },
+    bedrock: { module: 'edgemem/providers' },
+    'azure-openai': { module: 'edgemem/providers' },
+    huggingface: { module: 'edgemem/providers' },
   },
-  llm: {},
+  llm: {
+    anthropic: { module: 'edgemem/providers' },
+    gemini: { module: 'edgemem/providers' },
+    bedrock: { module: 'edgemem/providers' },
+    'azure-openai': { module: 'edgemem/providers' },
+  },
   vectorStore: {
     hnsw: { module: 'edgemem/hnsw' },
     upstash: { module: 'edgemem/adapters/upstash' },
@@ -43,6 +55,12 @@ export const PROVIDER_MODULES = {
   },
   reranker: {
     transformers: { module: 'edgemem/transformers', workerd: TRANSFORMERS_IN_WORKERD },
+    cohere: { module: 'edgemem/providers' },
+    jina: { module: 'edgemem/providers' },
+    voyage: { module: 'edgemem/providers' },
+    llm: { module: 'edgemem/providers' },
   },
-  graphStore: {},
+  graphStore: {
+    local: { module: 'edgemem/providers' },
+  },
 } satisfies Record<'embedder' | 'llm' | 'vectorStore' | 'storage' | 'reranker' | 'graphStore', Record<string, ProviderModule>>

@@ -1,6 +1,7 @@
 // The workerd entry of edgemem carries only the light providers; the Worker's modes use these too
 // (LOCAL_INDEX=hnsw, the remote STORAGE_MODEs), so it registers them by importing their modules.
 import '../../src/entries/hnsw.ts'
+import '../../src/entries/providers.ts'
 import '../../adapters/upstash.ts'
 import '../../adapters/qdrant.ts'
 import '../../adapters/pinecone.ts'
