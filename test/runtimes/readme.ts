@@ -123,6 +123,11 @@ const steps: { test: (b: Block) => boolean; run: (b: Block) => Promise<void>; na
     },
   },
   {
+    name: 'install the MCP SDK',
+    test: (b) => b.lang === 'sh' && b.code.includes('npm install @modelcontextprotocol/sdk'),
+    run: async (b) => void (await sh(b.code, app)),
+  },
+  {
     name: 'MCP client config: the bin from the installed package answers tools/list',
     test: (b) => b.lang === 'json' && b.code.includes('"mcpServers"'),
     run: async (b) => {
