@@ -18,15 +18,12 @@
 import { readFile, readdir } from 'node:fs/promises'
 import { Memory, MemoryStorage, providerNames, type MemoryConfig } from '../src/index.ts'
 import '../src/providers/transformers/index.ts'
-import { CROSS_ENCODER_MODEL, modelsDir, sharedModelsDir } from '../test/support/models.ts'
+import { CROSS_ENCODER_MODEL, modelsDir } from '../test/support/models.ts'
+import { sharedDir, sharedModelsDir } from './shared-dir.ts'
 import { ms, summarize, writeSection } from './report.ts'
 
-// The shared directory next to the repository; EDGEMEM_SHARED_DIR points elsewhere (a git worktree's checkout).
-const SHARED = process.env.EDGEMEM_SHARED_DIR
-const DATA_DIR = SHARED
-  ? new URL(`file://${SHARED.replace(/\/?$/, '/')}bench/locomo-dev/`)
-  : new URL('../../shared/bench/locomo-dev/', import.meta.url)
-const SHARED_MODELS = SHARED ? `${SHARED.replace(/\/?$/, '/')}models/` : sharedModelsDir()
+const DATA_DIR = new URL(`file://${sharedDir()}bench/locomo-dev/`)
+const SHARED_MODELS = sharedModelsDir()
 const KS = [5, 10, 20] as const
 const args = process.argv.slice(2)
 const storeArg = args.includes('--store') ? args[args.indexOf('--store') + 1] : undefined

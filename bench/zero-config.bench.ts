@@ -11,7 +11,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Memory } from '../src/index.ts'
 import { startHubMirror } from '../test/servers/hub-mirror.ts'
-import { RANDOM_MINILM_MODEL, sharedModelsDir } from '../test/support/models.ts'
+import { RANDOM_MINILM_MODEL, sharedModelsDir } from './shared-dir.ts'
 import { ms, summarize, timeEach, writeSection } from './report.ts'
 
 const SIZE = 10_000
