@@ -16,7 +16,8 @@ import type {
 } from '../types.ts'
 import { parseConfig } from '../util/zod-errors.ts'
 import { errorFromRemote } from './errors.ts'
-import { eventFromWire, historyEntryFromWire, itemFromWire, type WireEvent, type WireHistoryEntry, type WireItem } from './wire.ts'
+import type { WireEvent, WireHistoryEntry, WireItem } from '../memory/wire.ts'
+import { eventFromWire, historyEntryFromWire, itemFromWire } from './wire.ts'
 
 export interface RemoteMemoryOptions extends TransportConfig {
   /** The Worker's base URL, e.g. `https://edgemem.acme.workers.dev` (a path prefix is kept). */

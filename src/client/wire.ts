@@ -1,39 +1,11 @@
-import type { HistoryEntry, JsonObject, MemoryEvent, MemoryItem } from '../types.ts'
+import type { WireEvent, WireHistoryEntry, WireItem } from '../memory/wire.ts'
+import type { HistoryEntry, MemoryEvent, MemoryItem } from '../types.ts'
 
 /**
  * The Worker's REST shapes (snake_case, mem0's server format; workers/http/wire.ts writes them) read
- * back into the core's camelCase shapes, so a RemoteMemory returns exactly what a Memory returns.
+ * back into the core's camelCase shapes, so a RemoteMemory returns exactly what a Memory returns. The
+ * shapes are src/memory/wire.ts's, imported as types only: the client bundle stays free of the core.
  */
-
-interface WireItem {
-  id: string
-  memory: string
-  hash: string
-  metadata: JsonObject
-  score?: number
-  created_at: string
-  updated_at: string
-  user_id?: string
-  agent_id?: string
-  run_id?: string
-  expiration_date?: string
-}
-
-interface WireEvent {
-  id: string
-  memory: string
-  event: MemoryEvent['event']
-  previous_memory?: string
-}
-
-interface WireHistoryEntry {
-  id: string
-  memory_id: string
-  event: HistoryEntry['event']
-  previous_value: string | null
-  new_value: string | null
-  created_at: string
-}
 
 export function itemFromWire(wire: WireItem): MemoryItem {
   const item: MemoryItem = {
@@ -68,5 +40,3 @@ export function historyEntryFromWire(wire: WireHistoryEntry): HistoryEntry {
     createdAt: wire.created_at,
   }
 }
-
-export type { WireEvent, WireHistoryEntry, WireItem }
