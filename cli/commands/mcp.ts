@@ -89,21 +89,33 @@ async function packageVersion(): Promise<string> {
   return '0.0.0'
 }
 
-const INSTALL_HINT =
-  'edgemem mcp needs @modelcontextprotocol/sdk, an optional peer dependency of edgemem: run it as `npx -y -p edgemem -p @modelcontextprotocol/sdk -p @huggingface/transformers edgemem mcp`, or install it next to edgemem (npm install @modelcontextprotocol/sdk)'
+const TRANSFORMERS_HINT =
+  'edgemem mcp embeds on the device with @huggingface/transformers, an optional peer dependency of edgemem (not installed here): run it as `npx -y -p edgemem -p @huggingface/transformers edgemem mcp`, install it next to edgemem (npm install @huggingface/transformers), or set EDGEMEM_EMBEDDING_BASE_URL / EDGEMEM_EMBEDDING_API_KEY to use an OpenAI-compatible embedding endpoint'
 
-/** The MCP SDK and the tools built on it, loaded on use: the SDK is an optional peer dependency. */
-async function loadMcp() {
+/**
+ * The on-device embedder's library, checked before serving: a desktop client shows the bin's stderr when
+ * it exits, while a missing package found on the first tool call would only fail that call.
+ */
+async function checkOnDeviceEmbedder(config: MemoryConfig): Promise<void> {
+  if (typeof config.embedder !== 'object' || !('provider' in config.embedder) || config.embedder.provider !== 'transformers') return
   try {
-    const [{ StdioServerTransport }, { createMemoryMcpServer }] = await Promise.all([
-      import('@modelcontextprotocol/sdk/server/stdio.js'),
-      import('../../src/mcp/tools.ts'),
-    ])
-    return { StdioServerTransport, createMemoryMcpServer }
+    await import('@huggingface/transformers')
   } catch (err) {
-    if (/@modelcontextprotocol\/sdk/.test(String((err as Error)?.message))) throw new Error(INSTALL_HINT, { cause: err })
+    if (/@huggingface\/transformers/.test(String((err as Error)?.message))) throw new Error(TRANSFORMERS_HINT, { cause: err })
     throw err
   }
+}
+
+/**
+ * The MCP SDK's stdio transport and the tools built on the SDK, loaded on use (`--help` stays fast). The
+ * published bin has the SDK's server side bundled in (scripts/bundle-cli.mjs): it is not a dependency.
+ */
+async function loadMcp() {
+  const [{ StdioServerTransport }, { createMemoryMcpServer }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/stdio.js'),
+    import('../../src/mcp/tools.ts'),
+  ])
+  return { StdioServerTransport, createMemoryMcpServer }
 }
 
 /** Counts the memory operations under way, so that the server stops only after answering them. */
@@ -155,10 +167,11 @@ export const mcpCommand: Command = {
       console.log(HELP)
       return 0
     }
-    const { StdioServerTransport, createMemoryMcpServer } = await loadMcp()
     const env = process.env
     const dir = values.dir ?? nonEmpty(env.EDGEMEM_DIR) ?? join(userDataDirectory(), 'edgemem')
     const config = memoryConfigFromEnv(env, dir)
+    await checkOnDeviceEmbedder(config)
+    const { StdioServerTransport, createMemoryMcpServer } = await loadMcp()
     const memory = new Memory(config)
     const calls = new InFlight()
     const server = createMemoryMcpServer({

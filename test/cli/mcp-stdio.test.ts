@@ -183,7 +183,7 @@ describe('edgemem mcp (stdio)', { timeout: 90_000 }, () => {
     expect(memoriesOf(await call(alice, 'get_memories', { user_id: 'alice' }))).toEqual(['Alice keeps bees'])
   })
 
-  it('refuses unknown flags and commands, and says how to run it without the MCP SDK', async () => {
+  it('refuses unknown flags and commands, and says how to run it without transformers.js', async () => {
     const { execFile } = await import('node:child_process')
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stderr: string }>((done) => {
@@ -193,23 +193,27 @@ describe('edgemem mcp (stdio)', { timeout: 90_000 }, () => {
       })
     expect(await run(['mcp', '--bogus'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/--bogus/) })
     expect(await run(['nope'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "nope"/) })
-    // Without the MCP SDK (an optional peer dependency; hidden here by a resolve hook), it says how to run it.
+    // Without transformers.js (an optional peer dependency; hidden here by a resolve hook) and no embedding
+    // endpoint, it says how to run it before serving. (The published bin bundles the MCP SDK: the package
+    // test runs it with no SDK installed.)
     const hook = `export async function resolve(specifier, context, next) {
-      if (specifier.startsWith('@modelcontextprotocol/sdk')) throw Object.assign(new Error("Cannot find package '@modelcontextprotocol/sdk'"), { code: 'ERR_MODULE_NOT_FOUND' })
+      if (specifier.startsWith('@huggingface/transformers')) throw Object.assign(new Error("Cannot find package '@huggingface/transformers'"), { code: 'ERR_MODULE_NOT_FOUND' })
       return next(specifier, context)
     }`
     const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)})`
-    const withoutSdk = await new Promise<{ code: number | null; stderr: string }>((done) => {
+    const withoutTransformers = await new Promise<{ code: number | null; stderr: string }>((done) => {
       execFile(
         process.execPath,
-        ['--import', `data:text/javascript,${encodeURIComponent(register)}`, ENTRY, 'mcp', '--dir', join(work, 'no-sdk')],
+        ['--import', `data:text/javascript,${encodeURIComponent(register)}`, ENTRY, 'mcp', '--dir', join(work, 'no-transformers')],
         { env: childEnv(), timeout: 30_000 },
         (error, _stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
       )
     })
-    expect(withoutSdk).toMatchObject({
+    expect(withoutTransformers).toMatchObject({
       code: 1,
-      stderr: expect.stringMatching(/needs @modelcontextprotocol\/sdk.*npx -y -p edgemem -p @modelcontextprotocol\/sdk/),
+      stderr: expect.stringMatching(
+        /@huggingface\/transformers.*npx -y -p edgemem -p @huggingface\/transformers edgemem mcp.*EDGEMEM_EMBEDDING_BASE_URL/,
+      ),
     })
   })
 

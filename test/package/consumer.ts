@@ -6,10 +6,13 @@
  *    imports, an adapter subpath), fail the zero-config Memory with the error naming
  *    @huggingface/transformers, and type-check under moduleResolution node16, nodenext and bundler (a
  *    typed config accepted; a misspelled key and an unknown provider refused; node10 is attw's check);
+ *    and its bin, as `npx edgemem mcp` runs it, serves the MCP tools to the real SDK client with no SDK
+ *    installed (and without transformers.js or an endpoint exits 1 saying how to run it);
  * 3. a project that also installs @huggingface/transformers runs `new Memory()` on the device;
  * 4. a user's Worker importing `edgemem` (openai embedder, flat store) is built with `wrangler deploy
  *    --dry-run` (at most 250 KiB gzipped, no .wasm) and answers add and search under `wrangler dev`.
  */
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -165,6 +168,59 @@ try {
   console.log(
     `package: installs offline-safe with no variable: ${MB(light.bytes)} (${light.largest.map((p) => `${p.name} ${MB(p.bytes)}`).join(', ')})`,
   )
+
+  // The bin as `npx edgemem mcp` runs it from that install, driven by the real MCP SDK client over stdio:
+  // the project has neither the SDK (the bin bundles its server) nor transformers.js (so the embedder is
+  // an OpenAI-compatible endpoint, and without one the bin says how to run it).
+  check(!existsSync(join(light.dir, 'node_modules/@modelcontextprotocol')), 'installing edgemem installed the MCP SDK')
+  const mcpEmbeddings = await startOpenAITestServer()
+  try {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js')
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js')
+    const client = new Client({ name: 'package-test', version: '1.0.0' })
+    const env = userEnv({ EDGEMEM_EMBEDDING_BASE_URL: mcpEmbeddings.baseURL, EDGEMEM_DIR: join(work, 'mcp-memories') })
+    await client.connect(
+      new StdioClientTransport({
+        command: 'npx',
+        args: ['--no-install', 'edgemem', 'mcp'],
+        cwd: light.dir,
+        env: env as Record<string, string>,
+        stderr: 'pipe',
+      }),
+    )
+    try {
+      const { tools } = await client.listTools()
+      check(
+        tools.some((t) => t.name === 'add_memory'),
+        `npx edgemem mcp lists ${tools.map((t) => t.name)}`,
+      )
+      await client.callTool({ name: 'add_memory', arguments: { text: 'Keeps bees on the roof' } })
+      const found = (await client.callTool({ name: 'search_memories', arguments: { query: 'Keeps bees on the roof' } })) as {
+        structuredContent?: { results?: { memory: string }[] }
+      }
+      check(
+        found.structuredContent?.results?.[0]?.memory === 'Keeps bees on the roof',
+        `npx edgemem mcp search answered ${JSON.stringify(found)}`,
+      )
+    } finally {
+      await client.close()
+    }
+  } catch (error) {
+    problems.push(`npx edgemem mcp from the light install: ${error}`)
+  } finally {
+    await mcpEmbeddings.close()
+  }
+  try {
+    await runAsync('npx', ['--no-install', 'edgemem', 'mcp', '--dir', join(work, 'mcp-none')], light.dir)
+    problems.push('npx edgemem mcp without transformers.js or an embedding endpoint started serving')
+  } catch (error) {
+    const { code, stderr } = error as { code?: number; stderr?: string }
+    check(
+      code === 1 && /npx -y -p edgemem -p @huggingface\/transformers edgemem mcp/.test(stderr ?? ''),
+      `npx edgemem mcp without transformers.js: exit ${code}, ${stderr}`,
+    )
+  }
+  console.log('package: npx edgemem mcp serves the tools from the light install (no MCP SDK installed)')
 
   // 3. With transformers (installed as its docs say): the zero-config Memory embeds on the device.
   const onDevice = await installConsumer(

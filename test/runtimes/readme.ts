@@ -123,16 +123,12 @@ const steps: { test: (b: Block) => boolean; run: (b: Block) => Promise<void>; na
     },
   },
   {
-    name: 'install the MCP SDK',
-    test: (b) => b.lang === 'sh' && b.code.includes('npm install @modelcontextprotocol/sdk'),
-    run: async (b) => void (await sh(b.code, app)),
-  },
-  {
     name: 'MCP client config: the bin from the installed package answers tools/list',
     test: (b) => b.lang === 'json' && b.code.includes('"mcpServers"'),
     run: async (b) => {
       // The config as an MCP client runs it, in the app that installed edgemem and transformers.js from
-      // the tarball (npx finds both there: nothing is fetched), through the real SDK client over stdio.
+      // the tarball (npx finds both there: nothing is fetched; the app has no MCP SDK, the bin bundles
+      // its server), through the real SDK client over stdio.
       const { command, args } = (JSON.parse(b.code) as { mcpServers: { edgemem: { command: string; args: string[] } } }).mcpServers.edgemem
       const { Client } = await import('@modelcontextprotocol/sdk/client/index.js')
       const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js')
