@@ -4,28 +4,35 @@
 // Why a bundle: `edgemem mcp` speaks MCP through @modelcontextprotocol/sdk, whose install (express, its
 // HTTP servers and auth) would take the package past its 50 MB install budget, so the SDK is not a
 // dependency. The bin only needs the SDK's server core and its stdio transport: esbuild inlines exactly
-// those and what they import (ajv, zod-to-json-schema; about 0.6 MB), so `npx edgemem mcp` works with nothing but edgemem installed. Everything else
-// the bin imports stays as it is in the package: edgemem's dependencies and optional peers (zod, openai,
-// @huggingface/transformers, ...) and the package's own `#hnswlib` imports are resolved at run time.
+// those and what they import (ajv, zod-to-json-schema; about 0.6 MB), so `npx edgemem mcp` works with
+// nothing but edgemem installed. What an install has stays an import, resolved at run time: edgemem's
+// dependencies and optional peers (zod, openai, @huggingface/transformers, ...) and its `#hnswlib` imports.
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const INLINED = '@modelcontextprotocol/sdk'
+const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
+/** What an installed edgemem has beside it: its dependencies and (optional) peer dependencies. */
+const installed = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})])
+const packageName = (specifier) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/')
 
-/** Bare specifiers stay imports, except the MCP SDK's, which go into the bundle. */
-const keepPackagesExternal = {
-  name: 'keep-packages-external',
+/**
+ * Node's modules, the package's own `#` imports and the packages an install has stay imports; anything
+ * else the bin uses (the MCP SDK and what it imports, or a CLI-only library) goes into the bundle.
+ */
+const keepInstalledExternal = {
+  name: 'keep-installed-external',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith('node:')) return { path: args.path, external: true }
-      const sdk = args.path === INLINED || args.path.startsWith(`${INLINED}/`)
-      // What the SDK itself imports (ajv, zod-to-json-schema, ...) goes in with it; zod is edgemem's own
-      // dependency (the SDK accepts zod 3.25+ or 4), so the bin shares that one copy.
-      const fromInlined = args.importer.includes('/node_modules/') && !/^zod(\/|$)/.test(args.path)
-      return sdk || fromInlined ? undefined : { path: args.path, external: true }
+      if (args.path.startsWith('node:') || args.path.startsWith('#') || installed.has(packageName(args.path)))
+        return { path: args.path, external: true }
+      return undefined
     })
   },
 }
@@ -42,7 +49,7 @@ const { metafile } = await build({
   platform: 'node',
   target: 'node22',
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [keepPackagesExternal],
+  plugins: [keepInstalledExternal],
   legalComments: 'inline',
   metafile: true,
   logLevel: 'warning',
