@@ -54,6 +54,10 @@ const EDGE = `(s:${ENTITY_LABEL})-[r:${RELATION_TYPE}]->(t:${ENTITY_LABEL})`
 export const GRAPH_STATEMENTS = {
   entities: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${inScope('e')} RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
   entitiesByWords: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${inScope('e')} AND e.words IN $words RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
+  entitiesByNorm: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND e.sk = $sk AND e.norm IN $norms RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
+  /** `$mems` holds JSON-quoted memory ids, so CONTAINS finds whole elements of the JSON list in `mem`. */
+  entitiesWithMemories: `UNWIND $mems AS m MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${inScope('e')} AND e.mem CONTAINS m RETURN DISTINCT ${ENTITY_FIELDS}`,
+  relationsWithMemories: `UNWIND $mems AS m MATCH ${EDGE} WHERE r.ns = $ns AND ${inScope('r')} AND r.mem CONTAINS m RETURN DISTINCT ${RELATION_FIELDS}`,
   entitiesWithEmbedding: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${inScope('e')} AND e.emb <> '' RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
   relations: `MATCH ${EDGE} WHERE r.ns = $ns AND ${inScope('r')} AND ($all OR r.invalidatedAt = '') RETURN ${RELATION_FIELDS} ORDER BY r.ord`,
   relationsTouching: `MATCH ${EDGE} WHERE r.ns = $ns AND ${inScope('r')} AND ($all OR r.invalidatedAt = '') AND (s.id IN $ids OR t.id IN $ids) RETURN ${RELATION_FIELDS} ORDER BY r.ord`,
@@ -345,7 +349,11 @@ class ChangeSet {
   }
 }
 
-/** Drops the memories from the records of `scope`: relations and unused entities left with none go. */
+/**
+ * Drops the memories from the records of `scope` that hold them: relations and unused entities left with
+ * none go. Only records holding a forgotten memory change (the change set holds those and every relation
+ * touching them, not the whole scope).
+ */
 function forgetIn(change: ChangeSet, scope: GraphScope, gone: ReadonlySet<string>): void {
   if (gone.size === 0) return
   for (const r of [...change.relations.values()]) {
@@ -357,7 +365,7 @@ function forgetIn(change: ChangeSet, scope: GraphScope, gone: ReadonlySet<string
   const used = new Set<string>()
   for (const r of change.relations.values()) used.add(r.sourceId).add(r.targetId)
   for (const e of [...change.entities.values()]) {
-    if (!contains(scope, e.scope)) continue
+    if (!contains(scope, e.scope) || !e.memoryIds.some((id) => gone.has(id))) continue
     const left = e.memoryIds.filter((id) => !gone.has(id))
     if (left.length === 0 && !used.has(e.id)) change.dropEntity(e.id)
     else if (left.length !== e.memoryIds.length) change.putEntity({ ...e, memoryIds: left })
@@ -376,11 +384,11 @@ export interface CypherGraphStoreOptions {
 }
 
 /**
- * The GraphStore over openCypher. Writes read the scope's records, compute the change exactly as the
- * local store does (resolution by normalised name, then by name-embedding similarity, within the exact
- * scope) and send it as ONE statement, which the database runs as one transaction: all of it or nothing.
- * Reads that need the whole scope (listing, vector matching) read it; name matching and the neighbourhood
- * are graph queries. Concurrent writers of one scope can lose each other's updates (the read-compute-write
+ * The GraphStore over openCypher. Writes read the records they can touch (`load`), compute the change
+ * exactly as the local store does (resolution by normalised name, then by name-embedding similarity,
+ * within the exact scope) and send it as ONE statement, which the database runs as one transaction: all
+ * of it or nothing. Name matching and the neighbourhood are graph queries; matching by embedding reads the
+ * scope's entities that have one (the databases' vector indexes are not used). Concurrent writers of one scope can lose each other's updates (the read-compute-write
  * is not guarded): one writer per scope, as the Memory's own write lock gives within a process.
  */
 export class CypherGraphStore implements GraphStore {
@@ -410,13 +418,54 @@ export class CypherGraphStore implements GraphStore {
     return this.initialised
   }
 
-  private async read(scope: GraphScope): Promise<{ entities: Entity[]; relations: Relation[] }> {
+  /**
+   * The records a change of `scope` can touch, not the whole scope: entities of the exact scope with these
+   * normalised names (and, when `withEmbeddings`, every entity of the scope with a name embedding, for
+   * resolution by similarity), the records holding the memories to forget, the relations to invalidate,
+   * and every relation touching a loaded entity (for merging repeated triples and for knowing whether an
+   * entity is still used).
+   */
+  private async load(
+    scope: GraphScope,
+    need: { norms?: string[]; withEmbeddings?: boolean; forget?: ReadonlySet<string>; relationIds?: string[] },
+  ): Promise<{ entities: Entity[]; relations: Relation[] }> {
     const params = { ns: this.ns, ...scopeParams(scope) }
-    const [entities, relations] = await Promise.all([
-      this.run(GRAPH_STATEMENTS.entities, params),
-      this.run(GRAPH_STATEMENTS.relations, { ...params, all: true }),
+    const mems = [...(need.forget ?? [])].map((id) => JSON.stringify(id))
+    const none = Promise.resolve([] as Record<string, unknown>[])
+    const [byNorm, embedded, entitiesHolding, relationsHolding, byId] = await Promise.all([
+      need.norms?.length ? this.run(GRAPH_STATEMENTS.entitiesByNorm, { ns: this.ns, sk: scopeKey(scope), norms: need.norms }) : none,
+      need.withEmbeddings ? this.run(GRAPH_STATEMENTS.entitiesWithEmbedding, params) : none,
+      mems.length ? this.run(GRAPH_STATEMENTS.entitiesWithMemories, { ...params, mems }) : none,
+      mems.length ? this.run(GRAPH_STATEMENTS.relationsWithMemories, { ...params, mems }) : none,
+      need.relationIds?.length ? this.run(GRAPH_STATEMENTS.relationsById, { ns: this.ns, ids: need.relationIds }) : none,
     ])
-    return { entities: entities.map(entityFromRow), relations: relations.map(relationFromRow) }
+    const entities = new Map<string, Entity>()
+    /** Entities a fact may name (found by name) or the forgetting may drop: their relations are needed. */
+    const touched = new Set<string>()
+    for (const [rows, touch] of [
+      [embedded, false],
+      [byNorm, true],
+      [entitiesHolding, true],
+    ] as const) {
+      for (const row of rows) {
+        const e = entityFromRow(row)
+        entities.set(e.id, e)
+        if (touch) touched.add(e.id)
+      }
+    }
+    const relations = new Map<string, Relation>()
+    for (const row of [...relationsHolding, ...byId]) {
+      const r = relationFromRow(row)
+      if (contains(scope, r.scope)) relations.set(r.id, r)
+    }
+    if (touched.size > 0) {
+      for (const row of await this.run(GRAPH_STATEMENTS.relationsTouching, { ...params, all: true, ids: [...touched] })) {
+        const r = relationFromRow(row)
+        relations.set(r.id, r)
+      }
+    }
+    const ord = (a: { ord: string }, b: { ord: string }) => (a.ord < b.ord ? -1 : a.ord > b.ord ? 1 : 0)
+    return { entities: [...entities.values()].sort(ord), relations: [...relations.values()].sort(ord) }
   }
 
   private async commit(params: Record<string, unknown>): Promise<void> {
@@ -451,7 +500,15 @@ export class CypherGraphStore implements GraphStore {
     const forget = new Set(checkMemoryIds(write.forget ?? [], 'forget'))
     const now = new Date().toISOString()
 
-    const current = await this.read(scope)
+    const norms = new Set<string>()
+    for (const m of mentions) norms.add(normalizeEntityName(m.name))
+    for (const f of facts) norms.add(normalizeEntityName(f.source)).add(normalizeEntityName(f.target))
+    const current = await this.load(scope, {
+      norms: [...norms],
+      withEmbeddings: mentions.some((m) => m.vector !== undefined),
+      forget,
+      relationIds: invalidations.map((x) => x.id),
+    })
     const change = new ChangeSet(current.entities, current.relations)
     forgetIn(change, scope, forget)
     const resolve = (m: { name: string; type?: string | undefined; vector?: Float32Array | undefined; memoryIds: string[] }): Entity => {
@@ -496,15 +553,6 @@ export class CypherGraphStore implements GraphStore {
     }
     const resolved = mentions.map(resolve)
 
-    // Invalidations may name relations of a narrower scope than the write's, not read above.
-    const missing = invalidations.filter((x) => !change.relations.has(x.id)).map((x) => x.id)
-    if (missing.length > 0) {
-      const rows = await this.run(GRAPH_STATEMENTS.relationsById, { ns: this.ns, ids: missing })
-      for (const row of rows) {
-        const r = relationFromRow(row)
-        if (contains(scope, r.scope)) change.relations.set(r.id, r)
-      }
-    }
     const invalidated: Relation[] = []
     for (const { id, at } of invalidations) {
       const r = change.relations.get(id)
@@ -648,7 +696,7 @@ export class CypherGraphStore implements GraphStore {
     const clean = cleanScope(scope)
     const gone = new Set(checkMemoryIds(memoryIds, 'forgetMemories'))
     if (gone.size === 0) return
-    const current = await this.read(clean)
+    const current = await this.load(clean, { forget: gone })
     const change = new ChangeSet(current.entities, current.relations)
     forgetIn(change, clean, gone)
     if (!change.empty) await this.commit(change.forward())

@@ -56,6 +56,40 @@ describe('neo4j graph store: wire protocol', () => {
     expect(fake.bookmarksSeen.at(-1)).toEqual(last.bookmarks)
   })
 
+  it('reads only the records a write can touch, never the whole scope', async () => {
+    const store = open()
+    const scope = { user_id: 'u' }
+    for (let i = 0; i < 5; i++) {
+      await store.apply({
+        scope,
+        entities: [],
+        relations: [{ source: `P${i}`, relationship: 'has', target: `T${i}`, memoryIds: [`m${i}`], validFrom: '2026-01-01T00:00:00.000Z' }],
+        invalidate: [],
+      })
+    }
+    const before = fake.graph.received.length
+    await store.apply({
+      scope,
+      entities: [],
+      relations: [{ source: 'P1', relationship: 'has', target: 'T9', memoryIds: ['m9'], validFrom: '2026-01-01T00:00:00.000Z' }],
+      invalidate: [],
+      forget: ['m3'],
+    })
+    const sent = fake.graph.received.slice(before)
+    expect(sent).not.toContain(KNOWN_STATEMENTS.entities)
+    expect(sent).not.toContain(KNOWN_STATEMENTS.relations)
+    expect(sent).toContain(KNOWN_STATEMENTS.entitiesByNorm)
+    expect(sent).toContain(KNOWN_STATEMENTS.relationsWithMemories)
+    expect((await store.listRelations({ scope })).map((r) => `${r.source}>${r.target}`)).toEqual([
+      'P0>T0',
+      'P1>T1',
+      'P2>T2',
+      'P4>T4',
+      'P1>T9',
+    ])
+    expect((await store.listEntities({ scope })).map((e) => e.name)).not.toContain('P3')
+  })
+
   it('accepts Bearer auth and another database name, and reports a missing database as a RemoteError', async () => {
     const bearer = open(uniqueCollection('g'), { username: undefined, password: undefined, token: 'sso-token' })
     expect(await bearer.listRelations({ scope: { user_id: 'u' } })).toEqual([])

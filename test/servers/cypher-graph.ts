@@ -44,6 +44,9 @@ const RELATION_SETS = ['sk', 'user_id', 'agent_id', 'run_id', 'relationship', 'v
 export const KNOWN_STATEMENTS = {
   entities: `MATCH (e:EdgememEntity) WHERE e.ns = $ns AND ${SCOPE('e')} RETURN ${E_FIELDS} ORDER BY e.ord`,
   entitiesByWords: `MATCH (e:EdgememEntity) WHERE e.ns = $ns AND ${SCOPE('e')} AND e.words IN $words RETURN ${E_FIELDS} ORDER BY e.ord`,
+  entitiesByNorm: `MATCH (e:EdgememEntity) WHERE e.ns = $ns AND e.sk = $sk AND e.norm IN $norms RETURN ${E_FIELDS} ORDER BY e.ord`,
+  entitiesWithMemories: `UNWIND $mems AS m MATCH (e:EdgememEntity) WHERE e.ns = $ns AND ${SCOPE('e')} AND e.mem CONTAINS m RETURN DISTINCT ${E_FIELDS}`,
+  relationsWithMemories: `UNWIND $mems AS m MATCH ${EDGE} WHERE r.ns = $ns AND ${SCOPE('r')} AND r.mem CONTAINS m RETURN DISTINCT ${R_FIELDS}`,
   entitiesWithEmbedding: `MATCH (e:EdgememEntity) WHERE e.ns = $ns AND ${SCOPE('e')} AND e.emb <> '' RETURN ${E_FIELDS} ORDER BY e.ord`,
   relations: `MATCH ${EDGE} WHERE r.ns = $ns AND ${SCOPE('r')} AND ($all OR r.invalidatedAt = '') RETURN ${R_FIELDS} ORDER BY r.ord`,
   relationsTouching: `MATCH ${EDGE} WHERE r.ns = $ns AND ${SCOPE('r')} AND ($all OR r.invalidatedAt = '') AND (s.id IN $ids OR t.id IN $ids) RETURN ${R_FIELDS} ORDER BY r.ord`,
@@ -169,6 +172,31 @@ export class FakeCypherGraph {
         return FakeCypherGraph.byOrd(this.entities(params).filter((e) => inScope(e, params) && words.includes(prop(e, 'words')))).map(
           FakeCypherGraph.entityRow,
         )
+      }
+      case 'entitiesByNorm': {
+        const norms = list(params, 'norms')
+        return FakeCypherGraph.byOrd(
+          this.entities(params).filter((e) => eq(prop(e, 'sk'), params.sk) === true && norms.includes(prop(e, 'norm'))),
+        ).map(FakeCypherGraph.entityRow)
+      }
+      case 'entitiesWithMemories': {
+        // UNWIND then MATCH: one row per (memory, record) pair; DISTINCT keeps the first of each record
+        const rows: GraphNode[] = []
+        for (const m of list(params, 'mems')) {
+          if (typeof m !== 'string') throw new CypherTypeError('Type mismatch: CONTAINS expects a String')
+          for (const e of this.entities(params))
+            if (inScope(e, params) && String(prop(e, 'mem')).includes(m) && !rows.includes(e)) rows.push(e)
+        }
+        return rows.map(FakeCypherGraph.entityRow)
+      }
+      case 'relationsWithMemories': {
+        const rows: GraphEdge[] = []
+        for (const m of list(params, 'mems')) {
+          if (typeof m !== 'string') throw new CypherTypeError('Type mismatch: CONTAINS expects a String')
+          for (const r of this.relations(params))
+            if (inScope(r, params) && String(prop(r, 'mem')).includes(m) && !rows.includes(r)) rows.push(r)
+        }
+        return rows.map(FakeCypherGraph.relationRow)
       }
       case 'entitiesWithEmbedding':
         return FakeCypherGraph.byOrd(
