@@ -114,7 +114,7 @@ describe('neo4j graph store: wire protocol', () => {
 
   it('retries a 503 and then succeeds (the change-set statement is idempotent)', async () => {
     const store = open()
-    await store.init()
+    await store.init?.()
     fake.server.injectFault({
       kind: 'status',
       status: 503,
@@ -180,7 +180,7 @@ describe('neo4j graph store: hostile input never becomes statement text', () => 
 
   it('rejects bad writes before sending anything', async () => {
     const store = open()
-    await store.init()
+    await store.init?.()
     const before = fake.server.requests.length
     await expect(
       store.apply({
