@@ -420,25 +420,28 @@ export class CypherGraphStore implements GraphStore {
 
   /**
    * The records a change of `scope` can touch, not the whole scope: entities of the exact scope with these
-   * normalised names (and, when `withEmbeddings`, every entity of the scope with a name embedding, for
-   * resolution by similarity), the records holding the memories to forget, the relations to invalidate,
+   * normalised names (and, when one of `embeddedNorms` — the names of mentions that carry an embedding —
+   * is not among them, every entity of the scope with a name embedding, for resolution by similarity), the records holding the memories to forget, the relations to invalidate,
    * and every relation touching a loaded entity (for merging repeated triples and for knowing whether an
    * entity is still used).
    */
   private async load(
     scope: GraphScope,
-    need: { norms?: string[]; withEmbeddings?: boolean; forget?: ReadonlySet<string>; relationIds?: string[] },
+    need: { norms?: string[]; embeddedNorms?: string[]; forget?: ReadonlySet<string>; relationIds?: string[] },
   ): Promise<{ entities: Entity[]; relations: Relation[] }> {
     const params = { ns: this.ns, ...scopeParams(scope) }
     const mems = [...(need.forget ?? [])].map((id) => JSON.stringify(id))
     const none = Promise.resolve([] as Record<string, unknown>[])
-    const [byNorm, embedded, entitiesHolding, relationsHolding, byId] = await Promise.all([
+    const [byNorm, entitiesHolding, relationsHolding, byId] = await Promise.all([
       need.norms?.length ? this.run(GRAPH_STATEMENTS.entitiesByNorm, { ns: this.ns, sk: scopeKey(scope), norms: need.norms }) : none,
-      need.withEmbeddings ? this.run(GRAPH_STATEMENTS.entitiesWithEmbedding, params) : none,
       mems.length ? this.run(GRAPH_STATEMENTS.entitiesWithMemories, { ...params, mems }) : none,
       mems.length ? this.run(GRAPH_STATEMENTS.relationsWithMemories, { ...params, mems }) : none,
       need.relationIds?.length ? this.run(GRAPH_STATEMENTS.relationsById, { ns: this.ns, ids: need.relationIds }) : none,
     ])
+    const known = new Set(byNorm.map((row) => row.norm))
+    const embedded = need.embeddedNorms?.some((norm) => !known.has(norm))
+      ? await this.run(GRAPH_STATEMENTS.entitiesWithEmbedding, params)
+      : []
     const entities = new Map<string, Entity>()
     /** Entities a fact may name (found by name) or the forgetting may drop: their relations are needed. */
     const touched = new Set<string>()
@@ -505,7 +508,7 @@ export class CypherGraphStore implements GraphStore {
     for (const f of facts) norms.add(normalizeEntityName(f.source)).add(normalizeEntityName(f.target))
     const current = await this.load(scope, {
       norms: [...norms],
-      withEmbeddings: mentions.some((m) => m.vector !== undefined),
+      embeddedNorms: mentions.filter((m) => m.vector !== undefined).map((m) => normalizeEntityName(m.name)),
       forget,
       relationIds: invalidations.map((x) => x.id),
     })

@@ -88,6 +88,13 @@ describe('neo4j graph store: wire protocol', () => {
       'P1>T9',
     ])
     expect((await store.listEntities({ scope })).map((e) => e.name)).not.toContain('P3')
+    // a mention with an embedding reads the scope's embeddings only when its name is new
+    const vector = new Float32Array([1, 0, 0])
+    const named = fake.graph.received.length
+    await store.apply({ scope, entities: [{ name: 'p1', embedding: vector, memoryIds: ['m10'] }], relations: [], invalidate: [] })
+    expect(fake.graph.received.slice(named)).not.toContain(KNOWN_STATEMENTS.entitiesWithEmbedding)
+    await store.apply({ scope, entities: [{ name: 'Newcomer', embedding: vector, memoryIds: ['m11'] }], relations: [], invalidate: [] })
+    expect(fake.graph.received.slice(named)).toContain(KNOWN_STATEMENTS.entitiesWithEmbedding)
   })
 
   it('accepts Bearer auth and another database name, and reports a missing database as a RemoteError', async () => {
