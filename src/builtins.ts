@@ -1,8 +1,8 @@
 import type * as z from 'zod/mini'
 import type { azureAiSearchConfigSchema } from '../adapters/azure-ai-search/config.ts'
 import { azureAiSearchProvider } from '../adapters/azure-ai-search/provider.ts'
-import type { neptuneAnalyticsConfigSchema } from '../adapters/neptune-analytics/config.ts'
-import { neptuneAnalyticsProvider } from '../adapters/neptune-analytics/provider.ts'
+import type { neptuneAnalyticsConfigSchema, neptuneAnalyticsGraphConfigSchema } from '../adapters/neptune-analytics/config.ts'
+import { neptuneAnalyticsGraphProvider, neptuneAnalyticsProvider } from '../adapters/neptune-analytics/provider.ts'
 import type { pineconeConfigSchema } from '../adapters/pinecone/config.ts'
 import { pineconeProvider } from '../adapters/pinecone/provider.ts'
 import type { s3VectorsConfigSchema } from '../adapters/s3-vectors/config.ts'
@@ -17,6 +17,10 @@ import type { chromaConfigSchema } from '../adapters/chroma/config.ts'
 import { chromaProvider } from '../adapters/chroma/provider.ts'
 import type { elasticsearchConfigSchema, opensearchConfigSchema } from '../adapters/elasticsearch/config.ts'
 import { elasticsearchProvider, opensearchProvider } from '../adapters/elasticsearch/provider.ts'
+import type { neo4jConfigSchema } from '../adapters/neo4j/config.ts'
+import { neo4jProvider } from '../adapters/neo4j/provider.ts'
+import type { neptuneConfigSchema } from '../adapters/neptune/config.ts'
+import { neptuneProvider } from '../adapters/neptune/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
 import { SERVICE_PROVIDERS } from './providers/service-providers.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
@@ -50,6 +54,9 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   opensearchProvider,
   pgvectorProvider,
   transformersRerankerProvider,
+  neo4jProvider,
+  neptuneProvider,
+  neptuneAnalyticsGraphProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -73,4 +80,7 @@ export interface AdapterConfigs {
   elasticsearch: z.input<typeof elasticsearchConfigSchema>
   opensearch: z.input<typeof opensearchConfigSchema>
   pgvector: z.input<typeof pgvectorConfigSchema>
+  neo4j: z.input<typeof neo4jConfigSchema>
+  neptune_database: z.input<typeof neptuneConfigSchema>
+  neptune_analytics_graph: z.input<typeof neptuneAnalyticsGraphConfigSchema>
 }

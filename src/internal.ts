@@ -29,3 +29,8 @@ export { Lazy, SingleFlight } from './util/once.ts'
 export { parseConfig } from './util/zod-errors.ts'
 // The REST API's snake_case shapes (the Worker's routes and the MCP tools).
 export * from './memory/wire.ts'
+// Graph memory's extension point and name rules, for the remote graph stores (adapters/shared/cypher-graph-store.ts).
+export type * from './interfaces/graph-store.ts'
+export { nameForMatching, normalizeEntityName, normalizeRelationship, wordsForMatching } from './util/graph-names.ts'
+export { uuidv4 } from './util/id.ts'
+export { toUnitVector } from './local/vector-math.ts'

@@ -1,5 +1,4 @@
 import {
-  awsCredentialsFrom,
   ConfigError,
   DimensionMismatchError,
   HttpClient,
@@ -22,10 +21,10 @@ import { expr, FALSE, TRUE, type CompiledFilter } from '../shared/nnf.ts'
 import { listWithPostFilter, scoreEveryPage, searchWithPostFilter, type ServicePage } from '../shared/post-filter.ts'
 import { uuidV5 } from '../shared/uuid-v5.ts'
 import { assertUniformDimensions, checkDimensions, chunk, fromJsonVector, jsonBytes } from '../shared/vectors.ts'
+import { neptuneAnalyticsQueries, neptuneGraphSigning, SERVICE } from './client.ts'
 import type { NeptuneAnalyticsConfig } from './config.ts'
 import { compileNeptuneFilter, encodeEntries } from './filter.ts'
 
-const SERVICE = 'Neptune Analytics'
 /** Node label of edgemem's records. */
 export const LABEL = 'EdgememRecord'
 /** UUIDv5 namespace of node ids: one node per (Memory collection, record id). */
@@ -83,7 +82,7 @@ export class NeptuneAnalyticsVectorStore implements VectorStore {
   readonly name = 'neptune'
   /** The Memory collection, stored in every node (`em_ns`). */
   readonly namespace: string
-  private readonly data: HttpClient
+  private readonly run: <Row>(query: string, parameters: Record<string, unknown>) => Promise<Row[]>
   private readonly control: HttpClient
   private readonly graphId: string
   private state: { dimensions: number } | undefined
@@ -107,20 +106,12 @@ export class NeptuneAnalyticsVectorStore implements VectorStore {
     if (namespace.length === 0) throw new ConfigError('collection', 'the Memory collection must not be empty')
     this.namespace = namespace
     this.graphId = config.graphId
-    const scope = { ...awsCredentialsFrom(config, 'vectorStore.config'), service: 'neptune-graph', region: config.region }
-    const transport = transportFrom(config)
-    this.data = new HttpClient({
-      service: SERVICE,
-      baseUrl: config.endpoint ?? `https://${config.graphId}.${config.region}.neptune-graph.amazonaws.com`,
-      headers: { graphIdentifier: config.graphId },
-      prepare: sigV4(scope),
-      ...transport,
-    })
+    this.run = neptuneAnalyticsQueries(config, 'vectorStore.config')
     this.control = new HttpClient({
       service: SERVICE,
       baseUrl: config.controlEndpoint ?? `https://neptune-graph.${config.region}.amazonaws.com`,
-      prepare: sigV4(scope),
-      ...transport,
+      prepare: sigV4(neptuneGraphSigning(config, 'vectorStore.config')),
+      ...transportFrom(config),
     })
   }
 
@@ -128,13 +119,8 @@ export class NeptuneAnalyticsVectorStore implements VectorStore {
     return this.state?.dimensions
   }
 
-  private async query(query: string, parameters: Record<string, unknown>): Promise<Row[]> {
-    const response = await this.data.request<{ results: Row[] }>({
-      method: 'POST',
-      path: '/queries',
-      body: { query, language: 'OPEN_CYPHER', parameters },
-    })
-    return response.results
+  private query(query: string, parameters: Record<string, unknown>): Promise<Row[]> {
+    return this.run<Row>(query, parameters)
   }
 
   nodeId(id: string): string {

@@ -62,5 +62,8 @@ export const PROVIDER_MODULES = {
   },
   graphStore: {
     local: { module: 'edgemem/providers' },
+    neo4j: { module: 'edgemem/adapters/neo4j' },
+    neptune: { module: 'edgemem/adapters/neptune' },
+    'neptune-analytics': { module: 'edgemem/adapters/neptune-analytics' },
   },
 } satisfies Record<'embedder' | 'llm' | 'vectorStore' | 'storage' | 'reranker' | 'graphStore', Record<string, ProviderModule>>

@@ -9,6 +9,7 @@ import {
   type FakeResponse,
 } from '../remote/support/fake-http.ts'
 import { type SigV4Expectation, verifySigV4 } from './aws-sigv4.ts'
+import { FakeCypherGraph } from './cypher-graph.ts'
 
 /**
  * A local Amazon Neptune Analytics endpoint after the API reference: the control plane's
@@ -21,7 +22,8 @@ import { type SigV4Expectation, verifySigV4 } from './aws-sigv4.ts'
  * afterwards by a WHERE), keyset pages ordered by `id(n)`, DETACH DELETE — with a boolean expression
  * language of `=`, `>`, `IN`, `CONTAINS`, `NOT`, `AND`, `OR` over `n.<property>`, `id(n)` and `$parameters`
  * (Cypher's three-valued logic: a missing property is null). Any other statement is a 400, and so is a
- * string literal in the query text: values must travel as parameters.
+ * string literal in the query text: values must travel as parameters. The graph store's statements
+ * (cypher-graph.ts, matched by their full text) run on a property graph of their own (`graph`).
  */
 export interface NeptuneServerOptions {
   credentials: SigV4Expectation
@@ -40,6 +42,8 @@ export interface FakeNeptune {
   server: FakeHttpServer
   url: string
   nodes: Map<string, Node>
+  /** The graph memory nodes and relationships (labels EdgememEntity / EDGEMEM_RELATION). */
+  graph: FakeCypherGraph
   close(): Promise<void>
 }
 
@@ -161,6 +165,7 @@ const STATEMENTS = {
 
 export async function startNeptuneServer(options: NeptuneServerOptions): Promise<FakeNeptune> {
   const nodes = new Map<string, Node>()
+  let graph = new FakeCypherGraph()
   const fail = (err: NeptuneError): FakeResponse => ({
     status: err.status,
     headers: { 'x-amzn-ErrorType': err.code },
@@ -183,6 +188,14 @@ export async function startNeptuneServer(options: NeptuneServerOptions): Promise
   }
 
   const run = (query: string, params: Record<string, unknown>): unknown[] => {
+    if (graph.knows(query)) {
+      try {
+        const { fields, rows } = graph.run(query, params)
+        return rows.map((row) => Object.fromEntries(fields.map((f, i) => [f, row[i]])))
+      } catch (err) {
+        throw bad(err instanceof Error ? err.message : String(err))
+      }
+    }
     if (/['"]/.test(query)) throw bad('fake Neptune Analytics: literal strings in a query are refused; pass values as parameters')
     let m = STATEMENTS.upsert.exec(query)
     if (m) {
@@ -282,6 +295,17 @@ export async function startNeptuneServer(options: NeptuneServerOptions): Promise
     }
   }
 
-  const server = await startFakeServer(handle, () => nodes.clear())
-  return { server, url: server.url, nodes, close: () => server.close() }
+  const server = await startFakeServer(handle, () => {
+    nodes.clear()
+    graph = new FakeCypherGraph()
+  })
+  return {
+    server,
+    url: server.url,
+    nodes,
+    get graph() {
+      return graph
+    },
+    close: () => server.close(),
+  }
 }

@@ -8,6 +8,8 @@ import { startS3VectorsServer } from '../servers/s3-vectors.ts'
 import { startUpstashServer } from '../servers/upstash.ts'
 import { startChromaServer } from '../servers/chroma.ts'
 import { startSearchEngineServer } from '../servers/search-engine.ts'
+import { startNeo4jServer } from '../servers/neo4j.ts'
+import { startNeptuneDatabaseServer } from '../servers/neptune-database.ts'
 
 /**
  * Global setup of the workerd project (runs in Node): starts the fake Upstash, Qdrant and Pinecone
@@ -30,6 +32,9 @@ declare module 'vitest' {
       /** A real Postgres (PGlite + pgvector) on 127.0.0.1, reached from workerd over cloudflare:sockets. */
       pgvector: { connectionString: string }
       dimensions: number
+      /** Graph databases for the remote graph stores (test/workers/remote-graph-stores.test.ts). */
+      neo4j: { url: string; username: string; password: string }
+      neptune_database: { url: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken: string }
     }
   }
 }
@@ -50,6 +55,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'workerd-es' })
   const opensearch = await startSearchEngineServer({ engine: 'opensearch' })
   const postgres = await startPgliteServer()
+  const neo4j = await startNeo4jServer({ password: 'workerd-neo4j' })
+  const neptuneDatabase = await startNeptuneDatabaseServer({ credentials: { ...aws, service: 'neptune-db' } })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
@@ -62,6 +69,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     opensearch: { url: opensearch.url },
     pgvector: { connectionString: postgres.connectionString },
     dimensions: REMOTE_DIMENSIONS,
+    neo4j: { url: neo4j.url, username: 'neo4j', password: 'workerd-neo4j' },
+    neptune_database: { url: neptuneDatabase.url, ...aws },
   })
   return async () => {
     await Promise.all([
@@ -75,6 +84,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       elasticsearch.close(),
       opensearch.close(),
       postgres.close(),
+      neo4j.close(),
+      neptuneDatabase.close(),
     ])
   }
 }
