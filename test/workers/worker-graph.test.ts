@@ -162,6 +162,57 @@ describe('graph memory in the Worker (durable-object mode)', () => {
   })
 })
 
+describe('graph memory in one Durable Object transaction', () => {
+  it("issues an add's memory, graph and history writes in one event turn (one implicit SQLite transaction)", async () => {
+    const { call, tenant: name } = await tenant()
+    const namespace = (env as Env).MEMORY_SHARDS!
+    const shard = shardOf(writeScopeKey({ userId: 'turns' }, 'add'), Number((env as Env).DO_SHARDS ?? 16))
+    const stub = namespace.get(namespace.idFromName(`${name}/${shard}`))
+    expect(
+      (await call('POST', '/memories', { messages: [{ role: 'user', content: 'Olga lives in Riga' }], user_id: 'turns' })).status,
+    ).toBe(200)
+    // Each write is tagged with the event turn it ran in: a timer (a new event) ends the turn. workerd
+    // commits a Durable Object's SQLite writes made within one turn as one implicit transaction, so a
+    // crash keeps all of an add's writes or none.
+    const stop = await runInDurableObject(stub, (instance) => {
+      const store = (instance as unknown as { store: Record<string, (...args: any[]) => Promise<unknown>> }).store
+      const originals = { batch: store.batch!, commitIf: store.commitIf!, set: store.set!, delete: store.delete! }
+      const log: { turn: number; key: string }[] = []
+      let turn = 0
+      let pending = false
+      const note = (keys: string[]) => {
+        for (const key of keys) log.push({ turn, key })
+        if (!pending) {
+          pending = true
+          setTimeout(() => {
+            turn++
+            pending = false
+          }, 0)
+        }
+      }
+      store.batch = (ops: { key: string }[]) => (note(ops.map((o) => o.key)), originals.batch.call(store, ops))
+      store.commitIf = (ops: { key: string }[], conditions: unknown[]) => (
+        note(ops.map((o) => o.key)), originals.commitIf.call(store, ops, conditions)
+      )
+      store.set = (key: string, value: unknown) => (note([key]), originals.set.call(store, key, value))
+      store.delete = (key: string) => (note([key]), originals.delete.call(store, key))
+      return () => {
+        Object.assign(store, originals)
+        return log
+      }
+    })
+    const moved = await call('POST', '/memories', { messages: [{ role: 'user', content: 'Olga lives in Tallinn' }], user_id: 'turns' })
+    const log = await runInDurableObject(stub, () => stop())
+    expect(moved.status).toBe(200)
+    expect(moved.body.relations.invalidated.map(triple)).toEqual(['Olga lives_in Riga'])
+    const graphWrites = log.filter((w) => w.key.includes('/graph/'))
+    const memoryWrites = log.filter((w) => !w.key.includes('/graph/'))
+    expect(graphWrites.length).toBeGreaterThan(0)
+    expect(memoryWrites.length).toBeGreaterThan(0)
+    expect(new Set(log.map((w) => w.turn)), JSON.stringify(log)).toEqual(new Set([log[0]!.turn]))
+  })
+})
+
 describe('graph memory in the kv and remote modes', () => {
   for (const mode of ['kv', 'qdrant'] as const) {
     it(`${mode}: relations in add and search, GET /graph`, async () => {
