@@ -190,12 +190,16 @@ describe('graph memory in one Durable Object transaction', () => {
           }, 0)
         }
       }
-      store.batch = (ops: { key: string }[]) => (note(ops.map((o) => o.key)), originals.batch.call(store, ops))
-      store.commitIf = (ops: { key: string }[], conditions: unknown[]) => (
-        note(ops.map((o) => o.key)), originals.commitIf.call(store, ops, conditions)
-      )
-      store.set = (key: string, value: unknown) => (note([key]), originals.set.call(store, key, value))
-      store.delete = (key: string) => (note([key]), originals.delete.call(store, key))
+      const noted =
+        <A extends unknown[]>(keys: (...args: A) => string[], original: (...args: A) => Promise<unknown>) =>
+        (...args: A) => {
+          note(keys(...args))
+          return original.call(store, ...args)
+        }
+      store.batch = noted((ops: { key: string }[]) => ops.map((o) => o.key), originals.batch)
+      store.commitIf = noted((ops: { key: string }[], _conditions: unknown[]) => ops.map((o) => o.key), originals.commitIf)
+      store.set = noted((key: string, _value: unknown) => [key], originals.set)
+      store.delete = noted((key: string) => [key], originals.delete)
       return () => {
         Object.assign(store, originals)
         return log
