@@ -181,6 +181,33 @@ export interface SearchResult {
   relations?: Relation[]
 }
 
+/** An entity of graph memory as `Memory.graph` shows it (docs/graph.md). */
+export interface GraphEntitySummary {
+  name: string
+  /** The extractor's kind ("person", "city"), when known. */
+  type?: string
+  /** The memories that mention it. */
+  memoryIds: string[]
+  /** ISO 8601. */
+  createdAt: string
+}
+
+/** Options of `Memory.graph`: a scope (as for getAll), how many of each to return, and whether to include invalidated relations. */
+export interface GraphOptions extends ScopeOptions {
+  /** At most this many entities and this many relations (default 100, at most MAX_TOP_K). */
+  limit?: number
+  /** Also the relations later memories contradicted (history); default false. */
+  includeInvalidated?: boolean
+}
+
+/** What `Memory.graph` returns: the scope's entities and relations (creation order), cut to `limit`, with the totals before the cut. */
+export interface GraphResult {
+  entities: GraphEntitySummary[]
+  relations: Relation[]
+  totalEntities: number
+  totalRelations: number
+}
+
 /** What `getAll` returns; `relations` (the scope's valid relations) only with graph memory on. */
 export interface GetAllResult {
   results: MemoryItem[]

@@ -41,6 +41,8 @@ export interface Env {
   /** A registered reranker (cohere, jina, voyage, llm) for search with rerank: true; its config in RERANKER_CONFIG (JSON). */
   RERANKER_PROVIDER?: string
   RERANKER_CONFIG?: string
+  /** Graph memory (docs/graph.md): "local" keeps each tenant's graph beside its memories; unset or "none": off. */
+  GRAPH_STORE?: string
 
   UPSTASH_VECTOR_REST_URL?: string
   UPSTASH_VECTOR_REST_TOKEN?: string

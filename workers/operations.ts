@@ -33,6 +33,14 @@ export interface SearchInput extends ReadInput {
   rerank?: boolean
 }
 
+export interface GraphInput extends ScopeOptions {
+  limit?: number
+  includeInvalidated?: boolean
+}
+
+/** Entities and relations GET /graph and get_graph return when no limit is given. */
+const DEFAULT_GRAPH_LIMIT = 100
+
 export class MemoryOperations {
   readonly tenant: string
   private readonly settings: Settings
@@ -124,6 +132,28 @@ export class MemoryOperations {
 
   async delete(id: string) {
     await this.memories.delete(id)
+  }
+
+  /** Graph memory's entities and relations of a scope: 400 when GRAPH_STORE is off. */
+  async graph(input: GraphInput) {
+    const { limits } = this.settings
+    resolveScope(scopeOf(input), undefined, 'graph', 'rest')
+    if (!this.settings.graph) {
+      throw new ApiError(400, 'VALIDATION', 'graph memory is off on this server: set GRAPH_STORE = "local" (see docs/worker.md)')
+    }
+    if (input.limit !== undefined && input.limit > limits.maxTopK) {
+      throw new ApiError(400, 'VALIDATION', `limit is ${input.limit}; this server returns at most ${limits.maxTopK} (MAX_TOP_K)`)
+    }
+    return this.memories.graph({
+      ...scopeOf(input),
+      limit: input.limit ?? Math.min(DEFAULT_GRAPH_LIMIT, limits.maxTopK),
+      includeInvalidated: input.includeInvalidated === true,
+    })
+  }
+
+  /** The users, agents and runs that have memories (Memory.entities: counted from the memories themselves). */
+  async entities() {
+    return this.memories.entities()
   }
 
   async deleteAll(scope: ScopeOptions) {

@@ -58,6 +58,8 @@ export interface Settings {
   /** RERANKER_PROVIDER: absent when none is configured (then search with rerank: true is a 400). */
   reranker: ProviderChoice | undefined
   remote: RemoteSettings | undefined
+  /** GRAPH_STORE: graph memory with the `local` graph store in the Memory's own storage; undefined: off. */
+  graph: 'local' | undefined
   adminKey: string | undefined
   /** undefined: no CORS headers; '*' or a list of allowed origins. */
   corsOrigins: '*' | string[] | undefined
@@ -244,6 +246,7 @@ export function parseSettings(env: Env): Settings {
     },
     reranker: parseChoice(env, 'reranker', 'RERANKER'),
     remote: parseRemote(env, mode),
+    graph: parseGraph(env),
     adminKey: text(env, 'ADMIN_KEY'),
     corsOrigins: parseCors(env),
     limits: {
@@ -255,6 +258,14 @@ export function parseSettings(env: Env): Settings {
       rateBurst: integer(env, 'RATE_LIMIT_BURST', Math.min(DEFAULT_LIMITS.rateBurst, Math.max(1, ratePerMinute)), 1, 1_000_000),
     },
   }
+}
+
+/** GRAPH_STORE: "local" (the graph in the tenant's own storage: its Durable Object, or KV) or off. */
+function parseGraph(env: Env): 'local' | undefined {
+  const raw = text(env, 'GRAPH_STORE')
+  if (raw === undefined || raw === 'none') return undefined
+  if (raw !== 'local') throw invalid('GRAPH_STORE', `must be "local" or "none", got ${JSON.stringify(raw)}`)
+  return raw
 }
 
 const withChoice = (other: ProviderChoice | undefined) => (other ? { other } : {})

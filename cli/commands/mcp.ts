@@ -23,7 +23,9 @@ Serves edgemem's memory tools over MCP on stdin/stdout.
 Embeddings: on the device with transformers.js (EDGEMEM_MODEL, default Xenova/all-MiniLM-L6-v2;
 EDGEMEM_MODELS_DIR for local model files), or an OpenAI-compatible endpoint when EDGEMEM_EMBEDDING_BASE_URL
 or EDGEMEM_EMBEDDING_API_KEY is set (EDGEMEM_EMBEDDING_MODEL, EDGEMEM_EMBEDDING_DIMENSIONS).
-LLM (fact extraction, optional): EDGEMEM_LLM_BASE_URL / EDGEMEM_LLM_API_KEY / EDGEMEM_LLM_MODEL.`
+LLM (fact extraction, optional): EDGEMEM_LLM_BASE_URL / EDGEMEM_LLM_API_KEY / EDGEMEM_LLM_MODEL.
+Graph memory (optional): EDGEMEM_GRAPH_STORE=local keeps entities and relations beside the memories and
+adds the tools search_graph and get_graph.`
 
 type Env = Record<string, string | undefined>
 
@@ -73,7 +75,15 @@ function memoryConfigFromEnv(env: Env, dir: string): MemoryConfig {
           },
         }
       : undefined
-  return { embedder, ...(llm ? { llm } : {}), storage: new FileStorage(dir) }
+  const graph = nonEmpty(env.EDGEMEM_GRAPH_STORE)
+  if (graph !== undefined && graph !== 'local' && graph !== 'none')
+    throw new Error(`EDGEMEM_GRAPH_STORE must be "local" or "none", got ${JSON.stringify(graph)}`)
+  return {
+    embedder,
+    ...(llm ? { llm } : {}),
+    ...(graph === 'local' ? { graphStore: { provider: 'local' } } : {}),
+    storage: new FileStorage(dir),
+  }
 }
 
 /** The package's version (package.json beside cli/ in the repository, two levels up from dist/cli/). */
@@ -144,6 +154,7 @@ class InFlight {
       delete: wrap(memory.delete.bind(memory)),
       deleteAll: wrap(memory.deleteAll.bind(memory)),
       entities: wrap(memory.entities.bind(memory)),
+      graph: wrap(memory.graph.bind(memory)),
     }
   }
 
@@ -179,6 +190,7 @@ export const mcpCommand: Command = {
       defaultUserId: values['user-id'] ?? nonEmpty(env.EDGEMEM_USER_ID) ?? 'default',
       inferByDefault: config.llm !== undefined,
       version: await packageVersion(),
+      graph: config.graphStore !== undefined,
     })
     const transport = new StdioServerTransport()
     // Until the client goes away (stdin ends) or the process is asked to stop.

@@ -13,32 +13,37 @@ import { isEdgememError, NotFoundError, ValidationError } from '../errors.ts'
 import { requiredEqualities } from '../filters/ast.ts'
 import { DEFAULT_SEARCH_TOP_K, MAX_TOP_K } from '../memory/limits.ts'
 import { parseUserFilters } from '../memory/scope.ts'
-import { scopeOptions, wireEvent, wireItem } from '../memory/wire.ts'
+import { scopeOptions, wireAddRelations, wireEvent, wireGraph, wireItem, wireRelation } from '../memory/wire.ts'
 import type {
   AddOptions,
+  AddResult,
   EntitySummary,
   GetAllOptions,
+  GraphOptions,
+  GraphResult,
   JsonObject,
   Message,
-  MemoryEvent,
   MemoryItem,
   ScopeOptions,
   SearchOptions,
+  SearchResult,
 } from '../types.ts'
 
 /**
- * The memory operations the tools call: a `Memory` has them, and so has the Worker's tenant memory
- * (which applies the Worker's request limits before calling the same operations as its REST routes).
+ * The memory operations the tools call: a `Memory` has them, and so have the Worker's operations
+ * (workers/operations.ts, the same calls and checks as its REST routes).
  */
 export interface MemoryOperations {
-  add(messages: Message[], options: AddOptions): Promise<{ results: MemoryEvent[] }>
-  search(query: string, options: SearchOptions): Promise<{ results: MemoryItem[] }>
+  add(messages: Message[], options: AddOptions): Promise<AddResult>
+  search(query: string, options: SearchOptions): Promise<SearchResult>
   get(id: string): Promise<MemoryItem | null>
   getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }>
   update(id: string, data: { text?: string; metadata?: JsonObject }): Promise<MemoryItem>
   delete(id: string): Promise<void>
   deleteAll(options: ScopeOptions): Promise<{ deleted: number }>
   entities(): Promise<EntitySummary[]>
+  /** Graph memory's entities and relations of a scope; called only when `graph` is on. */
+  graph(options: GraphOptions): Promise<GraphResult>
 }
 
 export interface MemoryMcpServerOptions {
@@ -55,6 +60,11 @@ export interface MemoryMcpServerOptions {
   maxTopK?: number
   /** Reported to clients in `initialize`. */
   version: string
+  /**
+   * Graph memory is on (a graphStore in the Memory, GRAPH_STORE in the Worker): adds the graph tools
+   * (search_graph, get_graph) and `relations` in add_memory's and search_memories' results.
+   */
+  graph?: boolean
 }
 
 const SCOPE_FIELDS = ['user_id', 'agent_id', 'run_id'] as const
@@ -82,6 +92,15 @@ const itemSchema = z.object({
   user_id: z.string().optional(),
   agent_id: z.string().optional(),
   run_id: z.string().optional(),
+})
+const relationSchema = z.object({
+  source: z.string(),
+  relationship: z.string(),
+  target: z.string(),
+  score: z.number().optional(),
+  valid_from: z.string(),
+  invalidated_at: z.string().nullable(),
+  memory_ids: z.array(z.string()),
 })
 const eventSchema = z.object({
   id: z.string(),
@@ -165,19 +184,22 @@ export function createMemoryMcpServer(options: MemoryMcpServerOptions): McpServe
         metadata: jsonObject.optional().describe('JSON metadata stored with the memories (filterable).'),
         infer: z.boolean().optional().describe('Extract facts with the LLM (true) or store the messages as given (false).'),
       },
-      outputSchema: { results: z.array(eventSchema) },
+      outputSchema: {
+        results: z.array(eventSchema),
+        relations: z.object({ added: z.array(relationSchema), invalidated: z.array(relationSchema) }).optional(),
+      },
       annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     (args) =>
       run(async () => {
         const messages: Message[] = args.messages ?? (args.text !== undefined ? [{ role: 'user', content: args.text }] : [])
         if (messages.length === 0) throw new ValidationError('add_memory: give `text` or `messages`')
-        const { results } = await memory.add(messages, {
+        const { results, relations } = await memory.add(messages, {
           ...scopeOf(args),
           ...(args.metadata !== undefined ? { metadata: args.metadata as JsonObject } : {}),
           infer: args.infer ?? options.inferByDefault,
         })
-        return { results: results.map(wireEvent) }
+        return { results: results.map(wireEvent), ...(relations ? { relations: wireAddRelations(relations) } : {}) }
       }),
   )
 
@@ -194,19 +216,19 @@ export function createMemoryMcpServer(options: MemoryMcpServerOptions): McpServe
         limit: limitSchema('Maximum number of results', DEFAULT_SEARCH_TOP_K).optional(),
         threshold: z.number().optional().describe('Minimum relevance score of a result.'),
       },
-      outputSchema: { results: z.array(itemSchema) },
+      outputSchema: { results: z.array(itemSchema), relations: z.array(relationSchema).optional() },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
       run(async () => {
         const scope = scopedByFilters(args.filters, 'search_memories') ? scopeOptions(args) : scopeOf(args)
-        const { results } = await memory.search(args.query, {
+        const { results, relations } = await memory.search(args.query, {
           ...scope,
           ...(args.filters !== undefined ? { filters: args.filters as SearchOptions['filters'] } : {}),
           topK: args.limit ?? Math.min(DEFAULT_SEARCH_TOP_K, maxTopK),
           ...(args.threshold !== undefined ? { threshold: args.threshold } : {}),
         })
-        return { results: results.map(wireItem) }
+        return { results: results.map(wireItem), ...(relations ? { relations: relations.map(wireRelation) } : {}) }
       }),
   )
 
@@ -362,7 +384,7 @@ export function createMemoryMcpServer(options: MemoryMcpServerOptions): McpServe
     {
       title: 'Delete entities',
       description:
-        'Delete users, agents and/or runs with all their memories: each id given is deleted on its own (user_id "a" and agent_id "b" deletes every memory of a and every memory of b).',
+        'Delete users, agents and/or runs with all their memories (and, with graph memory, their graph entities and relations): each id given is deleted on its own (user_id "a" and agent_id "b" deletes every memory of a and every memory of b).',
       inputSchema: scopeShape,
       outputSchema: {
         message: z.string(),
@@ -385,5 +407,70 @@ export function createMemoryMcpServer(options: MemoryMcpServerOptions): McpServe
       }),
   )
 
+  if (options.graph) registerGraphTools(server, memory, scopeOf, limitSchema)
   return server
+}
+
+const entityOutSchema = z.object({ name: z.string(), type: z.string().optional(), memory_ids: z.array(z.string()), created_at: z.string() })
+
+/** The graph memory tools (docs/mcp.md): relations for a question, and the whole graph of a scope. */
+function registerGraphTools(
+  server: McpServer,
+  memory: MemoryOperations,
+  scopeOf: (args: { user_id?: string | undefined; agent_id?: string | undefined; run_id?: string | undefined }) => ScopeOptions,
+  limitSchema: (what: string, fallback: number) => z.ZodNumber,
+): void {
+  server.registerTool(
+    'search_graph',
+    {
+      title: 'Search the memory graph',
+      description:
+        'Find the relations (source, relationship, target) around the people, places and things a question mentions, best first, with the memories they were learnt from. No LLM call.',
+      inputSchema: {
+        query: z.string().min(1).describe('The question or the names to look for.'),
+        ...scopeShape,
+        limit: limitSchema('Maximum number of relations', DEFAULT_SEARCH_TOP_K).optional(),
+      },
+      outputSchema: { relations: z.array(relationSchema) },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    (args) =>
+      run(async () => {
+        const { relations } = await memory.search(args.query, {
+          ...scopeOf(args),
+          ...(args.limit !== undefined ? { topK: args.limit } : {}),
+        })
+        return { relations: (relations ?? []).map(wireRelation) }
+      }),
+  )
+
+  server.registerTool(
+    'get_graph',
+    {
+      title: 'Get the memory graph',
+      description:
+        'The entities and relations learnt in a user, agent or run scope, in creation order (valid relations only unless include_invalidated), each list cut to `limit`; total_* count before the cut.',
+      inputSchema: {
+        ...scopeShape,
+        limit: limitSchema('Maximum number of entities and of relations', 100).optional(),
+        include_invalidated: z.boolean().optional().describe('Also the relations later memories contradicted (kept as history).'),
+      },
+      outputSchema: {
+        entities: z.array(entityOutSchema),
+        relations: z.array(relationSchema),
+        total_entities: z.number(),
+        total_relations: z.number(),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    (args) =>
+      run(async () => {
+        const graph = await memory.graph({
+          ...scopeOf(args),
+          ...(args.limit !== undefined ? { limit: args.limit } : {}),
+          ...(args.include_invalidated !== undefined ? { includeInvalidated: args.include_invalidated } : {}),
+        })
+        return { ...wireGraph(graph) }
+      }),
+  )
 }

@@ -10,6 +10,8 @@ import type {
   EntitySummary,
   GetAllOptions,
   GetAllResult,
+  GraphOptions,
+  GraphResult,
   HistoryEntry,
   Message,
   MemoryItem,
@@ -50,6 +52,9 @@ function checkTopK(value: unknown, fallback: number, operation: string): number 
   }
   return value
 }
+
+/** Entities and relations `graph` returns when no limit is given. */
+const DEFAULT_GRAPH_LIMIT = 100
 
 /** Candidates per result a reranked search fetches. */
 const RERANK_POOL = 3
@@ -255,6 +260,45 @@ export class Memory implements MemoryApi {
   async entities(): Promise<EntitySummary[]> {
     const s = await this.open()
     return entitiesOf(await s.listAll(visibleAt(Date.now()), {}))
+  }
+
+  /**
+   * Graph memory's entities and relations of a scope, for viewing (docs/graph.md): scoped and filtered
+   * like getAll (a record shows only while at least one of its memories is stored and not expired;
+   * an entity also shows as an end of a shown relation), in creation order, each list cut to `limit`.
+   * ConfigError without a graphStore.
+   */
+  async graph(options: GraphOptions): Promise<GraphResult> {
+    const opts = checkOptions<GraphOptions>(options, 'graph')
+    const scope = resolveScope(opts, undefined, 'graph')
+    const limit = checkTopK(opts.limit, DEFAULT_GRAPH_LIMIT, 'graph')
+    if (opts.includeInvalidated !== undefined && typeof opts.includeInvalidated !== 'boolean') {
+      throw new ValidationError('graph: includeInvalidated must be a boolean')
+    }
+    const s = await this.open()
+    if (!s.graph) throw new ConfigError('graphStore', 'graph needs graph memory: configure a graphStore (e.g. { provider: "local" })')
+    const query = { scope: { ...scope }, includeInvalidated: opts.includeInvalidated === true }
+    const [entities, stored] = await Promise.all([s.graph.store.listEntities(query), s.graph.store.listRelations(query)])
+    const filter = and(scopeFilter(scope), visibleAt(Date.now()))
+    const visible = await s.visibleIds([...entities.flatMap((e) => e.memoryIds), ...stored.flatMap((r) => r.memoryIds)], filter)
+    const seen = (memoryIds: string[]) => memoryIds.some((id) => visible.has(id))
+    const shownRelations = stored.filter((r) => seen(r.memoryIds))
+    const ends = new Set(shownRelations.flatMap((r) => [r.sourceId, r.targetId]))
+    const relations = shownRelations.map((r) => toRelation(r))
+    const shown = entities
+      .filter((e) => seen(e.memoryIds) || ends.has(e.id))
+      .map((e) => ({
+        name: e.name,
+        ...(e.type !== undefined ? { type: e.type } : {}),
+        memoryIds: [...e.memoryIds],
+        createdAt: e.createdAt,
+      }))
+    return {
+      entities: shown.slice(0, limit),
+      relations: relations.slice(0, limit),
+      totalEntities: shown.length,
+      totalRelations: relations.length,
+    }
   }
 
   /** Every change of the memory, oldest first; [] for an unknown id or with history disabled. */

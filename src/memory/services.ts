@@ -310,15 +310,24 @@ export class MemoryServices {
    * user's filters): relations follow the filter language through the memories they were learnt from.
    */
   async visibleRelations(relations: Relation[], filter: FilterNode): Promise<Relation[]> {
-    const ids = [...new Set(relations.flatMap((r) => r.memoryIds))]
-    if (ids.length === 0) return []
-    const predicate = compileFilter(filter)
+    const visible = await this.visibleIds(
+      relations.flatMap((r) => r.memoryIds),
+      filter,
+    )
+    return relations.filter((r) => r.memoryIds.some((id) => visible.has(id)))
+  }
+
+  /** Which of these memory ids are stored and match the filter. */
+  async visibleIds(memoryIds: string[], filter: FilterNode): Promise<Set<string>> {
+    const ids = [...new Set(memoryIds)]
     const visible = new Set<string>()
+    if (ids.length === 0) return visible
+    const predicate = compileFilter(filter)
     for (let i = 0; i < ids.length; i += LIST_PAGE) {
       const records = await this.store.get(ids.slice(i, i + LIST_PAGE))
       for (const r of records) if (r && predicate(r.payload)) visible.add(r.id)
     }
-    return relations.filter((r) => r.memoryIds.some((id) => visible.has(id)))
+    return visible
   }
 
   /** A store search through the scope guard. */

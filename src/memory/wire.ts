@@ -1,4 +1,4 @@
-import type { HistoryEntry, JsonObject, MemoryEvent, MemoryItem } from '../types.ts'
+import type { GraphResult, HistoryEntry, JsonObject, MemoryEvent, MemoryItem, Relation } from '../types.ts'
 
 /**
  * The core speaks camelCase, the REST API snake_case (mem0's server format). Conversions only, shared by the
@@ -33,6 +33,59 @@ export interface WireHistoryEntry {
   previous_value: string | null
   new_value: string | null
   created_at: string
+}
+
+/** A graph memory relation (docs/graph.md) in snake_case. */
+export interface WireRelation {
+  source: string
+  relationship: string
+  target: string
+  score?: number
+  valid_from: string
+  invalidated_at: string | null
+  memory_ids: string[]
+}
+
+export interface WireGraph {
+  entities: { name: string; type?: string; memory_ids: string[]; created_at: string }[]
+  relations: WireRelation[]
+  total_entities: number
+  total_relations: number
+}
+
+export function wireRelation(relation: Relation): WireRelation {
+  const out: WireRelation = {
+    source: relation.source,
+    relationship: relation.relationship,
+    target: relation.target,
+    valid_from: relation.validFrom,
+    invalidated_at: relation.invalidatedAt ?? null,
+    memory_ids: relation.memoryIds,
+  }
+  if (relation.score !== undefined) out.score = relation.score
+  return out
+}
+
+/** `relations` of an add: what it learnt and what it invalidated. */
+export function wireAddRelations(relations: { added: Relation[]; invalidated: Relation[] }): {
+  added: WireRelation[]
+  invalidated: WireRelation[]
+} {
+  return { added: relations.added.map(wireRelation), invalidated: relations.invalidated.map(wireRelation) }
+}
+
+export function wireGraph(graph: GraphResult): WireGraph {
+  return {
+    entities: graph.entities.map((e) => ({
+      name: e.name,
+      ...(e.type !== undefined ? { type: e.type } : {}),
+      memory_ids: e.memoryIds,
+      created_at: e.createdAt,
+    })),
+    relations: graph.relations.map(wireRelation),
+    total_entities: graph.totalEntities,
+    total_relations: graph.totalRelations,
+  }
 }
 
 export function wireItem(item: MemoryItem): WireItem {

@@ -5,7 +5,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startOpenAITestServer } from '../servers/openai.ts'
 import { modelsDir, WORDNET_MODEL } from '../support/models.ts'
+import { extractFacts } from '../workers/worker-servers.setup.ts'
 
 /**
  * The `edgemem mcp` bin (cli/edgemem.ts) spawned as a child process and driven by the real
@@ -181,6 +183,36 @@ describe('edgemem mcp (stdio)', { timeout: 90_000 }, () => {
     expect((await call(bob, 'get_memories', {})).results).toEqual([])
     expect(memoriesOf(await call(alice, 'search_memories', { query: 'bees', user_id: 'bob' }))).toEqual([])
     expect(memoriesOf(await call(alice, 'get_memories', { user_id: 'alice' }))).toEqual(['Alice keeps bees'])
+  })
+
+  it('with EDGEMEM_GRAPH_STORE=local: graph tools, relations from the LLM, kept in --dir across restarts', async () => {
+    // The LLM is the scripted OpenAI-compatible server on 127.0.0.1 ("<Name> lives in <Name>" is a relation).
+    const llm = await startOpenAITestServer({ chat: extractFacts })
+    try {
+      const dir = join(work, 'graph')
+      const env = childEnv({ EDGEMEM_GRAPH_STORE: 'local', EDGEMEM_LLM_BASE_URL: llm.baseURL, EDGEMEM_LLM_MODEL: 'test-llm' })
+      const triple = (r: { source: string; relationship: string; target: string }) => `${r.source} ${r.relationship} ${r.target}`
+      const client = await start(process.execPath, [ENTRY, 'mcp', '--dir', dir, '--user-id', 'alice'], env)
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([...TOOLS, 'get_graph', 'search_graph'].sort())
+      const added = await call(client, 'add_memory', { text: 'Alice lives in Berlin' })
+      expect(added.relations.added.map(triple)).toEqual(['Alice lives_in Berlin'])
+      const moved = await call(client, 'add_memory', { text: 'Alice lives in Rome' })
+      expect(moved.relations.invalidated.map(triple)).toEqual(['Alice lives_in Berlin'])
+      expect((await call(client, 'search_graph', { query: 'Where does Alice live?' })).relations.map(triple)).toEqual([
+        'Alice lives_in Rome',
+      ])
+      expect(await callError(client, 'get_graph', { limit: 0 })).toMatch(/Input validation error/)
+      await client.close()
+
+      const again = await start(process.execPath, [ENTRY, 'mcp', '--dir', dir, '--user-id', 'alice'], env)
+      const graph = await call(again, 'get_graph', { include_invalidated: true })
+      expect(graph.relations.map(triple)).toEqual(['Alice lives_in Berlin', 'Alice lives_in Rome'])
+      expect(graph.entities.map((e: { name: string }) => e.name).sort()).toEqual(['Alice', 'Berlin', 'Rome'])
+      expect(await call(again, 'delete_entities', { user_id: 'alice' })).toMatchObject({ deleted: 2 })
+      expect((await call(again, 'get_graph', {})).total_entities).toBe(0)
+    } finally {
+      await llm.close()
+    }
   })
 
   it('refuses unknown flags and commands, and says how to run it without transformers.js', async () => {

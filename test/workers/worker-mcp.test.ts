@@ -287,3 +287,76 @@ describe('MCP over Streamable HTTP (the Worker at /mcp)', () => {
     })
   }
 })
+
+describe('MCP graph tools over Streamable HTTP (GRAPH_STORE = "local")', () => {
+  const triple = (r: { source: string; relationship: string; target: string }) => `${r.source} ${r.relationship} ${r.target}`
+  const graphOn = (mode: 'durable-object' | 'kv') => ({ ...modeEnv(mode), GRAPH_STORE: 'local' }) as Partial<Env>
+
+  for (const mode of ['durable-object', 'kv'] as const) {
+    it(`lists search_graph and get_graph, returns relations, and deletes a scope's graph (${mode} mode)`, async () => {
+      const envChange = graphOn(mode)
+      const { key } = await newTenant('mcp-graph', envChange)
+      const client = await connect(bearer(key), envChange)
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([...TOOLS, 'get_graph', 'search_graph'].sort())
+
+      const added = await call(client, 'add_memory', { text: 'Alice lives in Berlin', user_id: 'alice' })
+      expect(added.relations.added.map(triple)).toEqual(['Alice lives_in Berlin'])
+      expect(added.relations.added[0].memory_ids).toEqual([added.results[0].id])
+      const moved = await call(client, 'add_memory', { text: 'Alice lives in Rome', user_id: 'alice' })
+      expect(moved.relations.invalidated.map(triple)).toEqual(['Alice lives_in Berlin'])
+
+      const found = await call(client, 'search_memories', { query: 'Where does Alice live?', user_id: 'alice' })
+      expect(found.relations.map(triple)).toEqual(['Alice lives_in Rome'])
+      const relations = await call(client, 'search_graph', { query: 'Where does Alice live?', user_id: 'alice', limit: 5 })
+      expect(relations.relations.map(triple)).toEqual(['Alice lives_in Rome'])
+      expect(relations.relations[0].score).toBeGreaterThan(0)
+
+      const graph = await call(client, 'get_graph', { user_id: 'alice' })
+      expect(graph.entities.map((e: { name: string }) => e.name).sort()).toEqual(['Alice', 'Berlin', 'Rome'])
+      expect(graph.relations.map(triple)).toEqual(['Alice lives_in Rome'])
+      const history = await call(client, 'get_graph', { user_id: 'alice', include_invalidated: true, limit: 1 })
+      expect(history.relations).toHaveLength(1)
+      expect(history.total_relations).toBe(2)
+      // The REST route shows the same graph: one implementation underneath.
+      const rest = await request('GET', '/graph?user_id=alice', { key, env: envChange })
+      expect(rest.body).toEqual(graph)
+
+      expect(await call(client, 'delete_entities', { user_id: 'alice' })).toMatchObject({ deleted: 2 })
+      expect(await call(client, 'get_graph', { user_id: 'alice' })).toEqual({
+        entities: [],
+        relations: [],
+        total_entities: 0,
+        total_relations: 0,
+      })
+    })
+  }
+
+  it('answers bad graph tool arguments with typed errors, and keeps tenants apart', async () => {
+    const envChange = graphOn('durable-object')
+    const a = await connect(bearer((await newTenant('mcp-ga', envChange)).key), envChange)
+    const b = await connect(bearer((await newTenant('mcp-gb', envChange)).key), envChange)
+    await call(b, 'add_memory', { text: 'Bob knows Carol', user_id: 'shared' })
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['get_graph', {}, /"code":"VALIDATION".*user_id, agent_id or run_id/],
+      ['get_graph', { user_id: 'u', limit: 0 }, /Input validation error/],
+      ['get_graph', { user_id: 'u', limit: 101 }, /Input validation error/],
+      ['get_graph', { user_id: 'u', include_invalidated: 'yes' }, /Input validation error/],
+      ['search_graph', { user_id: 'u', query: '' }, /Input validation error/],
+      ['search_graph', { query: 'x' }, /"code":"VALIDATION"/],
+    ]
+    for (const [tool, args, expected] of cases) expect(await callError(a, tool, args), tool).toMatch(expected)
+    expect((await call(a, 'get_graph', { user_id: 'shared' })).total_entities).toBe(0)
+    expect((await call(a, 'search_graph', { query: 'Who does Bob know?', user_id: 'shared' })).relations).toEqual([])
+    expect((await call(b, 'search_graph', { query: 'Who does Bob know?', user_id: 'shared' })).relations.map(triple)).toEqual([
+      'Bob knows Carol',
+    ])
+  })
+
+  it('without GRAPH_STORE the graph tools are not listed', async () => {
+    const { key } = await newTenant('mcp')
+    const client = await connect(bearer(key))
+    const names = (await client.listTools()).tools.map((t) => t.name)
+    expect(names).not.toContain('get_graph')
+    expect(names).not.toContain('search_graph')
+  })
+})

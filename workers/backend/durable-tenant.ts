@@ -2,21 +2,32 @@ import {
   NotFoundError,
   type AddOptions,
   type GetAllOptions,
+  type GraphOptions,
+  type GraphResult,
   type HistoryEntry,
   type JsonObject,
   type Message,
   type MemoryItem,
+  type Relation,
   type ScopeOptions,
   type SearchOptions,
 } from '../../src/index.workerd.ts'
 import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, mergeEntities } from '../../src/internal.ts'
 import type { MemoryShard } from '../durable/memory-shard.ts'
-import type { ShardIdentity, ShardOperation, ShardReply, ShardResults } from '../durable/shard-protocol.ts'
+import type { ShardFeatures, ShardIdentity, ShardOperation, ShardReply, ShardResults } from '../durable/shard-protocol.ts'
 import { deserializeError } from '../http/errors.ts'
 import { externalId, parseExternalId, readShards, shardOf, writeScopeKey } from './shard-routing.ts'
 import type { TenantMemories, TenantMemory } from './tenant-memory.ts'
 
 const withExternalId = (shard: number, item: MemoryItem): MemoryItem => ({ ...item, id: externalId(shard, item.id) })
+
+/** A relation with its memories' REST ids (the shard's core ids prefixed with the shard). */
+const relationOf = (shard: number, relation: Relation): Relation => ({
+  ...relation,
+  memoryIds: relation.memoryIds.map((id) => externalId(shard, id)),
+})
+const relationsOf = (shard: number, relations: Relation[] | undefined): Relation[] => (relations ?? []).map((r) => relationOf(shard, r))
+const byRelationScore = (a: Relation, b: Relation): number => (b.score ?? 0) - (a.score ?? 0)
 
 const byScore = (a: MemoryItem, b: MemoryItem): number => (b.score ?? 0) - (a.score ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 // The core's get_all order: newest first, ties by id.
@@ -32,17 +43,19 @@ export class DurableTenantMemory implements TenantMemory {
   private readonly namespace: DurableObjectNamespace<MemoryShard>
   private readonly tenant: string
   private readonly shards: number
+  private readonly features: ShardFeatures
 
-  constructor(namespace: DurableObjectNamespace<MemoryShard>, tenant: string, shards: number) {
+  constructor(namespace: DurableObjectNamespace<MemoryShard>, tenant: string, shards: number, features: ShardFeatures) {
     this.namespace = namespace
     this.tenant = tenant
     this.shards = shards
+    this.features = features
   }
 
   private async call<O extends ShardOperation>(shard: number, operation: O): Promise<ShardResults[O['op']]> {
     const identity: ShardIdentity = { tenant: this.tenant, shard, shards: this.shards }
     const stub = this.namespace.get(this.namespace.idFromName(`${this.tenant}/${shard}`))
-    const reply = (await stub.execute(identity, operation)) as ShardReply<ShardResults[O['op']]>
+    const reply = (await stub.execute(identity, operation, this.features)) as ShardReply<ShardResults[O['op']]>
     if (!reply.ok) throw deserializeError(reply.error)
     return reply.value
   }
@@ -56,19 +69,39 @@ export class DurableTenantMemory implements TenantMemory {
 
   async add(messages: string | Message[], options: AddOptions) {
     const shard = shardOf(writeScopeKey(options, 'add'), this.shards)
-    const { results } = await this.call(shard, { op: 'add', messages, options })
-    return { results: results.map((event) => ({ ...event, id: externalId(shard, event.id) })) }
+    const { results, relations } = await this.call(shard, { op: 'add', messages, options })
+    const events = results.map((event) => ({ ...event, id: externalId(shard, event.id) }))
+    if (!relations) return { results: events }
+    return {
+      results: events,
+      relations: { added: relationsOf(shard, relations.added), invalidated: relationsOf(shard, relations.invalidated) },
+    }
   }
 
   async search(query: string, options: SearchOptions) {
     const topK = options.topK ?? DEFAULT_SEARCH_TOP_K
     const shards = readShards(options, options.filters, this.shards, 'search')
     const pages = await Promise.all(
-      shards.map(async (shard) =>
-        (await this.call(shard, { op: 'search', query, options: { ...options, topK } })).results.map((item) => withExternalId(shard, item)),
-      ),
+      shards.map(async (shard) => {
+        const page = await this.call(shard, { op: 'search', query, options: { ...options, topK } })
+        return {
+          results: page.results.map((item) => withExternalId(shard, item)),
+          relations: page.relations && relationsOf(shard, page.relations),
+        }
+      }),
     )
-    return { results: pages.flat().sort(byScore).slice(0, topK) }
+    const results = pages
+      .flatMap((p) => p.results)
+      .sort(byScore)
+      .slice(0, topK)
+    if (pages.every((p) => p.relations === undefined)) return { results }
+    return {
+      results,
+      relations: pages
+        .flatMap((p) => p.relations ?? [])
+        .sort(byRelationScore)
+        .slice(0, topK),
+    }
   }
 
   async get(id: string) {
@@ -82,11 +115,42 @@ export class DurableTenantMemory implements TenantMemory {
     const topK = options.topK ?? DEFAULT_GET_ALL_TOP_K
     const shards = readShards(options, options.filters, this.shards, 'getAll')
     const pages = await Promise.all(
-      shards.map(async (shard) =>
-        (await this.call(shard, { op: 'getAll', options: { ...options, topK } })).results.map((item) => withExternalId(shard, item)),
-      ),
+      shards.map(async (shard) => {
+        const page = await this.call(shard, { op: 'getAll', options: { ...options, topK } })
+        return {
+          results: page.results.map((item) => withExternalId(shard, item)),
+          relations: page.relations && relationsOf(shard, page.relations),
+        }
+      }),
     )
-    return { results: pages.flat().sort(byNewest).slice(0, topK) }
+    const results = pages
+      .flatMap((p) => p.results)
+      .sort(byNewest)
+      .slice(0, topK)
+    if (pages.every((p) => p.relations === undefined)) return { results }
+    return { results, relations: pages.flatMap((p) => p.relations ?? []) }
+  }
+
+  /** The scope's graph: one shard for a user, else every shard's, concatenated and cut to the limit. */
+  async graph(options: GraphOptions): Promise<GraphResult> {
+    const shards = readShards(options, undefined, this.shards, 'graph')
+    const pages = await Promise.all(
+      shards.map(async (shard) => {
+        const page = await this.call(shard, { op: 'graph', options })
+        return {
+          ...page,
+          entities: page.entities.map((e) => ({ ...e, memoryIds: e.memoryIds.map((id) => externalId(shard, id)) })),
+          relations: relationsOf(shard, page.relations),
+        }
+      }),
+    )
+    const limit = options.limit ?? Number.POSITIVE_INFINITY
+    return {
+      entities: pages.flatMap((p) => p.entities).slice(0, limit),
+      relations: pages.flatMap((p) => p.relations).slice(0, limit),
+      totalEntities: pages.reduce((sum, p) => sum + p.totalEntities, 0),
+      totalRelations: pages.reduce((sum, p) => sum + p.totalRelations, 0),
+    }
   }
 
   async update(id: string, data: { text?: string; metadata?: JsonObject }) {
@@ -126,13 +190,15 @@ export class DurableTenantMemory implements TenantMemory {
 export class DurableTenantMemories implements TenantMemories {
   private readonly namespace: DurableObjectNamespace<MemoryShard>
   private readonly shards: number
+  private readonly features: ShardFeatures
 
-  constructor(namespace: DurableObjectNamespace<MemoryShard>, shards: number) {
+  constructor(namespace: DurableObjectNamespace<MemoryShard>, shards: number, features: ShardFeatures) {
     this.namespace = namespace
     this.shards = shards
+    this.features = features
   }
 
   forTenant(tenant: string): TenantMemory {
-    return new DurableTenantMemory(this.namespace, tenant, this.shards)
+    return new DurableTenantMemory(this.namespace, tenant, this.shards, this.features)
   }
 }

@@ -50,6 +50,7 @@ export class IsolateTenantMemories implements TenantMemories {
       deleteAll: (options) => run((m) => m.deleteAll(options)),
       history: (id) => run((m) => m.history(id)),
       entities: () => run((m) => m.entities()),
+      graph: (options) => run((m) => m.graph(options)),
       reset: () => run((m) => m.reset()),
     }
   }

@@ -61,6 +61,9 @@ export function memoryConfig(settings: Settings, placement: MemoryPlacement, dep
   const model = llm(settings)
   if (model) base.llm = model
   if (settings.reranker) base.reranker = settings.reranker as ProviderSpec<'reranker'>
+  // The local graph store keeps the graph in the Memory's storage: the Durable Object's own SQLite
+  // (same object and database as the memories), or KV in the kv and remote modes.
+  if (settings.graph) base.graphStore = { provider: settings.graph }
   const localIndex: ProviderSpec<'vectorStore'> = { provider: settings.localIndex, config: { memoryBudgetMB: settings.memoryBudgetMB } }
   switch (placement.kind) {
     case 'durable-object':

@@ -36,7 +36,7 @@ export function tenantMemories(env: Env, settings: Settings): TenantMemories {
   if (memories) return memories
   if (settings.mode === 'durable-object') {
     if (!env.MEMORY_SHARDS) throw missingBinding('MEMORY_SHARDS (Durable Object)', settings.mode)
-    memories = new DurableTenantMemories(env.MEMORY_SHARDS, settings.shards)
+    memories = new DurableTenantMemories(env.MEMORY_SHARDS, settings.shards, { graph: settings.graph })
   } else {
     const namespace = env.EDGEMEM_KV
     if (!namespace) throw missingBinding('EDGEMEM_KV (KV namespace)', settings.mode)

@@ -1,14 +1,18 @@
 import type {
   AddOptions,
+  AddResult,
   EntitySummary,
   GetAllOptions,
+  GetAllResult,
+  GraphOptions,
+  GraphResult,
   HistoryEntry,
   JsonObject,
   Message,
-  MemoryEvent,
   MemoryItem,
   ScopeOptions,
   SearchOptions,
+  SearchResult,
 } from '../../src/index.workerd.ts'
 
 /**
@@ -16,15 +20,17 @@ import type {
  * (kv and remote modes); the durable-object mode routes each call to the tenant's shard objects.
  */
 export interface TenantMemory {
-  add(messages: string | Message[], options: AddOptions): Promise<{ results: MemoryEvent[] }>
-  search(query: string, options: SearchOptions): Promise<{ results: MemoryItem[] }>
+  add(messages: string | Message[], options: AddOptions): Promise<AddResult>
+  search(query: string, options: SearchOptions): Promise<SearchResult>
   get(id: string): Promise<MemoryItem | null>
-  getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }>
+  getAll(options: GetAllOptions): Promise<GetAllResult>
   update(id: string, data: { text?: string; metadata?: JsonObject }): Promise<MemoryItem>
   delete(id: string): Promise<void>
   deleteAll(options: ScopeOptions): Promise<{ deleted: number }>
   history(id: string): Promise<HistoryEntry[]>
   entities(): Promise<EntitySummary[]>
+  /** Graph memory's entities and relations of a scope (ConfigError when graph memory is off). */
+  graph(options: GraphOptions): Promise<GraphResult>
   reset(): Promise<void>
 }
 

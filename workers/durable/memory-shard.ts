@@ -6,7 +6,7 @@ import type { Env } from '../env.ts'
 import { serializeError } from '../http/errors.ts'
 import { settingsOf } from '../settings.ts'
 import { DurableObjectKeyValueStore } from './do-storage.ts'
-import { WRITE_OPS, type ShardIdentity, type ShardOperation, type ShardReply } from './shard-protocol.ts'
+import { WRITE_OPS, type ShardFeatures, type ShardIdentity, type ShardOperation, type ShardReply } from './shard-protocol.ts'
 
 const IDENTITY_KEY = '_shard/identity'
 
@@ -18,7 +18,7 @@ const IDENTITY_KEY = '_shard/identity'
  */
 export class MemoryShard extends DurableObject<Env> {
   private readonly store: DurableObjectKeyValueStore
-  private memory: Memory | undefined
+  private memory: { memory: Memory; features: string } | undefined
   private identity: ShardIdentity | undefined
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -26,18 +26,30 @@ export class MemoryShard extends DurableObject<Env> {
     this.store = new DurableObjectKeyValueStore(ctx.storage)
   }
 
-  async execute(identity: ShardIdentity, operation: ShardOperation): Promise<ShardReply> {
+  async execute(identity: ShardIdentity, operation: ShardOperation, features: ShardFeatures = { graph: undefined }): Promise<ShardReply> {
     try {
       await this.checkIdentity(identity, WRITE_OPS.has(operation.op))
-      return { ok: true, value: (await this.perform(this.open(), operation)) ?? null }
+      return { ok: true, value: (await this.perform(this.open(features), operation)) ?? null }
     } catch (err) {
       return { ok: false, error: serializeError(err) }
     }
   }
 
-  private open(): Memory {
-    this.memory ??= new Memory(memoryConfig(settingsOf(this.env), { kind: 'durable-object', storage: this.store }, this.env.EDGEMEM_KV))
-    return this.memory
+  /**
+   * The object's Memory, over its own storage. With graph memory on, the graph is kept in the same
+   * storage (this object's SQLite database, beside the memories), and the Memory's commit writes the
+   * memories and the graph together (docs/worker.md, "Graph memory"). A call with other features than
+   * the open Memory's (a deployment that turned GRAPH_STORE on or off) reopens it.
+   */
+  private open(features: ShardFeatures): Memory {
+    const key = JSON.stringify(features)
+    if (this.memory?.features === key) return this.memory.memory
+    // The previous Memory is dropped, not closed: a call still running on it finishes (its writes are
+    // guarded by the storage's commitIf like any second writer's).
+    const settings = { ...settingsOf(this.env), graph: features.graph }
+    const memory = new Memory(memoryConfig(settings, { kind: 'durable-object', storage: this.store }, this.env.EDGEMEM_KV))
+    this.memory = { memory, features: key }
+    return memory
   }
 
   private perform(memory: Memory, operation: ShardOperation): Promise<unknown> {
@@ -60,6 +72,8 @@ export class MemoryShard extends DurableObject<Env> {
         return memory.history(operation.id)
       case 'entities':
         return memory.entities()
+      case 'graph':
+        return memory.graph(operation.options)
       case 'reset':
         return memory.reset()
     }

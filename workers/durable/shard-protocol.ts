@@ -1,13 +1,17 @@
 import type {
   AddOptions,
+  AddResult,
   EntitySummary,
   GetAllOptions,
+  GetAllResult,
+  GraphOptions,
+  GraphResult,
   HistoryEntry,
   Message,
-  MemoryEvent,
   MemoryItem,
   ScopeOptions,
   SearchOptions,
+  SearchResult,
   UpdateData,
 } from '../../src/index.workerd.ts'
 import type { SerializedError } from '../http/errors.ts'
@@ -25,6 +29,14 @@ export interface ShardIdentity {
   shards: number
 }
 
+/**
+ * The Worker's settings the object's Memory follows from the calling Worker rather than from its own
+ * env: graph memory (GRAPH_STORE), so that a graph is kept exactly when the Worker asks for relations.
+ */
+export interface ShardFeatures {
+  graph: 'local' | undefined
+}
+
 export type ShardOperation =
   | { op: 'add'; messages: string | Message[]; options: AddOptions }
   | { op: 'search'; query: string; options: SearchOptions }
@@ -35,18 +47,20 @@ export type ShardOperation =
   | { op: 'deleteAll'; options: ScopeOptions }
   | { op: 'history'; id: string }
   | { op: 'entities' }
+  | { op: 'graph'; options: GraphOptions }
   | { op: 'reset' }
 
 export interface ShardResults {
-  add: { results: MemoryEvent[] }
-  search: { results: MemoryItem[] }
+  add: AddResult
+  search: SearchResult
   get: MemoryItem | null
-  getAll: { results: MemoryItem[] }
+  getAll: GetAllResult
   update: MemoryItem
   delete: null
   deleteAll: { deleted: number }
   history: HistoryEntry[]
   entities: EntitySummary[]
+  graph: GraphResult
   reset: null
 }
 

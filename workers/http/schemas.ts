@@ -78,7 +78,27 @@ export const MemoryEventSchema = z
   })
   .openapi('MemoryEvent')
 
-export const AddResponseSchema = z.object({ results: z.array(MemoryEventSchema) }).openapi('AddResponse')
+export const RelationSchema = z
+  .object({
+    source: z.string().openapi({ example: 'Alice' }),
+    relationship: z.string().openapi({ example: 'lives_in', description: 'snake_case' }),
+    target: z.string().openapi({ example: 'Berlin' }),
+    score: z.number().optional().openapi({ description: 'search only; higher is more relevant' }),
+    valid_from: z.string().openapi({ description: 'ISO 8601: when it was learnt' }),
+    invalidated_at: z.string().nullable().openapi({ description: 'ISO 8601 once a later memory contradicted it; null while valid' }),
+    memory_ids: z.array(z.string()).openapi({ description: 'the memories it was learnt from' }),
+  })
+  .openapi('Relation', { description: 'a relation of graph memory (GRAPH_STORE; docs/graph.md)' })
+
+export const AddResponseSchema = z
+  .object({
+    results: z.array(MemoryEventSchema),
+    relations: z
+      .object({ added: z.array(RelationSchema), invalidated: z.array(RelationSchema) })
+      .optional()
+      .openapi({ description: 'with graph memory on (GRAPH_STORE): the relations learnt and those the add invalidated' }),
+  })
+  .openapi('AddResponse')
 
 export const MemoryItemSchema = z
   .object({
@@ -97,6 +117,34 @@ export const MemoryItemSchema = z
   .openapi('MemoryItem')
 
 export const MemoryListSchema = z.object({ results: z.array(MemoryItemSchema) }).openapi('MemoryList')
+
+export const SearchResponseSchema = z
+  .object({
+    results: z.array(MemoryItemSchema),
+    relations: z
+      .array(RelationSchema)
+      .optional()
+      .openapi({ description: "with graph memory on (GRAPH_STORE): relations around the query's entities, best first" }),
+  })
+  .openapi('SearchResponse')
+
+export const GraphEntitySchema = z
+  .object({
+    name: z.string().openapi({ example: 'Alice' }),
+    type: z.string().optional().openapi({ example: 'person' }),
+    memory_ids: z.array(z.string()),
+    created_at: z.string(),
+  })
+  .openapi('GraphEntity')
+
+export const GraphSchema = z
+  .object({
+    entities: z.array(GraphEntitySchema),
+    relations: z.array(RelationSchema),
+    total_entities: z.number().int().openapi({ description: 'before the cut to limit' }),
+    total_relations: z.number().int().openapi({ description: 'before the cut to limit' }),
+  })
+  .openapi('Graph')
 
 const topK = z.coerce.number().int().min(1).openapi({ description: 'at most MAX_TOP_K (default 100)' })
 
@@ -121,6 +169,16 @@ export const ListQuerySchema = ScopeQuerySchema.extend({
       param: { name: 'filters', in: 'query' },
       description: 'a filter of docs/filters.md as JSON, e.g. {"topic":"food"}; user_id/agent_id/run_id equalities in it name the scope',
     }),
+})
+
+export const GraphQuerySchema = ScopeQuerySchema.extend({
+  limit: topK
+    .optional()
+    .openapi({ param: { name: 'limit', in: 'query' }, description: 'entities and relations each (default 100, at most MAX_TOP_K)' }),
+  include_invalidated: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ param: { name: 'include_invalidated', in: 'query' }, description: 'also the relations later memories contradicted' }),
 })
 
 export const SearchBodySchema = z

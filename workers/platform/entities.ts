@@ -1,4 +1,4 @@
-import type { Filter, JsonObject, ScopeOptions } from '../../src/index.workerd.ts'
+import type { EntitySummary, Filter, JsonObject, ScopeOptions } from '../../src/index.workerd.ts'
 import { ValidationError } from '../../src/index.workerd.ts'
 
 /**
@@ -79,63 +79,31 @@ export function idsOfEntity(type: EntityType, id: string): PlatformIds {
   return { [`${type}_id`]: id }
 }
 
-export interface EntityRecord {
+export interface PlatformEntity {
   type: EntityType
   name: string
+  memories: number
   created_at: string
+  updated_at: string
 }
 
-const PREFIX = 'platform/entities/'
-const MAX_LIST_PAGES = 20
-
 /**
- * The entities a tenant has added memories for (mem0's `users()`), kept in the Worker's KV namespace:
- * one key per entity, written once when the first memory for it is added through the platform routes.
- * How many memories each holds is counted from the memories themselves when listed.
+ * The entities as mem0 lists them, from the core's `Memory.entities()` (the users, agents and runs of
+ * the memories themselves, with counts): the app scope's agent ids (`app:<app_id>`) become apps. One
+ * source of entities for the platform's /v1/entities/ and the MCP tool list_entities; an app named only
+ * beside a user, agent or run is metadata of those memories and is not listed on its own.
  */
-export class EntityRegistry {
-  private readonly kv: KVNamespace
-  private readonly prefix: string
-
-  constructor(kv: KVNamespace, tenant: string) {
-    this.kv = kv
-    this.prefix = `${PREFIX}${tenant}/`
-  }
-
-  private key(type: EntityType, id: string): string {
-    return `${this.prefix}${type}/${encodeURIComponent(id)}`
-  }
-
-  /** Records the entities of an add (a read per entity; a write only for a new one). */
-  async record(ids: PlatformIds): Promise<void> {
-    const now = new Date().toISOString()
-    await Promise.all(
-      ENTITY_TYPES.map(async (type) => {
-        const id = ids[`${type}_id`]
-        if (id === undefined) return
-        const key = this.key(type, id)
-        if ((await this.kv.get(key)) === null)
-          await this.kv.put(key, JSON.stringify({ created_at: now }), { metadata: { created_at: now } })
-      }),
-    )
-  }
-
-  async list(): Promise<EntityRecord[]> {
-    const records: EntityRecord[] = []
-    let cursor: string | undefined
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const listed = await this.kv.list<{ created_at: string }>({ prefix: this.prefix, ...(cursor ? { cursor } : {}) })
-      for (const key of listed.keys) {
-        const [type, name] = key.name.slice(this.prefix.length).split('/') as [EntityType, string]
-        records.push({ type, name: decodeURIComponent(name), created_at: key.metadata?.created_at ?? '' })
+export function platformEntities(summaries: readonly EntitySummary[]): PlatformEntity[] {
+  return summaries
+    .map((e) => {
+      const app = e.type === 'agent' && e.id.startsWith(APP_AGENT_PREFIX)
+      return {
+        type: app ? ('app' as const) : e.type,
+        name: app ? e.id.slice(APP_AGENT_PREFIX.length) : e.id,
+        memories: e.memories,
+        created_at: e.createdAt,
+        updated_at: e.updatedAt,
       }
-      if (listed.list_complete) break
-      cursor = listed.cursor
-    }
-    return records.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.name.localeCompare(b.name))
-  }
-
-  async remove(type: EntityType, id: string): Promise<void> {
-    await this.kv.delete(this.key(type, id))
-  }
+    })
+    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.name.localeCompare(b.name))
 }

@@ -7,7 +7,7 @@ import { tenantCollection } from '../backend/select.ts'
 import { ApiError, toApiError } from '../http/errors.ts'
 import { AUTHENTICATED_ERRORS, errorResponses, jsonResponse } from '../http/responses.ts'
 import { type MemoryOperations, operationsOf } from '../operations.ts'
-import { addMetadata, appFilter, coreScope, EntityRegistry, type EntityType, idsOfEntity, type PlatformIds } from './entities.ts'
+import { addMetadata, appFilter, coreScope, type EntityType, idsOfEntity, type PlatformIds, platformEntities } from './entities.ts'
 import { EventStore, finished, newEvent, type PlatformEvent } from './events.ts'
 import { translateFilters, withDateRange } from './filters.ts'
 import {
@@ -267,10 +267,10 @@ export function registerPlatformRoutes(app: OpenAPIHono<AppEnv>): void {
       ...(body.expiration_date !== undefined && body.expiration_date !== null ? { expirationDate: body.expiration_date } : {}),
     }
     const ops = operationsOf(c)
-    const registry = new EntityRegistry(kvOf(c), ops.tenant)
+    if (body.enable_graph === true && !c.var.settings.graph)
+      unsupported('enable_graph: true on a server without graph memory (GRAPH_STORE)')
     if (body.infer === false && body.async_mode !== true) {
       const { results } = await ops.add(body.messages, input)
-      await registry.record(ids)
       return c.json({ message: 'Memories added successfully', results: results.map(platformAddResult) }, 200)
     }
     ops.checkAdd(body.messages, input)
@@ -281,7 +281,6 @@ export function registerPlatformRoutes(app: OpenAPIHono<AppEnv>): void {
       let done: PlatformEvent
       try {
         const { results } = await ops.add(body.messages, input)
-        await registry.record(ids)
         done = finished(event, started, { results: results.map(platformAddResult) })
       } catch (err) {
         const error = toApiError(err)
@@ -404,34 +403,23 @@ export function registerPlatformRoutes(app: OpenAPIHono<AppEnv>): void {
     if (pageSize > MAX_ENTITY_PAGE_SIZE)
       throw new ValidationError(`page_size is ${pageSize}; entities are listed at most ${MAX_ENTITY_PAGE_SIZE} a page`)
     const ops = operationsOf(c)
-    const registry = new EntityRegistry(kvOf(c), ops.tenant)
-    const recorded = await registry.list()
-    // Memories are counted for the entities of this page only: one read per entity, so a page costs the
-    // same however many entities the tenant has.
-    const entities: z.infer<typeof EntitySchema>[] = []
-    for (const entity of recorded.slice((page - 1) * pageSize, page * pageSize)) {
-      const { results } = await ops.getAll({ ...coreScope(idsOfEntity(entity.type, entity.name)), topK: MAX_TOP_K }, true)
-      // An entity whose memories were all deleted is no longer one (mem0 lists entities with memories).
-      if (results.length === 0) {
-        await registry.remove(entity.type, entity.name)
-        continue
-      }
-      entities.push({
-        id: `${entity.type}:${entity.name}`,
-        name: entity.name,
-        type: entity.type,
-        owner: ops.tenant,
-        total_memories: results.length,
-        metadata: {},
-        created_at: entity.created_at,
-        updated_at: results[0]!.updatedAt,
-      })
-    }
-    const total = (type: EntityType) => recorded.filter((e) => e.type === type).length
+    // Counted from the memories themselves (Memory.entities), the same listing as the MCP tool list_entities.
+    const all = platformEntities(await ops.entities())
+    const entities: z.infer<typeof EntitySchema>[] = all.slice((page - 1) * pageSize, page * pageSize).map((entity) => ({
+      id: `${entity.type}:${entity.name}`,
+      name: entity.name,
+      type: entity.type,
+      owner: ops.tenant,
+      total_memories: entity.memories,
+      metadata: {},
+      created_at: entity.created_at,
+      updated_at: entity.updated_at,
+    }))
+    const total = (type: EntityType) => all.filter((e) => e.type === type).length
     return c.json(
       {
-        count: recorded.length,
-        ...pageLinks(c, page, pageSize, recorded.length),
+        count: all.length,
+        ...pageLinks(c, page, pageSize, all.length),
         results: entities,
         total_users: total('user'),
         total_agents: total('agent'),
@@ -444,9 +432,7 @@ export function registerPlatformRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(deleteEntityRoute, async (c) => {
     const { entity_type: type, entity_id: id } = c.req.valid('param')
-    const ops = operationsOf(c)
-    await deleteEntities(ops, idsOfEntity(type, id))
-    await new EntityRegistry(kvOf(c), ops.tenant).remove(type, id)
+    await deleteEntities(operationsOf(c), idsOfEntity(type, id))
     return c.json({ message: 'Entity deleted successfully!' }, 200)
   })
 

@@ -32,6 +32,10 @@ export const PlatformAddBodySchema = z
     async_mode: z.boolean().optional().openapi({ description: 'true: answer PENDING at once and process in the background' }),
     timestamp: json.optional().openapi({ description: 'not supported (400)' }),
     custom_instructions: z.string().optional().openapi({ description: 'not supported (400)' }),
+    enable_graph: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'graph memory is per deployment (GRAPH_STORE): true without it is a 400; otherwise the setting decides' }),
   })
   .openapi('PlatformAddRequest')
 

@@ -1,48 +1,12 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import type { Context } from 'hono'
-import { createMemoryMcpServer, type MemoryOperations } from '../../src/mcp/tools.ts'
+import { createMemoryMcpServer } from '../../src/mcp/tools.ts'
 import type { AppEnv } from '../app-env.ts'
-import { requireTenant } from '../auth/authenticate.ts'
-import { tenantMemories } from '../backend/select.ts'
-import { checkMessages, checkText, checkTopK } from '../limits/request-limits.ts'
+import { operationsOf } from '../operations.ts'
 
 /** Where the remote MCP server answers (docs/mcp.md). */
 export const MCP_PATH = '/mcp'
 const VERSION = '0.1.0'
-
-/**
- * The caller's tenant's memories for the MCP tools: the same TenantMemory operations the REST routes call
- * (routes/memories.ts), behind the same per-request limits (MAX_MESSAGES, MAX_MESSAGE_CHARS, MAX_TOP_K).
- */
-function operationsOf(c: Context<AppEnv>): MemoryOperations {
-  const tenant = requireTenant(c.var.principal)
-  const memories = tenantMemories(c.env, c.var.settings).forTenant(tenant)
-  const { limits } = c.var.settings
-  return {
-    add: (messages, options) => {
-      checkMessages(messages, limits)
-      return memories.add(messages, options)
-    },
-    search: (query, options) => {
-      checkText(query, 'query', limits)
-      checkTopK(options.topK, limits)
-      return memories.search(query, options)
-    },
-    get: (id) => memories.get(id),
-    getAll: (options) => {
-      checkTopK(options.topK, limits)
-      return memories.getAll(options)
-    },
-    update: (id, data) => {
-      checkText(data.text, 'text', limits)
-      return memories.update(id, data)
-    },
-    delete: (id) => memories.delete(id),
-    deleteAll: (options) => memories.deleteAll(options),
-    entities: () => memories.entities(),
-  }
-}
 
 /**
  * The remote MCP server: Streamable HTTP, stateless (no session id, so any isolate can answer any
@@ -59,11 +23,14 @@ export function registerMcpRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
   )
   app.post(MCP_PATH, async (c) => {
+    // The tools call the Worker's one implementation of each operation (operations.ts): the same scope,
+    // limit and LLM checks as the REST routes.
     const server = createMemoryMcpServer({
       memory: operationsOf(c),
       inferByDefault: c.var.settings.llm !== undefined,
       maxTopK: c.var.settings.limits.maxTopK,
       version: VERSION,
+      graph: c.var.settings.graph !== undefined,
     })
     // The guard middleware has read the body already (to check its shape); Hono keeps it parsed.
     let parsedBody: unknown

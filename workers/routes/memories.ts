@@ -7,6 +7,8 @@ import {
   AddBodySchema,
   AddResponseSchema,
   DeleteAllResponseSchema,
+  GraphQuerySchema,
+  GraphSchema,
   HistoryEntrySchema,
   IdParamSchema,
   ListQuerySchema,
@@ -15,9 +17,10 @@ import {
   MessageResponseSchema,
   ScopeQuerySchema,
   SearchBodySchema,
+  SearchResponseSchema,
   UpdateBodySchema,
 } from '../http/schemas.ts'
-import { scopeOptions, wireEvent, wireHistoryEntry, wireItem } from '../http/wire.ts'
+import { scopeOptions, wireAddRelations, wireEvent, wireGraph, wireHistoryEntry, wireItem, wireRelation } from '../http/wire.ts'
 import { operationsOf } from '../operations.ts'
 
 // Validation, limits and defaults live in operations.ts (shared with the mem0 platform routes).
@@ -118,19 +121,31 @@ const searchRoute = createRoute({
   summary: 'Search the memories of a scope by meaning, with filters',
   security: SECURITY,
   request: { body: jsonBody(SearchBodySchema) },
-  responses: { 200: jsonResponse(MemoryListSchema, 'best first'), ...errorResponses(...AUTHENTICATED_ERRORS, 502) },
+  responses: { 200: jsonResponse(SearchResponseSchema, 'best first'), ...errorResponses(...AUTHENTICATED_ERRORS, 502) },
+})
+
+const graphRoute = createRoute({
+  method: 'get',
+  path: '/graph',
+  tags,
+  summary: "Graph memory's entities and relations of a scope (GRAPH_STORE), for viewing",
+  description:
+    'Entities and valid relations (include_invalidated=true: also contradicted ones) learnt in the scope, in creation order, each list cut to limit; total_* count before the cut. 400 when graph memory is off.',
+  security: SECURITY,
+  request: { query: GraphQuerySchema },
+  responses: { 200: jsonResponse(GraphSchema, 'the graph'), ...errorResponses(...AUTHENTICATED_ERRORS) },
 })
 
 export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(addRoute, async (c) => {
     const body = c.req.valid('json')
-    const { results } = await operationsOf(c).add(body.messages, {
+    const { results, relations } = await operationsOf(c).add(body.messages, {
       ...scopeOptions(body),
       ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
       ...(body.infer !== undefined ? { infer: body.infer } : {}),
       ...(body.expiration_date !== undefined ? { expirationDate: body.expiration_date } : {}),
     })
-    return c.json({ results: results.map(wireEvent) }, 200)
+    return c.json({ results: results.map(wireEvent), ...(relations ? { relations: wireAddRelations(relations) } : {}) }, 200)
   })
 
   app.openapi(listRoute, async (c) => {
@@ -179,13 +194,23 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(searchRoute, async (c) => {
     const body = c.req.valid('json')
-    const { results } = await operationsOf(c).search(body.query, {
+    const { results, relations } = await operationsOf(c).search(body.query, {
       ...scopeOptions(body),
       ...(body.filters !== undefined ? { filters: body.filters } : {}),
       ...(body.top_k !== undefined ? { topK: body.top_k } : {}),
       ...(body.threshold !== undefined ? { threshold: body.threshold } : {}),
       ...(body.rerank !== undefined ? { rerank: body.rerank } : {}),
     })
-    return c.json({ results: results.map(wireItem) }, 200)
+    return c.json({ results: results.map(wireItem), ...(relations ? { relations: relations.map(wireRelation) } : {}) }, 200)
+  })
+
+  app.openapi(graphRoute, async (c) => {
+    const query = c.req.valid('query')
+    const graph = await operationsOf(c).graph({
+      ...scopeOptions(query),
+      ...(query.limit !== undefined ? { limit: query.limit } : {}),
+      ...(query.include_invalidated !== undefined ? { includeInvalidated: query.include_invalidated === 'true' } : {}),
+    })
+    return c.json(wireGraph(graph), 200)
   })
 }
