@@ -16,6 +16,8 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { preview, type PreviewServer } from 'vite'
+import { linkEntities } from '../../src/memory/entity-linker.ts'
+import { normalizeEntityName } from '../../src/util/graph-names.ts'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts'
 import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'
 import { startOpenAITestServer, type OpenAITestServer } from '../servers/openai.ts'
@@ -47,7 +49,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  console.log(`screenshots of the demo: ${SHOTS}/{demo-search,demo-offline,demo-history,demo}.png`)
+  console.log(`screenshots of the demo: ${SHOTS}/{demo-search,demo-offline,demo-history,demo,demo-graph,demo-graph-relations}.png`)
   await browser?.close()
   await server?.close()
   rmSync(outDir, { recursive: true, force: true })
@@ -252,6 +254,63 @@ describe('web demo (built, in Chromium, offline)', () => {
     await context.close()
   })
 
+  it("draws the user's graph (entities linked on the device, no LLM), updates it after add and delete, and per user", async () => {
+    const { context, outside, pageErrors } = await guardedContext()
+    const page = await context.newPage()
+    await page.goto(`${origin}/`)
+    await waitForModel(page, outside)
+    // Nothing to draw before anything is remembered.
+    await page.getByTestId('graph-toggle').click()
+    await expectText(page, 'graph-status', 'Nothing to draw yet')
+
+    const alice = ['Alice moved to Berlin with Bob.', 'Bob works for Siemens in Munich.']
+    for (const note of alice) await remember(page, note)
+    // The library's entities for these notes: the names its LLM-free linker finds (compromise, run here in
+    // Node), one node per normalised name.
+    expect(await graphNodes(page)).toEqual(await expectedEntities(alice))
+    expect(await graphNodes(page)).toEqual(['alice', 'berlin', 'bob', 'munich', 'siemens'])
+    // No LLM: no relations, only entities named together (Bob with each of the others).
+    expect(await page.getByTestId('graph-edge').count()).toBe(0)
+    expect(await page.getByTestId('graph-comention').count()).toBe(6)
+    await expectText(page, 'graph-status', '5 entities and 0 relations of alice.')
+    // Accessible: the picture has a title and a description, every node a title.
+    const svg = page.getByTestId('graph-svg')
+    expect(await svg.getAttribute('role')).toBe('img')
+    expect(await svg.locator('desc').textContent()).toContain('5 entities and 0 relations of alice')
+    expect(await page.getByTestId('graph-node').filter({ hasText: 'Bob' }).locator('title').textContent()).toBe('Bob: named in 2 memories')
+    await page.getByTestId('graph-card').screenshot({ path: join(SHOTS, 'demo-graph.png') })
+
+    // Deleting a note drops the entities only it named; the graph follows.
+    await item(page, 'Alice moved to Berlin with Bob.').getByTestId('delete-button').click()
+    await item(page, 'Alice moved to Berlin with Bob.').getByTestId('confirm-delete').click()
+    await expectText(page, 'list-status', 'Forgot: "Alice moved to Berlin with Bob."')
+    await expectText(page, 'graph-status', '3 entities and 0 relations of alice.')
+    expect(await graphNodes(page)).toEqual(await expectedEntities(alice.slice(1)))
+
+    // Another user has another graph; alice's comes back when switching back.
+    const bob = ['Carol visited Lisbon and Porto with Dan.']
+    await page.getByTestId('user-input').fill('bob')
+    await page.getByTestId('user-switch').click()
+    await expectText(page, 'graph-status', 'Nothing to draw yet')
+    await remember(page, bob[0]!)
+    await expectText(page, 'graph-status', 'of bob.')
+    expect(await graphNodes(page)).toEqual(await expectedEntities(bob))
+    expect(await page.getByTestId('graph-svg').getAttribute('data-user')).toBe('bob')
+    await page.getByTestId('user-input').fill('alice')
+    await page.getByTestId('user-switch').click()
+    await expectText(page, 'graph-status', 'of alice.')
+    expect(await graphNodes(page)).toEqual(['bob', 'munich', 'siemens'])
+
+    // A reload finds the graph again (IndexedDB).
+    await page.reload()
+    await waitForModel(page, outside)
+    await page.getByTestId('graph-toggle').click()
+    await expectText(page, 'graph-status', '3 entities and 0 relations of alice.')
+    expect(pageErrors).toEqual([])
+    expect(outside).toEqual([])
+    await context.close()
+  })
+
   it('says in its own terms, with the fix, when the model files are missing', async () => {
     // The same build served with an empty models directory, as after deleting the generated models.
     const empty = mkdtempSync(join(tmpdir(), 'edgemem-no-models-'))
@@ -291,6 +350,16 @@ describe('web demo (built, in Chromium, offline)', () => {
             { event: 'ADD', text: 'Is vegetarian' },
             { event: 'ADD', text: 'Is allergic to nuts' },
           ],
+          // Graph memory is on in the demo: the same call names entities and relations.
+          entities: [
+            { name: 'Carol', type: 'person' },
+            { name: 'nuts', type: 'food' },
+            { name: 'vegetarian diet', type: 'diet' },
+          ],
+          relations: [
+            { source: 'Carol', relationship: 'is allergic to', target: 'nuts' },
+            { source: 'Carol', relationship: 'follows', target: 'vegetarian diet' },
+          ],
         }),
       })
       const { context, outside, served, pageErrors } = await guardedContext()
@@ -312,6 +381,29 @@ describe('web demo (built, in Chromium, offline)', () => {
       await expectText(page, 'add-result', 'Remembered: "Is vegetarian" · Remembered: "Is allergic to nuts"')
       expect((await listed(page)).sort()).toEqual(['Is allergic to nuts', 'Is vegetarian'])
 
+      // The graph view draws the LLM's relations as labelled arrows between its entities.
+      await page.getByTestId('graph-toggle').click()
+      await expectText(page, 'graph-status', '3 entities and 2 relations of carol.')
+      expect(await graphNodes(page)).toEqual(['carol', 'nuts', 'vegetarian diet'])
+      const edges = await page
+        .getByTestId('graph-edge')
+        .evaluateAll((gs) =>
+          gs
+            .map(
+              (g) => `${(g as SVGElement).dataset.source} -${(g as SVGElement).dataset.relationship}-> ${(g as SVGElement).dataset.target}`,
+            )
+            .sort(),
+        )
+      expect(edges).toEqual(['Carol -follows-> vegetarian diet', 'Carol -is_allergic_to-> nuts'])
+      expect(await page.getByTestId('graph-edge').locator('text').allTextContents()).toEqual(
+        expect.arrayContaining(['is allergic to', 'follows']),
+      )
+      await page.getByTestId('graph-card').screenshot({ path: join(SHOTS, 'demo-graph-relations.png') })
+      // A search shows the relations around the entities it names, without another LLM call.
+      await search(page, 'Is Carol allergic to nuts?')
+      const relations = await page.getByTestId('search-relation').allTextContents()
+      expect(relations.some((r) => r.startsWith('Carol is allergic to nuts'))).toBe(true)
+
       const chat = llm.chat.requests
       expect(chat).toHaveLength(1)
       expect(chat[0]!.headers.authorization).toBe('Bearer sk-demo-test')
@@ -327,6 +419,20 @@ describe('web demo (built, in Chromium, offline)', () => {
     }
   })
 })
+
+/** The names of the graph view's nodes, normalised and sorted. */
+async function graphNodes(page: Page): Promise<string[]> {
+  await page.getByTestId('graph-svg').waitFor({ timeout: 30_000 })
+  const names = await page.getByTestId('graph-node').evaluateAll((gs) => gs.map((g) => (g as SVGElement).dataset.name ?? ''))
+  return names.map(normalizeEntityName).sort()
+}
+
+/** The entities the library links for these memories without an LLM: one per normalised name. */
+async function expectedEntities(notes: string[]): Promise<string[]> {
+  const names = new Set<string>()
+  for (const note of notes) for (const name of await linkEntities(note)) names.add(normalizeEntityName(name))
+  return [...names].sort()
+}
 
 /**
  * The test LLM server behind a loopback proxy that answers CORS as a local server set up for browsers

@@ -1,8 +1,9 @@
 // The demo page: wires the forms to one edgemem Memory (see memory.ts) and renders what it returns.
 // All text is inserted with textContent, never as HTML.
-import type { HistoryEntry, Memory, MemoryEvent, MemoryItem } from 'edgemem'
+import type { HistoryEntry, Memory, MemoryEvent, MemoryItem, Relation } from 'edgemem'
 import type { TransformersProgressEvent } from 'edgemem/transformers'
-import { createDemoMemory, DB_NAME } from './memory.ts'
+import { renderGraph } from './graph-view.ts'
+import { createDemoMemory, DB_NAME, demoGraphStore } from './memory.ts'
 import { clearSettings, DEFAULT_MODEL, loadSettings, saveSettings, type DemoSettings } from './settings.ts'
 import { currentUser, knownUsers, switchUser } from './users.ts'
 
@@ -40,6 +41,11 @@ const ui = {
   settingsReset: byId<HTMLButtonElement>('settings-reset'),
   privacy: byId<HTMLParagraphElement>('privacy'),
   offlineStatus: byId<HTMLParagraphElement>('offline-status'),
+  graphCard: byId<HTMLDetailsElement>('graph-card'),
+  graphStatus: byId<HTMLParagraphElement>('graph-status'),
+  graph: byId<HTMLDivElement>('graph'),
+  relations: byId<HTMLDivElement>('relations'),
+  relationList: byId<HTMLUListElement>('relation-list'),
 }
 
 const settings = loadSettings()
@@ -188,11 +194,15 @@ ui.userForm.addEventListener('submit', (event) => {
   renderUsers()
   ui.results.replaceChildren()
   ui.resultsNote.textContent = ''
+  renderRelations([])
   ui.addResult.textContent = ''
   ui.listStatus.replaceChildren()
   lastQuery = ''
   openHistories.clear()
-  void act(refreshList)
+  void act(async () => {
+    await refreshList()
+    await refreshGraph()
+  })
 })
 
 // --- add ----------------------------------------------------------------------------------------
@@ -237,7 +247,7 @@ ui.note.addEventListener('keydown', (event) => {
 // --- search -------------------------------------------------------------------------------------
 
 async function runSearch(query: string): Promise<void> {
-  const { results: all } = await memoryOrThrow().search(query, { userId: user, topK: 5 })
+  const { results: all, relations } = await memoryOrThrow().search(query, { userId: user, topK: 5 })
   const results = all.filter((item) => (item.score ?? 0) >= MIN_SCORE)
   ui.results.replaceChildren(
     ...(results.length === 0
@@ -260,6 +270,27 @@ async function runSearch(query: string): Promise<void> {
   )
   const hidden = all.length - results.length
   ui.resultsNote.textContent = hidden > 0 ? `${hidden} weaker ${hidden === 1 ? 'match' : 'matches'} left out.` : ''
+  renderRelations(relations ?? [])
+}
+
+/** Graph memory's answer beside the results: relations around the entities the question names. */
+function renderRelations(relations: Relation[]): void {
+  ui.relations.hidden = relations.length === 0
+  ui.relationList.replaceChildren(
+    ...relations.map((r) =>
+      el(
+        'li',
+        { testid: 'search-relation', title: 'a relation your LLM extracted, around the people, places and things your question names' },
+        el('span', { testid: 'relation-source' }, r.source),
+        ' ',
+        el('span', { className: 'relation-type', testid: 'relation-type' }, r.relationship.replaceAll('_', ' ')),
+        ' ',
+        el('span', { testid: 'relation-target' }, r.target),
+        ' ',
+        el('span', { className: 'muted' }, `(${(r.score ?? 0).toFixed(2)})`),
+      ),
+    ),
+  )
 }
 
 ui.searchForm.addEventListener('submit', (event) => {
@@ -272,11 +303,34 @@ ui.searchForm.addEventListener('submit', (event) => {
 
 // --- list, edit, history, delete ---------------------------------------------------------------
 
-/** Re-renders what a change can affect: the list and the last search. */
+/** Re-renders what a change can affect: the list, the graph and the last search. */
 async function afterChange(): Promise<void> {
   await refreshList()
+  await refreshGraph()
   if (lastQuery) await runSearch(lastQuery)
 }
+
+// --- graph --------------------------------------------------------------------------------------
+
+/** Draws the current user's entities and relations while the graph view is open. */
+async function refreshGraph(): Promise<void> {
+  if (!ui.graphCard.open || !demo) return
+  const store = demoGraphStore()
+  const scope = { user_id: user }
+  const [entities, relations] = await Promise.all([store.listEntities({ scope }), store.listRelations({ scope })])
+  if (entities.length === 0) {
+    ui.graph.replaceChildren()
+    ui.graphStatus.textContent = `Nothing to draw yet: ${user}'s memories name no people, places or things.`
+    return
+  }
+  const drawn = renderGraph(ui.graph, user, { entities, relations })
+  const more = entities.length > drawn.nodes ? ` (the ${drawn.nodes} most named of ${entities.length})` : ''
+  ui.graphStatus.textContent = `${drawn.nodes} ${drawn.nodes === 1 ? 'entity' : 'entities'}${more} and ${drawn.edges} ${drawn.edges === 1 ? 'relation' : 'relations'} of ${user}.`
+}
+
+ui.graphCard.addEventListener('toggle', () => {
+  if (ui.graphCard.open) void act(refreshGraph)
+})
 
 async function refreshList(): Promise<void> {
   const memory = memoryOrThrow()
