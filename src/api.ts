@@ -44,3 +44,5 @@ export type * from './interfaces/graph-store.ts'
 export { LocalGraphStore, type LocalGraphStoreOptions } from './local/graph/local-graph-store.ts'
 // Graph memory's LLM-free entity linking in bundled browser apps (docs/graph.md).
 export { useCompromise } from './memory/entity-linker.ts'
+// The portable format (docs/format.md): export/import records, the JSON Lines codec, importers of mem0's formats.
+export * from './portable/index.ts'
