@@ -6,9 +6,11 @@
  * `npm start` does (vite build, vite preview with the models at /models/), with the WordNet stand-in
  * model, the only one whose similarities may be asserted. Every request the browser makes is intercepted:
  * any that is not to a loopback address fails the test. Screenshots go to test-results/e2e/.
+ * Graph memory is on in the demo: its graph view is checked against the library's entity linker and the
+ * scripted LLM's relations; "Download my memories" and "Import" round-trip a user's memories.
  */
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -49,7 +51,9 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  console.log(`screenshots of the demo: ${SHOTS}/{demo-search,demo-offline,demo-history,demo,demo-graph,demo-graph-relations}.png`)
+  console.log(
+    `screenshots of the demo: ${SHOTS}/{demo-search,demo-offline,demo-history,demo,demo-graph,demo-graph-relations,demo-import}.png`,
+  )
   await browser?.close()
   await server?.close()
   rmSync(outDir, { recursive: true, force: true })
@@ -309,6 +313,96 @@ describe('web demo (built, in Chromium, offline)', () => {
     expect(pageErrors).toEqual([])
     expect(outside).toEqual([])
     await context.close()
+  })
+
+  it("downloads the user's memories as a file, and imports them back after they were cleared (a bad file imports nothing)", async () => {
+    const { context, outside, pageErrors } = await guardedContext()
+    const page = await context.newPage()
+    await page.goto(`${origin}/`)
+    await waitForModel(page, outside)
+    for (const note of NOTES.slice(0, 3)) await remember(page, note)
+    await item(page, 'My car needs new tires').getByTestId('edit-button').click()
+    await page.getByTestId('edit-input').fill('My car needs new brakes')
+    await page.getByTestId('save-button').click()
+    const historyOf = async (): Promise<string[]> => {
+      const edited = item(page, 'My car needs new brakes')
+      await edited.getByTestId('history').waitFor()
+      return edited.getByTestId('history-entry').allTextContents()
+    }
+    const before = (await listed(page)).sort()
+    const history = await historyOf()
+    expect(history).toHaveLength(2)
+
+    // Download: a .jsonl file of the export format, one record per line.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-button').click()])
+    expect(download.suggestedFilename()).toMatch(/^edgemem-alice-\d{4}-\d{2}-\d{2}\.jsonl$/)
+    const file = join(outDir, download.suggestedFilename())
+    await download.saveAs(file)
+    const records = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; memory?: string; userId?: string })
+    expect(records[0]?.type).toBe('edgemem-export')
+    const memories = records.filter((r) => r.type === 'memory')
+    expect(memories.map((r) => r.memory).sort()).toEqual(before)
+    expect(memories.every((r) => r.userId === 'alice')).toBe(true)
+    expect(records.filter((r) => r.type === 'history')).toHaveLength(4)
+    await expectText(page, 'portable-status', 'Downloaded 3 memories of alice')
+
+    // Cleared.
+    page.once('dialog', (dialog) => void dialog.accept())
+    await page.locator('#delete-all').click()
+    await expectText(page, 'list-status', 'Forgot 3 memories.')
+    expect(await listed(page)).toEqual([])
+
+    // A file with a bad line: a typed error naming the line, and nothing imported.
+    const header = readFileSync(file, 'utf8').split('\n')[0]!
+    const good = readFileSync(file, 'utf8').split('\n')[1]!
+    await page.getByTestId('import-file').setInputFiles({
+      name: 'broken.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(`${header}\n${good}\n{"type":"memory","id":\n`),
+    })
+    await page.locator('[data-testid="portable-status"][data-state="failed"]').waitFor({ timeout: 30_000 })
+    const failure = (await page.getByTestId('portable-status').textContent()) ?? ''
+    expect(failure).toMatch(/^broken\.jsonl was not imported: FormatError: line 3: /)
+    expect(await page.getByTestId('portable-status').getAttribute('data-error')).toBe('FormatError')
+    expect(await listed(page)).toEqual([])
+
+    // The downloaded file: the same memories, found by search again.
+    const importFile = async (target: Page): Promise<void> => {
+      await target.getByTestId('import-file').setInputFiles(file)
+      await target.locator('[data-testid="portable-status"][data-state="imported"]').waitFor({ timeout: 60_000 })
+      expect(await target.getByTestId('portable-status').textContent()).toBe(
+        `Imported 3 of 3 memories of alice from ${download.suggestedFilename()}.`,
+      )
+      expect((await listed(target)).sort()).toEqual(before)
+      expect((await search(target, 'automobile brakes'))[0]?.text).toBe('My car needs new brakes')
+    }
+    await importFile(page)
+    await page.screenshot({ path: join(SHOTS, 'demo-import.png'), fullPage: true })
+    // Importing the same file again changes nothing.
+    await page.getByTestId('import-file').setInputFiles(file)
+    await expectText(page, 'portable-status', `Imported 0 of 3 memories of alice from ${download.suggestedFilename()} (3 already here).`)
+    expect((await listed(page)).sort()).toEqual(before)
+    expect(pageErrors).toEqual([])
+    expect(outside).toEqual([])
+    await context.close()
+
+    // The file the person kept, opened in another browser (a new profile: empty IndexedDB): the same
+    // memories with the same history.
+    const other = await guardedContext()
+    const elsewhere = await other.context.newPage()
+    await elsewhere.goto(`${origin}/`)
+    await waitForModel(elsewhere, other.outside)
+    await importFile(elsewhere)
+    await item(elsewhere, 'My car needs new brakes').getByTestId('history-button').click()
+    const edited = item(elsewhere, 'My car needs new brakes')
+    await edited.getByTestId('history').waitFor()
+    expect(await edited.getByTestId('history-entry').allTextContents()).toEqual(history)
+    expect(other.pageErrors).toEqual([])
+    expect(other.outside).toEqual([])
+    await other.context.close()
   })
 
   it('says in its own terms, with the fix, when the model files are missing', async () => {

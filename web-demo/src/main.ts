@@ -1,6 +1,6 @@
 // The demo page: wires the forms to one edgemem Memory (see memory.ts) and renders what it returns.
 // All text is inserted with textContent, never as HTML.
-import type { HistoryEntry, Memory, MemoryEvent, MemoryItem, Relation } from 'edgemem'
+import { decodeJsonLines, encodeJsonLines, type HistoryEntry, type Memory, type MemoryEvent, type MemoryItem, type Relation } from 'edgemem'
 import type { TransformersProgressEvent } from 'edgemem/transformers'
 import { renderGraph } from './graph-view.ts'
 import { createDemoMemory, DB_NAME, demoGraphStore } from './memory.ts'
@@ -46,6 +46,11 @@ const ui = {
   graph: byId<HTMLDivElement>('graph'),
   relations: byId<HTMLDivElement>('relations'),
   relationList: byId<HTMLUListElement>('relation-list'),
+  exportButton: byId<HTMLButtonElement>('export-button'),
+  importButton: byId<HTMLButtonElement>('import-button'),
+  importFile: byId<HTMLInputElement>('import-file'),
+  importProgress: byId<HTMLProgressElement>('import-progress'),
+  portableStatus: byId<HTMLSpanElement>('portable-status'),
 }
 
 const settings = loadSettings()
@@ -93,7 +98,8 @@ async function act(action: () => Promise<void>): Promise<void> {
 }
 
 function setEnabled(enabled: boolean): void {
-  for (const control of [ui.note, ui.addButton, ui.query, ui.searchButton, ui.deleteAll]) control.disabled = !enabled || !demo
+  for (const control of [ui.note, ui.addButton, ui.query, ui.searchButton, ui.deleteAll, ui.exportButton, ui.importButton])
+    control.disabled = !enabled || !demo
 }
 
 /** Search results weaker than this are left out (the page explains the scale next to the results). */
@@ -444,6 +450,103 @@ ui.deleteAll.addEventListener('click', () => {
     openHistories.clear()
     await afterChange()
     listStatus(`Forgot ${deleted} memories.`)
+  })
+})
+
+// --- download and import (the portable format, docs/format.md) ---------------------------------
+
+/** A file name from the user id: letters, digits, "-" and "_" only. */
+function exportFileName(): string {
+  const safe = user.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40) || 'user'
+  return `edgemem-${safe}-${new Date().toISOString().slice(0, 10)}.jsonl`
+}
+
+ui.exportButton.addEventListener('click', () => {
+  void act(async () => {
+    ui.listStatus.replaceChildren()
+    ui.portableStatus.textContent = 'Preparing the file…'
+    // One JSON line per record, streamed from the store into the Blob's parts (no vectors: the file
+    // holds what was written; an import embeds it again).
+    const lines: string[] = []
+    let memories = 0
+    for await (const line of encodeJsonLines(countMemories(memoryOrThrow().export({ userId: user }), () => memories++))) lines.push(line)
+    const url = URL.createObjectURL(new Blob(lines, { type: 'application/x-ndjson' }))
+    const link = el('a', { href: url, download: exportFileName() })
+    link.click()
+    // The download has its own copy once it started; the URL is not needed after this turn.
+    setTimeout(() => URL.revokeObjectURL(url), 0)
+    ui.portableStatus.dataset.state = 'exported'
+    ui.portableStatus.textContent = `Downloaded ${memories} ${memories === 1 ? 'memory' : 'memories'} of ${user} (${link.download}).`
+  })
+})
+
+async function* countMemories<T extends { type: string }>(records: AsyncIterable<T>, count: () => void): AsyncGenerator<T> {
+  for await (const record of records) {
+    if (record.type === 'memory') count()
+    yield record
+  }
+}
+
+/** The file's bytes, reporting how many were read (the import's progress). */
+async function* fileChunks(file: File, onBytes: (read: number) => void): AsyncGenerator<Uint8Array> {
+  const reader = file.stream().getReader()
+  let read = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      read += value.byteLength
+      onBytes(read)
+      yield value
+    }
+  } finally {
+    reader.releaseLock()
+  }
+}
+
+ui.importButton.addEventListener('click', () => ui.importFile.click())
+
+ui.importFile.addEventListener('change', () => {
+  const file = ui.importFile.files?.[0]
+  ui.importFile.value = '' // choosing the same file again fires change again
+  if (!file) return
+  void act(async () => {
+    const progress = ui.importProgress
+    const show = (phase: string, read: number): void => {
+      progress.value = file.size === 0 ? 1 : read / file.size
+      ui.portableStatus.textContent = `${phase} ${file.name}: ${Math.round(progress.value * 100)}%`
+    }
+    delete ui.portableStatus.dataset.state
+    ui.listStatus.replaceChildren()
+    progress.hidden = false
+    try {
+      // First the whole file is checked, so a bad line imports nothing; then it is imported.
+      const users = new Set<string>()
+      let memories = 0
+      for await (const record of decodeJsonLines(fileChunks(file, (read) => show('Checking', read)))) {
+        if (record.type !== 'memory') continue
+        memories++
+        if (record.userId !== undefined) users.add(record.userId)
+      }
+      const result = await memoryOrThrow().import(decodeJsonLines(fileChunks(file, (read) => show('Importing', read))), {
+        batchSize: 20,
+        onProgress: (p) => (ui.portableStatus.textContent = `Importing ${file.name}: ${p.imported} new, ${p.skipped} already here`),
+      })
+      await afterChange()
+      const whose = users.size === 0 ? '' : ` of ${[...users].join(', ')}`
+      ui.portableStatus.dataset.state = 'imported'
+      ui.portableStatus.textContent = `Imported ${result.imported} of ${memories} ${memories === 1 ? 'memory' : 'memories'}${whose} from ${file.name}${
+        result.skipped ? ` (${result.skipped} already here)` : ''
+      }.`
+    } catch (error) {
+      // Said where the import was asked for: which file, the error's name (FormatError names the line).
+      const name = error instanceof Error ? error.name : 'Error'
+      ui.portableStatus.dataset.state = 'failed'
+      ui.portableStatus.dataset.error = name
+      ui.portableStatus.textContent = `${file.name} was not imported: ${name}: ${error instanceof Error ? error.message : String(error)}`
+    } finally {
+      progress.hidden = true
+    }
   })
 })
 
