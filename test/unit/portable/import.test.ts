@@ -6,6 +6,7 @@ import {
   MemoryStorage,
   parseRecord,
   type PortableRecord,
+  LocalGraphStore,
   StorageError,
   type VectorStore,
 } from '../../../src/index.ts'
@@ -227,5 +228,81 @@ describe('Memory.import', () => {
     const copy = memory()
     expect(await copy.import(decodeJsonLines([text]))).toMatchObject({ imported: 450 })
     expect((await lines(copy.export())).slice(1).sort()).toEqual((await lines(m.export())).slice(1).sort())
+  })
+})
+
+describe('graph relations', () => {
+  it('are exported per scope (valid and invalidated) and imported once, re-resolving names in the target graph', async () => {
+    const graphOf = () => {
+      const storage = new MemoryStorage()
+      return { storage, graph: new LocalGraphStore({ storage, collection: 'g' }) }
+    }
+    const a = graphOf()
+    const from = memory({ storage: a.storage, graphStore: a.graph })
+    const { results } = await from.add('Alice works at Acme', { userId: 'alice', infer: false })
+    const id = results[0]!.id
+    const scope = { user_id: 'alice' }
+    const fact = (target: string, validFrom: string) => ({ source: 'Alice', relationship: 'works_at', target, memoryIds: [id], validFrom })
+    const first = await a.graph.apply({ scope, entities: [], relations: [fact('Initech', '2026-01-01T00:00:00.000Z')], invalidate: [] })
+    await a.graph.apply({
+      scope,
+      entities: [],
+      relations: [fact('Acme', '2026-06-01T00:00:00.000Z')],
+      invalidate: [{ id: first.added[0]!.id, at: '2026-06-01T00:00:00.000Z' }],
+    })
+    await a.graph.apply({
+      scope: { agent_id: 'planner' },
+      entities: [],
+      relations: [{ ...fact('Bob', '2026-02-01T00:00:00.000Z'), memoryIds: ['m-x'] }],
+      invalidate: [],
+    })
+    await from.add('Plans trips', { agentId: 'planner', infer: false })
+
+    const exported = await lines(from.export())
+    const relations = exported.map((l) => JSON.parse(l) as { type: string }).filter((r) => r.type === 'relation')
+    expect(relations).toHaveLength(3)
+    expect(relations).toEqual(
+      expect.arrayContaining([
+        {
+          type: 'relation',
+          source: 'Alice',
+          relationship: 'works_at',
+          target: 'Initech',
+          userId: 'alice',
+          validFrom: '2026-01-01T00:00:00.000Z',
+          invalidatedAt: '2026-06-01T00:00:00.000Z',
+          memoryIds: [id],
+        },
+        {
+          type: 'relation',
+          source: 'Alice',
+          relationship: 'works_at',
+          target: 'Acme',
+          userId: 'alice',
+          validFrom: '2026-06-01T00:00:00.000Z',
+          invalidatedAt: null,
+          memoryIds: [id],
+        },
+        {
+          type: 'relation',
+          source: 'Alice',
+          relationship: 'works_at',
+          target: 'Bob',
+          agentId: 'planner',
+          validFrom: '2026-02-01T00:00:00.000Z',
+          invalidatedAt: null,
+          memoryIds: ['m-x'],
+        },
+      ]),
+    )
+    const b = graphOf()
+    const to = memory({ storage: b.storage, graphStore: b.graph })
+    expect(await to.import(decodeJsonLines(exported))).toMatchObject({ imported: 2, relations: 3 })
+    const again = await lines(to.export())
+    expect(again.slice(1).sort()).toEqual(exported.slice(1).sort())
+    expect(await to.import(decodeJsonLines(exported))).toMatchObject({ imported: 0, relations: 0 })
+    expect((await lines(to.export())).slice(1).sort()).toEqual(exported.slice(1).sort())
+    // Without a graph store, relations are read and validated but not written.
+    expect(await memory().import(decodeJsonLines(exported))).toMatchObject({ imported: 2, relations: 0 })
   })
 })
