@@ -193,6 +193,10 @@ describe('web demo (built, in Chromium, offline)', () => {
     expect((await listed(page)).sort()).toEqual([...NOTES].sort())
     await remember(page, 'My cat sleeps on the sofa')
     expect((await search(page, 'where does my cat sleep'))[0]?.text).toBe('My cat sleeps on the sofa')
+    // Graph memory works offline too: entities are linked on the device (compromise came from the kept app).
+    await page.getByTestId('graph-toggle').click()
+    expect(await graphNodes(page)).toEqual(await expectedEntities([...NOTES, 'My cat sleeps on the sofa']))
+    await page.getByTestId('graph-toggle').click()
     await page.screenshot({ path: join(SHOTS, 'demo-offline.png'), fullPage: true })
     // The page that opened was the service worker's copy (the server is gone: nothing else could answer).
     expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${origin}/sw.js`)
