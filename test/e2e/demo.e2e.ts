@@ -133,6 +133,9 @@ function item(page: Page, text: string) {
   return page.getByTestId('memory-item').filter({ has: page.getByTestId('memory-text').getByText(text, { exact: true }) })
 }
 
+/** An entity name that is markup: the demo must show it as text. */
+const MARKUP_NAME = '<b>Mallory</b><img src=x>'
+
 const NOTES = ['I love eating pizza', 'My car needs new tires', 'My dog is sick', 'I play the guitar in a band']
 
 describe('web demo (built, in Chromium, offline)', () => {
@@ -453,10 +456,13 @@ describe('web demo (built, in Chromium, offline)', () => {
             { name: 'Carol', type: 'person' },
             { name: 'nuts', type: 'food' },
             { name: 'vegetarian diet', type: 'diet' },
+            // Markup in a name is text: drawn as written, never parsed (an <img> would also request "x").
+            { name: MARKUP_NAME, type: 'person' },
           ],
           relations: [
             { source: 'Carol', relationship: 'is allergic to', target: 'nuts' },
             { source: 'Carol', relationship: 'follows', target: 'vegetarian diet' },
+            { source: 'Carol', relationship: 'knows', target: MARKUP_NAME },
           ],
         }),
       })
@@ -481,8 +487,11 @@ describe('web demo (built, in Chromium, offline)', () => {
 
       // The graph view draws the LLM's relations as labelled arrows between its entities.
       await page.getByTestId('graph-toggle').click()
-      await expectText(page, 'graph-status', '3 entities and 2 relations of carol.')
-      expect(await graphNodes(page)).toEqual(['carol', 'nuts', 'vegetarian diet'])
+      await expectText(page, 'graph-status', '4 entities and 3 relations of carol.')
+      expect(await graphNodes(page)).toEqual(['carol', normalizeEntityName(MARKUP_NAME), 'nuts', 'vegetarian diet'].sort())
+      const svg = page.getByTestId('graph-svg')
+      expect(await svg.locator('img, b').count()).toBe(0)
+      expect(await svg.locator('text').allTextContents()).toContain(MARKUP_NAME)
       const edges = await page
         .getByTestId('graph-edge')
         .evaluateAll((gs) =>
@@ -492,7 +501,7 @@ describe('web demo (built, in Chromium, offline)', () => {
             )
             .sort(),
         )
-      expect(edges).toEqual(['Carol -follows-> vegetarian diet', 'Carol -is_allergic_to-> nuts'])
+      expect(edges).toEqual([`Carol -knows-> ${MARKUP_NAME}`, 'Carol -follows-> vegetarian diet', 'Carol -is_allergic_to-> nuts'].sort())
       expect(await page.getByTestId('graph-edge').locator('text').allTextContents()).toEqual(
         expect.arrayContaining(['is allergic to', 'follows']),
       )
