@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.ts'
 import { normalizeEntityName } from '../util/graph-names.ts'
 
 /**
@@ -27,6 +28,17 @@ function loadCompromise(): Promise<Compromise | undefined> {
     () => undefined,
   )
   return loading
+}
+
+/**
+ * Hands `compromise` to the entity linker, for bundled browser apps: the linker imports the optional
+ * package by name at run time (so that bundlers never require it), and a browser cannot resolve a bare
+ * name. An app that bundles it imports it itself and passes its default export here, before adding
+ * memories: `useCompromise((await import('compromise')).default)`.
+ */
+export function useCompromise(nlp: (text: string) => unknown): void {
+  if (typeof nlp !== 'function') throw new ConfigError('graph', "useCompromise: pass compromise's default export (a function)")
+  loading = Promise.resolve(nlp as Compromise)
 }
 
 const CAPITALISED = /\p{Lu}[\p{L}\p{N}'’-]*(?:\s+\p{Lu}[\p{L}\p{N}'’-]*)*/gu

@@ -6,9 +6,11 @@
  * `npm start` does (vite build, vite preview with the models at /models/), with the WordNet stand-in
  * model, the only one whose similarities may be asserted. Every request the browser makes is intercepted:
  * any that is not to a loopback address fails the test. Screenshots go to test-results/e2e/.
+ * Graph memory is on in the demo: its graph view is checked against the library's entity linker and the
+ * scripted LLM's relations; "Download my memories" and "Import" round-trip a user's memories.
  */
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -16,6 +18,8 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { preview, type PreviewServer } from 'vite'
+import { linkEntities } from '../../src/memory/entity-linker.ts'
+import { normalizeEntityName } from '../../src/util/graph-names.ts'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts'
 import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'
 import { startOpenAITestServer, type OpenAITestServer } from '../servers/openai.ts'
@@ -47,7 +51,9 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  console.log(`screenshots of the demo: ${SHOTS}/{demo-search,demo-offline,demo-history,demo}.png`)
+  console.log(
+    `screenshots of the demo: ${SHOTS}/{demo-search,demo-offline,demo-history,demo,demo-graph,demo-graph-relations,demo-import}.png`,
+  )
   await browser?.close()
   await server?.close()
   rmSync(outDir, { recursive: true, force: true })
@@ -127,6 +133,9 @@ function item(page: Page, text: string) {
   return page.getByTestId('memory-item').filter({ has: page.getByTestId('memory-text').getByText(text, { exact: true }) })
 }
 
+/** An entity name that is markup: the demo must show it as text. */
+const MARKUP_NAME = '<b>Mallory</b><img src=x>'
+
 const NOTES = ['I love eating pizza', 'My car needs new tires', 'My dog is sick', 'I play the guitar in a band']
 
 describe('web demo (built, in Chromium, offline)', () => {
@@ -187,6 +196,10 @@ describe('web demo (built, in Chromium, offline)', () => {
     expect((await listed(page)).sort()).toEqual([...NOTES].sort())
     await remember(page, 'My cat sleeps on the sofa')
     expect((await search(page, 'where does my cat sleep'))[0]?.text).toBe('My cat sleeps on the sofa')
+    // Graph memory works offline too: entities are linked on the device (compromise came from the kept app).
+    await page.getByTestId('graph-toggle').click()
+    expect(await graphNodes(page)).toEqual(await expectedEntities([...NOTES, 'My cat sleeps on the sofa']))
+    await page.getByTestId('graph-toggle').click()
     await page.screenshot({ path: join(SHOTS, 'demo-offline.png'), fullPage: true })
     // The page that opened was the service worker's copy (the server is gone: nothing else could answer).
     expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${origin}/sw.js`)
@@ -252,6 +265,153 @@ describe('web demo (built, in Chromium, offline)', () => {
     await context.close()
   })
 
+  it("draws the user's graph (entities linked on the device, no LLM), updates it after add and delete, and per user", async () => {
+    const { context, outside, pageErrors } = await guardedContext()
+    const page = await context.newPage()
+    await page.goto(`${origin}/`)
+    await waitForModel(page, outside)
+    // Nothing to draw before anything is remembered.
+    await page.getByTestId('graph-toggle').click()
+    await expectText(page, 'graph-status', 'Nothing to draw yet')
+
+    const alice = ['Alice moved to Berlin with Bob.', 'Bob works for Siemens in Munich.']
+    for (const note of alice) await remember(page, note)
+    // The library's entities for these notes: the names its LLM-free linker finds (compromise, run here in
+    // Node), one node per normalised name.
+    expect(await graphNodes(page)).toEqual(await expectedEntities(alice))
+    expect(await graphNodes(page)).toEqual(['alice', 'berlin', 'bob', 'munich', 'siemens'])
+    // No LLM: no relations, only entities named together (Bob with each of the others).
+    expect(await page.getByTestId('graph-edge').count()).toBe(0)
+    expect(await page.getByTestId('graph-comention').count()).toBe(6)
+    await expectText(page, 'graph-status', '5 entities and 0 relations of alice.')
+    // Accessible: the picture has a title and a description, every node a title.
+    const svg = page.getByTestId('graph-svg')
+    expect(await svg.getAttribute('role')).toBe('img')
+    expect(await svg.locator('desc').textContent()).toContain('5 entities and 0 relations of alice')
+    expect(await page.getByTestId('graph-node').filter({ hasText: 'Bob' }).locator('title').textContent()).toBe('Bob: named in 2 memories')
+    await page.getByTestId('graph-card').screenshot({ path: join(SHOTS, 'demo-graph.png') })
+
+    // Deleting a note drops the entities only it named; the graph follows.
+    await item(page, 'Alice moved to Berlin with Bob.').getByTestId('delete-button').click()
+    await item(page, 'Alice moved to Berlin with Bob.').getByTestId('confirm-delete').click()
+    await expectText(page, 'list-status', 'Forgot: "Alice moved to Berlin with Bob."')
+    await expectText(page, 'graph-status', '3 entities and 0 relations of alice.')
+    expect(await graphNodes(page)).toEqual(await expectedEntities(alice.slice(1)))
+
+    // Another user has another graph; alice's comes back when switching back.
+    const bob = ['Carol visited Lisbon and Porto with Dan.']
+    await page.getByTestId('user-input').fill('bob')
+    await page.getByTestId('user-switch').click()
+    await expectText(page, 'graph-status', 'Nothing to draw yet')
+    await remember(page, bob[0]!)
+    await expectText(page, 'graph-status', 'of bob.')
+    expect(await graphNodes(page)).toEqual(await expectedEntities(bob))
+    expect(await page.getByTestId('graph-svg').getAttribute('data-user')).toBe('bob')
+    await page.getByTestId('user-input').fill('alice')
+    await page.getByTestId('user-switch').click()
+    await expectText(page, 'graph-status', 'of alice.')
+    expect(await graphNodes(page)).toEqual(['bob', 'munich', 'siemens'])
+
+    // A reload finds the graph again (IndexedDB).
+    await page.reload()
+    await waitForModel(page, outside)
+    await page.getByTestId('graph-toggle').click()
+    await expectText(page, 'graph-status', '3 entities and 0 relations of alice.')
+    expect(pageErrors).toEqual([])
+    expect(outside).toEqual([])
+    await context.close()
+  })
+
+  it("downloads the user's memories as a file, and imports them back after they were cleared (a bad file imports nothing)", async () => {
+    const { context, outside, pageErrors } = await guardedContext()
+    const page = await context.newPage()
+    await page.goto(`${origin}/`)
+    await waitForModel(page, outside)
+    for (const note of NOTES.slice(0, 3)) await remember(page, note)
+    await item(page, 'My car needs new tires').getByTestId('edit-button').click()
+    await page.getByTestId('edit-input').fill('My car needs new brakes')
+    await page.getByTestId('save-button').click()
+    const historyOf = async (): Promise<string[]> => {
+      const edited = item(page, 'My car needs new brakes')
+      await edited.getByTestId('history').waitFor()
+      return edited.getByTestId('history-entry').allTextContents()
+    }
+    const before = (await listed(page)).sort()
+    const history = await historyOf()
+    expect(history).toHaveLength(2)
+
+    // Download: a .jsonl file of the export format, one record per line.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-button').click()])
+    expect(download.suggestedFilename()).toMatch(/^edgemem-alice-\d{4}-\d{2}-\d{2}\.jsonl$/)
+    const file = join(outDir, download.suggestedFilename())
+    await download.saveAs(file)
+    const records = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; memory?: string; userId?: string })
+    expect(records[0]?.type).toBe('edgemem-export')
+    const memories = records.filter((r) => r.type === 'memory')
+    expect(memories.map((r) => r.memory).sort()).toEqual(before)
+    expect(memories.every((r) => r.userId === 'alice')).toBe(true)
+    expect(records.filter((r) => r.type === 'history')).toHaveLength(4)
+    await expectText(page, 'portable-status', 'Downloaded 3 memories of alice')
+
+    // Cleared.
+    page.once('dialog', (dialog) => void dialog.accept())
+    await page.locator('#delete-all').click()
+    await expectText(page, 'list-status', 'Forgot 3 memories.')
+    expect(await listed(page)).toEqual([])
+
+    // A file with a bad line: a typed error naming the line, and nothing imported.
+    const header = readFileSync(file, 'utf8').split('\n')[0]!
+    const good = readFileSync(file, 'utf8').split('\n')[1]!
+    await page.getByTestId('import-file').setInputFiles({
+      name: 'broken.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(`${header}\n${good}\n{"type":"memory","id":\n`),
+    })
+    await page.locator('[data-testid="portable-status"][data-state="failed"]').waitFor({ timeout: 30_000 })
+    const failure = (await page.getByTestId('portable-status').textContent()) ?? ''
+    expect(failure).toMatch(/^broken\.jsonl was not imported: FormatError: line 3: /)
+    expect(await page.getByTestId('portable-status').getAttribute('data-error')).toBe('FormatError')
+    expect(await listed(page)).toEqual([])
+
+    // The downloaded file: the same memories, found by search again.
+    const importFile = async (target: Page): Promise<void> => {
+      await target.getByTestId('import-file').setInputFiles(file)
+      await target.locator('[data-testid="portable-status"][data-state="imported"]').waitFor({ timeout: 60_000 })
+      expect(await target.getByTestId('portable-status').textContent()).toBe(
+        `Imported 3 of 3 memories of alice from ${download.suggestedFilename()}.`,
+      )
+      expect((await listed(target)).sort()).toEqual(before)
+      expect((await search(target, 'automobile brakes'))[0]?.text).toBe('My car needs new brakes')
+    }
+    await importFile(page)
+    await page.screenshot({ path: join(SHOTS, 'demo-import.png'), fullPage: true })
+    // Importing the same file again changes nothing.
+    await page.getByTestId('import-file').setInputFiles(file)
+    await expectText(page, 'portable-status', `Imported 0 of 3 memories of alice from ${download.suggestedFilename()} (3 already here).`)
+    expect((await listed(page)).sort()).toEqual(before)
+    expect(pageErrors).toEqual([])
+    expect(outside).toEqual([])
+    await context.close()
+
+    // The file the person kept, opened in another browser (a new profile: empty IndexedDB): the same
+    // memories with the same history.
+    const other = await guardedContext()
+    const elsewhere = await other.context.newPage()
+    await elsewhere.goto(`${origin}/`)
+    await waitForModel(elsewhere, other.outside)
+    await importFile(elsewhere)
+    await item(elsewhere, 'My car needs new brakes').getByTestId('history-button').click()
+    const edited = item(elsewhere, 'My car needs new brakes')
+    await edited.getByTestId('history').waitFor()
+    expect(await edited.getByTestId('history-entry').allTextContents()).toEqual(history)
+    expect(other.pageErrors).toEqual([])
+    expect(other.outside).toEqual([])
+    await other.context.close()
+  })
+
   it('says in its own terms, with the fix, when the model files are missing', async () => {
     // The same build served with an empty models directory, as after deleting the generated models.
     const empty = mkdtempSync(join(tmpdir(), 'edgemem-no-models-'))
@@ -291,6 +451,19 @@ describe('web demo (built, in Chromium, offline)', () => {
             { event: 'ADD', text: 'Is vegetarian' },
             { event: 'ADD', text: 'Is allergic to nuts' },
           ],
+          // Graph memory is on in the demo: the same call names entities and relations.
+          entities: [
+            { name: 'Carol', type: 'person' },
+            { name: 'nuts', type: 'food' },
+            { name: 'vegetarian diet', type: 'diet' },
+            // Markup in a name is text: drawn as written, never parsed (an <img> would also request "x").
+            { name: MARKUP_NAME, type: 'person' },
+          ],
+          relations: [
+            { source: 'Carol', relationship: 'is allergic to', target: 'nuts' },
+            { source: 'Carol', relationship: 'follows', target: 'vegetarian diet' },
+            { source: 'Carol', relationship: 'knows', target: MARKUP_NAME },
+          ],
         }),
       })
       const { context, outside, served, pageErrors } = await guardedContext()
@@ -312,6 +485,32 @@ describe('web demo (built, in Chromium, offline)', () => {
       await expectText(page, 'add-result', 'Remembered: "Is vegetarian" · Remembered: "Is allergic to nuts"')
       expect((await listed(page)).sort()).toEqual(['Is allergic to nuts', 'Is vegetarian'])
 
+      // The graph view draws the LLM's relations as labelled arrows between its entities.
+      await page.getByTestId('graph-toggle').click()
+      await expectText(page, 'graph-status', '4 entities and 3 relations of carol.')
+      expect(await graphNodes(page)).toEqual(['carol', normalizeEntityName(MARKUP_NAME), 'nuts', 'vegetarian diet'].sort())
+      const svg = page.getByTestId('graph-svg')
+      expect(await svg.locator('img, b').count()).toBe(0)
+      expect(await svg.locator('text').allTextContents()).toContain(MARKUP_NAME)
+      const edges = await page
+        .getByTestId('graph-edge')
+        .evaluateAll((gs) =>
+          gs
+            .map(
+              (g) => `${(g as SVGElement).dataset.source} -${(g as SVGElement).dataset.relationship}-> ${(g as SVGElement).dataset.target}`,
+            )
+            .sort(),
+        )
+      expect(edges).toEqual([`Carol -knows-> ${MARKUP_NAME}`, 'Carol -follows-> vegetarian diet', 'Carol -is_allergic_to-> nuts'].sort())
+      expect(await page.getByTestId('graph-edge').locator('text').allTextContents()).toEqual(
+        expect.arrayContaining(['is allergic to', 'follows']),
+      )
+      await page.getByTestId('graph-card').screenshot({ path: join(SHOTS, 'demo-graph-relations.png') })
+      // A search shows the relations around the entities it names, without another LLM call.
+      await search(page, 'Is Carol allergic to nuts?')
+      const relations = await page.getByTestId('search-relation').allTextContents()
+      expect(relations.some((r) => r.startsWith('Carol is allergic to nuts'))).toBe(true)
+
       const chat = llm.chat.requests
       expect(chat).toHaveLength(1)
       expect(chat[0]!.headers.authorization).toBe('Bearer sk-demo-test')
@@ -327,6 +526,20 @@ describe('web demo (built, in Chromium, offline)', () => {
     }
   })
 })
+
+/** The names of the graph view's nodes, normalised and sorted. */
+async function graphNodes(page: Page): Promise<string[]> {
+  await page.getByTestId('graph-svg').waitFor({ timeout: 30_000 })
+  const names = await page.getByTestId('graph-node').evaluateAll((gs) => gs.map((g) => (g as SVGElement).dataset.name ?? ''))
+  return names.map(normalizeEntityName).sort()
+}
+
+/** The entities the library links for these memories without an LLM: one per normalised name. */
+async function expectedEntities(notes: string[]): Promise<string[]> {
+  const names = new Set<string>()
+  for (const note of notes) for (const name of await linkEntities(note)) names.add(normalizeEntityName(name))
+  return [...names].sort()
+}
 
 /**
  * The test LLM server behind a loopback proxy that answers CORS as a local server set up for browsers

@@ -1,8 +1,9 @@
 // The demo page: wires the forms to one edgemem Memory (see memory.ts) and renders what it returns.
 // All text is inserted with textContent, never as HTML.
-import type { HistoryEntry, Memory, MemoryEvent, MemoryItem } from 'edgemem'
+import { decodeJsonLines, encodeJsonLines, type HistoryEntry, type Memory, type MemoryEvent, type MemoryItem, type Relation } from 'edgemem'
 import type { TransformersProgressEvent } from 'edgemem/transformers'
-import { createDemoMemory, DB_NAME } from './memory.ts'
+import { renderGraph } from './graph-view.ts'
+import { createDemoMemory, DB_NAME, demoGraphStore } from './memory.ts'
 import { clearSettings, DEFAULT_MODEL, loadSettings, saveSettings, type DemoSettings } from './settings.ts'
 import { currentUser, knownUsers, switchUser } from './users.ts'
 
@@ -40,6 +41,16 @@ const ui = {
   settingsReset: byId<HTMLButtonElement>('settings-reset'),
   privacy: byId<HTMLParagraphElement>('privacy'),
   offlineStatus: byId<HTMLParagraphElement>('offline-status'),
+  graphCard: byId<HTMLDetailsElement>('graph-card'),
+  graphStatus: byId<HTMLParagraphElement>('graph-status'),
+  graph: byId<HTMLDivElement>('graph'),
+  relations: byId<HTMLDivElement>('relations'),
+  relationList: byId<HTMLUListElement>('relation-list'),
+  exportButton: byId<HTMLButtonElement>('export-button'),
+  importButton: byId<HTMLButtonElement>('import-button'),
+  importFile: byId<HTMLInputElement>('import-file'),
+  importProgress: byId<HTMLProgressElement>('import-progress'),
+  portableStatus: byId<HTMLSpanElement>('portable-status'),
 }
 
 const settings = loadSettings()
@@ -87,7 +98,8 @@ async function act(action: () => Promise<void>): Promise<void> {
 }
 
 function setEnabled(enabled: boolean): void {
-  for (const control of [ui.note, ui.addButton, ui.query, ui.searchButton, ui.deleteAll]) control.disabled = !enabled || !demo
+  for (const control of [ui.note, ui.addButton, ui.query, ui.searchButton, ui.deleteAll, ui.exportButton, ui.importButton])
+    control.disabled = !enabled || !demo
 }
 
 /** Search results weaker than this are left out (the page explains the scale next to the results). */
@@ -188,11 +200,15 @@ ui.userForm.addEventListener('submit', (event) => {
   renderUsers()
   ui.results.replaceChildren()
   ui.resultsNote.textContent = ''
+  renderRelations([])
   ui.addResult.textContent = ''
   ui.listStatus.replaceChildren()
   lastQuery = ''
   openHistories.clear()
-  void act(refreshList)
+  void act(async () => {
+    await refreshList()
+    await refreshGraph()
+  })
 })
 
 // --- add ----------------------------------------------------------------------------------------
@@ -237,7 +253,7 @@ ui.note.addEventListener('keydown', (event) => {
 // --- search -------------------------------------------------------------------------------------
 
 async function runSearch(query: string): Promise<void> {
-  const { results: all } = await memoryOrThrow().search(query, { userId: user, topK: 5 })
+  const { results: all, relations } = await memoryOrThrow().search(query, { userId: user, topK: 5 })
   const results = all.filter((item) => (item.score ?? 0) >= MIN_SCORE)
   ui.results.replaceChildren(
     ...(results.length === 0
@@ -260,6 +276,27 @@ async function runSearch(query: string): Promise<void> {
   )
   const hidden = all.length - results.length
   ui.resultsNote.textContent = hidden > 0 ? `${hidden} weaker ${hidden === 1 ? 'match' : 'matches'} left out.` : ''
+  renderRelations(relations ?? [])
+}
+
+/** Graph memory's answer beside the results: relations around the entities the question names. */
+function renderRelations(relations: Relation[]): void {
+  ui.relations.hidden = relations.length === 0
+  ui.relationList.replaceChildren(
+    ...relations.map((r) =>
+      el(
+        'li',
+        { testid: 'search-relation', title: 'a relation your LLM extracted, around the people, places and things your question names' },
+        el('span', { testid: 'relation-source' }, r.source),
+        ' ',
+        el('span', { className: 'relation-type', testid: 'relation-type' }, r.relationship.replaceAll('_', ' ')),
+        ' ',
+        el('span', { testid: 'relation-target' }, r.target),
+        ' ',
+        el('span', { className: 'muted' }, `(${(r.score ?? 0).toFixed(2)})`),
+      ),
+    ),
+  )
 }
 
 ui.searchForm.addEventListener('submit', (event) => {
@@ -272,11 +309,34 @@ ui.searchForm.addEventListener('submit', (event) => {
 
 // --- list, edit, history, delete ---------------------------------------------------------------
 
-/** Re-renders what a change can affect: the list and the last search. */
+/** Re-renders what a change can affect: the list, the graph and the last search. */
 async function afterChange(): Promise<void> {
   await refreshList()
+  await refreshGraph()
   if (lastQuery) await runSearch(lastQuery)
 }
+
+// --- graph --------------------------------------------------------------------------------------
+
+/** Draws the current user's entities and relations while the graph view is open. */
+async function refreshGraph(): Promise<void> {
+  if (!ui.graphCard.open || !demo) return
+  const store = demoGraphStore()
+  const scope = { user_id: user }
+  const [entities, relations] = await Promise.all([store.listEntities({ scope }), store.listRelations({ scope })])
+  if (entities.length === 0) {
+    ui.graph.replaceChildren()
+    ui.graphStatus.textContent = `Nothing to draw yet: ${user}'s memories name no people, places or things.`
+    return
+  }
+  const drawn = renderGraph(ui.graph, user, { entities, relations })
+  const more = entities.length > drawn.nodes ? ` (the ${drawn.nodes} most named of ${entities.length})` : ''
+  ui.graphStatus.textContent = `${drawn.nodes} ${drawn.nodes === 1 ? 'entity' : 'entities'}${more} and ${drawn.edges} ${drawn.edges === 1 ? 'relation' : 'relations'} of ${user}.`
+}
+
+ui.graphCard.addEventListener('toggle', () => {
+  if (ui.graphCard.open) void act(refreshGraph)
+})
 
 async function refreshList(): Promise<void> {
   const memory = memoryOrThrow()
@@ -390,6 +450,103 @@ ui.deleteAll.addEventListener('click', () => {
     openHistories.clear()
     await afterChange()
     listStatus(`Forgot ${deleted} memories.`)
+  })
+})
+
+// --- download and import (the portable format, docs/format.md) ---------------------------------
+
+/** A file name from the user id: letters, digits, "-" and "_" only. */
+function exportFileName(): string {
+  const safe = user.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40) || 'user'
+  return `edgemem-${safe}-${new Date().toISOString().slice(0, 10)}.jsonl`
+}
+
+ui.exportButton.addEventListener('click', () => {
+  void act(async () => {
+    ui.listStatus.replaceChildren()
+    ui.portableStatus.textContent = 'Preparing the file…'
+    // One JSON line per record, streamed from the store into the Blob's parts (no vectors: the file
+    // holds what was written; an import embeds it again).
+    const lines: string[] = []
+    let memories = 0
+    for await (const line of encodeJsonLines(countMemories(memoryOrThrow().export({ userId: user }), () => memories++))) lines.push(line)
+    const url = URL.createObjectURL(new Blob(lines, { type: 'application/x-ndjson' }))
+    const link = el('a', { href: url, download: exportFileName() })
+    link.click()
+    // The download has its own copy once it started; the URL is not needed after this turn.
+    setTimeout(() => URL.revokeObjectURL(url), 0)
+    ui.portableStatus.dataset.state = 'exported'
+    ui.portableStatus.textContent = `Downloaded ${memories} ${memories === 1 ? 'memory' : 'memories'} of ${user} (${link.download}).`
+  })
+})
+
+async function* countMemories<T extends { type: string }>(records: AsyncIterable<T>, count: () => void): AsyncGenerator<T> {
+  for await (const record of records) {
+    if (record.type === 'memory') count()
+    yield record
+  }
+}
+
+/** The file's bytes, reporting how many were read (the import's progress). */
+async function* fileChunks(file: File, onBytes: (read: number) => void): AsyncGenerator<Uint8Array> {
+  const reader = file.stream().getReader()
+  let read = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      read += value.byteLength
+      onBytes(read)
+      yield value
+    }
+  } finally {
+    reader.releaseLock()
+  }
+}
+
+ui.importButton.addEventListener('click', () => ui.importFile.click())
+
+ui.importFile.addEventListener('change', () => {
+  const file = ui.importFile.files?.[0]
+  ui.importFile.value = '' // choosing the same file again fires change again
+  if (!file) return
+  void act(async () => {
+    const progress = ui.importProgress
+    const show = (phase: string, read: number): void => {
+      progress.value = file.size === 0 ? 1 : read / file.size
+      ui.portableStatus.textContent = `${phase} ${file.name}: ${Math.round(progress.value * 100)}%`
+    }
+    delete ui.portableStatus.dataset.state
+    ui.listStatus.replaceChildren()
+    progress.hidden = false
+    try {
+      // First the whole file is checked, so a bad line imports nothing; then it is imported.
+      const users = new Set<string>()
+      let memories = 0
+      for await (const record of decodeJsonLines(fileChunks(file, (read) => show('Checking', read)))) {
+        if (record.type !== 'memory') continue
+        memories++
+        if (record.userId !== undefined) users.add(record.userId)
+      }
+      const result = await memoryOrThrow().import(decodeJsonLines(fileChunks(file, (read) => show('Importing', read))), {
+        batchSize: 20,
+        onProgress: (p) => (ui.portableStatus.textContent = `Importing ${file.name}: ${p.imported} new, ${p.skipped} already here`),
+      })
+      await afterChange()
+      const whose = users.size === 0 ? '' : ` of ${[...users].join(', ')}`
+      ui.portableStatus.dataset.state = 'imported'
+      ui.portableStatus.textContent = `Imported ${result.imported} of ${memories} ${memories === 1 ? 'memory' : 'memories'}${whose} from ${file.name}${
+        result.skipped ? ` (${result.skipped} already here)` : ''
+      }.`
+    } catch (error) {
+      // Said where the import was asked for: which file, the error's name (FormatError names the line).
+      const name = error instanceof Error ? error.name : 'Error'
+      ui.portableStatus.dataset.state = 'failed'
+      ui.portableStatus.dataset.error = name
+      ui.portableStatus.textContent = `${file.name} was not imported: ${name}: ${error instanceof Error ? error.message : String(error)}`
+    } finally {
+      progress.hidden = true
+    }
   })
 })
 

@@ -3,7 +3,7 @@
 // OpenAI-compatible endpoint in the Settings panel. The embedder is given as a provider spec, so the
 // core loads transformers.js and ONNX Runtime in a chunk of their own: the page is usable (and shows
 // the model's progress) before they arrive.
-import { Memory, type MemoryConfig } from 'edgemem'
+import { LocalGraphStore, Memory, type MemoryConfig, registerProvider, useCompromise } from 'edgemem'
 import type { TransformersProgressListener } from 'edgemem/transformers'
 import ortMjs from 'onnxruntime-web-dist/ort-wasm-simd-threaded.asyncify.mjs?url'
 import ortWasm from 'onnxruntime-web-dist/ort-wasm-simd-threaded.asyncify.wasm?url'
@@ -16,7 +16,32 @@ export function collectionFor(model: string): string {
   return `demo-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 64)
 }
 
+/**
+ * Graph memory (docs/graph.md) in the Memory's own IndexedDB storage: the `local` graph store, registered
+ * under a name of the demo's so the page keeps the instance and can draw the user's graph
+ * (listEntities, listRelations). The store is exactly what `graphStore: { provider: 'local' }` creates.
+ */
+let graphStore: LocalGraphStore | undefined
+registerProvider({
+  kind: 'graphStore',
+  name: 'demo-local',
+  factory: (_config, context) => {
+    if (!context.storage) throw new Error('the demo graph store needs the Memory storage')
+    graphStore = new LocalGraphStore({ storage: context.storage, collection: context.collection })
+    return graphStore
+  },
+})
+
+/** The graph store of the demo's Memory (created by its first use: `memory.ready()`). */
+export function demoGraphStore(): LocalGraphStore {
+  if (!graphStore) throw new Error('the graph store is not open yet')
+  return graphStore
+}
+
 export async function createDemoMemory(settings: DemoSettings, onProgress: TransformersProgressListener): Promise<Memory> {
+  // LLM-free entity linking (add with infer: false) uses compromise. The library imports it by name at
+  // run time, which a browser cannot resolve: the demo bundles it (a chunk of its own) and hands it over.
+  useCompromise((await import('compromise')).default)
   // On-device embeddings in a browser app: importing edgemem/transformers makes the bundler include
   // transformers.js (an optional peer dependency of edgemem, docs/providers/transformers.md). Imported
   // dynamically, it gets a chunk of its own, so the page shows its progress before it arrives.
@@ -38,6 +63,8 @@ export async function createDemoMemory(settings: DemoSettings, onProgress: Trans
     vectorStore: { provider: 'hnsw' },
     storage: { provider: 'indexeddb', config: { dbName: DB_NAME } },
     collection: collectionFor(settings.model),
+    // Graph memory: entities linked LLM-free on every add; with an LLM, relations too (one call).
+    graphStore: { provider: 'demo-local' } as unknown as MemoryConfig['graphStore'],
   }
   if (settings.llm) {
     const { baseURL, apiKey, model } = settings.llm
