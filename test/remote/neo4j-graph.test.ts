@@ -97,6 +97,17 @@ describe('neo4j graph store: wire protocol', () => {
     expect(fake.graph.received.slice(named)).toContain(KNOWN_STATEMENTS.entitiesWithEmbedding)
   })
 
+  it('leaves the indexes alone with createIndexes: false', async () => {
+    const before = fake.graph.received.length
+    await open(uniqueCollection('g'), { createIndexes: false }).apply({
+      scope: { user_id: 'u' },
+      entities: [{ name: 'Alice', memoryIds: ['m1'] }],
+      relations: [],
+      invalidate: [],
+    })
+    expect(fake.graph.received.slice(before).some((s) => s.startsWith('CREATE INDEX'))).toBe(false)
+  })
+
   it('accepts Bearer auth and another database name, and reports a missing database as a RemoteError', async () => {
     const bearer = open(uniqueCollection('g'), { username: undefined, password: undefined, token: 'sso-token' })
     expect(await bearer.listRelations({ scope: { user_id: 'u' } })).toEqual([])
