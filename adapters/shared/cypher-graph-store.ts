@@ -29,6 +29,7 @@ import {
   ValidationError,
   wordsForMatching,
 } from '../../src/internal.ts'
+import { uuidV5 } from './uuid-v5.ts'
 
 /**
  * The graph stores of graph databases that speak openCypher (Neo4j's Query API, Neptune Database,
@@ -42,6 +43,8 @@ import {
 export type CypherRunner = (statement: string, parameters: Record<string, unknown>) => Promise<Record<string, unknown>[]>
 
 export const ENTITY_LABEL = 'EdgememEntity'
+/** UUIDv5 namespace of entity ids: one id per (collection, exact scope, normalised name). */
+const ENTITY_ID_NAMESPACE = '8f0c6a52-4d3b-4e1f-9a7c-2b5e8d1f6c3a'
 export const RELATION_TYPE = 'EDGEMEM_RELATION'
 const SCOPE_KEYS = GRAPH_SCOPE_KEYS
 /** Longest entity name (in words) that text matching looks for; longer names match by embedding only. */
@@ -513,7 +516,8 @@ export class CypherGraphStore implements GraphStore {
         return next
       }
       const created: Entity = {
-        id: uuidv4(),
+        // Derived from the name, so two writers creating the same new entity at once make one node.
+        id: uuidV5(`${this.ns}\u0000${scopeKey(scope)}\u0000${norm}`, ENTITY_ID_NAMESPACE),
         scope,
         name: m.name,
         norm,

@@ -97,6 +97,19 @@ describe('neo4j graph store: wire protocol', () => {
     expect(fake.graph.received.slice(named)).toContain(KNOWN_STATEMENTS.entitiesWithEmbedding)
   })
 
+  it('two writers naming the same new entity at once make one node (entity ids derive from the name)', async () => {
+    const collection = uniqueCollection('g')
+    const [a, b] = [open(collection), open(collection)]
+    const scope = { user_id: 'u' }
+    await Promise.all([
+      a.apply({ scope, entities: [{ name: 'Zoe', memoryIds: ['m1'] }], relations: [], invalidate: [] }),
+      b.apply({ scope, entities: [{ name: 'zoe', memoryIds: ['m2'] }], relations: [], invalidate: [] }),
+    ])
+    expect((await a.listEntities({ scope })).map((e) => e.name.toLowerCase())).toEqual(['zoe'])
+    const other = await a.apply({ scope: { user_id: 'v' }, entities: [{ name: 'Zoe', memoryIds: ['m3'] }], relations: [], invalidate: [] })
+    expect(other.entities[0]!.id).not.toBe((await a.listEntities({ scope }))[0]!.id)
+  })
+
   it('leaves the indexes alone with createIndexes: false', async () => {
     const before = fake.graph.received.length
     await open(uniqueCollection('g'), { createIndexes: false }).apply({
