@@ -32,5 +32,6 @@ export * from './memory/wire.ts'
 // Graph memory's extension point and name rules, for the remote graph stores (adapters/shared/cypher-graph-store.ts).
 export type * from './interfaces/graph-store.ts'
 export { nameForMatching, normalizeEntityName, normalizeRelationship, wordsForMatching } from './util/graph-names.ts'
+export * from './util/graph-input.ts'
 export { uuidv4 } from './util/id.ts'
 export { toUnitVector } from './local/vector-math.ts'

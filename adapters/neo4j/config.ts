@@ -13,6 +13,8 @@ export const neo4jConfigSchema = z.strictObject({
   password: z.optional(secret),
   /** Bearer auth (an SSO / OIDC token) instead of a user and password. */
   token: z.optional(secret),
+  /** Create the store's indexes on first use (default true); turn off for a user without schema privileges (an admin creates them once). */
+  createIndexes: z.optional(z.boolean()),
   /** Cosine similarity of name embeddings at or above which two names of a scope are one entity (default 0.92). */
   resolveSimilarity: z.optional(z.number().check(z.gt(0), z.lte(1))),
   ...transportShape,

@@ -69,6 +69,6 @@ export function createNeo4jGraphStore(config: Neo4jConfig, collection: string): 
     run: neo4jRunner(config),
     collection,
     resolveSimilarity: config.resolveSimilarity,
-    setup: NEO4J_SETUP,
+    setup: config.createIndexes === false ? [] : NEO4J_SETUP,
   })
 }

@@ -1,24 +1,35 @@
 import {
+  checkDate,
+  checkMemoryIds,
+  checkName,
+  cleanScope,
+  DEFAULT_RESOLVE_SIMILARITY,
+  dot,
   type EntityQuery,
   type GraphEntity,
   type GraphListQuery,
+  GRAPH_SCOPE_KEYS,
   type GraphRelation,
   type GraphScope,
   type GraphStore,
   type GraphWrite,
   type GraphWriteResult,
+  inScope,
   type NeighbourhoodQuery,
   nameForMatching,
   normalizeEntityName,
   normalizeRelationship,
   type ReachedRelation,
   RemoteError,
+  sameScope,
   type ScoredEntity,
   toUnitVector,
+  union,
   uuidv4,
   ValidationError,
   wordsForMatching,
 } from '../../src/internal.ts'
+import { uuidV5 } from './uuid-v5.ts'
 
 /**
  * The graph stores of graph databases that speak openCypher (Neo4j's Query API, Neptune Database,
@@ -32,16 +43,16 @@ import {
 export type CypherRunner = (statement: string, parameters: Record<string, unknown>) => Promise<Record<string, unknown>[]>
 
 export const ENTITY_LABEL = 'EdgememEntity'
+/** UUIDv5 namespace of entity ids: one id per (collection, exact scope, normalised name). */
+const ENTITY_ID_NAMESPACE = '8f0c6a52-4d3b-4e1f-9a7c-2b5e8d1f6c3a'
 export const RELATION_TYPE = 'EDGEMEM_RELATION'
-const SCOPE_KEYS = ['user_id', 'agent_id', 'run_id'] as const
-const MAX_NAME_LENGTH = 256
+const SCOPE_KEYS = GRAPH_SCOPE_KEYS
 /** Longest entity name (in words) that text matching looks for; longer names match by embedding only. */
 export const MAX_MATCH_WORDS = 12
 const MAX_QUERY_WORDS = 512
-const DEFAULT_RESOLVE_SIMILARITY = 0.92
 
 /** `($user_id = '' OR x.user_id = $user_id) AND …`: a record matches every id the query gives. */
-const inScope = (x: string): string => SCOPE_KEYS.map((k) => `($${k} = '' OR ${x}.${k} = $${k})`).join(' AND ')
+const scopeCondition = (x: string): string => SCOPE_KEYS.map((k) => `($${k} = '' OR ${x}.${k} = $${k})`).join(' AND ')
 const ENTITY_FIELDS =
   'e.id AS id, e.name AS name, e.norm AS norm, e.type AS type, e.mem AS mem, e.emb AS emb, e.createdAt AS createdAt, ' +
   'e.ord AS ord, e.user_id AS user_id, e.agent_id AS agent_id, e.run_id AS run_id'
@@ -52,15 +63,15 @@ const EDGE = `(s:${ENTITY_LABEL})-[r:${RELATION_TYPE}]->(t:${ENTITY_LABEL})`
 
 /** Every statement the remote graph stores send; values travel only as parameters. */
 export const GRAPH_STATEMENTS = {
-  entities: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${inScope('e')} RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
-  entitiesByWords: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${inScope('e')} AND e.words IN $words RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
+  entities: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${scopeCondition('e')} RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
+  entitiesByWords: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${scopeCondition('e')} AND e.words IN $words RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
   entitiesByNorm: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND e.sk = $sk AND e.norm IN $norms RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
   /** `$mems` holds JSON-quoted memory ids, so CONTAINS finds whole elements of the JSON list in `mem`. */
-  entitiesWithMemories: `UNWIND $mems AS m MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${inScope('e')} AND e.mem CONTAINS m RETURN DISTINCT ${ENTITY_FIELDS}`,
-  relationsWithMemories: `UNWIND $mems AS m MATCH ${EDGE} WHERE r.ns = $ns AND ${inScope('r')} AND r.mem CONTAINS m RETURN DISTINCT ${RELATION_FIELDS}`,
-  entitiesWithEmbedding: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${inScope('e')} AND e.emb <> '' RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
-  relations: `MATCH ${EDGE} WHERE r.ns = $ns AND ${inScope('r')} AND ($all OR r.invalidatedAt = '') RETURN ${RELATION_FIELDS} ORDER BY r.ord`,
-  relationsTouching: `MATCH ${EDGE} WHERE r.ns = $ns AND ${inScope('r')} AND ($all OR r.invalidatedAt = '') AND (s.id IN $ids OR t.id IN $ids) RETURN ${RELATION_FIELDS} ORDER BY r.ord`,
+  entitiesWithMemories: `UNWIND $mems AS m MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${scopeCondition('e')} AND e.mem CONTAINS m RETURN DISTINCT ${ENTITY_FIELDS}`,
+  relationsWithMemories: `UNWIND $mems AS m MATCH ${EDGE} WHERE r.ns = $ns AND ${scopeCondition('r')} AND r.mem CONTAINS m RETURN DISTINCT ${RELATION_FIELDS}`,
+  entitiesWithEmbedding: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${scopeCondition('e')} AND e.emb <> '' RETURN ${ENTITY_FIELDS} ORDER BY e.ord`,
+  relations: `MATCH ${EDGE} WHERE r.ns = $ns AND ${scopeCondition('r')} AND ($all OR r.invalidatedAt = '') RETURN ${RELATION_FIELDS} ORDER BY r.ord`,
+  relationsTouching: `MATCH ${EDGE} WHERE r.ns = $ns AND ${scopeCondition('r')} AND ($all OR r.invalidatedAt = '') AND (s.id IN $ids OR t.id IN $ids) RETURN ${RELATION_FIELDS} ORDER BY r.ord`,
   relationsById: `MATCH ${EDGE} WHERE r.ns = $ns AND r.id IN $ids RETURN ${RELATION_FIELDS}`,
   entitiesById: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND e.id IN $ids RETURN ${ENTITY_FIELDS}`,
   /** One change set in one statement, so in one transaction: deletions, then entities, then relations. */
@@ -74,8 +85,8 @@ export const GRAPH_STATEMENTS = {
     `MERGE (s)-[r:${RELATION_TYPE} {ns: $ns, id: p.id}]->(t) ` +
     'SET r.sk = p.sk, r.user_id = p.user_id, r.agent_id = p.agent_id, r.run_id = p.run_id, r.relationship = p.relationship, ' +
     'r.validFrom = p.validFrom, r.invalidatedAt = p.invalidatedAt, r.mem = p.mem, r.ord = p.ord RETURN count(*) AS written',
-  deleteScopeRelations: `MATCH ${EDGE} WHERE r.ns = $ns AND ${inScope('r')} DELETE r RETURN count(*) AS removed`,
-  deleteScopeEntities: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${inScope('e')} DETACH DELETE e RETURN count(*) AS removed`,
+  deleteScopeRelations: `MATCH ${EDGE} WHERE r.ns = $ns AND ${scopeCondition('r')} DELETE r RETURN count(*) AS removed`,
+  deleteScopeEntities: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns AND ${scopeCondition('e')} DETACH DELETE e RETURN count(*) AS removed`,
   reset: `MATCH (e:${ENTITY_LABEL}) WHERE e.ns = $ns DETACH DELETE e RETURN count(*) AS removed`,
 } as const
 
@@ -144,37 +155,8 @@ function nextOrd(): string {
 }
 
 const scopeKey = (scope: GraphScope): string => JSON.stringify(SCOPE_KEYS.map((k) => scope[k] ?? ''))
-const sameScope = (a: GraphScope, b: GraphScope): boolean => SCOPE_KEYS.every((k) => a[k] === b[k])
-const contains = (query: GraphScope, record: GraphScope): boolean =>
-  SCOPE_KEYS.every((k) => query[k] === undefined || query[k] === record[k])
 function scopeParams(scope: GraphScope): Record<string, string> {
   return Object.fromEntries(SCOPE_KEYS.map((k) => [k, scope[k] ?? '']))
-}
-function cleanScope(scope: GraphScope): GraphScope {
-  const out: GraphScope = {}
-  for (const k of SCOPE_KEYS) {
-    const v = scope[k]
-    if (v === undefined) continue
-    if (typeof v !== 'string' || v.length === 0) throw new ValidationError(`graph: scope ${k} must be a non-empty string`)
-    out[k] = v
-  }
-  return out
-}
-function checkName(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_NAME_LENGTH) {
-    throw new ValidationError(`graph: ${what} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`)
-  }
-  return value.trim()
-}
-function checkMemoryIds(value: unknown, what: string): string[] {
-  if (!Array.isArray(value) || value.some((id) => typeof id !== 'string' || id.length === 0)) {
-    throw new ValidationError(`graph: ${what}.memoryIds must be an array of memory ids`)
-  }
-  return value as string[]
-}
-function checkDate(value: unknown, what: string): string {
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw new ValidationError(`graph: ${what} must be an ISO 8601 date`)
-  return value
 }
 function checkVector(value: Float32Array | undefined, what: string): Float32Array | undefined {
   if (value === undefined) return undefined
@@ -182,13 +164,6 @@ function checkVector(value: Float32Array | undefined, what: string): Float32Arra
     throw new ValidationError(`graph: ${what}.embedding must be a Float32Array of finite numbers`)
   }
   return toUnitVector(value)
-}
-const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])]
-function dot(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return -1
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!
-  return s
 }
 
 const text = (row: Record<string, unknown>, key: string): string => {
@@ -357,7 +332,7 @@ class ChangeSet {
 function forgetIn(change: ChangeSet, scope: GraphScope, gone: ReadonlySet<string>): void {
   if (gone.size === 0) return
   for (const r of [...change.relations.values()]) {
-    if (!contains(scope, r.scope) || !r.memoryIds.some((id) => gone.has(id))) continue
+    if (!inScope(scope, r.scope) || !r.memoryIds.some((id) => gone.has(id))) continue
     const left = r.memoryIds.filter((id) => !gone.has(id))
     if (left.length === 0) change.dropRelation(r.id)
     else change.putRelation({ ...r, memoryIds: left })
@@ -365,7 +340,7 @@ function forgetIn(change: ChangeSet, scope: GraphScope, gone: ReadonlySet<string
   const used = new Set<string>()
   for (const r of change.relations.values()) used.add(r.sourceId).add(r.targetId)
   for (const e of [...change.entities.values()]) {
-    if (!contains(scope, e.scope) || !e.memoryIds.some((id) => gone.has(id))) continue
+    if (!inScope(scope, e.scope) || !e.memoryIds.some((id) => gone.has(id))) continue
     const left = e.memoryIds.filter((id) => !gone.has(id))
     if (left.length === 0 && !used.has(e.id)) change.dropEntity(e.id)
     else if (left.length !== e.memoryIds.length) change.putEntity({ ...e, memoryIds: left })
@@ -459,7 +434,7 @@ export class CypherGraphStore implements GraphStore {
     const relations = new Map<string, Relation>()
     for (const row of [...relationsHolding, ...byId]) {
       const r = relationFromRow(row)
-      if (contains(scope, r.scope)) relations.set(r.id, r)
+      if (inScope(scope, r.scope)) relations.set(r.id, r)
     }
     if (touched.size > 0) {
       for (const row of await this.run(GRAPH_STATEMENTS.relationsTouching, { ...params, all: true, ids: [...touched] })) {
@@ -541,7 +516,8 @@ export class CypherGraphStore implements GraphStore {
         return next
       }
       const created: Entity = {
-        id: uuidv4(),
+        // Derived from the name, so two writers creating the same new entity at once make one node.
+        id: uuidV5(`${this.ns}\u0000${scopeKey(scope)}\u0000${norm}`, ENTITY_ID_NAMESPACE),
         scope,
         name: m.name,
         norm,
@@ -559,7 +535,7 @@ export class CypherGraphStore implements GraphStore {
     const invalidated: Relation[] = []
     for (const { id, at } of invalidations) {
       const r = change.relations.get(id)
-      if (!r || !contains(scope, r.scope)) throw new ValidationError(`graph: no relation with id "${id}" in this scope to invalidate`)
+      if (!r || !inScope(scope, r.scope)) throw new ValidationError(`graph: no relation with id "${id}" in this scope to invalidate`)
       if (r.invalidatedAt !== null) continue
       const next = { ...r, invalidatedAt: at }
       change.putRelation(next)
@@ -654,7 +630,7 @@ export class CypherGraphStore implements GraphStore {
     const params = { ns: this.ns, ...scopeParams(scope), all: query.includeInvalidated === true }
     const starts = await this.run(GRAPH_STATEMENTS.entitiesById, { ns: this.ns, ids: [...new Set(query.entityIds)] })
     let frontier = new Map<string, string>()
-    for (const e of starts.map(entityFromRow)) if (contains(scope, e.scope)) frontier.set(e.id, e.id)
+    for (const e of starts.map(entityFromRow)) if (inScope(scope, e.scope)) frontier.set(e.id, e.id)
     const visited = new Set(frontier.keys())
     const seen = new Set<string>()
     const out: ReachedRelation[] = []

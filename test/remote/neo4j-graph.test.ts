@@ -97,6 +97,30 @@ describe('neo4j graph store: wire protocol', () => {
     expect(fake.graph.received.slice(named)).toContain(KNOWN_STATEMENTS.entitiesWithEmbedding)
   })
 
+  it('two writers naming the same new entity at once make one node (entity ids derive from the name)', async () => {
+    const collection = uniqueCollection('g')
+    const [a, b] = [open(collection), open(collection)]
+    const scope = { user_id: 'u' }
+    await Promise.all([
+      a.apply({ scope, entities: [{ name: 'Zoe', memoryIds: ['m1'] }], relations: [], invalidate: [] }),
+      b.apply({ scope, entities: [{ name: 'zoe', memoryIds: ['m2'] }], relations: [], invalidate: [] }),
+    ])
+    expect((await a.listEntities({ scope })).map((e) => e.name.toLowerCase())).toEqual(['zoe'])
+    const other = await a.apply({ scope: { user_id: 'v' }, entities: [{ name: 'Zoe', memoryIds: ['m3'] }], relations: [], invalidate: [] })
+    expect(other.entities[0]!.id).not.toBe((await a.listEntities({ scope }))[0]!.id)
+  })
+
+  it('leaves the indexes alone with createIndexes: false', async () => {
+    const before = fake.graph.received.length
+    await open(uniqueCollection('g'), { createIndexes: false }).apply({
+      scope: { user_id: 'u' },
+      entities: [{ name: 'Alice', memoryIds: ['m1'] }],
+      relations: [],
+      invalidate: [],
+    })
+    expect(fake.graph.received.slice(before).some((s) => s.startsWith('CREATE INDEX'))).toBe(false)
+  })
+
   it('accepts Bearer auth and another database name, and reports a missing database as a RemoteError', async () => {
     const bearer = open(uniqueCollection('g'), { username: undefined, password: undefined, token: 'sso-token' })
     expect(await bearer.listRelations({ scope: { user_id: 'u' } })).toEqual([])

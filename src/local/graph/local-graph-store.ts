@@ -15,6 +15,17 @@ import type {
 import type { KeyValueStore } from '../../interfaces/key-value-store.ts'
 import { base64ToBytes, bytesToBase64 } from '../../util/bytes.ts'
 import { nameForMatching, normalizeEntityName, normalizeRelationship, wordsForMatching } from '../../util/graph-names.ts'
+import {
+  checkDate,
+  checkMemoryIds,
+  checkName,
+  cleanScope,
+  DEFAULT_RESOLVE_SIMILARITY,
+  dot,
+  inScope,
+  sameScope,
+  union,
+} from '../../util/graph-input.ts'
 import { uuidv4 } from '../../util/id.ts'
 import { deletePrefix, storageCall } from '../../util/kv.ts'
 import { KeyedMutex } from '../../util/mutex.ts'
@@ -34,10 +45,7 @@ export interface LocalGraphStoreOptions {
   chunkBytes?: number
 }
 
-export const DEFAULT_RESOLVE_SIMILARITY = 0.92
-const MAX_NAME_LENGTH = 256
 const MAX_CONFLICT_RETRIES = 16
-const SCOPE_KEYS = ['user_id', 'agent_id', 'run_id'] as const
 
 /** An entity as stored (embedding as base64 of its unit float32 vector). */
 interface EntityRecord {
@@ -152,52 +160,6 @@ const codec: GraphCodec<GraphState, GraphOp> = {
       else dropRelation(state, op[1])
     }
   },
-}
-
-function sameScope(a: GraphScope, b: GraphScope): boolean {
-  return SCOPE_KEYS.every((k) => a[k] === b[k])
-}
-/** Records of `scope`: every id the query gives must match (records may carry further ids), as for memories. */
-function inScope(query: GraphScope, record: GraphScope): boolean {
-  return SCOPE_KEYS.every((k) => query[k] === undefined || query[k] === record[k])
-}
-function cleanScope(scope: GraphScope): GraphScope {
-  const out: GraphScope = {}
-  for (const k of SCOPE_KEYS) {
-    const v = scope[k]
-    if (v !== undefined) {
-      if (typeof v !== 'string' || v.length === 0) throw new ValidationError(`graph: scope ${k} must be a non-empty string`)
-      out[k] = v
-    }
-  }
-  return out
-}
-function union(a: readonly string[], b: readonly string[]): string[] {
-  const set = new Set(a)
-  for (const x of b) set.add(x)
-  return [...set]
-}
-function dot(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return -1
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!
-  return s
-}
-function checkName(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_NAME_LENGTH) {
-    throw new ValidationError(`graph: ${what} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`)
-  }
-  return value.trim()
-}
-function checkMemoryIds(value: unknown, what: string): string[] {
-  if (!Array.isArray(value) || value.some((id) => typeof id !== 'string' || id.length === 0)) {
-    throw new ValidationError(`graph: ${what}.memoryIds must be an array of memory ids`)
-  }
-  return value as string[]
-}
-function checkDate(value: unknown, what: string): string {
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw new ValidationError(`graph: ${what} must be an ISO 8601 date`)
-  return value
 }
 
 /**
