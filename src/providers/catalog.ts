@@ -49,6 +49,7 @@ export const PROVIDER_MODULES = {
     elasticsearch: { module: 'edgemem/adapters/elasticsearch' },
     opensearch: { module: 'edgemem/adapters/opensearch' },
     pgvector: { module: 'edgemem/adapters/pgvector' },
+    weaviate: { module: 'edgemem/adapters/weaviate' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

@@ -128,6 +128,7 @@ try {
     'chroma',
     'elasticsearch',
     'opensearch',
+    'weaviate',
   ])
     check(output.stores.includes(store), `${store} is not registered`)
   check(output.adapter === 'function', 'edgemem/adapters/qdrant did not export createQdrantVectorStore')

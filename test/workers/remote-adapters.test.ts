@@ -17,6 +17,7 @@ const urls = {
   chroma: servers.chroma,
   elasticsearch: servers.elasticsearch,
   opensearch: servers.opensearch,
+  weaviate: servers.weaviate,
 }
 
 for (const name of [
@@ -29,6 +30,7 @@ for (const name of [
   'chroma',
   'elasticsearch',
   'opensearch',
+  'weaviate',
 ] as AdapterName[]) {
   describeVectorStoreConformance(
     `${name} (workerd)`,

@@ -8,6 +8,7 @@ import { startS3VectorsServer } from '../servers/s3-vectors.ts'
 import { startUpstashServer } from '../servers/upstash.ts'
 import { startChromaServer } from '../servers/chroma.ts'
 import { startSearchEngineServer } from '../servers/search-engine.ts'
+import { startWeaviateServer } from '../servers/weaviate.ts'
 
 /**
  * Global setup of the workerd project (runs in Node): starts the fake Upstash, Qdrant and Pinecone
@@ -29,6 +30,7 @@ declare module 'vitest' {
       opensearch: { url: string }
       /** A real Postgres (PGlite + pgvector) on 127.0.0.1, reached from workerd over cloudflare:sockets. */
       pgvector: { connectionString: string }
+      weaviate: { url: string; apiKey: string }
       dimensions: number
     }
   }
@@ -50,6 +52,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'workerd-es' })
   const opensearch = await startSearchEngineServer({ engine: 'opensearch' })
   const postgres = await startPgliteServer()
+  const weaviate = await startWeaviateServer({ apiKey: 'workerd-weaviate' })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
@@ -61,6 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     elasticsearch: { url: elasticsearch.url, apiKey: 'workerd-es' },
     opensearch: { url: opensearch.url },
     pgvector: { connectionString: postgres.connectionString },
+    weaviate: { url: weaviate.url, apiKey: 'workerd-weaviate' },
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
@@ -75,6 +79,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       elasticsearch.close(),
       opensearch.close(),
       postgres.close(),
+      weaviate.close(),
     ])
   }
 }

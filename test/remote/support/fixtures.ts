@@ -8,6 +8,7 @@ import { createChromaVectorStore } from '../../../adapters/chroma.ts'
 import { createElasticsearchVectorStore } from '../../../adapters/elasticsearch.ts'
 import { createOpenSearchVectorStore } from '../../../adapters/opensearch.ts'
 import { createPgvectorVectorStore } from '../../../adapters/pgvector.ts'
+import { createWeaviateVectorStore } from '../../../adapters/weaviate.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
 
 /**
@@ -26,6 +27,7 @@ export interface ServerUrls {
   opensearch?: { url: string }
   /** A Postgres with pgvector (PGlite over loopback in the tests). */
   pgvector?: { connectionString: string }
+  weaviate?: { url: string; apiKey: string }
 }
 
 let counter = 0
@@ -45,6 +47,7 @@ export type AdapterName =
   | 'elasticsearch'
   | 'opensearch'
   | 'pgvector'
+  | 'weaviate'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -88,6 +91,11 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
     case 'pgvector':
       if (!urls.pgvector) throw new Error('no Postgres for the pgvector adapter')
       return createPgvectorVectorStore({ connectionString: urls.pgvector.connectionString, maxConnections: 2 }, { collection })
+    case 'weaviate':
+      return createWeaviateVectorStore(
+        { url: need(urls.weaviate, name).url, apiKey: need(urls.weaviate, name).apiKey, className: 'Conformance', ...transport },
+        { collection },
+      )
   }
 }
 
