@@ -19,6 +19,8 @@ import type { elasticsearchConfigSchema, opensearchConfigSchema } from '../adapt
 import { elasticsearchProvider, opensearchProvider } from '../adapters/elasticsearch/provider.ts'
 import type { weaviateConfigSchema } from '../adapters/weaviate/config.ts'
 import { weaviateProvider } from '../adapters/weaviate/provider.ts'
+import type { milvusConfigSchema } from '../adapters/milvus/config.ts'
+import { milvusProvider } from '../adapters/milvus/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
 import { SERVICE_PROVIDERS } from './providers/service-providers.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
@@ -53,6 +55,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   pgvectorProvider,
   transformersRerankerProvider,
   weaviateProvider,
+  milvusProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -77,4 +80,5 @@ export interface AdapterConfigs {
   opensearch: z.input<typeof opensearchConfigSchema>
   pgvector: z.input<typeof pgvectorConfigSchema>
   weaviate: z.input<typeof weaviateConfigSchema>
+  milvus: z.input<typeof milvusConfigSchema>
 }

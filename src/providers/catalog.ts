@@ -50,6 +50,7 @@ export const PROVIDER_MODULES = {
     opensearch: { module: 'edgemem/adapters/opensearch' },
     pgvector: { module: 'edgemem/adapters/pgvector' },
     weaviate: { module: 'edgemem/adapters/weaviate' },
+    milvus: { module: 'edgemem/adapters/milvus' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

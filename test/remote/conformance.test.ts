@@ -9,6 +9,7 @@ import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 import { startChromaServer, type FakeChroma } from '../servers/chroma.ts'
 import { startSearchEngineServer, type FakeSearchEngine } from '../servers/search-engine.ts'
 import { startWeaviateServer, type FakeWeaviate } from '../servers/weaviate.ts'
+import { startMilvusServer, type FakeMilvus } from '../servers/milvus.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
 // The shared vector-store conformance suite, run by every remote adapter against its fake server.
@@ -30,6 +31,7 @@ let chroma: FakeChroma
 let elasticsearch: FakeSearchEngine
 let opensearch: FakeSearchEngine
 let weaviate: FakeWeaviate
+let milvus: FakeMilvus
 const urls = (): ServerUrls => ({
   upstash: { url: upstash.url, token: upstash.token },
   qdrant: { url: qdrant.url, apiKey: 'conformance-key' },
@@ -41,6 +43,7 @@ const urls = (): ServerUrls => ({
   elasticsearch: { url: elasticsearch.url, apiKey: 'es-key' },
   opensearch: { url: opensearch.url },
   weaviate: { url: weaviate.url, apiKey: 'weaviate-key' },
+  milvus: { url: milvus.url, token: 'root:Milvus' },
 })
 
 beforeAll(async () => {
@@ -54,6 +57,7 @@ beforeAll(async () => {
   elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'es-key' })
   opensearch = await startSearchEngineServer({ engine: 'opensearch' })
   weaviate = await startWeaviateServer({ apiKey: 'weaviate-key' })
+  milvus = await startMilvusServer({ token: 'root:Milvus' })
 })
 afterAll(async () => {
   await upstash?.close()
@@ -66,6 +70,7 @@ afterAll(async () => {
   await elasticsearch?.close()
   await opensearch?.close()
   await weaviate?.close()
+  await milvus?.close()
 })
 
 for (const name of [
@@ -79,6 +84,7 @@ for (const name of [
   'elasticsearch',
   'opensearch',
   'weaviate',
+  'milvus',
 ] as AdapterName[]) {
   describeVectorStoreConformance(
     name,
@@ -95,8 +101,9 @@ for (const name of [
 
 describe('adapters: one-time init', () => {
   const server = (name: Exclude<AdapterName, 'pgvector'>) =>
-    ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune, chroma, elasticsearch, opensearch, weaviate })[name]
-      .server
+    ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune, chroma, elasticsearch, opensearch, weaviate, milvus })[
+      name
+    ].server
   /** The request that reads the index or collection on init. */
   const isDescribe = (path: string) =>
     path === '/info' ||
@@ -107,7 +114,8 @@ describe('adapters: one-time init', () => {
     path.startsWith('/graphs/') ||
     /^\/api\/v2\/.*\/collections\/conformance$/.test(path) ||
     path === '/conformance/_mapping' ||
-    path === '/v1/schema/Conformance'
+    path === '/v1/schema/Conformance' ||
+    path === '/v2/vectordb/collections/describe'
 
   for (const name of [
     'upstash',
@@ -120,6 +128,7 @@ describe('adapters: one-time init', () => {
     'elasticsearch',
     'opensearch',
     'weaviate',
+    'milvus',
   ] as const) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)

@@ -18,6 +18,7 @@ const urls = {
   elasticsearch: servers.elasticsearch,
   opensearch: servers.opensearch,
   weaviate: servers.weaviate,
+  milvus: servers.milvus,
 }
 
 for (const name of [
@@ -31,6 +32,7 @@ for (const name of [
   'elasticsearch',
   'opensearch',
   'weaviate',
+  'milvus',
 ] as AdapterName[]) {
   describeVectorStoreConformance(
     `${name} (workerd)`,

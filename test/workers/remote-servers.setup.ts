@@ -9,6 +9,7 @@ import { startUpstashServer } from '../servers/upstash.ts'
 import { startChromaServer } from '../servers/chroma.ts'
 import { startSearchEngineServer } from '../servers/search-engine.ts'
 import { startWeaviateServer } from '../servers/weaviate.ts'
+import { startMilvusServer } from '../servers/milvus.ts'
 
 /**
  * Global setup of the workerd project (runs in Node): starts the fake Upstash, Qdrant and Pinecone
@@ -31,6 +32,7 @@ declare module 'vitest' {
       /** A real Postgres (PGlite + pgvector) on 127.0.0.1, reached from workerd over cloudflare:sockets. */
       pgvector: { connectionString: string }
       weaviate: { url: string; apiKey: string }
+      milvus: { url: string; token: string }
       dimensions: number
     }
   }
@@ -53,6 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const opensearch = await startSearchEngineServer({ engine: 'opensearch' })
   const postgres = await startPgliteServer()
   const weaviate = await startWeaviateServer({ apiKey: 'workerd-weaviate' })
+  const milvus = await startMilvusServer({ token: 'workerd-milvus' })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
@@ -65,6 +68,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     opensearch: { url: opensearch.url },
     pgvector: { connectionString: postgres.connectionString },
     weaviate: { url: weaviate.url, apiKey: 'workerd-weaviate' },
+    milvus: { url: milvus.url, token: 'workerd-milvus' },
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
@@ -80,6 +84,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       opensearch.close(),
       postgres.close(),
       weaviate.close(),
+      milvus.close(),
     ])
   }
 }

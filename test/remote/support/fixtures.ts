@@ -9,6 +9,7 @@ import { createElasticsearchVectorStore } from '../../../adapters/elasticsearch.
 import { createOpenSearchVectorStore } from '../../../adapters/opensearch.ts'
 import { createPgvectorVectorStore } from '../../../adapters/pgvector.ts'
 import { createWeaviateVectorStore } from '../../../adapters/weaviate.ts'
+import { createMilvusVectorStore } from '../../../adapters/milvus.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
 
 /**
@@ -28,6 +29,7 @@ export interface ServerUrls {
   /** A Postgres with pgvector (PGlite over loopback in the tests). */
   pgvector?: { connectionString: string }
   weaviate?: { url: string; apiKey: string }
+  milvus?: { url: string; token: string }
 }
 
 let counter = 0
@@ -48,6 +50,7 @@ export type AdapterName =
   | 'opensearch'
   | 'pgvector'
   | 'weaviate'
+  | 'milvus'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -94,6 +97,11 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
     case 'weaviate':
       return createWeaviateVectorStore(
         { url: need(urls.weaviate, name).url, apiKey: need(urls.weaviate, name).apiKey, className: 'Conformance', ...transport },
+        { collection },
+      )
+    case 'milvus':
+      return createMilvusVectorStore(
+        { url: need(urls.milvus, name).url, token: need(urls.milvus, name).token, collection: 'conformance', ...transport },
         { collection },
       )
   }
