@@ -125,6 +125,9 @@ export class WeaviateVectorStore implements VectorStore {
 
   constructor(config: WeaviateConfig, namespace: string) {
     if (namespace.length === 0) throw new ConfigError('collection', 'the Memory collection must not be empty')
+    // `field` tokenization trims the tenant property: "a" and "a " would be one tenant to Weaviate's filters.
+    if (namespace !== namespace.trim())
+      throw new ConfigError('collection', 'the Memory collection must not start or end with whitespace for the Weaviate adapter')
     this.config = config
     this.className = weaviateClassName(config.className ?? DEFAULT_CLASS)
     this.namespace = namespace

@@ -178,6 +178,7 @@ describe('Weaviate adapter', () => {
       body: JSON.stringify({ class: 'Foreign', properties: [{ name: 'title', dataType: ['text'] }] }),
     })
     await expect(store('a', { className: 'Foreign' }).init()).rejects.toBeInstanceOf(ConfigError)
+    expect(() => store(' padded ')).toThrow(ConfigError)
     // Another process created the class meanwhile: the 422 "already exists" is adopted.
     const racer = store('r', { className: 'Racer' })
     await store('s', { className: 'Racer' }).init({ dimensions: 2 })
