@@ -137,14 +137,17 @@ export class MilvusVectorStore implements VectorStore {
     return uuidV5(`${this.namespace}\u0000${id}`, PRIMARY_KEY_NAMESPACE)
   }
 
-  /** One RESTful v2 call: Milvus answers HTTP 200 with `{code, data, message}`; a code other than 0 is an error. */
+  /**
+   * One RESTful v2 call: Milvus answers HTTP 200 with `{code, data, message}`. Success is code 0 (the first
+   * 2.4 releases said 200); any other code is an error.
+   */
   private async call<T>(path: string, body: Record<string, unknown>): Promise<T> {
     const envelope = await this.http.request<Envelope<T>>({
       method: 'POST',
       path: `/v2/vectordb/${path}`,
       body: { ...(this.config.database ? { dbName: this.config.database } : {}), collectionName: this.collection, ...body },
     })
-    if (envelope.code !== 0) {
+    if (envelope.code !== 0 && envelope.code !== 200) {
       throw new RemoteError(SERVICE, 200, envelope.message || `error code ${envelope.code}`, { body: envelope })
     }
     return envelope.data as T
@@ -161,16 +164,18 @@ export class MilvusVectorStore implements VectorStore {
 
   private async adopt(described: Described): Promise<void> {
     const field = (name: string) => described.fields.find((f) => f.name === name)
+    // Some versions report the type with its parameter (`FloatVector(8)`, `VarChar(64)`), others in `params`.
+    const is = (name: string, type: string) => new RegExp(`^${type}(\\(\\d+\\))?$`).test(field(name)?.type ?? '')
     const vector = field(VECTOR)
-    const dim = Number(vector?.params?.find((p) => p.key === 'dim')?.value)
+    const dim = Number(vector?.params?.find((p) => p.key === 'dim')?.value ?? /\((\d+)\)$/.exec(vector?.type ?? '')?.[1])
     const ok =
       field(PK)?.primaryKey === true &&
-      field(PK)?.type === 'VarChar' &&
-      vector?.type === 'FloatVector' &&
-      field(NS)?.type === 'VarChar' &&
-      field(RID)?.type === 'VarChar' &&
-      field(PAYLOAD_FIELD)?.type === 'JSON' &&
-      field(SHAPE_FIELD)?.type === 'JSON' &&
+      is(PK, 'VarChar') &&
+      is(VECTOR, 'FloatVector') &&
+      is(NS, 'VarChar') &&
+      is(RID, 'VarChar') &&
+      is(PAYLOAD_FIELD, 'JSON') &&
+      is(SHAPE_FIELD, 'JSON') &&
       Number.isInteger(dim)
     if (!ok) {
       throw new ConfigError(
@@ -212,7 +217,7 @@ export class MilvusVectorStore implements VectorStore {
     try {
       await this.call('collections/create', {
         schema: {
-          autoId: false,
+          autoID: false,
           enableDynamicField: false,
           fields: [
             varchar(PK, 64, true),

@@ -136,7 +136,7 @@ describe('Milvus adapter', () => {
     const created = JSON.parse(fake.server.requests.find((r) => r.path === '/v2/vectordb/collections/create')!.body)
     expect(created).toMatchObject({
       collectionName: 'edgemem',
-      schema: { autoId: false, enableDynamicField: false },
+      schema: { autoID: false, enableDynamicField: false },
       indexParams: [{ fieldName: 'vector', metricType: 'COSINE', indexType: 'AUTOINDEX' }],
       params: { consistencyLevel: 'Strong' },
     })
@@ -218,6 +218,20 @@ describe('Milvus adapter', () => {
       }),
     })
     await expect(store('a', { collection: 'foreign' }).init()).rejects.toBeInstanceOf(ConfigError)
+  })
+
+  it('accepts code 200 as success and types described as FloatVector(8) (older proxies)', async () => {
+    const old = await startMilvusServer({ token: 'tok', successCode: 200, typesWithParams: true })
+    try {
+      const s = createMilvusVectorStore({ url: old.url, token: 'tok', ...transport }, { collection: 'm' })
+      await s.upsert([{ id: 'a', vector: vec(1, 0), payload: { k: 1 } }])
+      expect((await s.get(['a']))[0]?.payload).toEqual({ k: 1 })
+      const reopened = createMilvusVectorStore({ url: old.url, token: 'tok', ...transport }, { collection: 'm' })
+      await reopened.init()
+      expect(reopened.dimensions).toBe(2)
+    } finally {
+      await old.close()
+    }
   })
 
   it('turns code != 0 (HTTP 200) into RemoteError with the service message; refuses oversized payloads before writing', async () => {

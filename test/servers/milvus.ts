@@ -16,7 +16,8 @@ import { compileMilvusExpr, type Entity, ExprError, type MissingKeys, parseMilvu
  * A local Milvus (2.4/2.5) RESTful API v2 as its proxy serves it (milvus-io/milvus
  * internal/distributed/proxy/httpserver, milvus.io/api-reference/restful/v2.x), which Zilliz Cloud
  * clusters also speak:
- * - every route is a POST under `/v2/vectordb/` answering HTTP 200 with `{code, data}` or, on errors,
+ * - every route is a POST under `/v2/vectordb/` answering HTTP 200 with `{code: 0, data}` (options: code
+ *   200 and `FloatVector(8)`-style described types, as older 2.4 proxies answer) or, on errors,
  *   `{code, message}` (100 collection not found, 101 not loaded, 1100 invalid parameter or expression,
  *   1802 missing parameter); a missing or wrong `Authorization: Bearer <token>` is HTTP 401 `{code: 1800}`;
  * - collections: create (schema fields VarChar/Int64/FloatVector/JSON/Bool/Double with their params, one
@@ -52,6 +53,10 @@ export interface MilvusServerOptions {
   token?: string
   /** What a test on a missing JSON key gives under `not` (default 'false': two-valued). */
   missingKeys?: MissingKeys
+  /** The `code` of a successful answer: 0 (default), or 200 as the first 2.4 proxies sent. */
+  successCode?: 0 | 200
+  /** Describe types with their parameter (`FloatVector(8)`, `VarChar(64)`) and no `params`, as some versions do. */
+  typesWithParams?: boolean
 }
 
 export interface FakeMilvus {
@@ -145,7 +150,9 @@ export async function startMilvusServer(options: MilvusServerOptions = {}): Prom
     const primaries = fields.filter((f) => f.primaryKey)
     if (primaries.length !== 1) throw invalid('there should be exactly one primary key field')
     if (!['Int64', 'VarChar'].includes(primaries[0]!.type)) throw invalid('the data type of primary key should be Int64 or VarChar')
-    if (schema.autoId === true && primaries[0]!.type === 'VarChar')
+    // Go's JSON decoding matches keys case-insensitively: `autoID` (the struct tag) and `autoId` both work.
+    const autoId = Object.entries(schema).find(([k]) => k.toLowerCase() === 'autoid')?.[1]
+    if (autoId === true && primaries[0]!.type === 'VarChar')
       throw invalid('autoID is not supported when the VarChar field is the primary key')
     let metric: MilvusCollectionState['metric']
     if (Array.isArray(b.indexParams)) {
@@ -180,14 +187,19 @@ export async function startMilvusServer(options: MilvusServerOptions = {}): Prom
     aliases: [],
     fields: c.fields.map((f) => ({
       name: f.name,
-      type: f.type,
+      type:
+        options.typesWithParams && f.type === 'FloatVector'
+          ? `FloatVector(${f.params.dim})`
+          : options.typesWithParams && f.type === 'VarChar'
+            ? `VarChar(${f.params.max_length})`
+            : f.type,
       primaryKey: f.primaryKey,
       autoId: false,
       partitionKey: false,
       clusteringKey: false,
       nullable: false,
       description: '',
-      params: Object.entries(f.params).map(([key, value]) => ({ key, value: String(value) })),
+      params: options.typesWithParams ? [] : Object.entries(f.params).map(([key, value]) => ({ key, value: String(value) })),
     })),
     indexes: c.metric
       ? c.fields.filter((f) => f.type === 'FloatVector').map((f) => ({ fieldName: f.name, indexName: f.name, metricType: c.metric }))
@@ -374,7 +386,7 @@ export async function startMilvusServer(options: MilvusServerOptions = {}): Prom
     const run = route ? routes[route] : undefined
     if (!run || req.method !== 'POST') return { status: 404, body: '404 page not found' }
     try {
-      return { status: 200, body: { code: 0, cost: 0, data: run(body(req)) } }
+      return { status: 200, body: { code: options.successCode ?? 0, cost: 0, data: run(body(req)) } }
     } catch (err) {
       if (err instanceof MilvusError) return { status: 200, body: { code: err.code, message: err.message } }
       throw err
