@@ -227,7 +227,7 @@ describe('Milvus adapter', () => {
       await s.upsert([{ id: 'a', vector: vec(1, 0), payload: { k: 1 } }])
       expect((await s.get(['a']))[0]?.payload).toEqual({ k: 1 })
       const reopened = createMilvusVectorStore({ url: old.url, token: 'tok', ...transport }, { collection: 'm' })
-      await reopened.init()
+      await reopened.init({})
       expect(reopened.dimensions).toBe(2)
     } finally {
       await old.close()
