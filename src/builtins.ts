@@ -21,6 +21,10 @@ import type { neo4jConfigSchema } from '../adapters/neo4j/config.ts'
 import { neo4jProvider } from '../adapters/neo4j/provider.ts'
 import type { neptuneConfigSchema } from '../adapters/neptune/config.ts'
 import { neptuneProvider } from '../adapters/neptune/provider.ts'
+import type { weaviateConfigSchema } from '../adapters/weaviate/config.ts'
+import { weaviateProvider } from '../adapters/weaviate/provider.ts'
+import type { milvusConfigSchema } from '../adapters/milvus/config.ts'
+import { milvusProvider } from '../adapters/milvus/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
 import { SERVICE_PROVIDERS } from './providers/service-providers.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
@@ -57,6 +61,8 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   neo4jProvider,
   neptuneProvider,
   neptuneAnalyticsGraphProvider,
+  weaviateProvider,
+  milvusProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -83,4 +89,6 @@ export interface AdapterConfigs {
   neo4j: z.input<typeof neo4jConfigSchema>
   neptune_database: z.input<typeof neptuneConfigSchema>
   neptune_analytics_graph: z.input<typeof neptuneAnalyticsGraphConfigSchema>
+  weaviate: z.input<typeof weaviateConfigSchema>
+  milvus: z.input<typeof milvusConfigSchema>
 }

@@ -49,6 +49,8 @@ export const PROVIDER_MODULES = {
     elasticsearch: { module: 'edgemem/adapters/elasticsearch' },
     opensearch: { module: 'edgemem/adapters/opensearch' },
     pgvector: { module: 'edgemem/adapters/pgvector' },
+    weaviate: { module: 'edgemem/adapters/weaviate' },
+    milvus: { module: 'edgemem/adapters/milvus' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

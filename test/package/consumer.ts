@@ -131,6 +131,8 @@ try {
     'chroma',
     'elasticsearch',
     'opensearch',
+    'weaviate',
+    'milvus',
   ])
     check(output.stores.includes(store), `${store} is not registered`)
   check(output.adapter === 'function', 'edgemem/adapters/qdrant did not export createQdrantVectorStore')

@@ -8,6 +8,8 @@ import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 import { startChromaServer, type FakeChroma } from '../servers/chroma.ts'
 import { startSearchEngineServer, type FakeSearchEngine } from '../servers/search-engine.ts'
+import { startWeaviateServer, type FakeWeaviate } from '../servers/weaviate.ts'
+import { startMilvusServer, type FakeMilvus } from '../servers/milvus.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
 // The shared vector-store conformance suite, run by every remote adapter against its fake server.
@@ -28,6 +30,8 @@ const AWS = {
 let chroma: FakeChroma
 let elasticsearch: FakeSearchEngine
 let opensearch: FakeSearchEngine
+let weaviate: FakeWeaviate
+let milvus: FakeMilvus
 const urls = (): ServerUrls => ({
   upstash: { url: upstash.url, token: upstash.token },
   qdrant: { url: qdrant.url, apiKey: 'conformance-key' },
@@ -38,6 +42,8 @@ const urls = (): ServerUrls => ({
   chroma: { url: chroma.url, token: 'chroma-token' },
   elasticsearch: { url: elasticsearch.url, apiKey: 'es-key' },
   opensearch: { url: opensearch.url },
+  weaviate: { url: weaviate.url, apiKey: 'weaviate-key' },
+  milvus: { url: milvus.url, token: 'root:Milvus' },
 })
 
 beforeAll(async () => {
@@ -50,6 +56,8 @@ beforeAll(async () => {
   chroma = await startChromaServer({ token: 'chroma-token' })
   elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'es-key' })
   opensearch = await startSearchEngineServer({ engine: 'opensearch' })
+  weaviate = await startWeaviateServer({ apiKey: 'weaviate-key' })
+  milvus = await startMilvusServer({ token: 'root:Milvus' })
 })
 afterAll(async () => {
   await upstash?.close()
@@ -61,6 +69,8 @@ afterAll(async () => {
   await chroma?.close()
   await elasticsearch?.close()
   await opensearch?.close()
+  await weaviate?.close()
+  await milvus?.close()
 })
 
 for (const name of [
@@ -73,6 +83,8 @@ for (const name of [
   'chroma',
   'elasticsearch',
   'opensearch',
+  'weaviate',
+  'milvus',
 ] as AdapterName[]) {
   describeVectorStoreConformance(
     name,
@@ -89,7 +101,9 @@ for (const name of [
 
 describe('adapters: one-time init', () => {
   const server = (name: Exclude<AdapterName, 'pgvector'>) =>
-    ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune, chroma, elasticsearch, opensearch })[name].server
+    ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune, chroma, elasticsearch, opensearch, weaviate, milvus })[
+      name
+    ].server
   /** The request that reads the index or collection on init. */
   const isDescribe = (path: string) =>
     path === '/info' ||
@@ -99,7 +113,9 @@ describe('adapters: one-time init', () => {
     path === '/GetIndex' ||
     path.startsWith('/graphs/') ||
     /^\/api\/v2\/.*\/collections\/conformance$/.test(path) ||
-    path === '/conformance/_mapping'
+    path === '/conformance/_mapping' ||
+    path === '/v1/schema/Conformance' ||
+    path === '/v2/vectordb/collections/describe'
 
   for (const name of [
     'upstash',
@@ -111,6 +127,8 @@ describe('adapters: one-time init', () => {
     'chroma',
     'elasticsearch',
     'opensearch',
+    'weaviate',
+    'milvus',
   ] as const) {
     it(`${name}: concurrent inits share one request, a failed one is tried again, a successful one is kept`, async () => {
       const fake = server(name)

@@ -14,6 +14,8 @@ import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
 import { startSearchEngineServer, type FakeSearchEngine } from '../servers/search-engine.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
+import { startWeaviateServer, type FakeWeaviate } from '../servers/weaviate.ts'
+import { startMilvusServer, type FakeMilvus } from '../servers/milvus.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
 /**
@@ -101,6 +103,9 @@ const AWS = { region: 'eu-west-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 
 let chroma: FakeChroma
 let elasticsearch: FakeSearchEngine
 let opensearch: FakeSearchEngine
+let weaviate: FakeWeaviate
+let milvusTwoValued: FakeMilvus
+let milvusNullKeys: FakeMilvus
 
 const NO_SERVERS: ServerUrls = { upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }
 let postgres: PgliteServer
@@ -217,6 +222,21 @@ const targets: Target[] = [
     adapter: 'opensearch',
     urls: () => ({ ...NO_SERVERS, opensearch: { url: opensearch.url } }),
   },
+  {
+    label: 'weaviate',
+    adapter: 'weaviate',
+    urls: () => ({ ...NO_SERVERS, weaviate: { url: weaviate.url, apiKey: 'k' } }),
+  },
+  {
+    label: 'milvus (missing JSON keys: false, two-valued logic)',
+    adapter: 'milvus',
+    urls: () => ({ ...NO_SERVERS, milvus: { url: milvusTwoValued.url, token: 't' } }),
+  },
+  {
+    label: 'milvus (missing JSON keys: null, three-valued logic)',
+    adapter: 'milvus',
+    urls: () => ({ ...NO_SERVERS, milvus: { url: milvusNullKeys.url, token: 't' } }),
+  },
 ]
 
 beforeAll(async () => {
@@ -240,6 +260,9 @@ beforeAll(async () => {
   elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'k' })
   opensearch = await startSearchEngineServer({ engine: 'opensearch' })
   postgres = await startPgliteServer()
+  weaviate = await startWeaviateServer({ apiKey: 'k' })
+  milvusTwoValued = await startMilvusServer({ token: 't', missingKeys: 'false' })
+  milvusNullKeys = await startMilvusServer({ token: 't', missingKeys: 'null' })
 }, 120_000)
 afterAll(async () => {
   for (const server of [
@@ -256,6 +279,9 @@ afterAll(async () => {
     elasticsearch,
     opensearch,
     postgres,
+    weaviate,
+    milvusTwoValued,
+    milvusNullKeys,
   ])
     await server?.close()
 })
@@ -624,5 +650,90 @@ describe('pgvector: the SQL the compiler reports exact is exact on Postgres', ()
       await store.close?.()
     }
     expect(exact).toBeGreaterThan(80)
+  }, 120_000)
+})
+
+/**
+ * Weaviate's `where` alone (the fake's evaluator over the objects the adapter stored) never misses a
+ * reference record, and selects exactly the reference records when the compiler reports it exact.
+ */
+describe('weaviate native filters: supersets always, exact when reported exact', () => {
+  it('weaviate', async () => {
+    const { compileWeaviateFilter, toRestWhere } = await import('../../adapters/weaviate/filter.ts')
+    const { compileWhere } = await import('../servers/weaviate.ts')
+    const store = makeAdapter('weaviate', targets.find((t) => t.adapter === 'weaviate')!.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const namespace = (store as unknown as { namespace: string }).namespace
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const compiled = compileWeaviateFilter(node)
+        const c = weaviate.classes.get('Conformance')!
+        const where = compiled.native.kind === 'expr' ? compileWhere(c, toRestWhere(compiled.native.expr), '1.28.0') : undefined
+        const selected = [...c.objects.values()]
+          .filter((o) => o.properties.emNs === namespace)
+          .filter((o) => (compiled.native.kind === 'false' ? false : where ? where(o) : true))
+          .map((o) => o.properties.emId as string)
+          .sort()
+        expect(selected).toEqual(expect.arrayContaining(expected))
+        if (compiled.exact) {
+          exact++
+          expect(selected).toEqual(expected)
+        }
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(15)
+  }, 120_000)
+})
+
+/**
+ * Milvus's expression alone (the fake's evaluator, under both readings of tests on missing JSON keys)
+ * never misses a reference record, and selects exactly the reference records when reported exact.
+ */
+describe('milvus native filters: supersets always, exact when reported exact', () => {
+  it('milvus, under both readings of missing JSON keys', async () => {
+    const { compileMilvusFilter } = await import('../../adapters/milvus/filter.ts')
+    const { compileMilvusExpr, parseMilvusExpr } = await import('../servers/milvus-expr.ts')
+    const target = targets.find((t) => t.adapter === 'milvus')!
+    const store = makeAdapter('milvus', target.urls(), uniqueCollection('px'))
+    await store.init({ dimensions: DIMS })
+    const namespace = (store as unknown as { namespace: string }).namespace
+    let exact = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
+        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+        await store.reset()
+        await store.upsert(records)
+        const expected = records
+          .filter((r) => matchesFilter(node, r.payload))
+          .map((r) => r.id)
+          .sort()
+        const compiled = compileMilvusFilter(node)
+        const c = milvusTwoValued.collections.get('default/conformance')!
+        const types = Object.fromEntries(c.fields.map((f) => [f.name, f.type]))
+        const entities = c.entities.filter((e) => e.ns === namespace)
+        for (const missing of ['false', 'null'] as const) {
+          const where =
+            compiled.native.kind === 'expr' ? compileMilvusExpr(parseMilvusExpr(compiled.native.expr), types, missing) : undefined
+          const selected = entities
+            .filter((e) => (compiled.native.kind === 'false' ? false : where ? where(e) === true : true))
+            .map((e) => e.rid as string)
+            .sort()
+          expect(selected).toEqual(expect.arrayContaining(expected))
+          if (compiled.exact) expect(selected).toEqual(expected)
+        }
+        if (compiled.exact) exact++
+      }),
+      { numRuns: 150 },
+    )
+    expect(exact).toBeGreaterThan(15)
   }, 120_000)
 })

@@ -8,6 +8,8 @@ import { createUpstashVectorStore } from '../../adapters/upstash.ts'
 import { createChromaVectorStore } from '../../adapters/chroma.ts'
 import { createElasticsearchVectorStore } from '../../adapters/elasticsearch.ts'
 import { createOpenSearchVectorStore } from '../../adapters/opensearch.ts'
+import { createWeaviateVectorStore } from '../../adapters/weaviate.ts'
+import { createMilvusVectorStore } from '../../adapters/milvus.ts'
 import { and, eq } from '../../src/filters/ast.ts'
 import type { VectorStore } from '../../src/interfaces/vector-store.ts'
 import { describeVectorStoreConformance, randomVector, seeded } from '../conformance/vector-store.ts'
@@ -24,6 +26,8 @@ import { uniqueCollection } from './support/fixtures.ts'
  *   CHROMA_URL [, CHROMA_API_KEY, CHROMA_TENANT, CHROMA_DATABASE] — a Chroma server or Chroma Cloud
  *   ELASTICSEARCH_URL [, ELASTICSEARCH_API_KEY]             — an Elasticsearch 8.x/9.x cluster
  *   OPENSEARCH_URL [, OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD] — an OpenSearch 2.x cluster with the k-NN plugin
+ *   WEAVIATE_URL [, WEAVIATE_API_KEY]                       — a Weaviate server or Weaviate Cloud cluster
+ *   MILVUS_URL [, MILVUS_TOKEN]                             — a Milvus server (RESTful API v2) or a Zilliz Cloud cluster
  * Every run writes to a fresh namespace / tenant and removes it afterwards. Upstash and Pinecone are
  * eventually consistent, so their checks poll; Qdrant writes with wait=true and runs the full
  * conformance suite.
@@ -227,3 +231,40 @@ if (env.OPENSEARCH_URL) {
     username ? { Authorization: `Basic ${btoa(`${username}:${password}`)}` } : {},
   )
 } else skipped('OpenSearch', 'OPENSEARCH_URL (and OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD with the security plugin)')
+
+if (env.WEAVIATE_URL) {
+  // Weaviate imports synchronously (the object and the vector index): the whole conformance suite runs,
+  // in a class removed afterwards.
+  const className = 'EdgememLiveConformance'
+  const config = { url: env.WEAVIATE_URL, className, ...(env.WEAVIATE_API_KEY ? { apiKey: env.WEAVIATE_API_KEY } : {}) }
+  describeVectorStoreConformance('live Weaviate', async () => {
+    const tenant = uniqueCollection('live')
+    const store = createWeaviateVectorStore(config, { collection: tenant })
+    return { store, reopen: async () => createWeaviateVectorStore(config, { collection: tenant }), cleanup: () => store.reset() }
+  })
+  afterAll(async () => {
+    await fetch(`${env.WEAVIATE_URL!.replace(/\/+$/, '')}/v1/schema/${className}`, {
+      method: 'DELETE',
+      headers: env.WEAVIATE_API_KEY ? { authorization: `Bearer ${env.WEAVIATE_API_KEY}` } : {},
+    })
+  })
+} else skipped('Weaviate', 'WEAVIATE_URL (and WEAVIATE_API_KEY for Weaviate Cloud or API-key auth)')
+
+if (env.MILVUS_URL) {
+  // Reads are Strong (the collection's consistency level and each request's): the whole conformance
+  // suite runs, in a collection dropped afterwards.
+  const collection = 'edgemem_live_conformance'
+  const config = { url: env.MILVUS_URL, collection, ...(env.MILVUS_TOKEN ? { token: env.MILVUS_TOKEN } : {}) }
+  describeVectorStoreConformance('live Milvus', async () => {
+    const tenant = uniqueCollection('live')
+    const store = createMilvusVectorStore(config, { collection: tenant })
+    return { store, reopen: async () => createMilvusVectorStore(config, { collection: tenant }), cleanup: () => store.reset() }
+  })
+  afterAll(async () => {
+    await fetch(`${env.MILVUS_URL!.replace(/\/+$/, '')}/v2/vectordb/collections/drop`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(env.MILVUS_TOKEN ? { authorization: `Bearer ${env.MILVUS_TOKEN}` } : {}) },
+      body: JSON.stringify({ collectionName: collection }),
+    })
+  })
+} else skipped('Milvus / Zilliz Cloud', 'MILVUS_URL (and MILVUS_TOKEN: a Zilliz Cloud API key or "user:password")')

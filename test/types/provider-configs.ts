@@ -41,6 +41,8 @@ export const valid: MemoryConfig[] = [
     },
   },
   { vectorStore: { provider: 'chroma', config: { url: 'http://localhost:8000', tenant: 'default_tenant', space: 'cosine' } } },
+  { vectorStore: { provider: 'weaviate', config: { url: 'http://localhost:8080', className: 'Memories', distance: 'dot' } } },
+  { vectorStore: { provider: 'milvus', config: { url: 'http://localhost:19530', token: 'root:Milvus', metric: 'IP' } } },
   {
     storage: { provider: 'indexeddb', config: { dbName: 'notes' } },
     llm: { provider: 'openai', config: { baseURL: 'http://localhost:11434/v1' } },

@@ -17,6 +17,8 @@ const urls = {
   chroma: servers.chroma,
   elasticsearch: servers.elasticsearch,
   opensearch: servers.opensearch,
+  weaviate: servers.weaviate,
+  milvus: servers.milvus,
 }
 
 for (const name of [
@@ -29,6 +31,8 @@ for (const name of [
   'chroma',
   'elasticsearch',
   'opensearch',
+  'weaviate',
+  'milvus',
 ] as AdapterName[]) {
   describeVectorStoreConformance(
     `${name} (workerd)`,

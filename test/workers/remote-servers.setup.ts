@@ -10,6 +10,8 @@ import { startChromaServer } from '../servers/chroma.ts'
 import { startSearchEngineServer } from '../servers/search-engine.ts'
 import { startNeo4jServer } from '../servers/neo4j.ts'
 import { startNeptuneDatabaseServer } from '../servers/neptune-database.ts'
+import { startWeaviateServer } from '../servers/weaviate.ts'
+import { startMilvusServer } from '../servers/milvus.ts'
 
 /**
  * Global setup of the workerd project (runs in Node): starts the fake Upstash, Qdrant and Pinecone
@@ -31,6 +33,8 @@ declare module 'vitest' {
       opensearch: { url: string }
       /** A real Postgres (PGlite + pgvector) on 127.0.0.1, reached from workerd over cloudflare:sockets. */
       pgvector: { connectionString: string }
+      weaviate: { url: string; apiKey: string }
+      milvus: { url: string; token: string }
       dimensions: number
       /** Graph databases for the remote graph stores (test/workers/remote-graph-stores.test.ts). */
       neo4j: { url: string; username: string; password: string }
@@ -57,6 +61,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const postgres = await startPgliteServer()
   const neo4j = await startNeo4jServer({ password: 'workerd-neo4j' })
   const neptuneDatabase = await startNeptuneDatabaseServer({ credentials: { ...aws, service: 'neptune-db' } })
+  const weaviate = await startWeaviateServer({ apiKey: 'workerd-weaviate' })
+  const milvus = await startMilvusServer({ token: 'workerd-milvus' })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
@@ -68,6 +74,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     elasticsearch: { url: elasticsearch.url, apiKey: 'workerd-es' },
     opensearch: { url: opensearch.url },
     pgvector: { connectionString: postgres.connectionString },
+    weaviate: { url: weaviate.url, apiKey: 'workerd-weaviate' },
+    milvus: { url: milvus.url, token: 'workerd-milvus' },
     dimensions: REMOTE_DIMENSIONS,
     neo4j: { url: neo4j.url, username: 'neo4j', password: 'workerd-neo4j' },
     neptune_database: { url: neptuneDatabase.url, ...aws },
@@ -86,6 +94,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       postgres.close(),
       neo4j.close(),
       neptuneDatabase.close(),
+      weaviate.close(),
+      milvus.close(),
     ])
   }
 }

@@ -8,6 +8,8 @@ import { createChromaVectorStore } from '../../../adapters/chroma.ts'
 import { createElasticsearchVectorStore } from '../../../adapters/elasticsearch.ts'
 import { createOpenSearchVectorStore } from '../../../adapters/opensearch.ts'
 import { createPgvectorVectorStore } from '../../../adapters/pgvector.ts'
+import { createWeaviateVectorStore } from '../../../adapters/weaviate.ts'
+import { createMilvusVectorStore } from '../../../adapters/milvus.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
 
 /**
@@ -26,6 +28,8 @@ export interface ServerUrls {
   opensearch?: { url: string }
   /** A Postgres with pgvector (PGlite over loopback in the tests). */
   pgvector?: { connectionString: string }
+  weaviate?: { url: string; apiKey: string }
+  milvus?: { url: string; token: string }
 }
 
 let counter = 0
@@ -45,6 +49,8 @@ export type AdapterName =
   | 'elasticsearch'
   | 'opensearch'
   | 'pgvector'
+  | 'weaviate'
+  | 'milvus'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -88,6 +94,16 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
     case 'pgvector':
       if (!urls.pgvector) throw new Error('no Postgres for the pgvector adapter')
       return createPgvectorVectorStore({ connectionString: urls.pgvector.connectionString, maxConnections: 2 }, { collection })
+    case 'weaviate':
+      return createWeaviateVectorStore(
+        { url: need(urls.weaviate, name).url, apiKey: need(urls.weaviate, name).apiKey, className: 'Conformance', ...transport },
+        { collection },
+      )
+    case 'milvus':
+      return createMilvusVectorStore(
+        { url: need(urls.milvus, name).url, token: need(urls.milvus, name).token, collection: 'conformance', ...transport },
+        { collection },
+      )
   }
 }
 
