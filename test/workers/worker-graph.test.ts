@@ -250,6 +250,17 @@ describe('graph memory off, and bad input', () => {
     expect(graph.body.error.message).toMatch(/GRAPH_STORE/)
   })
 
+  it('is in the OpenAPI document: GET /graph with its query, relations in the add and search responses', async () => {
+    const doc = (await request('GET', '/openapi.json')).body
+    const graph = doc.paths['/graph'].get
+    expect(graph.parameters.map((p: { name: string }) => p.name).sort()).toEqual(
+      ['agent_id', 'include_invalidated', 'limit', 'run_id', 'user_id'].sort(),
+    )
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Graph', 'GraphEntity', 'Relation', 'SearchResponse']))
+    expect(Object.keys(doc.components.schemas.AddResponse.properties)).toEqual(['results', 'relations'])
+    expect(Object.keys(doc.components.schemas.SearchResponse.properties)).toEqual(['results', 'relations'])
+  })
+
   it('refuses a bad GRAPH_STORE with a configuration error naming it', async () => {
     const { key } = await newTenant('badgraph')
     const response = await request('GET', '/graph?user_id=n', { key, env: { GRAPH_STORE: 'neo4j' } as Partial<Env> })
