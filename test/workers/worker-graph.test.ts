@@ -261,6 +261,22 @@ describe('graph memory off, and bad input', () => {
     expect(Object.keys(doc.components.schemas.SearchResponse.properties)).toEqual(['results', 'relations'])
   })
 
+  it('mem0 platform add: enable_graph true needs graph memory; with it, the add builds the graph', async () => {
+    const { key } = await newTenant('platform-nograph')
+    const body = { messages: [{ role: 'user', content: 'Liam lives in Dublin' }], user_id: 'p', enable_graph: true }
+    const refused = await request('POST', '/v3/memories/add/', { key, body })
+    expect(refused.status).toBe(400)
+    expect(refused.body.error.message).toMatch(/enable_graph/)
+    expect((await request('GET', '/memories?user_id=p', { key })).body.results).toEqual([])
+
+    const { call } = await tenant()
+    const added = await call('POST', '/v3/memories/add/', body)
+    expect(added.status).toBe(200)
+    expect(added.body.status).toBe('SUCCEEDED')
+    expect(added.body).not.toHaveProperty('relations')
+    expect((await call('GET', '/graph?user_id=p')).body.relations.map(triple)).toEqual(['Liam lives_in Dublin'])
+  })
+
   it('refuses a bad GRAPH_STORE with a configuration error naming it', async () => {
     const { key } = await newTenant('badgraph')
     const response = await request('GET', '/graph?user_id=n', { key, env: { GRAPH_STORE: 'neo4j' } as Partial<Env> })
