@@ -1,4 +1,4 @@
-import type { HistoryEntry, JsonObject, MemoryEvent, MemoryItem } from '../types.ts'
+import type { GraphResult, HistoryEntry, JsonObject, MemoryEvent, MemoryItem, Relation } from '../types.ts'
 
 /**
  * The Worker's REST shapes (snake_case, mem0's server format; workers/http/wire.ts writes them) read
@@ -35,6 +35,50 @@ interface WireHistoryEntry {
   created_at: string
 }
 
+interface WireRelation {
+  source: string
+  relationship: string
+  target: string
+  score?: number
+  valid_from: string
+  invalidated_at: string | null
+  memory_ids: string[]
+}
+
+interface WireGraph {
+  entities: { name: string; type?: string; memory_ids: string[]; created_at: string }[]
+  relations: WireRelation[]
+  total_entities: number
+  total_relations: number
+}
+
+export function relationFromWire(wire: WireRelation): Relation {
+  const relation: Relation = {
+    source: wire.source,
+    relationship: wire.relationship,
+    target: wire.target,
+    validFrom: wire.valid_from,
+    invalidatedAt: wire.invalidated_at,
+    memoryIds: wire.memory_ids,
+  }
+  if (wire.score !== undefined) relation.score = wire.score
+  return relation
+}
+
+export function graphFromWire(wire: WireGraph): GraphResult {
+  return {
+    entities: wire.entities.map((e) => ({
+      name: e.name,
+      ...(e.type !== undefined ? { type: e.type } : {}),
+      memoryIds: e.memory_ids,
+      createdAt: e.created_at,
+    })),
+    relations: wire.relations.map(relationFromWire),
+    totalEntities: wire.total_entities,
+    totalRelations: wire.total_relations,
+  }
+}
+
 export function itemFromWire(wire: WireItem): MemoryItem {
   const item: MemoryItem = {
     id: wire.id,
@@ -69,4 +113,4 @@ export function historyEntryFromWire(wire: WireHistoryEntry): HistoryEntry {
   }
 }
 
-export type { WireEvent, WireHistoryEntry, WireItem }
+export type { WireEvent, WireGraph, WireHistoryEntry, WireItem, WireRelation }

@@ -4,7 +4,8 @@ import fc from 'fast-check'
 import { shardOf, writeScopeKey } from '../../workers/backend/shard-routing.ts'
 import type { Env } from '../../workers/env.ts'
 import { describe, expect, it } from '../harness.ts'
-import { modeEnv, newTenant, request, type StorageModeName } from './worker-client.ts'
+import { RemoteMemory } from '../../src/client/index.ts'
+import { modeEnv, newTenant, ORIGIN, request, type StorageModeName, workerFetch } from './worker-client.ts'
 
 /**
  * Graph memory in the Worker (GRAPH_STORE = "local"): `relations` in POST /memories and POST /search,
@@ -214,6 +215,30 @@ describe('graph memory in one Durable Object transaction', () => {
     expect(graphWrites.length).toBeGreaterThan(0)
     expect(memoryWrites.length).toBeGreaterThan(0)
     expect(new Set(log.map((w) => w.turn)), JSON.stringify(log)).toEqual(new Set([log[0]!.turn]))
+  })
+})
+
+describe('graph memory through RemoteMemory (edgemem/client)', () => {
+  it("reads relations from add and search, and graph(), in the core's shapes", async () => {
+    const { key } = await tenant()
+    const remote = new RemoteMemory({ url: ORIGIN, apiKey: key, fetch: workerFetch(GRAPH), maxRetries: 0 })
+    const added = await remote.add([{ role: 'user', content: 'Nina lives in Vienna' }], { userId: 'r' })
+    expect(added.relations!.added.map(triple)).toEqual(['Nina lives_in Vienna'])
+    expect(added.relations!.added[0]).toMatchObject({
+      memoryIds: [added.results[0]!.id],
+      invalidatedAt: null,
+      validFrom: expect.any(String),
+    })
+    const found = await remote.search('Where does Nina live?', { userId: 'r' })
+    expect(found.relations!.map(triple)).toEqual(['Nina lives_in Vienna'])
+    const graph = await remote.graph({ userId: 'r', limit: 10, includeInvalidated: true })
+    expect(graph.relations.map(triple)).toEqual(['Nina lives_in Vienna'])
+    expect(graph.entities.map((e) => e.name).sort()).toEqual(['Nina', 'Vienna'])
+    expect(graph).toMatchObject({ totalEntities: 2, totalRelations: 1 })
+    // Without graph memory on the Worker: no relations, and graph() is the Worker's 400 as a ValidationError.
+    const plain = new RemoteMemory({ url: ORIGIN, apiKey: key, fetch: workerFetch({}), maxRetries: 0 })
+    expect(await plain.search('Where does Nina live?', { userId: 'r' })).not.toHaveProperty('relations')
+    await expect(plain.graph({ userId: 'r' })).rejects.toMatchObject({ code: 'VALIDATION' })
   })
 })
 
