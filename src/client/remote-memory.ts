@@ -4,20 +4,23 @@ import { HttpClient, type HttpMethod, type HttpRequest } from '../provider-utils
 import { type TransportConfig, transportFrom, transportShape } from '../provider-utils/transport.ts'
 import type {
   AddOptions,
+  AddResult,
   GetAllOptions,
+  GraphOptions,
+  GraphResult,
   HistoryEntry,
   MemoryApi,
-  MemoryEvent,
   MemoryItem,
   Message,
   ScopeOptions,
   SearchOptions,
+  SearchResult,
   UpdateData,
 } from '../types.ts'
 import { parseConfig } from '../util/zod-errors.ts'
 import { errorFromRemote } from './errors.ts'
-import type { WireEvent, WireHistoryEntry, WireItem } from '../memory/wire.ts'
-import { eventFromWire, historyEntryFromWire, itemFromWire } from './wire.ts'
+import type { WireEvent, WireGraph, WireHistoryEntry, WireItem, WireRelation } from '../memory/wire.ts'
+import { eventFromWire, graphFromWire, historyEntryFromWire, itemFromWire, relationFromWire } from './wire.ts'
 
 export interface RemoteMemoryOptions extends TransportConfig {
   /** The Worker's base URL, e.g. `https://edgemem.acme.workers.dev` (a path prefix is kept). */
@@ -104,7 +107,8 @@ export class RemoteMemory implements MemoryApi {
     await this.call('GET', '/health')
   }
 
-  async add(messages: string | Message[], options: AddOptions): Promise<{ results: MemoryEvent[] }> {
+  /** `relations` as the Worker answers them: present when it has graph memory on (GRAPH_STORE). */
+  async add(messages: string | Message[], options: AddOptions): Promise<AddResult> {
     const opts = checkOptionsObject(options, 'add')
     const body = defined({
       messages,
@@ -113,15 +117,35 @@ export class RemoteMemory implements MemoryApi {
       infer: opts.infer,
       expiration_date: opts.expirationDate,
     })
-    const { results } = await this.call<{ results: WireEvent[] }>('POST', '/memories', { body })
-    return { results: results.map(eventFromWire) }
+    const { results, relations } = await this.call<{
+      results: WireEvent[]
+      relations?: { added: WireRelation[]; invalidated: WireRelation[] }
+    }>('POST', '/memories', { body })
+    const events = results.map(eventFromWire)
+    if (!relations) return { results: events }
+    return {
+      results: events,
+      relations: { added: relations.added.map(relationFromWire), invalidated: relations.invalidated.map(relationFromWire) },
+    }
   }
 
-  async search(query: string, options: SearchOptions): Promise<{ results: MemoryItem[] }> {
+  async search(query: string, options: SearchOptions): Promise<SearchResult> {
     const opts = checkOptionsObject(options, 'search')
     const body = defined({ query, ...scopeQuery(opts), filters: opts.filters, top_k: opts.topK, threshold: opts.threshold })
-    const { results } = await this.call<{ results: WireItem[] }>('POST', '/search', { body })
-    return { results: results.map(itemFromWire) }
+    const { results, relations } = await this.call<{ results: WireItem[]; relations?: WireRelation[] }>('POST', '/search', { body })
+    const items = results.map(itemFromWire)
+    return relations ? { results: items, relations: relations.map(relationFromWire) } : { results: items }
+  }
+
+  /** Graph memory's entities and relations of a scope (GET /graph; a 400 VALIDATION when the Worker has no graph memory). */
+  async graph(options: GraphOptions): Promise<GraphResult> {
+    const opts = checkOptionsObject(options, 'graph')
+    const query = {
+      ...scopeQuery(opts),
+      limit: opts.limit === undefined ? undefined : String(opts.limit),
+      include_invalidated: opts.includeInvalidated === undefined ? undefined : String(opts.includeInvalidated),
+    }
+    return graphFromWire(await this.call<WireGraph>('GET', '/graph', { query }))
   }
 
   /** The memory, or null for an unknown id (also an id of another tenant). */

@@ -1,11 +1,38 @@
-import type { WireEvent, WireHistoryEntry, WireItem } from '../memory/wire.ts'
-import type { HistoryEntry, MemoryEvent, MemoryItem } from '../types.ts'
+import type { WireEvent, WireGraph, WireHistoryEntry, WireItem, WireRelation } from '../memory/wire.ts'
+import type { GraphResult, HistoryEntry, MemoryEvent, MemoryItem, Relation } from '../types.ts'
 
 /**
  * The Worker's REST shapes (snake_case, mem0's server format; workers/http/wire.ts writes them) read
  * back into the core's camelCase shapes, so a RemoteMemory returns exactly what a Memory returns. The
  * shapes are src/memory/wire.ts's, imported as types only: the client bundle stays free of the core.
  */
+
+export function relationFromWire(wire: WireRelation): Relation {
+  const relation: Relation = {
+    source: wire.source,
+    relationship: wire.relationship,
+    target: wire.target,
+    validFrom: wire.valid_from,
+    invalidatedAt: wire.invalidated_at,
+    memoryIds: wire.memory_ids,
+  }
+  if (wire.score !== undefined) relation.score = wire.score
+  return relation
+}
+
+export function graphFromWire(wire: WireGraph): GraphResult {
+  return {
+    entities: wire.entities.map((e) => ({
+      name: e.name,
+      ...(e.type !== undefined ? { type: e.type } : {}),
+      memoryIds: e.memory_ids,
+      createdAt: e.created_at,
+    })),
+    relations: wire.relations.map(relationFromWire),
+    totalEntities: wire.total_entities,
+    totalRelations: wire.total_relations,
+  }
+}
 
 export function itemFromWire(wire: WireItem): MemoryItem {
   const item: MemoryItem = {

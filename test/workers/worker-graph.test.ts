@@ -4,7 +4,8 @@ import fc from 'fast-check'
 import { shardOf, writeScopeKey } from '../../workers/backend/shard-routing.ts'
 import type { Env } from '../../workers/env.ts'
 import { describe, expect, it } from '../harness.ts'
-import { modeEnv, newTenant, request, type StorageModeName } from './worker-client.ts'
+import { RemoteMemory } from '../../src/client/index.ts'
+import { modeEnv, newTenant, ORIGIN, request, type StorageModeName, workerFetch } from './worker-client.ts'
 
 /**
  * Graph memory in the Worker (GRAPH_STORE = "local"): `relations` in POST /memories and POST /search,
@@ -217,6 +218,30 @@ describe('graph memory in one Durable Object transaction', () => {
   })
 })
 
+describe('graph memory through RemoteMemory (edgemem/client)', () => {
+  it("reads relations from add and search, and graph(), in the core's shapes", async () => {
+    const { key } = await tenant()
+    const remote = new RemoteMemory({ url: ORIGIN, apiKey: key, fetch: workerFetch(GRAPH), maxRetries: 0 })
+    const added = await remote.add([{ role: 'user', content: 'Nina lives in Vienna' }], { userId: 'r' })
+    expect(added.relations!.added.map(triple)).toEqual(['Nina lives_in Vienna'])
+    expect(added.relations!.added[0]).toMatchObject({
+      memoryIds: [added.results[0]!.id],
+      invalidatedAt: null,
+      validFrom: expect.any(String),
+    })
+    const found = await remote.search('Where does Nina live?', { userId: 'r' })
+    expect(found.relations!.map(triple)).toEqual(['Nina lives_in Vienna'])
+    const graph = await remote.graph({ userId: 'r', limit: 10, includeInvalidated: true })
+    expect(graph.relations.map(triple)).toEqual(['Nina lives_in Vienna'])
+    expect(graph.entities.map((e) => e.name).sort()).toEqual(['Nina', 'Vienna'])
+    expect(graph).toMatchObject({ totalEntities: 2, totalRelations: 1 })
+    // Without graph memory on the Worker: no relations, and graph() is the Worker's 400 as a ValidationError.
+    const plain = new RemoteMemory({ url: ORIGIN, apiKey: key, fetch: workerFetch({}), maxRetries: 0 })
+    expect(await plain.search('Where does Nina live?', { userId: 'r' })).not.toHaveProperty('relations')
+    await expect(plain.graph({ userId: 'r' })).rejects.toMatchObject({ code: 'VALIDATION' })
+  })
+})
+
 describe('graph memory in the kv and remote modes', () => {
   for (const mode of ['kv', 'qdrant'] as const) {
     it(`${mode}: relations in add and search, GET /graph`, async () => {
@@ -248,6 +273,33 @@ describe('graph memory off, and bad input', () => {
     const graph = await request('GET', '/graph?user_id=n', { key })
     expect(graph.status).toBe(400)
     expect(graph.body.error.message).toMatch(/GRAPH_STORE/)
+  })
+
+  it('is in the OpenAPI document: GET /graph with its query, relations in the add and search responses', async () => {
+    const doc = (await request('GET', '/openapi.json')).body
+    const graph = doc.paths['/graph'].get
+    expect(graph.parameters.map((p: { name: string }) => p.name).sort()).toEqual(
+      ['agent_id', 'include_invalidated', 'limit', 'run_id', 'user_id'].sort(),
+    )
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Graph', 'GraphEntity', 'Relation', 'SearchResponse']))
+    expect(Object.keys(doc.components.schemas.AddResponse.properties)).toEqual(['results', 'relations'])
+    expect(Object.keys(doc.components.schemas.SearchResponse.properties)).toEqual(['results', 'relations'])
+  })
+
+  it('mem0 platform add: enable_graph true needs graph memory; with it, the add builds the graph', async () => {
+    const { key } = await newTenant('platform-nograph')
+    const body = { messages: [{ role: 'user', content: 'Liam lives in Dublin' }], user_id: 'p', enable_graph: true }
+    const refused = await request('POST', '/v3/memories/add/', { key, body })
+    expect(refused.status).toBe(400)
+    expect(refused.body.error.message).toMatch(/enable_graph/)
+    expect((await request('GET', '/memories?user_id=p', { key })).body.results).toEqual([])
+
+    const { call } = await tenant()
+    const added = await call('POST', '/v3/memories/add/', body)
+    expect(added.status).toBe(200)
+    expect(added.body.status).toBe('SUCCEEDED')
+    expect(added.body).not.toHaveProperty('relations')
+    expect((await call('GET', '/graph?user_id=p')).body.relations.map(triple)).toEqual(['Liam lives_in Dublin'])
   })
 
   it('refuses a bad GRAPH_STORE with a configuration error naming it', async () => {
