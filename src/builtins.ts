@@ -17,6 +17,8 @@ import type { chromaConfigSchema } from '../adapters/chroma/config.ts'
 import { chromaProvider } from '../adapters/chroma/provider.ts'
 import type { elasticsearchConfigSchema, opensearchConfigSchema } from '../adapters/elasticsearch/config.ts'
 import { elasticsearchProvider, opensearchProvider } from '../adapters/elasticsearch/provider.ts'
+import type { vectorizeConfigSchema } from '../adapters/vectorize/config.ts'
+import { vectorizeProvider } from '../adapters/vectorize/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
 import { SERVICE_PROVIDERS } from './providers/service-providers.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
@@ -50,6 +52,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   opensearchProvider,
   pgvectorProvider,
   transformersRerankerProvider,
+  vectorizeProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -73,4 +76,5 @@ export interface AdapterConfigs {
   elasticsearch: z.input<typeof elasticsearchConfigSchema>
   opensearch: z.input<typeof opensearchConfigSchema>
   pgvector: z.input<typeof pgvectorConfigSchema>
+  vectorize: z.input<typeof vectorizeConfigSchema>
 }

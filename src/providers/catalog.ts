@@ -49,6 +49,7 @@ export const PROVIDER_MODULES = {
     elasticsearch: { module: 'edgemem/adapters/elasticsearch' },
     opensearch: { module: 'edgemem/adapters/opensearch' },
     pgvector: { module: 'edgemem/adapters/pgvector' },
+    vectorize: { module: 'edgemem/adapters/vectorize' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

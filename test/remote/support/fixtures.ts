@@ -9,6 +9,7 @@ import { createElasticsearchVectorStore } from '../../../adapters/elasticsearch.
 import { createOpenSearchVectorStore } from '../../../adapters/opensearch.ts'
 import { createPgvectorVectorStore } from '../../../adapters/pgvector.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
+import { createVectorizeVectorStore, type VectorizeBinding } from '../../../adapters/vectorize.ts'
 
 /**
  * Adapter factories over the fake servers, shared by the Node and workerd test suites. Each call gets a
@@ -26,6 +27,8 @@ export interface ServerUrls {
   opensearch?: { url: string }
   /** A Postgres with pgvector (PGlite over loopback in the tests). */
   pgvector?: { connectionString: string }
+  /** A fake Vectorize index: the binding itself, or the REST API in front of it. */
+  vectorize?: { index: VectorizeBinding } | { apiBase: string; accountId: string; apiToken: string; indexName: string }
 }
 
 let counter = 0
@@ -45,6 +48,7 @@ export type AdapterName =
   | 'elasticsearch'
   | 'opensearch'
   | 'pgvector'
+  | 'vectorize'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -88,6 +92,12 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
     case 'pgvector':
       if (!urls.pgvector) throw new Error('no Postgres for the pgvector adapter')
       return createPgvectorVectorStore({ connectionString: urls.pgvector.connectionString, maxConnections: 2 }, { collection })
+    case 'vectorize':
+      // The fakes apply writes after a few milliseconds: poll quickly.
+      return createVectorizeVectorStore(
+        { ...need(urls.vectorize, name), visibilityPollMs: 2, visibilityTimeoutMs: 5000, ...transport },
+        { collection },
+      )
   }
 }
 

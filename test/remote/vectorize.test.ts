@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createVectorizeVectorStore } from '../../adapters/vectorize.ts'
+import { compileVectorizeFilter } from '../../adapters/vectorize/filter.ts'
+import { ConfigError, DimensionMismatchError, RemoteError, ValidationError } from '../../src/errors.ts'
+import { and, eq, MATCH_ALL, type FilterNode } from '../../src/filters/ast.ts'
+import { Memory } from '../../src/index.ts'
+import { cosine, describeVectorStoreConformance, randomVector, seeded } from '../conformance/vector-store.ts'
+import { FakeVectorizeIndex, type FakeVectorizeMetric } from '../servers/vectorize.ts'
+import { startVectorizeRestServer, type FakeVectorizeRest } from '../servers/vectorize-rest.ts'
+import { makeAdapter, uniqueCollection, type ServerUrls } from './support/fixtures.ts'
+
+const DIMENSIONS = 8
+const INDEXES = { user_id: 'string', agent_id: 'string', run_id: 'string', _em_h: 'number' } as const
+const NO_SERVERS: ServerUrls = { upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }
+
+const newIndex = (options: { metric?: FakeVectorizeMetric; dimensions?: number; visibilityDelayMs?: number } = {}) =>
+  new FakeVectorizeIndex({ dimensions: options.dimensions ?? DIMENSIONS, metadataIndexes: INDEXES, visibilityDelayMs: 3, ...options })
+
+let rest: FakeVectorizeRest
+beforeAll(async () => {
+  rest = await startVectorizeRestServer({
+    indexes: { conformance: { dimensions: DIMENSIONS, metadataIndexes: INDEXES, visibilityDelayMs: 3 } },
+  })
+})
+afterAll(async () => {
+  await rest?.close()
+})
+
+const binding = newIndex()
+describeVectorStoreConformance(
+  'vectorize (index binding)',
+  async () => {
+    const collection = uniqueCollection('v')
+    const urls = { ...NO_SERVERS, vectorize: { index: binding } }
+    return { store: makeAdapter('vectorize', urls, collection), reopen: async () => makeAdapter('vectorize', urls, collection) }
+  },
+  { dimensions: DIMENSIONS },
+)
+
+describeVectorStoreConformance(
+  'vectorize (REST API)',
+  async () => {
+    const collection = uniqueCollection('r')
+    const urls = {
+      ...NO_SERVERS,
+      vectorize: { apiBase: rest.apiBase, accountId: rest.accountId, apiToken: rest.apiToken, indexName: 'conformance' },
+    }
+    return { store: makeAdapter('vectorize', urls, collection), reopen: async () => makeAdapter('vectorize', urls, collection) }
+  },
+  { dimensions: DIMENSIONS },
+)
+
+const unit = (v: Float32Array) => {
+  const n = Math.hypot(...v)
+  return v.map((x) => x / n)
+}
+
+describe('vectorize: scores, limits and consistency', () => {
+  for (const metric of ['cosine', 'euclidean', 'dot-product'] as const) {
+    it(`${metric}: unit vectors score their cosine similarity, best first`, async () => {
+      const index = newIndex({ metric, dimensions: 6 })
+      const store = createVectorizeVectorStore({ index, metric, visibilityPollMs: 2 }, { collection: 'scores' })
+      const random = seeded(11)
+      const records = Array.from({ length: 15 }, (_, i) => ({ id: `u${i}`, vector: unit(randomVector(random, 6)), payload: { i } }))
+      await store.init({ dimensions: 6 })
+      await store.upsert(records)
+      const query = unit(randomVector(random, 6))
+      const results = await store.search({ vector: query, topK: 5, filter: MATCH_ALL, scope: {} })
+      const expected = records.map((r) => ({ id: r.id, score: cosine(r.vector, query) })).sort((a, b) => b.score - a.score)
+      expect(results.map((r) => r.id)).toEqual(expected.slice(0, 5).map((r) => r.id))
+      for (const [i, r] of results.entries()) expect(r.score).toBeCloseTo(expected[i]!.score, 5)
+    })
+  }
+
+  it('the REST client reads the metric from the index and refuses a config that disagrees', async () => {
+    const config = { apiBase: rest.apiBase, accountId: rest.accountId, apiToken: rest.apiToken, indexName: 'conformance' }
+    await expect(createVectorizeVectorStore({ ...config, metric: 'euclidean' }, { collection: 'm' }).init({})).rejects.toBeInstanceOf(
+      ConfigError,
+    )
+    await expect(createVectorizeVectorStore({ ...config, apiToken: 'wrong' }, { collection: 'm' }).init({})).rejects.toBeInstanceOf(
+      RemoteError,
+    )
+    await expect(createVectorizeVectorStore(config, { collection: 'm' }).init({ dimensions: 5 })).rejects.toBeInstanceOf(
+      DimensionMismatchError,
+    )
+  })
+
+  it('config: a binding or the REST triple; namespaces are at most 64 bytes', () => {
+    expect(() => createVectorizeVectorStore({ accountId: 'abc' }, { collection: 'c' })).toThrow(ConfigError)
+    expect(() => createVectorizeVectorStore({ index: {} }, { collection: 'c' })).toThrow(ConfigError)
+    expect(() => createVectorizeVectorStore({ index: newIndex() }, { collection: 'é'.repeat(33) })).toThrow(ConfigError)
+    expect(() => createVectorizeVectorStore({ index: newIndex(), namespace: 'x'.repeat(65) }, { collection: 'c' })).toThrow(ConfigError)
+  })
+
+  it('metadata over 10 KiB and lists in indexed fields are refused before anything is written', async () => {
+    const index = newIndex()
+    const store = createVectorizeVectorStore({ index, visibilityPollMs: 2 }, { collection: 'limits' })
+    await store.init({ dimensions: DIMENSIONS })
+    const vector = randomVector(seeded(1), DIMENSIONS)
+    const ok = { id: 'ok', vector, payload: { user_id: 'u' } }
+    await expect(store.upsert([ok, { id: 'big', vector, payload: { memory: 'x'.repeat(10 * 1024) } }])).rejects.toBeInstanceOf(
+      ValidationError,
+    )
+    await expect(store.upsert([ok, { id: 'list', vector, payload: { user_id: ['a', 'b'] } }])).rejects.toBeInstanceOf(ValidationError)
+    index.settle()
+    expect(index.calls.filter((c) => c.method === 'upsert')).toEqual([])
+    // Ids of any length are stored (the stored id is a 36-byte UUIDv5); Vectorize's own 64-byte limit holds.
+    const longId = 'é'.repeat(100)
+    await store.upsert([{ id: longId, vector, payload: {} }])
+    expect((await store.get([longId]))[0]?.id).toBe(longId)
+  })
+
+  it("topK above Vectorize's 100 is answered exactly (by scanning), never refused", async () => {
+    const index = newIndex()
+    const store = createVectorizeVectorStore({ index, visibilityPollMs: 2 }, { collection: 'topk' })
+    await store.init({ dimensions: DIMENSIONS })
+    const random = seeded(5)
+    const records = Array.from({ length: 230 }, (_, i) => ({
+      id: `t${i}`,
+      vector: randomVector(random, DIMENSIONS),
+      payload: { user_id: i % 2 ? 'a' : 'b' },
+    }))
+    await store.upsert(records)
+    const query = randomVector(random, DIMENSIONS)
+    const results = await store.search({ vector: query, topK: 110, filter: eq('user_id', 'a'), scope: { user_id: 'a' } })
+    const expected = records
+      .filter((r) => r.payload.user_id === 'a')
+      .map((r) => ({ id: r.id, score: cosine(r.vector, query) }))
+      .sort((x, y) => y.score - x.score)
+    expect(results.map((r) => r.id)).toEqual(expected.map((r) => r.id).slice(0, 110))
+    // Every query respected the topK limits (the fake throws otherwise) and listing paged past 100.
+    expect((await store.list({ filter: MATCH_ALL, scope: {}, limit: 500 })).records).toHaveLength(230)
+  })
+
+  it('writes become visible late; the adapter waits, so read-after-write holds (and without the wait it does not)', async () => {
+    const index = newIndex({ visibilityDelayMs: 80 })
+    const eager = createVectorizeVectorStore({ index, visibilityTimeoutMs: 0 }, { collection: 'eventual' })
+    await eager.init({ dimensions: DIMENSIONS })
+    const vector = randomVector(seeded(2), DIMENSIONS)
+    await eager.upsert([{ id: 'a', vector, payload: { user_id: 'u' } }])
+    expect(await eager.get(['a'])).toEqual([null])
+    const waiting = createVectorizeVectorStore({ index, visibilityPollMs: 5 }, { collection: 'eventual' })
+    const started = Date.now()
+    await waiting.upsert([{ id: 'b', vector, payload: { user_id: 'u' } }])
+    expect(Date.now() - started).toBeGreaterThanOrEqual(70)
+    expect((await waiting.get(['b']))[0]?.payload).toEqual({ user_id: 'u' })
+    await waiting.delete(['b'])
+    expect(await waiting.get(['b'])).toEqual([null])
+    const timeout = createVectorizeVectorStore({ index, visibilityPollMs: 5, visibilityTimeoutMs: 20 }, { collection: 'eventual' })
+    await expect(timeout.upsert([{ id: 'c', vector, payload: {} }])).rejects.toThrow(/not visible after 20 ms/)
+  })
+
+  it('through the Memory API: add then get, search and getAll see the memory at once', async () => {
+    const index = newIndex({ visibilityDelayMs: 30 })
+    const embed = async (texts: string[]) =>
+      texts.map((t) => Float32Array.from({ length: DIMENSIONS }, (_, i) => ((t.charCodeAt(i % t.length) * (i + 1)) % 17) / 17 + 0.01))
+    const memory = new Memory({
+      embedder: { dimensions: DIMENSIONS, embed },
+      vectorStore: { provider: 'vectorize', config: { index, visibilityPollMs: 5 } },
+      collection: uniqueCollection('mem'),
+    })
+    try {
+      const added = await memory.add('likes green tea', { userId: 'alice', infer: false })
+      const id = added.results[0]!.id
+      expect((await memory.get(id))?.memory).toBe('likes green tea')
+      expect((await memory.search('likes green tea', { userId: 'alice' })).results[0]?.memory).toBe('likes green tea')
+      await memory.delete(id)
+      expect((await memory.getAll({ userId: 'alice' })).results).toEqual([])
+    } finally {
+      await memory.close()
+    }
+  })
+
+  it('compiles the top-level AND of indexed fields to Vectorize operators; the rest stays post-filtered', () => {
+    const indexed = ['user_id', 'rank', 'tag']
+    const node: FilterNode = and(
+      eq('user_id', 'alice'),
+      { op: 'gte', field: 'rank', value: 3 },
+      { op: 'lt', field: 'rank', value: 9 },
+      { op: 'in', field: 'tag', values: ['a', 'b'] },
+      { op: 'ne', field: 'colour', value: 'red' },
+    )
+    expect(compileVectorizeFilter(node, indexed)).toEqual({
+      native: { kind: 'expr', expr: { user_id: { $eq: 'alice' }, rank: { $gte: 3, $lt: 9 }, tag: { $in: ['a', 'b'] } } },
+      exact: false,
+    })
+    expect(compileVectorizeFilter(and(eq('user_id', 'a'), { op: 'in', field: 'tag', values: [] }), indexed).native).toEqual({
+      kind: 'false',
+    })
+    expect(compileVectorizeFilter({ op: 'not', child: { op: 'ne', field: 'user_id', value: 'x' } }, indexed)).toEqual({
+      native: { kind: 'expr', expr: { user_id: { $eq: 'x' } } },
+      exact: true,
+    })
+    // Strings Vectorize would truncate (over 64 bytes) and OR are not sent.
+    expect(compileVectorizeFilter(eq('user_id', 'x'.repeat(65)), indexed).native).toEqual({ kind: 'true' })
+    expect(compileVectorizeFilter({ op: 'or', children: [eq('user_id', 'a'), eq('user_id', 'b')] }, indexed).native).toEqual({
+      kind: 'true',
+    })
+  })
+})
