@@ -19,7 +19,8 @@
 
 export type FakeVectorizeMetric = 'cosine' | 'euclidean' | 'dot-product'
 export type MetadataIndexType = 'string' | 'number' | 'boolean'
-type MetaValue = string | number | boolean | string[] | Record<string, unknown>
+type MetaScalar = string | number | boolean | string[]
+type MetaValue = MetaScalar | Record<string, MetaScalar>
 type Meta = Record<string, MetaValue>
 
 export interface FakeVectorizeOptions {

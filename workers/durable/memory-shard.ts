@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { ConfigError, Memory, StorageError } from '../../src/index.workerd.ts'
 import { decodeJson, encodeJson } from '../../src/internal.ts'
-import { memoryConfig } from '../backend/memory-config.ts'
+import { bindingsOf, memoryConfig } from '../backend/memory-config.ts'
 import type { Env } from '../env.ts'
 import { serializeError } from '../http/errors.ts'
 import { settingsOf } from '../settings.ts'
@@ -36,7 +36,9 @@ export class MemoryShard extends DurableObject<Env> {
   }
 
   private open(): Memory {
-    this.memory ??= new Memory(memoryConfig(settingsOf(this.env), { kind: 'durable-object', storage: this.store }, this.env.EDGEMEM_KV))
+    this.memory ??= new Memory(
+      memoryConfig(settingsOf(this.env), { kind: 'durable-object', storage: this.store }, this.env.EDGEMEM_KV, bindingsOf(this.env)),
+    )
     return this.memory
   }
 

@@ -11,6 +11,7 @@
  *   answer `{ response, usage }`. Workers AI reports no stop reason: a scripted 'length' answer is sent cut
  *   as it is; a 'blocked' one has no `response` (the provider must refuse both in JSON mode / always).
  */
+import { hashEmbed } from '../../support/hash-embedder.ts'
 import { type ErrorReply, retryAfterHeader, type ScriptedServer, startScriptedServer } from '../scripted-service.ts'
 
 export const WORKERS_AI_ACCOUNT = '0123456789abcdef0123456789abcdef'
@@ -105,12 +106,20 @@ export function startWorkersAIServer(options: { dimensions?: number } = {}): Pro
 export class FakeAiBinding {
   readonly url: string
   readonly calls: { model: string; inputs: Record<string, unknown> }[] = []
-  constructor(url: string) {
+  private readonly embedLocally: boolean
+  /** `embedLocally`: embedding models answer here with the hash embedder, leaving the scripted queue to the LLM. */
+  constructor(url: string, options: { embedLocally?: boolean } = {}) {
     this.url = url
+    this.embedLocally = options.embedLocally ?? false
   }
 
   async run(model: string, inputs: Record<string, unknown>): Promise<unknown> {
     this.calls.push({ model, inputs })
+    if (this.embedLocally && isEmbedding(model)) {
+      const texts = Array.isArray(inputs.text) ? (inputs.text as string[]) : [inputs.text as string]
+      const data = texts.map((t) => Array.from(hashEmbed(t, DIMENSIONS[model] ?? 384)))
+      return { shape: [data.length, data[0]?.length ?? 0], data, pooling: 'mean' }
+    }
     const response = await fetch(`${this.url}/client/v4/accounts/${WORKERS_AI_ACCOUNT}/ai/run/${model}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${WORKERS_AI_TOKEN}`, 'content-type': 'application/json' },
