@@ -55,7 +55,7 @@ export interface Env {
   HYPERDRIVE?: { connectionString: string }
   /** STORAGE_MODE vectorize: the Vectorize index binding (wrangler.toml `[[vectorize]]`). */
   VECTORIZE?: Vectorize
-  /** STORAGE_MODE vectorize: payload fields with a metadata index, comma-separated (default user_id,agent_id,run_id). */
+  /** STORAGE_MODE vectorize: payload fields with a metadata index, `field:type` comma-separated (default user_id:string,agent_id:string,run_id:string). */
   VECTORIZE_INDEXED_FIELDS?: string
   /** STORAGE_MODE vectorize: the index's metric, cosine (default) | euclidean | dot-product (a binding cannot report it). */
   VECTORIZE_METRIC?: string

@@ -48,7 +48,10 @@ export type RemoteSettings =
   | { provider: 'pinecone'; config: { host: string; apiKey: string } }
   | { provider: 'pgvector'; config: { connectionString: string; maxConnections: 1; reuseConnections: false } }
   /** The index binding itself is added by memory-config.ts (bindings stay out of the settings). */
-  | { provider: 'vectorize'; config: { indexedFields?: string[]; metric?: 'cosine' | 'euclidean' | 'dot-product' } }
+  | {
+      provider: 'vectorize'
+      config: { indexedFields?: Record<string, 'string' | 'number' | 'boolean'>; metric?: 'cosine' | 'euclidean' | 'dot-product' }
+    }
 
 /** The Worker's configuration, parsed and checked from its environment once per env object. */
 export interface Settings {
@@ -165,10 +168,22 @@ function parseRemote(env: Env, mode: StorageMode): RemoteSettings | undefined {
       const metric = text(env, 'VECTORIZE_METRIC')
       if (metric !== undefined && metric !== 'cosine' && metric !== 'euclidean' && metric !== 'dot-product')
         throw invalid('VECTORIZE_METRIC', `must be cosine, euclidean or dot-product, got ${JSON.stringify(metric)}`)
-      const indexedFields = fields
-        ?.split(',')
-        .map((f) => f.trim())
-        .filter((f) => f !== '')
+      let indexedFields: Record<string, 'string' | 'number' | 'boolean'> | undefined
+      if (fields !== undefined) {
+        indexedFields = {}
+        for (const entry of fields
+          .split(',')
+          .map((f) => f.trim())
+          .filter((f) => f !== '')) {
+          const [name, type = 'string'] = entry.split(':').map((p) => p.trim())
+          if (!name || (type !== 'string' && type !== 'number' && type !== 'boolean'))
+            throw invalid(
+              'VECTORIZE_INDEXED_FIELDS',
+              `must list field:type pairs (type string, number or boolean), got ${JSON.stringify(entry)}`,
+            )
+          indexedFields[name] = type
+        }
+      }
       return { provider: 'vectorize', config: { ...(indexedFields ? { indexedFields } : {}), ...(metric ? { metric } : {}) } }
     }
     default:

@@ -34,11 +34,16 @@ export const vectorizeConfigSchema = z
     /** The index's metric (fixed at `wrangler vectorize create`). A binding cannot report it: default cosine. */
     metric: z.optional(z.enum(['cosine', 'euclidean', 'dot-product'])),
     /**
-     * Payload fields with a metadata index (`wrangler vectorize create-metadata-index`), filtered on
-     * natively; every other condition is applied by the adapter. Default: user_id, agent_id, run_id.
-     * `_em_h` (number) is always required: listing pages through it.
+     * Payload fields with a metadata index (`wrangler vectorize create-metadata-index --property-name f
+     * --type string|number|boolean`) and its type, filtered on natively; every other condition is applied
+     * by the adapter. Default: user_id, agent_id and run_id as strings. `_em_h` (number) is always
+     * required on top: listing pages through it (Vectorize allows 10 metadata indexes).
      */
-    indexedFields: z.optional(z.array(fieldName).check(z.maxLength(9))),
+    indexedFields: z.optional(
+      z
+        .record(fieldName, z.enum(['string', 'number', 'boolean']))
+        .check(z.refine((r) => Object.keys(r).length <= 9, 'at most 9 fields (Vectorize allows 10 metadata indexes, one is _em_h)')),
+    ),
     /**
      * Vectorize applies writes asynchronously. The adapter waits (polling getByIds) until its writes are
      * visible, so a read after a write sees it: at most `visibilityTimeoutMs` (default 60000), polling

@@ -6,10 +6,10 @@ import type { VectorizeFilter, VectorizeFilterValue } from './api.ts'
  * Compiles the filter AST to a Vectorize metadata filter. Vectorize's filter is a flat conjunction of
  * `field: { $op: value }` on fields with a metadata index (no OR, no NOT, no $exists), so only the
  * conditions of the top-level AND are sent, and of those only the ones whose Vectorize reading is the
- * reference one on the values the adapter indexes (strings, numbers, booleans; store.ts refuses lists
- * and objects in indexed fields):
- * - eq / in with string, number or boolean operands (`$eq`, `$in`); a NOT of ne / nin is the same;
- * - gt / gte / lt / lte with a number operand (`$gt`...): no stored non-number matches the reference.
+ * reference one on the values the adapter indexes (store.ts refuses lists and objects in indexed fields;
+ * a metadata index holds values of its type only, so operands must have the index's type):
+ * - eq / in with operands of the index's type (`$eq`, `$in`); a NOT of ne / nin is the same;
+ * - gt / gte / lt / lte with a number operand on a number index (`$gt`...).
  * Strings longer than 64 bytes are not sent (Vectorize compares the first 64 bytes of indexed strings).
  * $ne, $nin and ranges over strings are never sent: the docs leave open whether they match vectors
  * without the field and how they order strings. Everything else (OR, NOT, exists, contains, fields
@@ -18,10 +18,16 @@ import type { VectorizeFilter, VectorizeFilterValue } from './api.ts'
 const MAX_INDEXED_STRING_BYTES = 64
 const encoder = new TextEncoder()
 
-const sendable = (value: ScalarValue): value is VectorizeFilterValue =>
-  typeof value === 'number'
-    ? Number.isFinite(value)
-    : typeof value === 'boolean' || (typeof value === 'string' && encoder.encode(value).byteLength <= MAX_INDEXED_STRING_BYTES)
+export type MetadataIndexType = 'string' | 'number' | 'boolean'
+
+/**
+ * A metadata index holds the values of its own type only (Vectorize skips the others): an operand is sent
+ * only when it has the index's type, so every record the reference matches is in the index.
+ */
+const sendable = (value: ScalarValue, type: MetadataIndexType): value is VectorizeFilterValue =>
+  typeof value === type &&
+  (typeof value !== 'number' || Number.isFinite(value)) &&
+  (typeof value !== 'string' || encoder.encode(value).byteLength <= MAX_INDEXED_STRING_BYTES)
 
 type Condition = {
   field: string
@@ -30,18 +36,21 @@ type Condition = {
 }
 
 /** The native condition a literal stands for exactly, 'false' when it can match nothing, or null. */
-function condition(negated: boolean, node: FieldNode, indexed: ReadonlySet<string>): Condition | 'false' | null {
-  if (!indexed.has(node.field)) return null
+function condition(negated: boolean, node: FieldNode, indexed: Readonly<Record<string, MetadataIndexType>>): Condition | 'false' | null {
+  const type = Object.hasOwn(indexed, node.field) ? indexed[node.field] : undefined
+  if (type === undefined) return null
   const op = negated ? ({ ne: 'eq', nin: 'in' } as Record<string, string>)[node.op] : node.op
   switch (op) {
     case 'eq': {
       const value = (node as { value: ScalarValue }).value
-      return sendable(value) ? { field: node.field, op: '$eq', value } : null
+      return sendable(value, type) ? { field: node.field, op: '$eq', value } : null
     }
     case 'in': {
       const values = (node as { values: ScalarValue[] }).values
       if (values.length === 0) return 'false'
-      return values.every(sendable) ? { field: node.field, op: '$in', value: [...new Set(values)] as VectorizeFilterValue[] } : null
+      return values.every((v) => sendable(v, type))
+        ? { field: node.field, op: '$in', value: [...new Set(values)] as VectorizeFilterValue[] }
+        : null
     }
     case 'gt':
     case 'gte':
@@ -49,7 +58,7 @@ function condition(negated: boolean, node: FieldNode, indexed: ReadonlySet<strin
     case 'lte': {
       if (negated) return null
       const value = (node as { value: ScalarValue }).value
-      return typeof value === 'number' && Number.isFinite(value) ? { field: node.field, op: `$${op}`, value } : null
+      return type === 'number' && typeof value === 'number' && Number.isFinite(value) ? { field: node.field, op: `$${op}`, value } : null
     }
     default:
       return null
@@ -60,8 +69,10 @@ function conjuncts(nnf: Nnf): Nnf[] {
   return nnf.kind === 'and' ? nnf.children.flatMap(conjuncts) : [nnf]
 }
 
-export function compileVectorizeFilter(filter: FilterNode, indexedFields: readonly string[]): CompiledFilter<VectorizeFilter> {
-  const indexed = new Set(indexedFields)
+export function compileVectorizeFilter(
+  filter: FilterNode,
+  indexed: Readonly<Record<string, MetadataIndexType>>,
+): CompiledFilter<VectorizeFilter> {
   const native: Record<string, Record<string, unknown>> = {}
   let exact = true
   for (const part of conjuncts(toNnf(filter))) {

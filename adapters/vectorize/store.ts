@@ -28,7 +28,7 @@ import {
   type VectorizeVector,
 } from './api.ts'
 import type { VectorizeConfig } from './config.ts'
-import { compileVectorizeFilter } from './filter.ts'
+import { compileVectorizeFilter, type MetadataIndexType } from './filter.ts'
 
 /** Vectorize's documented limits (developers.cloudflare.com/vectorize/platform/limits). */
 export const VECTORIZE_LIMITS = {
@@ -56,7 +56,11 @@ const ID_KEY = '_em_id'
 export const HASH_KEY = '_em_h'
 /** A stamp per write, so the adapter can tell when its write became visible. */
 const WRITE_KEY = '_em_w'
-export const DEFAULT_INDEXED_FIELDS = ['user_id', 'agent_id', 'run_id'] as const
+export const DEFAULT_INDEXED_FIELDS: Readonly<Record<string, MetadataIndexType>> = {
+  user_id: 'string',
+  agent_id: 'string',
+  run_id: 'string',
+}
 
 const ID_NAMESPACE = '2f7d0c1e-8a4b-5c3d-9e6f-0a1b2c3d4e5f'
 const HASH_SPACE = 2 ** 32
@@ -80,7 +84,7 @@ export class VectorizeVectorStore implements VectorStore {
   readonly namespace: string
   private readonly api: VectorizeBinding
   private readonly binding: boolean
-  private readonly indexedFields: readonly string[]
+  private readonly indexedFields: Readonly<Record<string, MetadataIndexType>>
   private readonly configuredMetric: Metric | undefined
   private readonly visibilityTimeoutMs: number
   private readonly visibilityPollMs: number
@@ -164,7 +168,7 @@ export class VectorizeVectorStore implements VectorStore {
       [HASH_KEY]: VectorizeVectorStore.hashOf(id),
       [WRITE_KEY]: stamp,
     }
-    for (const field of this.indexedFields) {
+    for (const field of Object.keys(this.indexedFields)) {
       const value = record.payload[field]
       if (value === undefined || value === null) continue
       if (typeof value === 'object') {

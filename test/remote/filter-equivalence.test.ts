@@ -14,6 +14,7 @@ import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { startS3VectorsServer, type FakeS3Vectors } from '../servers/s3-vectors.ts'
 import { startSearchEngineServer, type FakeSearchEngine } from '../servers/search-engine.ts'
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
+import { FakeVectorizeIndex } from '../servers/vectorize.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
 /**
@@ -104,6 +105,12 @@ let opensearch: FakeSearchEngine
 
 const NO_SERVERS: ServerUrls = { upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }
 let postgres: PgliteServer
+/** A Vectorize index is a binding, not a server: the fake runs in this process. */
+const vectorizeIndex = new FakeVectorizeIndex({
+  dimensions: DIMS,
+  metadataIndexes: { user_id: 'string', agent_id: 'string', run_id: 'string', _em_h: 'number' },
+  visibilityDelayMs: 2,
+})
 
 interface Target {
   label: string
@@ -216,6 +223,11 @@ const targets: Target[] = [
     label: 'opensearch',
     adapter: 'opensearch',
     urls: () => ({ ...NO_SERVERS, opensearch: { url: opensearch.url } }),
+  },
+  {
+    label: 'vectorize (index binding; scope fields indexed, writes visible after a delay)',
+    adapter: 'vectorize',
+    urls: () => ({ ...NO_SERVERS, vectorize: { index: vectorizeIndex } }),
   },
 ]
 

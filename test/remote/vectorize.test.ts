@@ -1,9 +1,11 @@
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVectorizeVectorStore } from '../../adapters/vectorize.ts'
 import { compileVectorizeFilter } from '../../adapters/vectorize/filter.ts'
 import { ConfigError, DimensionMismatchError, RemoteError, ValidationError } from '../../src/errors.ts'
 import { and, eq, MATCH_ALL, type FilterNode } from '../../src/filters/ast.ts'
 import { Memory } from '../../src/index.ts'
+import type { Payload } from '../../src/interfaces/vector-store.ts'
 import { cosine, describeVectorStoreConformance, randomVector, seeded } from '../conformance/vector-store.ts'
 import { FakeVectorizeIndex, type FakeVectorizeMetric } from '../servers/vectorize.ts'
 import { startVectorizeRestServer, type FakeVectorizeRest } from '../servers/vectorize-rest.ts'
@@ -172,7 +174,7 @@ describe('vectorize: scores, limits and consistency', () => {
   })
 
   it('compiles the top-level AND of indexed fields to Vectorize operators; the rest stays post-filtered', () => {
-    const indexed = ['user_id', 'rank', 'tag']
+    const indexed = { user_id: 'string', rank: 'number', tag: 'string' } as const
     const node: FilterNode = and(
       eq('user_id', 'alice'),
       { op: 'gte', field: 'rank', value: 3 },
@@ -197,4 +199,80 @@ describe('vectorize: scores, limits and consistency', () => {
       kind: 'true',
     })
   })
+})
+
+describe('vectorize: native filters on indexed fields', () => {
+  it('for scalar indexed fields, list and search equal the reference, and a filter reported exact is exact on the index', async () => {
+    const { matchesFilter } = await import('../../src/filters/evaluate.ts')
+    const index = new FakeVectorizeIndex({
+      dimensions: 4,
+      metadataIndexes: { ...INDEXES, n: 'number', s: 'string', b: 'boolean' },
+      visibilityDelayMs: 1,
+    })
+    const indexedFields = { user_id: 'string', n: 'number', s: 'string', b: 'boolean' } as const
+    const store = createVectorizeVectorStore({ index, indexedFields, visibilityPollMs: 1 }, { collection: 'native' })
+    await store.init({ dimensions: 4 })
+    const scalar = fc.oneof(fc.constantFrom(-1, 0, 1, 2.5, 9), fc.constantFrom('x', 'y', '', 'é'), fc.boolean())
+    const value = fc.oneof(scalar, fc.constant(null))
+    const payload = fc.record({ user_id: fc.constantFrom('u1', 'u2'), n: value, s: value, b: value }, { requiredKeys: ['user_id'] })
+    const field = fc.constantFrom('user_id', 'n', 's', 'b', 'other')
+    // Conditions whose operand has the field's index type (what the compiler sends), and any others.
+    const typed = fc.oneof(
+      fc.record({ op: fc.constantFrom('eq', 'gt', 'gte', 'lt', 'lte'), field: fc.constant('n'), value: fc.constantFrom(-1, 0, 1, 2.5, 9) }),
+      fc.record({ op: fc.constant('eq'), field: fc.constant('s'), value: fc.constantFrom('x', 'y', '', 'é') }),
+      fc.record({ op: fc.constant('eq'), field: fc.constant('b'), value: fc.boolean() }),
+      fc.record({
+        op: fc.constant('in'),
+        field: fc.constant('user_id'),
+        values: fc.array(fc.constantFrom('u1', 'u2', 'u3'), { maxLength: 2 }),
+      }),
+    )
+    const leaf = fc.oneof(
+      typed,
+      typed,
+      fc.record({ op: fc.constantFrom('eq', 'ne'), field, value: scalar }),
+      fc.record({
+        op: fc.constantFrom('gt', 'gte', 'lt', 'lte'),
+        field,
+        value: fc.oneof(fc.constantFrom(-1, 0, 2.5, 9), fc.constantFrom('x', 'y')),
+      }),
+      fc.record({ op: fc.constantFrom('in', 'nin'), field, values: fc.array(scalar, { maxLength: 3 }) }),
+    ) as fc.Arbitrary<FilterNode>
+    const filter = fc.oneof(
+      leaf,
+      fc.record({ op: fc.constant('and'), children: fc.array(leaf, { minLength: 1, maxLength: 3 }) }) as fc.Arbitrary<FilterNode>,
+      fc.record({ op: fc.constant('not'), child: leaf }) as fc.Arbitrary<FilterNode>,
+    )
+    let exactCount = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(payload, { minLength: 1, maxLength: 10 }),
+        filter,
+        fc.integer({ min: 1, max: 1e6 }),
+        async (payloads, node, seed) => {
+          const random = seeded(seed)
+          const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(random, 4), payload: p as Payload }))
+          await store.reset()
+          await store.upsert(records)
+          const expected = records.filter((r) => matchesFilter(node, r.payload)).map((r) => r.id)
+          const listed = (await store.list({ filter: node, scope: {}, limit: 100 })).records.map((r) => r.id)
+          expect(listed.sort()).toEqual([...expected].sort())
+          const compiled = compileVectorizeFilter(node, indexedFields)
+          if (compiled.exact && compiled.native.kind === 'expr') {
+            exactCount++
+            const native = await index.query([1, 0, 0, 0], {
+              topK: 100,
+              namespace: 'native',
+              filter: compiled.native.expr as Record<string, unknown>,
+              returnMetadata: 'indexed',
+            })
+            const byStoredId = new Map((await index.getByIds(native.matches.map((m) => m.id))).map((v) => [v.id, v.metadata?._em_id]))
+            expect(native.matches.map((m) => byStoredId.get(m.id)).sort()).toEqual([...expected].sort())
+          }
+        },
+      ),
+      { numRuns: 60 },
+    )
+    expect(exactCount).toBeGreaterThan(5)
+  }, 120_000)
 })

@@ -89,7 +89,11 @@ describe('STORAGE_MODE vectorize with Workers AI', () => {
       /VECTORIZE_METRIC/,
     )
     expect(
-      parseSettings({ STORAGE_MODE: 'vectorize', VECTORIZE: {} as Vectorize, VECTORIZE_INDEXED_FIELDS: 'user_id, agent_id,kind' }).remote,
-    ).toEqual({ provider: 'vectorize', config: { indexedFields: ['user_id', 'agent_id', 'kind'] } })
+      parseSettings({
+        STORAGE_MODE: 'vectorize',
+        VECTORIZE: {} as Vectorize,
+        VECTORIZE_INDEXED_FIELDS: 'user_id, agent_id:string,priority:number',
+      }).remote,
+    ).toEqual({ provider: 'vectorize', config: { indexedFields: { user_id: 'string', agent_id: 'string', priority: 'number' } } })
   })
 })
