@@ -276,3 +276,33 @@ describe('vectorize: native filters on indexed fields', () => {
     expect(exactCount).toBeGreaterThan(5)
   }, 120_000)
 })
+
+describe('vectorize: one-time init', () => {
+  it('concurrent inits share one describe(), a failed one is tried again, a successful one is kept', async () => {
+    const index = newIndex()
+    let fail = true
+    let describes = 0
+    const binding = {
+      describe: async () => {
+        describes++
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        if (fail) throw new Error('VECTORIZE_ERROR (code = 40401): index not reachable')
+        return index.describe()
+      },
+      query: index.query.bind(index),
+      upsert: index.upsert.bind(index),
+      getByIds: index.getByIds.bind(index),
+      deleteByIds: index.deleteByIds.bind(index),
+    }
+    const store = createVectorizeVectorStore({ index: binding, visibilityPollMs: 2 }, { collection: 'init' })
+    const failed = await Promise.allSettled(Array.from({ length: 5 }, () => store.init({ dimensions: DIMENSIONS })))
+    expect(failed.map((r) => r.status)).toEqual(Array(5).fill('rejected'))
+    expect((failed[0] as PromiseRejectedResult).reason).toBeInstanceOf(RemoteError)
+    expect(describes).toBe(1)
+    fail = false
+    await Promise.all(Array.from({ length: 5 }, () => store.init({ dimensions: DIMENSIONS })))
+    await store.init({ dimensions: DIMENSIONS })
+    await store.list({ filter: MATCH_ALL, scope: {}, limit: 1 })
+    expect(describes).toBe(2)
+  })
+})

@@ -8,6 +8,7 @@ import { startS3VectorsServer } from '../servers/s3-vectors.ts'
 import { startUpstashServer } from '../servers/upstash.ts'
 import { startChromaServer } from '../servers/chroma.ts'
 import { startSearchEngineServer } from '../servers/search-engine.ts'
+import { startVectorizeRestServer } from '../servers/vectorize-rest.ts'
 
 /**
  * Global setup of the workerd project (runs in Node): starts the fake Upstash, Qdrant and Pinecone
@@ -29,6 +30,8 @@ declare module 'vitest' {
       opensearch: { url: string }
       /** A real Postgres (PGlite + pgvector) on 127.0.0.1, reached from workerd over cloudflare:sockets. */
       pgvector: { connectionString: string }
+      /** Cloudflare's Vectorize REST API over a fake index (metadata indexes on the scope ids and _em_h). */
+      vectorize: { apiBase: string; accountId: string; apiToken: string; indexName: string }
       dimensions: number
     }
   }
@@ -50,6 +53,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const elasticsearch = await startSearchEngineServer({ engine: 'elasticsearch', apiKey: 'workerd-es' })
   const opensearch = await startSearchEngineServer({ engine: 'opensearch' })
   const postgres = await startPgliteServer()
+  const vectorize = await startVectorizeRestServer({
+    indexes: {
+      workerd: {
+        dimensions: REMOTE_DIMENSIONS,
+        metadataIndexes: { user_id: 'string', agent_id: 'string', run_id: 'string', _em_h: 'number' },
+        visibilityDelayMs: 3,
+      },
+    },
+  })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
@@ -61,6 +73,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     elasticsearch: { url: elasticsearch.url, apiKey: 'workerd-es' },
     opensearch: { url: opensearch.url },
     pgvector: { connectionString: postgres.connectionString },
+    vectorize: { apiBase: vectorize.apiBase, accountId: vectorize.accountId, apiToken: vectorize.apiToken, indexName: 'workerd' },
     dimensions: REMOTE_DIMENSIONS,
   })
   return async () => {
@@ -75,6 +88,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       elasticsearch.close(),
       opensearch.close(),
       postgres.close(),
+      vectorize.close(),
     ])
   }
 }

@@ -25,6 +25,16 @@ describeVectorStoreConformance(
   { dimensions: DIMENSIONS },
 )
 
+describeVectorStoreConformance(
+  'vectorize (workerd, REST API)',
+  async () => {
+    const collection = uniqueCollection('wr')
+    const urls = { ...NO_SERVERS, vectorize: inject('remoteServers').vectorize }
+    return { store: makeAdapter('vectorize', urls, collection), reopen: async () => makeAdapter('vectorize', urls, collection) }
+  },
+  { dimensions: DIMENSIONS },
+)
+
 describe('a Memory of Cloudflare bindings only, in workerd', () => {
   it('`new Memory` with the workers-ai embedder and llm (AI binding) and the vectorize store (index binding)', async () => {
     const urls = inject('aiServices')
