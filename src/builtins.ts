@@ -25,6 +25,8 @@ import type { weaviateConfigSchema } from '../adapters/weaviate/config.ts'
 import { weaviateProvider } from '../adapters/weaviate/provider.ts'
 import type { milvusConfigSchema } from '../adapters/milvus/config.ts'
 import { milvusProvider } from '../adapters/milvus/provider.ts'
+import type { vectorizeConfigSchema } from '../adapters/vectorize/config.ts'
+import { vectorizeProvider } from '../adapters/vectorize/provider.ts'
 import { LIGHT_PROVIDERS } from './providers/light.ts'
 import { SERVICE_PROVIDERS } from './providers/service-providers.ts'
 import { indexedDbProvider } from './providers/storage/indexeddb-config.ts'
@@ -63,6 +65,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderDefinition[] = [
   neptuneAnalyticsGraphProvider,
   weaviateProvider,
   milvusProvider,
+  vectorizeProvider,
 ]
 
 /** Registers every built-in provider (what src/index.ts does when it is imported). */
@@ -91,4 +94,5 @@ export interface AdapterConfigs {
   neptune_analytics_graph: z.input<typeof neptuneAnalyticsGraphConfigSchema>
   weaviate: z.input<typeof weaviateConfigSchema>
   milvus: z.input<typeof milvusConfigSchema>
+  vectorize: z.input<typeof vectorizeConfigSchema>
 }

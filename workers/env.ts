@@ -16,7 +16,7 @@ export interface Env {
   /** API keys and tenants (all modes); memories in `kv` mode; history in the remote modes. */
   EDGEMEM_KV?: KVNamespace
 
-  /** durable-object (default) | kv | upstash | qdrant | pinecone | pgvector */
+  /** durable-object (default) | kv | upstash | qdrant | pinecone | pgvector | vectorize */
   STORAGE_MODE?: string
   /** The in-process index of the durable-object and kv modes: hnsw | flat. */
   LOCAL_INDEX?: string
@@ -55,6 +55,14 @@ export interface Env {
   DATABASE_URL?: string
   /** STORAGE_MODE pgvector: a Hyperdrive binding in front of the database (preferred). */
   HYPERDRIVE?: { connectionString: string }
+  /** STORAGE_MODE vectorize: the Vectorize index binding (wrangler.toml `[[vectorize]]`). */
+  VECTORIZE?: Vectorize
+  /** STORAGE_MODE vectorize: payload fields with a metadata index, `field:type` comma-separated (default user_id:string,agent_id:string,run_id:string). */
+  VECTORIZE_INDEXED_FIELDS?: string
+  /** STORAGE_MODE vectorize: the index's metric, cosine (default) | euclidean | dot-product (a binding cannot report it). */
+  VECTORIZE_METRIC?: string
+  /** Workers AI (wrangler.toml `[ai] binding = "AI"`): the embedder and LLM when no other is configured. */
+  AI?: Ai
 
   /** The admin key (secret): /reset and /admin/keys. */
   ADMIN_KEY?: string

@@ -3,7 +3,7 @@ import { MAX_TOP_K } from '../src/internal.ts'
 import type { Env } from './env.ts'
 import { ApiError } from './http/errors.ts'
 
-export const STORAGE_MODES = ['durable-object', 'kv', 'upstash', 'qdrant', 'pinecone', 'pgvector'] as const
+export const STORAGE_MODES = ['durable-object', 'kv', 'upstash', 'qdrant', 'pinecone', 'pgvector', 'vectorize'] as const
 export type StorageMode = (typeof STORAGE_MODES)[number]
 export type LocalIndex = 'hnsw' | 'flat'
 
@@ -25,6 +25,8 @@ export interface ProviderChoice {
 
 export interface EmbeddingSettings {
   other?: ProviderChoice
+  /** Workers AI through the AI binding, with this model. */
+  workersAI?: { model: string }
   baseURL?: string
   model: string
   dimensions?: number
@@ -33,6 +35,8 @@ export interface EmbeddingSettings {
 
 export interface LLMSettings {
   other?: ProviderChoice
+  /** Workers AI through the AI binding, with this model. */
+  workersAI?: { model: string }
   baseURL?: string
   model: string
   apiKey?: string
@@ -43,6 +47,11 @@ export type RemoteSettings =
   | { provider: 'qdrant'; config: { url: string; apiKey?: string; collection?: string } }
   | { provider: 'pinecone'; config: { host: string; apiKey: string } }
   | { provider: 'pgvector'; config: { connectionString: string; maxConnections: 1; reuseConnections: false } }
+  /** The index binding itself is added by memory-config.ts (bindings stay out of the settings). */
+  | {
+      provider: 'vectorize'
+      config: { indexedFields?: Record<string, 'string' | 'number' | 'boolean'>; metric?: 'cosine' | 'euclidean' | 'dot-product' }
+    }
 
 /** The Worker's configuration, parsed and checked from its environment once per env object. */
 export interface Settings {
@@ -155,9 +164,50 @@ function parseRemote(env: Env, mode: StorageMode): RemoteSettings | undefined {
           reuseConnections: false,
         },
       }
+    case 'vectorize': {
+      if (!env.VECTORIZE) throw invalid('VECTORIZE', 'binding is required in STORAGE_MODE vectorize ([[vectorize]] in wrangler.toml)')
+      const fields = text(env, 'VECTORIZE_INDEXED_FIELDS')
+      const metric = text(env, 'VECTORIZE_METRIC')
+      if (metric !== undefined && metric !== 'cosine' && metric !== 'euclidean' && metric !== 'dot-product')
+        throw invalid('VECTORIZE_METRIC', `must be cosine, euclidean or dot-product, got ${JSON.stringify(metric)}`)
+      let indexedFields: Record<string, 'string' | 'number' | 'boolean'> | undefined
+      if (fields !== undefined) {
+        indexedFields = {}
+        for (const entry of fields
+          .split(',')
+          .map((f) => f.trim())
+          .filter((f) => f !== '')) {
+          const [name, type = 'string'] = entry.split(':').map((p) => p.trim())
+          if (!name || (type !== 'string' && type !== 'number' && type !== 'boolean'))
+            throw invalid(
+              'VECTORIZE_INDEXED_FIELDS',
+              `must list field:type pairs (type string, number or boolean), got ${JSON.stringify(entry)}`,
+            )
+          indexedFields[name] = type
+        }
+      }
+      return { provider: 'vectorize', config: { ...(indexedFields ? { indexedFields } : {}), ...(metric ? { metric } : {}) } }
+    }
     default:
       return undefined
   }
+}
+
+const WORKERS_AI_MODEL = /^@(cf|hf)\//
+
+/**
+ * Workers AI through the AI binding: when the provider var names it, or when nothing else is configured
+ * (no provider, key or endpoint) and the binding is there; so a Worker with an `AI` binding needs no
+ * outside key. The model var is used when it names a Workers AI model.
+ */
+function workersAIChoice(env: Env, prefix: 'LLM' | 'EMBEDDING'): { model: string } | undefined {
+  const provider = text(env, `${prefix}_PROVIDER`)
+  const named = provider === 'workers-ai'
+  const unset = provider === undefined && text(env, `${prefix}_API_KEY`) === undefined && text(env, `${prefix}_BASE_URL`) === undefined
+  if (!named && !(unset && env.AI)) return undefined
+  if (!env.AI) throw invalid(`${prefix}_PROVIDER`, 'workers-ai needs the AI binding ([ai] binding = "AI" in wrangler.toml)')
+  const model = text(env, `${prefix}_MODEL`)
+  return { model: model !== undefined && WORKERS_AI_MODEL.test(model) ? model : '' }
 }
 
 function parseCors(env: Env): Settings['corsOrigins'] {
@@ -209,6 +259,8 @@ function parseChoice(
 }
 
 function parseLLM(env: Env): LLMSettings | undefined {
+  const workersAI = workersAIChoice(env, 'LLM')
+  if (workersAI) return { workersAI, model: workersAI.model }
   const baseURL = text(env, 'LLM_BASE_URL')
   const model = text(env, 'LLM_MODEL')
   const apiKey = text(env, 'LLM_API_KEY')
@@ -232,7 +284,7 @@ export function parseSettings(env: Env): Settings {
     shards: integer(env, 'DO_SHARDS', DEFAULT_SHARDS, 1, MAX_SHARDS),
     memoryBudgetMB: integer(env, 'MEMORY_BUDGET_MB', DEFAULT_MEMORY_BUDGET_MB, 1, 1024),
     embedding: {
-      ...withChoice(parseChoice(env, 'embedder', 'EMBEDDING')),
+      ...embeddingChoice(env),
       model: text(env, 'EMBEDDING_MODEL') ?? 'text-embedding-3-small',
       ...(baseURL ? { baseURL } : {}),
       ...(apiKey ? { apiKey } : {}),
@@ -269,6 +321,11 @@ function parseGraph(env: Env): 'local' | undefined {
 }
 
 const withChoice = (other: ProviderChoice | undefined) => (other ? { other } : {})
+
+function embeddingChoice(env: Env): Pick<EmbeddingSettings, 'other' | 'workersAI'> {
+  const workersAI = workersAIChoice(env, 'EMBEDDING')
+  return workersAI ? { workersAI } : withChoice(parseChoice(env, 'embedder', 'EMBEDDING'))
+}
 
 const cache = new WeakMap<object, Settings>()
 

@@ -8,7 +8,7 @@
 export const TRANSFORMERS_IN_WORKERD =
   'the "transformers" embedder cannot run in Cloudflare Workers (workerd): transformers.js and ONNX Runtime ' +
   'compile WebAssembly from bytes at run time, which workerd forbids, and the runtime plus model exceed the ' +
-  'script size limits. Use the "openai" embedder with any OpenAI-compatible endpoint instead, e.g. ' +
+  'script size limits. Use the "workers-ai" embedder (binding: env.AI) or the "openai" embedder with any OpenAI-compatible endpoint instead, e.g. ' +
   "embedder: { provider: 'openai', config: { baseURL, apiKey, model } } (OpenAI, Workers AI's OpenAI-compatible " +
   'endpoint, or your own server), or compute embeddings elsewhere and pass your own Embedder instance.'
 
@@ -51,6 +51,7 @@ export const PROVIDER_MODULES = {
     pgvector: { module: 'edgemem/adapters/pgvector' },
     weaviate: { module: 'edgemem/adapters/weaviate' },
     milvus: { module: 'edgemem/adapters/milvus' },
+    vectorize: { module: 'edgemem/adapters/vectorize' },
   },
   storage: {
     indexeddb: { module: 'edgemem/indexeddb' },

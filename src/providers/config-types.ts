@@ -15,6 +15,7 @@ import type { FlatConfig } from './vector-stores/flat.ts'
 import type { LocalGraphConfig } from './graph-stores/local.ts'
 import type { HnswConfig } from './vector-stores/hnsw.ts'
 import type { VoyageEmbedderConfig } from './voyage/config.ts'
+import type { WorkersAIEmbedderConfig, WorkersAILLMConfig } from './workers-ai/config.ts'
 
 // The config type of every provider, by kind and name: what `{ provider, config }` in a MemoryConfig
 // accepts. One line per built-in provider (its config as the user writes it, i.e. the schema's input);
@@ -36,6 +37,7 @@ export interface EmbedderProviders {
   bedrock: BedrockEmbedderConfig
   'azure-openai': AzureOpenAIEmbedderConfig
   huggingface: HuggingfaceEmbedderConfig
+  'workers-ai': WorkersAIEmbedderConfig
 }
 
 export interface LLMProviders {
@@ -44,6 +46,7 @@ export interface LLMProviders {
   gemini: GeminiLLMConfig
   bedrock: BedrockLLMConfig
   'azure-openai': AzureOpenAILLMConfig
+  'workers-ai': WorkersAILLMConfig
 }
 
 export interface VectorStoreProviders {

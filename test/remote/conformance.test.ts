@@ -100,7 +100,7 @@ for (const name of [
 }
 
 describe('adapters: one-time init', () => {
-  const server = (name: Exclude<AdapterName, 'pgvector'>) =>
+  const server = (name: Exclude<AdapterName, 'pgvector' | 'vectorize'>) =>
     ({ upstash, qdrant, pinecone, azure_ai_search: azure, s3_vectors: s3, neptune, chroma, elasticsearch, opensearch, weaviate, milvus })[
       name
     ].server

@@ -16,6 +16,7 @@ import { startSearchEngineServer, type FakeSearchEngine } from '../servers/searc
 import { startUpstashServer, type FakeUpstash } from '../servers/upstash.ts'
 import { startWeaviateServer, type FakeWeaviate } from '../servers/weaviate.ts'
 import { startMilvusServer, type FakeMilvus } from '../servers/milvus.ts'
+import { FakeVectorizeIndex } from '../servers/vectorize.ts'
 import { makeAdapter, uniqueCollection, type AdapterName, type ServerUrls } from './support/fixtures.ts'
 
 /**
@@ -109,6 +110,12 @@ let milvusNullKeys: FakeMilvus
 
 const NO_SERVERS: ServerUrls = { upstash: { url: '', token: '' }, qdrant: { url: '', apiKey: '' }, pinecone: { url: '', apiKey: '' } }
 let postgres: PgliteServer
+/** A Vectorize index is a binding, not a server: the fake runs in this process. */
+const vectorizeIndex = new FakeVectorizeIndex({
+  dimensions: DIMS,
+  metadataIndexes: { user_id: 'string', agent_id: 'string', run_id: 'string', _em_h: 'number' },
+  visibilityDelayMs: 2,
+})
 
 interface Target {
   label: string
@@ -236,6 +243,11 @@ const targets: Target[] = [
     label: 'milvus (missing JSON keys: null, three-valued logic)',
     adapter: 'milvus',
     urls: () => ({ ...NO_SERVERS, milvus: { url: milvusNullKeys.url, token: 't' } }),
+  },
+  {
+    label: 'vectorize (index binding; scope fields indexed, writes visible after a delay)',
+    adapter: 'vectorize',
+    urls: () => ({ ...NO_SERVERS, vectorize: { index: vectorizeIndex } }),
   },
 ]
 

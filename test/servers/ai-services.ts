@@ -6,9 +6,20 @@ import { startGeminiServer } from './services/gemini.ts'
 import { startHuggingfaceServer } from './services/huggingface.ts'
 import { startJinaServer } from './services/jina.ts'
 import { startVoyageServer } from './services/voyage.ts'
+import { startWorkersAIServer } from './services/workers-ai.ts'
 
 /** The fakes of every LLM, embedding and rerank service, started together (Node tests, the workerd global setup). */
-export const AI_SERVICES = ['anthropic', 'gemini', 'bedrock', 'azure-openai', 'cohere', 'voyage', 'jina', 'huggingface'] as const
+export const AI_SERVICES = [
+  'anthropic',
+  'gemini',
+  'bedrock',
+  'azure-openai',
+  'cohere',
+  'voyage',
+  'jina',
+  'huggingface',
+  'workers-ai',
+] as const
 export type AIService = (typeof AI_SERVICES)[number]
 export type AIServiceUrls = Record<AIService, string>
 
@@ -26,6 +37,7 @@ export async function startAIServices(): Promise<{ urls: AIServiceUrls; close():
     startVoyageServer({ dimensions }),
     startJinaServer({ dimensions }),
     startHuggingfaceServer({ token: 'hf_test', dimensions }),
+    startWorkersAIServer({ dimensions }),
   ])
   const urls = Object.fromEntries(AI_SERVICES.map((name, i) => [name, servers[i]!.url])) as AIServiceUrls
   return { urls, close: async () => void (await Promise.all(servers.map((s) => s.close()))) }

@@ -5,6 +5,8 @@ import { createCohereEmbedder } from '../../src/providers/cohere/embedder.ts'
 import { JSON_INSTRUCTION } from '../../src/providers/common/remote.ts'
 import { createGeminiEmbedder, createGeminiLLM } from '../../src/providers/gemini/gemini.ts'
 import { createHuggingfaceEmbedder } from '../../src/providers/huggingface/embedder.ts'
+import { createWorkersAIEmbedder, createWorkersAILLM } from '../../src/providers/workers-ai/workers-ai.ts'
+import { WORKERS_AI_ACCOUNT, WORKERS_AI_TOKEN } from '../servers/services/workers-ai.ts'
 import { createJinaEmbedder } from '../../src/providers/jina/embedder.ts'
 import { createVoyageEmbedder } from '../../src/providers/voyage/embedder.ts'
 import type { EmbedderFixture } from '../conformance/embedder.ts'
@@ -27,6 +29,12 @@ export const AWS_TEST_CREDENTIALS = {
 
 const body = (r: Recorded) => r.body as Record<string, unknown>
 const systemText = (r: Recorded): string => JSON.stringify(body(r).system ?? '')
+const workersAIRest = (urls: AIServiceUrls) => ({
+  accountId: WORKERS_AI_ACCOUNT,
+  apiToken: WORKERS_AI_TOKEN,
+  baseURL: `${urls['workers-ai']}/client/v4`,
+})
+const workersAIAsksForJson = (r: Recorded) => (body(r).response_format as { type?: string } | undefined)?.type === 'json_object'
 
 export function llmFixtures(urls: AIServiceUrls): Record<string, () => Promise<LLMFixture>> {
   return {
@@ -51,6 +59,11 @@ export function llmFixtures(urls: AIServiceUrls): Record<string, () => Promise<L
           retryBaseDelayMs: 50,
         }),
       asksForJson: (r) => systemText(r).includes(JSON_INSTRUCTION),
+    }),
+    'workers-ai': async () => ({
+      script: scriptControl(urls['workers-ai']),
+      make: (t) => createWorkersAILLM({ ...workersAIRest(urls), ...t, retryBaseDelayMs: 50 }),
+      asksForJson: workersAIAsksForJson,
     }),
     'azure-openai': async () => ({
       script: scriptControl(urls['azure-openai']),
@@ -118,6 +131,11 @@ export function embedderFixtures(urls: AIServiceUrls): Record<string, () => Prom
       ...base,
       script: scriptControl(urls.huggingface),
       make: (o) => createHuggingfaceEmbedder({ apiKey: 'hf_test', baseURL: urls.huggingface, ...o, retryBaseDelayMs: 50 }),
+    }),
+    'workers-ai': async () => ({
+      dimensions: 384,
+      script: scriptControl(urls['workers-ai']),
+      make: (o) => createWorkersAIEmbedder({ ...workersAIRest(urls), ...o, retryBaseDelayMs: 50 }),
     }),
   }
 }

@@ -12,6 +12,7 @@ import { startNeo4jServer } from '../servers/neo4j.ts'
 import { startNeptuneDatabaseServer } from '../servers/neptune-database.ts'
 import { startWeaviateServer } from '../servers/weaviate.ts'
 import { startMilvusServer } from '../servers/milvus.ts'
+import { startVectorizeRestServer } from '../servers/vectorize-rest.ts'
 
 /**
  * Global setup of the workerd project (runs in Node): starts the fake Upstash, Qdrant and Pinecone
@@ -35,6 +36,8 @@ declare module 'vitest' {
       pgvector: { connectionString: string }
       weaviate: { url: string; apiKey: string }
       milvus: { url: string; token: string }
+      /** Cloudflare's Vectorize REST API over a fake index (metadata indexes on the scope ids and _em_h). */
+      vectorize: { apiBase: string; accountId: string; apiToken: string; indexName: string }
       dimensions: number
       /** Graph databases for the remote graph stores (test/workers/remote-graph-stores.test.ts). */
       neo4j: { url: string; username: string; password: string }
@@ -63,6 +66,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const neptuneDatabase = await startNeptuneDatabaseServer({ credentials: { ...aws, service: 'neptune-db' } })
   const weaviate = await startWeaviateServer({ apiKey: 'workerd-weaviate' })
   const milvus = await startMilvusServer({ token: 'workerd-milvus' })
+  const vectorize = await startVectorizeRestServer({
+    indexes: {
+      workerd: {
+        dimensions: REMOTE_DIMENSIONS,
+        metadataIndexes: { user_id: 'string', agent_id: 'string', run_id: 'string', _em_h: 'number' },
+        visibilityDelayMs: 3,
+      },
+    },
+  })
   project.provide('remoteServers', {
     upstash: { url: upstash.url, token: upstash.token },
     qdrant: { url: qdrant.url, apiKey: 'workerd-key' },
@@ -76,6 +88,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     pgvector: { connectionString: postgres.connectionString },
     weaviate: { url: weaviate.url, apiKey: 'workerd-weaviate' },
     milvus: { url: milvus.url, token: 'workerd-milvus' },
+    vectorize: { apiBase: vectorize.apiBase, accountId: vectorize.accountId, apiToken: vectorize.apiToken, indexName: 'workerd' },
     dimensions: REMOTE_DIMENSIONS,
     neo4j: { url: neo4j.url, username: 'neo4j', password: 'workerd-neo4j' },
     neptune_database: { url: neptuneDatabase.url, ...aws },
@@ -96,6 +109,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       neptuneDatabase.close(),
       weaviate.close(),
       milvus.close(),
+      vectorize.close(),
     ])
   }
 }

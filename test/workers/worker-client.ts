@@ -4,6 +4,7 @@ import { inject } from 'vitest'
 import { RemoteMemory, type RemoteMemoryOptions } from '../../src/client/index.ts'
 import worker from '../../workers/index.ts'
 import type { Env } from '../../workers/env.ts'
+import { FakeVectorizeIndex } from '../servers/vectorize.ts'
 
 /**
  * Test helpers for the Worker suites: HTTP requests to the Worker (through its real fetch handler and
@@ -80,8 +81,15 @@ export async function newTenant(prefix = 't', env?: Partial<Env>): Promise<{ ten
   return { tenant, ...(await createKey(tenant, env)) }
 }
 
-export type StorageModeName = 'durable-object' | 'kv' | 'upstash' | 'qdrant' | 'pinecone' | 'pgvector'
-export const ALL_MODES: StorageModeName[] = ['durable-object', 'kv', 'upstash', 'qdrant', 'pinecone', 'pgvector']
+export type StorageModeName = 'durable-object' | 'kv' | 'upstash' | 'qdrant' | 'pinecone' | 'pgvector' | 'vectorize'
+export const ALL_MODES: StorageModeName[] = ['durable-object', 'kv', 'upstash', 'qdrant', 'pinecone', 'pgvector', 'vectorize']
+
+/** The Vectorize index binding of the `vectorize` mode: the fake index (test/servers/vectorize.ts), one per isolate. */
+const vectorizeIndex = new FakeVectorizeIndex({
+  dimensions: 8,
+  metadataIndexes: { user_id: 'string', agent_id: 'string', run_id: 'string', _em_h: 'number' },
+  visibilityDelayMs: 5,
+})
 
 /**
  * The env changes that put the Worker in a storage mode. The remote modes use the fake services
@@ -121,6 +129,9 @@ export function modeEnv(mode: StorageModeName): Partial<Env> {
     case 'pgvector':
       // A real Postgres (PGlite + pgvector) on 127.0.0.1, as the secret DATABASE_URL.
       return { STORAGE_MODE: 'pgvector', DATABASE_URL: servers.pgvector.connectionString, ...remoteEmbeddings }
+    case 'vectorize':
+      // The index binding (a fake: wrangler dev cannot emulate Vectorize); embeddings from the test server.
+      return { STORAGE_MODE: 'vectorize', VECTORIZE: vectorizeIndex as unknown as Vectorize, ...remoteEmbeddings }
   }
 }
 

@@ -6,6 +6,7 @@ import '../../adapters/upstash.ts'
 import '../../adapters/qdrant.ts'
 import '../../adapters/pinecone.ts'
 import '../../adapters/pgvector.ts'
+import '../../adapters/vectorize.ts'
 import type { KeyValueStore, MemoryConfig, ProviderSpec } from '../../src/index.workerd.ts'
 import type { Settings } from '../settings.ts'
 import { PinnedDimensionsEmbedder } from './pinned-dimensions.ts'
@@ -19,10 +20,34 @@ export type MemoryPlacement =
   | { kind: 'kv'; namespace: KVNamespace; collection: string }
   | { kind: 'remote'; namespace: KVNamespace; collection: string }
 
-function embedder(settings: Settings): ProviderSpec<'embedder'> {
+/** The Worker's bindings a Memory's providers use (kept out of the settings, which are compared as JSON). */
+export interface WorkerBindings {
+  ai?: Ai | undefined
+  vectorize?: Vectorize | undefined
+}
+
+export const bindingsOf = (env: { AI?: Ai | undefined; VECTORIZE?: Vectorize | undefined }): WorkerBindings => ({
+  ai: env.AI,
+  vectorize: env.VECTORIZE,
+})
+
+function embedder(settings: Settings, bindings: WorkerBindings): ProviderSpec<'embedder'> {
   if (settings.embedding.other) return settings.embedding.other as ProviderSpec<'embedder'>
   const { model, baseURL, apiKey, dimensions } = settings.embedding
   const { embeddingTimeoutMs, maxRetries } = settings.upstream
+  if (settings.embedding.workersAI) {
+    const chosen = settings.embedding.workersAI.model
+    return {
+      provider: 'workers-ai',
+      config: {
+        binding: bindings.ai,
+        timeoutMs: embeddingTimeoutMs,
+        maxRetries,
+        ...(chosen ? { model: chosen } : {}),
+        ...(dimensions ? { dimensions } : {}),
+      },
+    }
+  }
   return {
     provider: 'openai',
     config: {
@@ -36,11 +61,14 @@ function embedder(settings: Settings): ProviderSpec<'embedder'> {
   }
 }
 
-function llm(settings: Settings): ProviderSpec<'llm'> | undefined {
+function llm(settings: Settings, bindings: WorkerBindings): ProviderSpec<'llm'> | undefined {
   if (!settings.llm) return undefined
   if (settings.llm.other) return settings.llm.other as ProviderSpec<'llm'>
   const { model, baseURL, apiKey } = settings.llm
   const { llmTimeoutMs, maxRetries } = settings.upstream
+  if (settings.llm.workersAI) {
+    return { provider: 'workers-ai', config: { binding: bindings.ai, timeoutMs: llmTimeoutMs, maxRetries, ...(model ? { model } : {}) } }
+  }
   return {
     provider: 'openai',
     config: { model, timeoutMs: llmTimeoutMs, maxRetries, ...(baseURL ? { baseURL } : {}), ...(apiKey ? { apiKey } : {}) },
@@ -52,13 +80,18 @@ function llm(settings: Settings): ProviderSpec<'llm'> | undefined {
  * `deploymentKV` and no EMBEDDING_DIMENSIONS, the vector size is pinned for the whole deployment at its
  * first write (pinned-dimensions.ts).
  */
-export function memoryConfig(settings: Settings, placement: MemoryPlacement, deploymentKV?: KVNamespace): MemoryConfig {
-  const spec = embedder(settings)
+export function memoryConfig(
+  settings: Settings,
+  placement: MemoryPlacement,
+  deploymentKV?: KVNamespace,
+  bindings: WorkerBindings = {},
+): MemoryConfig {
+  const spec = embedder(settings, bindings)
   const base: MemoryConfig = {
     timeouts: { embedderMs: settings.upstream.embeddingTimeoutMs, llmMs: settings.upstream.llmTimeoutMs },
     embedder: deploymentKV && settings.embedding.dimensions === undefined ? new PinnedDimensionsEmbedder(spec, deploymentKV) : spec,
   }
-  const model = llm(settings)
+  const model = llm(settings, bindings)
   if (model) base.llm = model
   if (settings.reranker) base.reranker = settings.reranker as ProviderSpec<'reranker'>
   // The local graph store keeps the graph in the Memory's storage: the Durable Object's own SQLite
@@ -81,7 +114,10 @@ export function memoryConfig(settings: Settings, placement: MemoryPlacement, dep
       // the per-tenant collection is the tenant boundary on the service too.
       return {
         ...base,
-        vectorStore: settings.remote!,
+        vectorStore:
+          settings.remote!.provider === 'vectorize'
+            ? { provider: 'vectorize', config: { ...settings.remote!.config, index: bindings.vectorize } }
+            : settings.remote!,
         collection: placement.collection,
         // History rows are written once under fresh keys, never rewritten: KV's eventual consistency
         // and one-write-per-second-per-key limit do not bite there.

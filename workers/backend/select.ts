@@ -3,7 +3,7 @@ import { ApiError } from '../http/errors.ts'
 import type { Settings } from '../settings.ts'
 import { DurableTenantMemories } from './durable-tenant.ts'
 import { IsolateTenantMemories } from './isolate-tenants.ts'
-import { memoryConfig } from './memory-config.ts'
+import { bindingsOf, memoryConfig } from './memory-config.ts'
 import type { TenantMemories } from './tenant-memory.ts'
 
 /** Tenants whose Memory an isolate keeps open at once in the kv and remote modes. */
@@ -29,9 +29,22 @@ function missingBinding(name: string, mode: string): ApiError {
  */
 const cache = new Map<string, TenantMemories>()
 
+const identities = new WeakMap<object, number>()
+let lastIdentity = 0
+function identity(binding: object | undefined): number {
+  if (!binding) return 0
+  let id = identities.get(binding)
+  if (id === undefined) {
+    id = ++lastIdentity
+    identities.set(binding, id)
+  }
+  return id
+}
+
 /** The tenants' memories for these settings, created once per isolate and settings. */
 export function tenantMemories(env: Env, settings: Settings): TenantMemories {
-  const fingerprint = JSON.stringify(settings)
+  // Bindings are not JSON: their identities join the key (one deployment has one of each; tests swap them).
+  const fingerprint = `${JSON.stringify(settings)}|${identity(env.AI)}|${identity(env.VECTORIZE)}`
   let memories = cache.get(fingerprint)
   if (memories) return memories
   if (settings.mode === 'durable-object') {
@@ -42,7 +55,7 @@ export function tenantMemories(env: Env, settings: Settings): TenantMemories {
     if (!namespace) throw missingBinding('EDGEMEM_KV (KV namespace)', settings.mode)
     const kind = settings.mode === 'kv' ? 'kv' : 'remote'
     memories = new IsolateTenantMemories(
-      (tenant) => memoryConfig(settings, { kind, namespace, collection: tenantCollection(tenant) }, namespace),
+      (tenant) => memoryConfig(settings, { kind, namespace, collection: tenantCollection(tenant) }, namespace, bindingsOf(env)),
       ISOLATE_TENANTS,
     )
   }

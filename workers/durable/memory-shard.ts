@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { ConfigError, Memory, StorageError } from '../../src/index.workerd.ts'
 import { decodeJson, encodeJson } from '../../src/internal.ts'
-import { memoryConfig } from '../backend/memory-config.ts'
+import { bindingsOf, memoryConfig } from '../backend/memory-config.ts'
 import type { Env } from '../env.ts'
 import { serializeError } from '../http/errors.ts'
 import { settingsOf } from '../settings.ts'
@@ -47,7 +47,9 @@ export class MemoryShard extends DurableObject<Env> {
     // The previous Memory is dropped, not closed: a call still running on it finishes (its writes are
     // guarded by the storage's commitIf like any second writer's).
     const settings = { ...settingsOf(this.env), graph: features.graph }
-    const memory = new Memory(memoryConfig(settings, { kind: 'durable-object', storage: this.store }, this.env.EDGEMEM_KV))
+    const memory = new Memory(
+      memoryConfig(settings, { kind: 'durable-object', storage: this.store }, this.env.EDGEMEM_KV, bindingsOf(this.env)),
+    )
     this.memory = { memory, features: key }
     return memory
   }

@@ -11,6 +11,7 @@ import { createPgvectorVectorStore } from '../../../adapters/pgvector.ts'
 import { createWeaviateVectorStore } from '../../../adapters/weaviate.ts'
 import { createMilvusVectorStore } from '../../../adapters/milvus.ts'
 import type { VectorStore } from '../../../src/interfaces/vector-store.ts'
+import { createVectorizeVectorStore, type VectorizeBinding } from '../../../adapters/vectorize.ts'
 
 /**
  * Adapter factories over the fake servers, shared by the Node and workerd test suites. Each call gets a
@@ -30,6 +31,8 @@ export interface ServerUrls {
   pgvector?: { connectionString: string }
   weaviate?: { url: string; apiKey: string }
   milvus?: { url: string; token: string }
+  /** A fake Vectorize index: the binding itself, or the REST API in front of it. */
+  vectorize?: { index: VectorizeBinding } | { apiBase: string; accountId: string; apiToken: string; indexName: string }
 }
 
 let counter = 0
@@ -51,6 +54,7 @@ export type AdapterName =
   | 'pgvector'
   | 'weaviate'
   | 'milvus'
+  | 'vectorize'
 
 /** Fast retries: the fakes answer locally. */
 const transport = { retryBaseDelayMs: 1, timeoutMs: 10_000 }
@@ -102,6 +106,12 @@ export function makeAdapter(name: AdapterName, urls: ServerUrls, collection: str
     case 'milvus':
       return createMilvusVectorStore(
         { url: need(urls.milvus, name).url, token: need(urls.milvus, name).token, collection: 'conformance', ...transport },
+        { collection },
+      )
+    case 'vectorize':
+      // The fakes apply writes after a few milliseconds: poll quickly.
+      return createVectorizeVectorStore(
+        { ...need(urls.vectorize, name), visibilityPollMs: 2, visibilityTimeoutMs: 5000, ...transport },
         { collection },
       )
   }

@@ -66,10 +66,20 @@ describeEmbedderConformance('openai', async () => {
   } satisfies EmbedderFixture
 })
 
-for (const name of ['anthropic', 'gemini', 'bedrock', 'azure-openai']) {
+for (const name of ['anthropic', 'gemini', 'bedrock', 'azure-openai', 'workers-ai']) {
   describeLLMConformance(name, async () => llmFixtures(await ready)[name]!())
 }
-for (const name of ['gemini', 'cohere', 'voyage', 'jina', 'bedrock (titan)', 'bedrock (cohere)', 'azure-openai', 'huggingface']) {
+for (const name of [
+  'gemini',
+  'cohere',
+  'voyage',
+  'jina',
+  'bedrock (titan)',
+  'bedrock (cohere)',
+  'azure-openai',
+  'huggingface',
+  'workers-ai',
+]) {
   describeEmbedderConformance(name, async () => embedderFixtures(await ready)[name]!())
 }
 for (const name of ['cohere', 'jina', 'voyage', 'llm (anthropic)']) {
