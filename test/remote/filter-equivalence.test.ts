@@ -345,407 +345,314 @@ describe('filter equivalence with the reference evaluator', () => {
 })
 
 /**
- * Post-filtering would hide a compiler that returns "match everything"; this checks the other side: when
- * a compiler reports its native filter exact, the service alone (the fake's own evaluator over what the
- * adapter stored) selects exactly the reference ids, so no over-fetch is needed.
+ * Post-filtering would hide a compiler that returns "match everything"; this checks the other side: what
+ * the service selects with an adapter's native filter alone (the fake's own evaluator over what the
+ * adapter stored, or Postgres itself), for random records and filters. When the compiler reports the
+ * filter exact, that selection is exactly the reference ids, so no over-fetch is needed; a store whose
+ * native filter is a pre-filter also never misses a reference id. One table row per adapter.
  */
-describe('native filters the compilers report exact are exact on the service', () => {
-  it('upstash and qdrant', async () => {
-    const { compileUpstashFilter } = await import('../../adapters/upstash/filter.ts')
-    const { compileQdrantFilter } = await import('../../adapters/qdrant/filter.ts')
-    const { evaluateUpstashFilter, parseUpstashFilter } = await import('../servers/upstash-filter.ts')
-    const { matchesQdrantFilter } = await import('../servers/qdrant-filter.ts')
-    const upstash = makeAdapter('upstash', targets[0]!.urls(), uniqueCollection('px'))
-    const qdrantStore = makeAdapter('qdrant', targets[2]!.urls(), uniqueCollection('px'))
-    await upstash.init({ dimensions: DIMS })
-    await qdrantStore.init({ dimensions: DIMS })
-    let exactUpstash = 0
-    let exactQdrant = 0
-    await fc.assert(
-      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
-        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
-        await upstash.reset()
-        await qdrantStore.reset()
-        await upstash.upsert(records)
-        await qdrantStore.upsert(records)
-        const expected = records
-          .filter((r) => matchesFilter(node, r.payload))
-          .map((r) => r.id)
-          .sort()
-        const u = compileUpstashFilter(node)
-        if (u.exact) {
-          exactUpstash++
-          const stored = [...upstashStrict.namespaces.get((upstash as unknown as { namespace: string }).namespace)!]
-          for (const semantics of ['strict', 'lenient'] as const) {
-            const selected = stored
-              .filter(([, s]) =>
-                u.native.kind === 'true'
-                  ? true
-                  : u.native.kind === 'false'
-                    ? false
-                    : evaluateUpstashFilter(parseUpstashFilter(u.native.expr), s.metadata as never, semantics),
-              )
-              .map(([id]) => id)
-              .sort()
-            expect(selected).toEqual(expected)
-          }
-        }
-        const q = compileQdrantFilter(node)
-        if (q.exact) {
-          exactQdrant++
-          const points = [...qdrant.collections.get('conformance')!.points.values()].filter(
-            (p) => p.payload._em_ns === (qdrantStore as unknown as { namespace: string }).namespace,
+type NativeFilter<E> = { kind: 'true' } | { kind: 'false' } | { kind: 'expr'; expr: E }
+
+interface NativeCheck {
+  label: string
+  adapter: AdapterName
+  /** The target (by label) whose fake serves this adapter; the adapter's first otherwise. */
+  target?: string
+  /** The native filter never misses a reference id, exact or not (checked on every run). */
+  superset?: boolean
+  /** Exact only when no record holds an array (arrays go to the post-filter): half the runs drop them. */
+  exactWithoutArrays?: boolean
+  /** Runs on which the compiler must have reported exact, so the exact paths are exercised. */
+  minExact: number
+  /**
+   * Opens what reads the service's selection for a store: `exact` as the compiler reports it, and one
+   * list of ids per reading of the service's semantics where its documentation leaves two open.
+   */
+  open(
+    store: VectorStore,
+  ): Promise<{ select(node: FilterNode): Promise<{ exact: boolean; selections: string[][] }>; close?(): Promise<void> }>
+}
+
+const namespaceOf = (store: VectorStore): string => (store as unknown as { namespace: string }).namespace
+/** Whether a record passes a native filter, given the service's evaluator of an expression. */
+const passes = <E>(native: NativeFilter<E>, evaluate: (expr: E) => boolean): boolean =>
+  native.kind === 'expr' ? evaluate(native.expr) : native.kind === 'true'
+
+const NATIVE_CHECKS: NativeCheck[] = [
+  {
+    label: 'upstash (strict and lenient negations)',
+    adapter: 'upstash',
+    minExact: 30,
+    async open(store) {
+      const { compileUpstashFilter } = await import('../../adapters/upstash/filter.ts')
+      const { evaluateUpstashFilter, parseUpstashFilter } = await import('../servers/upstash-filter.ts')
+      return {
+        async select(node) {
+          const { exact, native } = compileUpstashFilter(node)
+          const stored = [...upstashStrict.namespaces.get(namespaceOf(store))!]
+          const selections = (['strict', 'lenient'] as const).map((semantics) =>
+            stored
+              .filter(([, s]) => passes(native, (expr) => evaluateUpstashFilter(parseUpstashFilter(expr), s.metadata as never, semantics)))
+              .map(([id]) => id),
           )
+          return { exact, selections }
+        },
+      }
+    },
+  },
+  {
+    label: 'qdrant',
+    adapter: 'qdrant',
+    minExact: 50,
+    async open(store) {
+      const { compileQdrantFilter } = await import('../../adapters/qdrant/filter.ts')
+      const { matchesQdrantFilter } = await import('../servers/qdrant-filter.ts')
+      return {
+        async select(node) {
+          const { exact, native } = compileQdrantFilter(node)
+          const points = [...qdrant.collections.get('conformance')!.points.values()].filter((p) => p.payload._em_ns === namespaceOf(store))
           const selected = points
-            .filter((p) =>
-              q.native.kind === 'true' ? true : q.native.kind === 'false' ? false : matchesQdrantFilter(p, { must: [q.native.expr] }),
-            )
+            .filter((p) => passes(native, (expr) => matchesQdrantFilter(p, { must: [expr] })))
             .map((p) => p.payload._em_id as string)
-            .sort()
-          expect(selected).toEqual(expected)
-        }
-      }),
-      { numRuns: 150 },
-    )
-    // The generator must exercise the exact paths, not only the post-filtered ones.
-    expect(exactUpstash).toBeGreaterThan(30)
-    expect(exactQdrant).toBeGreaterThan(50)
-  }, 120_000)
-})
-
-describe('Azure AI Search: native filters the compiler reports exact are exact on the service', () => {
-  it('azure_ai_search', async () => {
-    const { compileAzureFilter } = await import('../../adapters/azure-ai-search/filter.ts')
-    const { evaluateOData, parseOData } = await import('../servers/azure-odata.ts')
-    const target = targets.find((t) => t.adapter === 'azure_ai_search')!
-    const store = makeAdapter('azure_ai_search', target.urls(), uniqueCollection('px'))
-    await store.init({ dimensions: DIMS })
-    const namespace = (store as unknown as { namespace: string }).namespace
-    let exact = 0
-    await fc.assert(
-      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
-        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
-        await store.reset()
-        await store.upsert(records)
-        const compiled = compileAzureFilter(node)
-        if (!compiled.exact) return
-        exact++
-        const expected = records
-          .filter((r) => matchesFilter(node, r.payload))
-          .map((r) => r.id)
-          .sort()
-        const docs = [...azure.indexes.get('conformance')!.docs.values()].filter((d) => d.em_ns === namespace)
-        const selected = docs
-          .filter((d) =>
-            compiled.native.kind === 'true'
-              ? true
-              : compiled.native.kind === 'false'
-                ? false
-                : evaluateOData(
-                    parseOData(compiled.native.expr, () => 'filterable'),
-                    d,
-                  ),
-          )
-          .map((d) => d.em_id as string)
-          .sort()
-        expect(selected).toEqual(expected)
-      }),
-      { numRuns: 150 },
-    )
-    expect(exact).toBeGreaterThan(50)
-  }, 120_000)
-})
-
-describe('S3 Vectors: native filters the compiler reports exact are exact on the service', () => {
-  it('s3_vectors, under both readings of the negations', async () => {
-    const { compileS3VectorsFilter } = await import('../../adapters/s3-vectors/filter.ts')
-    const { matchesS3Filter } = await import('../servers/s3-vectors.ts')
-    const target = targets.find((t) => t.adapter === 's3_vectors')!
-    const store = makeAdapter('s3_vectors', target.urls(), uniqueCollection('px'))
-    await store.init({ dimensions: DIMS })
-    const index = (store as unknown as { index: string }).index
-    let exact = 0
-    await fc.assert(
-      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
-        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
-        await store.reset()
-        await store.upsert(records)
-        const compiled = compileS3VectorsFilter(node)
-        if (!compiled.exact) return
-        exact++
-        const expected = records
-          .filter((r) => matchesFilter(node, r.payload))
-          .map((r) => r.id)
-          .sort()
-        const stored = [...s3NoElement.indexes.get(`edgemem-test/${index}`)!.vectors.values()]
-        for (const negation of ['no-element', 'some-differs'] as const) {
-          const selected = stored
-            .filter((v) =>
-              compiled.native.kind === 'true'
-                ? true
-                : compiled.native.kind === 'false'
-                  ? false
-                  : matchesS3Filter(compiled.native.expr, v.metadata, { negation, negationMatchesMissing: negation === 'no-element' }),
+          return { exact, selections: [selected] }
+        },
+      }
+    },
+  },
+  {
+    label: 'azure_ai_search',
+    adapter: 'azure_ai_search',
+    minExact: 50,
+    async open(store) {
+      const { compileAzureFilter } = await import('../../adapters/azure-ai-search/filter.ts')
+      const { evaluateOData, parseOData } = await import('../servers/azure-odata.ts')
+      return {
+        async select(node) {
+          const { exact, native } = compileAzureFilter(node)
+          const docs = [...azure.indexes.get('conformance')!.docs.values()].filter((d) => d.em_ns === namespaceOf(store))
+          const selected = docs
+            .filter((d) =>
+              passes(native, (expr) =>
+                evaluateOData(
+                  parseOData(expr, () => 'filterable'),
+                  d,
+                ),
+              ),
             )
-            .map((v) => v.key)
-            .sort()
-          expect(selected).toEqual(expected)
-        }
-      }),
-      { numRuns: 150 },
-    )
-    expect(exact).toBeGreaterThan(30)
-  }, 120_000)
-})
-
-describe('Neptune Analytics: Cypher filters the compiler reports exact are exact on the graph', () => {
-  it('neptune', async () => {
-    const { compileNeptuneFilter } = await import('../../adapters/neptune-analytics/filter.ts')
-    const { parseCypherCondition } = await import('../servers/neptune-analytics.ts')
-    const target = targets.find((t) => t.adapter === 'neptune')!
-    const store = makeAdapter('neptune', target.urls(), uniqueCollection('px'))
-    await store.init({ dimensions: DIMS })
-    const namespace = (store as unknown as { namespace: string }).namespace
-    let exact = 0
-    await fc.assert(
-      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
-        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
-        await store.reset()
-        await store.upsert(records)
-        const compiled = compileNeptuneFilter(node)
-        if (!compiled.exact) return
-        exact++
-        const expected = records
-          .filter((r) => matchesFilter(node, r.payload))
-          .map((r) => r.id)
-          .sort()
-        const nodes = [...neptune.nodes.values()].filter((n) => n.props.em_ns === namespace)
-        const where = compiled.where === undefined ? undefined : parseCypherCondition(compiled.where)
-        const selected = nodes
-          .filter((n) => (!compiled.satisfiable ? false : where ? where(n as never, compiled.params) === true : true))
-          .map((n) => n.props.em_id as string)
-          .sort()
-        expect(selected).toEqual(expected)
-      }),
-      { numRuns: 150 },
-    )
-    expect(exact).toBeGreaterThan(50)
-  }, 120_000)
-})
-
-/**
- * Chroma's native filter alone (the fake's where evaluator over what the adapter stored) never misses a
- * reference record, and selects exactly the reference records when the compiler reports it exact and no
- * field holds an array (arrays are stored encoded and let through to the post-filter).
- */
-describe('chroma native filters: supersets always, exact when reported exact', () => {
-  it('chroma', async () => {
-    const { compileChromaFilter } = await import('../../adapters/chroma/filter.ts')
-    const { parseWhere } = await import('../servers/chroma.ts')
-    const store = makeAdapter('chroma', targets.find((t) => t.adapter === 'chroma')!.urls(), uniqueCollection('px'))
-    await store.init({ dimensions: DIMS })
-    const namespace = (store as unknown as { namespace: string }).namespace
-    let exact = 0
-    await fc.assert(
-      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, fc.boolean(), async (generated, node, dropArrays) => {
-        // Half the runs without arrays, where a filter reported exact must be exact on the service alone.
-        const payloads = dropArrays
-          ? generated.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => !Array.isArray(v))) as Payload)
-          : generated
-        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
-        await store.reset()
-        await store.upsert(records)
-        const expected = records
-          .filter((r) => matchesFilter(node, r.payload))
-          .map((r) => r.id)
-          .sort()
-        const compiled = compileChromaFilter(node)
-        const stored = [...[...chroma.collections.values()].find((c) => c.name === 'conformance')!.records.entries()].filter(
-          ([, r]) => r.metadata?._em_ns === namespace,
-        )
-        const where = compiled.native.kind === 'expr' ? parseWhere(compiled.native.expr) : undefined
-        const selected = stored
-          .filter(([id, r]) => (compiled.native.kind === 'false' ? false : where ? where(id, r.metadata) : true))
-          .map(([, r]) => r.metadata!._em_id as string)
-          .sort()
-        expect(selected).toEqual(expect.arrayContaining(expected))
-        const arrays = records.some((r) => Object.values(r.payload).some((v) => Array.isArray(v)))
-        if (compiled.exact && !arrays) {
-          exact++
-          expect(selected).toEqual(expected)
-        }
-      }),
-      { numRuns: 150 },
-    )
-    expect(exact).toBeGreaterThan(15)
-  }, 120_000)
-})
-
-/** The search-engine query DSL the compiler reports exact selects exactly the reference records on the service alone. */
-describe('elasticsearch/opensearch native filters reported exact are exact on the service', () => {
-  it('elasticsearch', async () => {
-    const { compileSearchEngineFilter } = await import('../../adapters/elasticsearch/filter.ts')
-    const store = makeAdapter('elasticsearch', targets.find((t) => t.adapter === 'elasticsearch')!.urls(), uniqueCollection('px'))
-    await store.init({ dimensions: DIMS })
-    const namespace = (store as unknown as { namespace: string }).namespace
-    let exact = 0
-    await fc.assert(
-      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
-        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
-        await store.reset()
-        await store.upsert(records)
-        const expected = records
-          .filter((r) => matchesFilter(node, r.payload))
-          .map((r) => r.id)
-          .sort()
-        const compiled = compileSearchEngineFilter(node)
-        const docs = [...elasticsearch.indices.get('conformance')!.docs.entries()].filter(([, d]) => d._em_ns === namespace)
-        const selected = docs
-          .filter(([id]) =>
-            compiled.native.kind === 'true'
-              ? true
-              : compiled.native.kind === 'false'
-                ? false
-                : elasticsearch.matches('conformance', compiled.native.expr, id),
+            .map((d) => d.em_id as string)
+          return { exact, selections: [selected] }
+        },
+      }
+    },
+  },
+  {
+    label: 's3_vectors (both readings of the negations)',
+    adapter: 's3_vectors',
+    minExact: 30,
+    async open(store) {
+      const { compileS3VectorsFilter } = await import('../../adapters/s3-vectors/filter.ts')
+      const { matchesS3Filter } = await import('../servers/s3-vectors.ts')
+      const index = (store as unknown as { index: string }).index
+      return {
+        async select(node) {
+          const { exact, native } = compileS3VectorsFilter(node)
+          const stored = [...s3NoElement.indexes.get(`edgemem-test/${index}`)!.vectors.values()]
+          const selections = (['no-element', 'some-differs'] as const).map((negation) =>
+            stored
+              .filter((v) =>
+                passes(native, (expr) =>
+                  matchesS3Filter(expr, v.metadata, {
+                    negation,
+                    negationMatchesMissing: negation === 'no-element',
+                  }),
+                ),
+              )
+              .map((v) => v.key),
           )
-          .map(([, d]) => d._em_id as string)
-          .sort()
-        expect(selected).toEqual(expect.arrayContaining(expected))
-        if (compiled.exact) {
-          exact++
-          expect(selected).toEqual(expected)
-        }
-      }),
-      { numRuns: 150 },
-    )
-    expect(exact).toBeGreaterThan(50)
-  }, 120_000)
-})
-
-describe('pgvector: the SQL the compiler reports exact is exact on Postgres', () => {
-  it('selects exactly the reference ids without post-filtering', async () => {
-    const { compilePgvectorFilter } = await import('../../adapters/pgvector/filter.ts')
-    const { render, sql, param } = await import('../../adapters/pgvector/sql.ts')
-    const { default: connect } = await import('postgres')
-    const store = makeAdapter('pgvector', targets.find((t) => t.adapter === 'pgvector')!.urls(), uniqueCollection('px'))
-    const namespace = (store as unknown as { namespace: string }).namespace
-    const client = connect(postgres.connectionString, { max: 1, onnotice: () => {} })
-    await store.init({ dimensions: DIMS })
-    let exact = 0
-    try {
-      await fc.assert(
-        fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
-          const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
-          await store.reset()
-          await store.upsert(records)
-          const compiled = compilePgvectorFilter(node)
-          if (!compiled.exact) return
-          exact++
-          const expected = records
-            .filter((r) => matchesFilter(node, r.payload))
-            .map((r) => r.id)
-            .sort()
-          if (compiled.native.kind !== 'expr') {
-            expect(compiled.native.kind === 'true' ? records.map((r) => r.id).sort() : []).toEqual(expected)
-            return
-          }
+          return { exact, selections }
+        },
+      }
+    },
+  },
+  {
+    label: 'neptune (Cypher on the graph)',
+    adapter: 'neptune',
+    minExact: 50,
+    async open(store) {
+      const { compileNeptuneFilter } = await import('../../adapters/neptune-analytics/filter.ts')
+      const { parseCypherCondition } = await import('../servers/neptune-analytics.ts')
+      return {
+        async select(node) {
+          const compiled = compileNeptuneFilter(node)
+          const nodes = [...neptune.nodes.values()].filter((n) => n.props.em_ns === namespaceOf(store))
+          const where = compiled.where === undefined ? undefined : parseCypherCondition(compiled.where)
+          const selected = nodes
+            .filter((n) => (!compiled.satisfiable ? false : where ? where(n as never, compiled.params) === true : true))
+            .map((n) => n.props.em_id as string)
+          return { exact: compiled.exact, selections: [selected] }
+        },
+      }
+    },
+  },
+  {
+    label: 'chroma',
+    adapter: 'chroma',
+    superset: true,
+    exactWithoutArrays: true,
+    minExact: 15,
+    async open(store) {
+      const { compileChromaFilter } = await import('../../adapters/chroma/filter.ts')
+      const { parseWhere } = await import('../servers/chroma.ts')
+      return {
+        async select(node) {
+          const { exact, native } = compileChromaFilter(node)
+          const stored = [...[...chroma.collections.values()].find((c) => c.name === 'conformance')!.records.entries()].filter(
+            ([, r]) => r.metadata?._em_ns === namespaceOf(store),
+          )
+          const where = native.kind === 'expr' ? parseWhere(native.expr) : undefined
+          const selected = stored
+            .filter(([id, r]) => (native.kind === 'false' ? false : where ? where(id, r.metadata) : true))
+            .map(([, r]) => r.metadata!._em_id as string)
+          return { exact, selections: [selected] }
+        },
+      }
+    },
+  },
+  {
+    label: 'elasticsearch (query DSL)',
+    adapter: 'elasticsearch',
+    superset: true,
+    minExact: 50,
+    async open(store) {
+      const { compileSearchEngineFilter } = await import('../../adapters/elasticsearch/filter.ts')
+      return {
+        async select(node) {
+          const { exact, native } = compileSearchEngineFilter(node)
+          const docs = [...elasticsearch.indices.get('conformance')!.docs.entries()].filter(([, d]) => d._em_ns === namespaceOf(store))
+          const selected = docs
+            .filter(([id]) => passes(native, (expr) => elasticsearch.matches('conformance', expr, id)))
+            .map(([, d]) => d._em_id as string)
+          return { exact, selections: [selected] }
+        },
+      }
+    },
+  },
+  {
+    label: 'pgvector (the SQL on Postgres)',
+    adapter: 'pgvector',
+    minExact: 80,
+    async open(store) {
+      const { compilePgvectorFilter } = await import('../../adapters/pgvector/filter.ts')
+      const { render, sql, param } = await import('../../adapters/pgvector/sql.ts')
+      const { default: connect } = await import('postgres')
+      const client = connect(postgres.connectionString, { max: 1, onnotice: () => {} })
+      return {
+        async select(node) {
+          const { exact, native } = compilePgvectorFilter(node)
+          if (native.kind === 'false') return { exact, selections: [[]] }
+          const condition = native.kind === 'expr' ? native.expr : sql`TRUE`
           const { text, values } = render(
-            sql`SELECT id FROM edgemem_memories WHERE namespace = ${param(namespace)} AND ${compiled.native.expr}`,
+            sql`SELECT id FROM edgemem_memories WHERE namespace = ${param(namespaceOf(store))} AND ${condition}`,
           )
           const rows = await client.unsafe(text, values, { prepare: true })
-          expect(rows.map((r) => r.id as string).sort()).toEqual(expected)
-        }),
-        { numRuns: 150 },
-      )
-    } finally {
-      await client.end({ timeout: 5 })
-      await store.close?.()
-    }
-    expect(exact).toBeGreaterThan(80)
-  }, 120_000)
-})
+          return { exact, selections: [rows.map((r) => r.id as string)] }
+        },
+        close: () => client.end({ timeout: 5 }),
+      }
+    },
+  },
+  {
+    label: 'weaviate (where)',
+    adapter: 'weaviate',
+    superset: true,
+    minExact: 15,
+    async open(store) {
+      const { compileWeaviateFilter, toRestWhere } = await import('../../adapters/weaviate/filter.ts')
+      const { compileWhere } = await import('../servers/weaviate.ts')
+      return {
+        async select(node) {
+          const { exact, native } = compileWeaviateFilter(node)
+          const c = weaviate.classes.get('Conformance')!
+          const where = native.kind === 'expr' ? compileWhere(c, toRestWhere(native.expr), '1.28.0') : undefined
+          const selected = [...c.objects.values()]
+            .filter((o) => o.properties.emNs === namespaceOf(store))
+            .filter((o) => (native.kind === 'false' ? false : where ? where(o) : true))
+            .map((o) => o.properties.emId as string)
+          return { exact, selections: [selected] }
+        },
+      }
+    },
+  },
+  {
+    label: 'milvus (both readings of missing JSON keys)',
+    adapter: 'milvus',
+    superset: true,
+    minExact: 15,
+    async open(store) {
+      const { compileMilvusFilter } = await import('../../adapters/milvus/filter.ts')
+      const { compileMilvusExpr, parseMilvusExpr } = await import('../servers/milvus-expr.ts')
+      return {
+        async select(node) {
+          const { exact, native } = compileMilvusFilter(node)
+          const c = milvusTwoValued.collections.get('default/conformance')!
+          const types = Object.fromEntries(c.fields.map((f) => [f.name, f.type]))
+          const entities = c.entities.filter((e) => e.ns === namespaceOf(store))
+          const selections = (['false', 'null'] as const).map((missing) => {
+            const where = native.kind === 'expr' ? compileMilvusExpr(parseMilvusExpr(native.expr), types, missing) : undefined
+            return entities.filter((e) => (native.kind === 'false' ? false : where ? where(e) === true : true)).map((e) => e.rid as string)
+          })
+          return { exact, selections }
+        },
+      }
+    },
+  },
+]
 
-/**
- * Weaviate's `where` alone (the fake's evaluator over the objects the adapter stored) never misses a
- * reference record, and selects exactly the reference records when the compiler reports it exact.
- */
-describe('weaviate native filters: supersets always, exact when reported exact', () => {
-  it('weaviate', async () => {
-    const { compileWeaviateFilter, toRestWhere } = await import('../../adapters/weaviate/filter.ts')
-    const { compileWhere } = await import('../servers/weaviate.ts')
-    const store = makeAdapter('weaviate', targets.find((t) => t.adapter === 'weaviate')!.urls(), uniqueCollection('px'))
-    await store.init({ dimensions: DIMS })
-    const namespace = (store as unknown as { namespace: string }).namespace
-    let exact = 0
-    await fc.assert(
-      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
-        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
-        await store.reset()
-        await store.upsert(records)
-        const expected = records
-          .filter((r) => matchesFilter(node, r.payload))
-          .map((r) => r.id)
-          .sort()
-        const compiled = compileWeaviateFilter(node)
-        const c = weaviate.classes.get('Conformance')!
-        const where = compiled.native.kind === 'expr' ? compileWhere(c, toRestWhere(compiled.native.expr), '1.28.0') : undefined
-        const selected = [...c.objects.values()]
-          .filter((o) => o.properties.emNs === namespace)
-          .filter((o) => (compiled.native.kind === 'false' ? false : where ? where(o) : true))
-          .map((o) => o.properties.emId as string)
-          .sort()
-        expect(selected).toEqual(expect.arrayContaining(expected))
-        if (compiled.exact) {
-          exact++
-          expect(selected).toEqual(expected)
-        }
-      }),
-      { numRuns: 150 },
-    )
-    expect(exact).toBeGreaterThan(15)
-  }, 120_000)
-})
-
-/**
- * Milvus's expression alone (the fake's evaluator, under both readings of tests on missing JSON keys)
- * never misses a reference record, and selects exactly the reference records when reported exact.
- */
-describe('milvus native filters: supersets always, exact when reported exact', () => {
-  it('milvus, under both readings of missing JSON keys', async () => {
-    const { compileMilvusFilter } = await import('../../adapters/milvus/filter.ts')
-    const { compileMilvusExpr, parseMilvusExpr } = await import('../servers/milvus-expr.ts')
-    const target = targets.find((t) => t.adapter === 'milvus')!
-    const store = makeAdapter('milvus', target.urls(), uniqueCollection('px'))
-    await store.init({ dimensions: DIMS })
-    const namespace = (store as unknown as { namespace: string }).namespace
-    let exact = 0
-    await fc.assert(
-      fc.asyncProperty(fc.array(payload, { minLength: 1, maxLength: 12 }), filter, async (payloads, node) => {
-        const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
-        await store.reset()
-        await store.upsert(records)
-        const expected = records
-          .filter((r) => matchesFilter(node, r.payload))
-          .map((r) => r.id)
-          .sort()
-        const compiled = compileMilvusFilter(node)
-        const c = milvusTwoValued.collections.get('default/conformance')!
-        const types = Object.fromEntries(c.fields.map((f) => [f.name, f.type]))
-        const entities = c.entities.filter((e) => e.ns === namespace)
-        for (const missing of ['false', 'null'] as const) {
-          const where =
-            compiled.native.kind === 'expr' ? compileMilvusExpr(parseMilvusExpr(compiled.native.expr), types, missing) : undefined
-          const selected = entities
-            .filter((e) => (compiled.native.kind === 'false' ? false : where ? where(e) === true : true))
-            .map((e) => e.rid as string)
-            .sort()
-          expect(selected).toEqual(expect.arrayContaining(expected))
-          if (compiled.exact) expect(selected).toEqual(expected)
-        }
-        if (compiled.exact) exact++
-      }),
-      { numRuns: 150 },
-    )
-    expect(exact).toBeGreaterThan(15)
-  }, 120_000)
+describe('native filters: what the service selects alone', () => {
+  for (const check of NATIVE_CHECKS) {
+    it(`${check.label}: ${check.superset ? 'never misses a reference id; ' : ''}exactly the reference ids when reported exact`, async () => {
+      const target = targets.find((t) => (check.target ? t.label === check.target : t.adapter === check.adapter))!
+      const store = makeAdapter(check.adapter, target.urls(), uniqueCollection('px'))
+      await store.init({ dimensions: DIMS })
+      const service = await check.open(store)
+      let exact = 0
+      try {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(payload, { minLength: 1, maxLength: 12 }),
+            filter,
+            fc.boolean(),
+            async (generated, node, dropArrays) => {
+              const payloads =
+                check.exactWithoutArrays && dropArrays
+                  ? generated.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => !Array.isArray(v))) as Payload)
+                  : generated
+              const records = payloads.map((p, i) => ({ id: `r${i}`, vector: randomVector(seeded(i + 1), DIMS), payload: p }))
+              await store.reset()
+              await store.upsert(records)
+              const expected = records
+                .filter((r) => matchesFilter(node, r.payload))
+                .map((r) => r.id)
+                .sort()
+              const { exact: reported, selections } = await service.select(node)
+              const arrays = records.some((r) => Object.values(r.payload).some((v) => Array.isArray(v)))
+              const mustBeExact = reported && !(check.exactWithoutArrays && arrays)
+              if (mustBeExact) exact++
+              for (const selection of selections) {
+                const selected = [...selection].sort()
+                if (check.superset) expect(selected).toEqual(expect.arrayContaining(expected))
+                if (mustBeExact) expect(selected).toEqual(expected)
+              }
+            },
+          ),
+          { numRuns: 150 },
+        )
+      } finally {
+        await service.close?.()
+        await store.close?.()
+      }
+      // The generator must exercise the exact paths, not only the post-filtered ones.
+      expect(exact).toBeGreaterThan(check.minExact)
+    }, 120_000)
+  }
 })
