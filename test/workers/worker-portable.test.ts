@@ -1,5 +1,8 @@
+import { RemoteMemory } from '../../src/client/index.ts'
 import { describe, expect, it } from '../harness.ts'
-import { ALL_MODES, modeEnv, newTenant, request, type RequestOptions } from './worker-client.ts'
+import { ALL_MODES, modeEnv, newTenant, ORIGIN, request, type RequestOptions, workerFetch } from './worker-client.ts'
+
+const NO_LLM_ENV = { LLM_BASE_URL: undefined, LLM_MODEL: undefined, LLM_API_KEY: undefined }
 
 // GET /export and POST /import (the portable format, docs/format.md) in every storage mode: a tenant's
 // memories exported, imported into another tenant, exported again are the same lines; importing twice
@@ -117,3 +120,32 @@ for (const mode of ALL_MODES) {
     })
   })
 }
+
+describe('RemoteMemory.export and .import (edgemem/client over the Worker)', () => {
+  it('streams an export out and imports it into another tenant in several size-bounded requests', async () => {
+    const env = modeEnv('durable-object')
+    const fetch = workerFetch({ ...NO_LLM_ENV, ...env })
+    const source = new RemoteMemory({ url: ORIGIN, apiKey: (await newTenant('rx', env)).key, fetch, maxRetries: 0 })
+    for (let i = 0; i < 12; i++) await source.add(`Remote memory number ${i}`, { userId: 'alice', infer: false })
+    const records = []
+    for await (const record of source.export({ userId: 'alice', vectors: true })) records.push(record)
+    expect(records.filter((r) => r.type === 'memory')).toHaveLength(12)
+    const target = new RemoteMemory({ url: ORIGIN, apiKey: (await newTenant('ry', env)).key, fetch, maxRetries: 0 })
+    const progress: number[] = []
+    const result = await target.import(records, { maxBodyBytes: 2048, onProgress: (p) => progress.push(p.records) })
+    expect(result).toMatchObject({ imported: 12, skipped: 0, history: 12, reembedded: 0 })
+    expect(progress.length).toBeGreaterThan(2)
+    const again = []
+    for await (const record of target.export({ userId: 'alice', vectors: true })) again.push(JSON.stringify(record))
+    expect(again.slice(1).sort()).toEqual(
+      records
+        .slice(1)
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    )
+    expect(await target.import(records, { maxBodyBytes: 2048 })).toMatchObject({ imported: 0, skipped: 12 })
+    // A bad record is refused by the Worker, named by its line in the records given.
+    const bad = [records[0], ...records.slice(1, 4), { ...records[1], id: 'other', metadata: { _x: 1 } }]
+    await expect(target.import(bad, { maxBodyBytes: 2048 })).rejects.toThrow(new RegExp(`^line ${bad.length}: `))
+  })
+})

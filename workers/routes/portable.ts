@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { encodeJsonLines } from '../../src/index.workerd.ts'
+import { streamChunks } from '../../src/internal.ts'
 import type { AppEnv } from '../app-env.ts'
 import { ApiError } from '../http/errors.ts'
 import { AUTHENTICATED_ERRORS, errorResponses, jsonResponse, SECURITY } from '../http/responses.ts'
@@ -111,18 +112,4 @@ export function registerPortableRoutes(app: OpenAPIHono<AppEnv>): void {
     })
     return c.json(result, 200)
   })
-}
-
-/** A byte stream as an async iterable (workerd's ReadableStream is not iterable in every version). */
-async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader()
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return
-      yield value
-    }
-  } finally {
-    reader.releaseLock()
-  }
 }
