@@ -1,8 +1,7 @@
 // The portable format's public API (docs/format.md), re-exported by src/api.ts.
-export { decodeJsonLines, encodeJsonLines, splitLines, DEFAULT_MAX_LINE_BYTES, type DecodeOptions } from './jsonl.ts'
+export { decodeJsonLines, encodeJsonLines } from './jsonl.ts'
+export { splitLines, DEFAULT_MAX_LINE_BYTES, type DecodeOptions } from './lines.ts'
 export { FORMAT_VERSION, parseRecord } from './records.ts'
 export type { EmbedderIdentity, ExportHeader, HistoryRecord, MemoryRecord, PortableRecord, RelationRecord } from './records.ts'
 export type { ExportOptions } from './export.ts'
 export type { ImportOptions, ImportProgress, ImportResult } from './import.ts'
-export { fromMem0Oss, fromMem0Platform, type Mem0HistoryRow, type Mem0OssOptions, type Mem0Point } from './importers/mem0.ts'
-export { readMem0History, type SqlJsLike } from './importers/mem0-sqlite.ts'

@@ -1,4 +1,4 @@
-import { Memory, type MemoryConfig } from '../../src/index.workerd.ts'
+import { type ExportOptions, Memory, type MemoryConfig, type PortableRecord } from '../../src/index.workerd.ts'
 import type { TenantMemories, TenantMemory } from './tenant-memory.ts'
 
 interface Entry {
@@ -52,6 +52,19 @@ export class IsolateTenantMemories implements TenantMemories {
       entities: () => run((m) => m.entities()),
       graph: (options) => run((m) => m.graph(options)),
       reset: () => run((m) => m.reset()),
+      import: (records, options) => run((m) => m.import(records, options)),
+      export: (options) => this.exportOf(tenant, options),
+    }
+  }
+
+  /** Holds the tenant's Memory (busy) for as long as the export is read. */
+  private async *exportOf(tenant: string, options: ExportOptions): AsyncGenerator<PortableRecord> {
+    const entry = this.acquire(tenant)
+    try {
+      yield* entry.memory.export(options)
+    } finally {
+      entry.busy--
+      this.evict()
     }
   }
 

@@ -13,6 +13,10 @@ import type {
   ScopeOptions,
   SearchOptions,
   SearchResult,
+  ExportOptions,
+  ImportOptions,
+  ImportResult,
+  PortableRecord,
 } from '../../src/index.workerd.ts'
 
 /**
@@ -32,6 +36,10 @@ export interface TenantMemory {
   /** Graph memory's entities and relations of a scope (ConfigError when graph memory is off). */
   graph(options: GraphOptions): Promise<GraphResult>
   reset(): Promise<void>
+  /** The portable records of a scope (or of the whole tenant), streamed (docs/format.md). */
+  export(options: ExportOptions): AsyncIterable<PortableRecord>
+  /** Imports records (the header first); the caller bounds how many (the request's size limit). */
+  import(records: PortableRecord[], options: ImportOptions): Promise<ImportResult>
 }
 
 /** Memories per tenant under the Worker's settings. */

@@ -13,6 +13,10 @@ import type {
   SearchOptions,
   SearchResult,
   UpdateData,
+  ExportOptions,
+  ImportOptions,
+  ImportResult,
+  PortableRecord,
 } from '../../src/index.workerd.ts'
 import type { SerializedError } from '../http/errors.ts'
 
@@ -49,6 +53,8 @@ export type ShardOperation =
   | { op: 'entities' }
   | { op: 'graph'; options: GraphOptions }
   | { op: 'reset' }
+  | { op: 'export'; options: ExportOptions }
+  | { op: 'import'; records: PortableRecord[]; options: ImportOptions }
 
 export interface ShardResults {
   add: AddResult
@@ -62,9 +68,12 @@ export interface ShardResults {
   entities: EntitySummary[]
   graph: GraphResult
   reset: null
+  /** JSON Lines of the shard's export (header first), streamed over RPC. */
+  export: ReadableStream<Uint8Array>
+  import: ImportResult
 }
 
 export type ShardReply<T = unknown> = { ok: true; value: T } | { ok: false; error: SerializedError }
 
 /** Operations that change data: the first one persists the object's identity. */
-export const WRITE_OPS: ReadonlySet<ShardOperation['op']> = new Set(['add', 'update', 'delete', 'deleteAll'])
+export const WRITE_OPS: ReadonlySet<ShardOperation['op']> = new Set(['add', 'update', 'delete', 'deleteAll', 'import'])

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
-import { FormatError, readMem0History } from '../../../src/index.ts'
+import { FormatError } from '../../../src/index.ts'
+import { readMem0History } from '../../../src/portable/importers/index.ts'
 
 // mem0 OSS's history database, written here with Node's own SQLite in the layouts mem0's SDKs create,
 // read back through sql.js (the WebAssembly reader every runtime can use).

@@ -222,8 +222,27 @@ describe('Memory.import', () => {
 
   it('streams: an export is read page by page and the JSON Lines round trip through text keeps every line', async () => {
     const m = memory()
-    const many = [HEADER, ...Array.from({ length: 450 }, (_, i) => mem(`m${String(i).padStart(3, '0')}`, `memory ${i}`))]
-    expect(await m.import(many, { batchSize: 200 })).toMatchObject({ imported: 450 })
+    const many = [
+      HEADER,
+      ...Array.from({ length: 450 }, (_, i) => {
+        const id = `m/${String(i).padStart(3, '0')}`
+        const entry = {
+          type: 'history',
+          id: `h${i}`,
+          memoryId: id,
+          event: 'ADD',
+          previousValue: null,
+          newValue: `memory ${i}`,
+          createdAt: '2026-11-01T10:00:00.000Z',
+        }
+        return [mem(id, `memory ${i}`), entry]
+      }).flat(),
+    ]
+    expect(await m.import(many, { batchSize: 200 })).toMatchObject({ imported: 450, history: 450 })
+    // One page of 450: the histories are read with one listing of the history prefix (ids with "/" included).
+    const exported = (await lines(m.export())).map((l) => JSON.parse(l) as { type: string; memoryId?: string })
+    expect(exported.filter((r) => r.type === 'history')).toHaveLength(450)
+    expect(exported.findIndex((r) => r.memoryId === 'm/007')).toBe(exported.findIndex((r) => (r as { id?: string }).id === 'm/007') + 1)
     const text = (await lines(m.export())).join('')
     const copy = memory()
     expect(await copy.import(decodeJsonLines([text]))).toMatchObject({ imported: 450 })

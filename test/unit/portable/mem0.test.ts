@@ -1,4 +1,5 @@
-import { FormatError, fromMem0Oss, fromMem0Platform, Memory, MemoryStorage, type PortableRecord } from '../../../src/index.ts'
+import { FormatError, Memory, MemoryStorage, type PortableRecord } from '../../../src/index.ts'
+import { fromMem0Oss, fromMem0Platform } from '../../../src/portable/importers/index.ts'
 import { afterEach, describe, expect, it } from '../../harness.ts'
 import { portableEmbedder } from '../../conformance/portable.ts'
 
