@@ -202,9 +202,10 @@ export async function importRecords(
           }
           merge.set(record.memoryId, true)
         }
-        const storedBefore = [...merge].flatMap(([id, before]) => (before ? [id] : []))
+        // Every merged memory's stored history, not only of those stored now: history outlives a delete
+        // (deleteAll keeps it), so a memory imported again after one already has its entries.
         const known = new Map<string, Set<string>>()
-        for (const [id, entries] of await s.history.listMany(storedBefore)) known.set(id, new Set(entries.map((e) => e.id)))
+        for (const [id, entries] of await s.history.listMany([...merge.keys()])) known.set(id, new Set(entries.map((e) => e.id)))
         for (const { record } of batch.history) {
           if (!merge.has(record.memoryId) || known.get(record.memoryId)?.has(record.id)) continue
           entries.push(historyEntryOf(record))

@@ -212,6 +212,20 @@ describe('Memory.import', () => {
     expect((await m.history('zz')).map((e) => e.id)).toEqual(['h9'])
   })
 
+  it('an export imported back after deleteAll (history kept) restores the memories without repeating their history', async () => {
+    const m = memory()
+    const [added] = (await m.add('Likes green tea', { userId: 'alice', infer: false })).results
+    await m.update(added!.id, 'Likes jasmine tea')
+    const exported = await drain(m.export({ userId: 'alice' }))
+    await m.deleteAll({ userId: 'alice' })
+    const before = (await m.history(added!.id)).map((e) => e.event)
+    expect(before).toEqual(['ADD', 'UPDATE', 'DELETE'])
+    expect(await m.import(exported)).toMatchObject({ imported: 1, history: 0 })
+    expect((await m.getAll({ userId: 'alice' })).results.map((r) => r.memory)).toEqual(['Likes jasmine tea'])
+    expect((await m.history(added!.id)).map((e) => e.event)).toEqual(before)
+    expect(await m.import(exported)).toMatchObject({ imported: 0, skipped: 1, history: 0 })
+  })
+
   it('reports progress after each batch, with the records settled', async () => {
     const m = memory()
     const seen: number[] = []
