@@ -20,6 +20,8 @@ import type { AnnIndexFactory } from './ann-index.ts'
 import { exactPartition, partitionMayMatch, partitionOf, type PartitionKey } from './partition-keys.ts'
 import type { SlotHit } from './partition.ts'
 import { PartitionStorage, WriteConflict, type PartitionState } from './partition-storage.ts'
+import { analyze } from './text-analysis.ts'
+import { TopK } from './top-k.ts'
 import { toUnitVector } from './vector-math.ts'
 
 export interface LocalVectorStoreOptions {
@@ -366,8 +368,11 @@ export class LocalVectorStore implements VectorStore {
     this.checkDimensions(query.vector.length, 'query vector')
     const unit = toUnitVector(query.vector)
     const predicate = compileFilter(query.filter)
-    const hits: ScoredRecord[] = []
-    for (const part of await this.candidatePartitions(query.scope)) {
+    // Ties rank by partition, then slot: the order every partition's top k uses, so a request for k is
+    // the first k of a request for more.
+    const hits: { part: number; slot: number; record: ScoredRecord }[] = []
+    const parts = await this.candidatePartitions(query.scope)
+    for (const [p, part] of parts.entries()) {
       const { partition } = await this.partition(part)
       const accept = (slot: number): boolean => predicate(partition.payloadAt(slot)!)
       const found =
@@ -375,15 +380,22 @@ export class LocalVectorStore implements VectorStore {
           ? this.hybridSearch(partition, unit, query.text, query.topK, accept, this.hybrid)
           : this.searchPartition(partition, unit, query.topK, accept)
       for (const { slot, score } of found) {
-        hits.push({ id: partition.idAt(slot)!, payload: structuredClone(partition.payloadAt(slot)!), score })
+        hits.push({ part: p, slot, record: { id: partition.idAt(slot)!, payload: structuredClone(partition.payloadAt(slot)!), score } })
       }
     }
-    return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, query.topK)
+    hits.sort((a, b) => b.record.score - a.record.score || a.part - b.part || a.slot - b.slot)
+    return hits.slice(0, query.topK).map((hit) => hit.record)
   }
 
   /**
    * Semantic and keyword candidates (filtered), fused into one bounded score. Records matching no query
    * word keep (1 − w) · cosine, so the score means the same for every query and `threshold` stays usable.
+   *
+   * Every candidate gets its full fused score (its cosine and its BM25, whichever ranking found it), and
+   * the pools grow until no record outside them can reach the k-th score (Fagin's threshold algorithm:
+   * an unseen record has cosine ≤ the semantic pool's last and BM25 ≤ the keyword pool's last). So the
+   * result is the exact top k of the fused score, and the first k of a request for more are the same
+   * records with the same scores.
    */
   private hybridSearch(
     partition: PartitionState['partition'],
@@ -393,18 +405,27 @@ export class LocalVectorStore implements VectorStore {
     accept: (slot: number) => boolean,
     { keywordWeight, saturation }: Required<HybridOptions>,
   ): SlotHit[] {
-    const pool = Math.max(k * HYBRID_POOL, 40)
-    const cosines = new Map<number, number>()
-    for (const hit of this.searchPartition(partition, query, pool, accept)) cosines.set(hit.slot, hit.score)
-    const keyword = new Map<number, number>()
-    for (const hit of partition.keywordSearch(text, pool, accept)) {
-      keyword.set(hit.slot, hit.score / (hit.score + saturation))
-      if (!cosines.has(hit.slot)) cosines.set(hit.slot, partition.score(hit.slot, query))
+    const terms = analyze(text)
+    const fuse = (cosine: number, bm25: number): number => (1 - keywordWeight) * cosine + keywordWeight * (bm25 / (bm25 + saturation))
+    for (let pool = Math.max(k * HYBRID_POOL, 40); ; pool *= HYBRID_POOL) {
+      const semantic = this.searchPartition(partition, query, pool, accept)
+      const keyword = partition.keywordSearch(terms, pool, accept)
+      const top = new TopK(k)
+      const seen = new Set<number>()
+      for (const { slot, score } of semantic) {
+        seen.add(slot)
+        top.push(slot, fuse(score, partition.keywordScore(terms, slot)))
+      }
+      for (const { slot, score } of keyword) {
+        if (seen.has(slot)) continue
+        seen.add(slot)
+        top.push(slot, fuse(partition.score(slot, query), score))
+      }
+      // Fewer semantic hits than asked: every accepted record is a candidate already.
+      const complete = semantic.length < pool || pool >= partition.size
+      const unseenBest = fuse(semantic.at(-1)?.score ?? -1, keyword.length < pool ? 0 : keyword.at(-1)!.score)
+      if (complete || (top.size === k && top.threshold > unseenBest)) return top.sorted().map(({ item, score }) => ({ slot: item, score }))
     }
-    const fused: SlotHit[] = []
-    for (const [slot, cosine] of cosines)
-      fused.push({ slot, score: (1 - keywordWeight) * cosine + keywordWeight * (keyword.get(slot) ?? 0) })
-    return fused.sort((a, b) => b.score - a.score || a.slot - b.slot).slice(0, k)
   }
 
   private searchPartition(

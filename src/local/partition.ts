@@ -202,8 +202,13 @@ export class Partition {
     }
   }
 
-  keywordSearch(query: string, limit: number, accept: (slot: number) => boolean): KeywordHit[] {
-    return this.keywords ? this.keywords.search(analyze(query), limit, accept) : []
+  keywordSearch(terms: readonly string[], limit: number, accept: (slot: number) => boolean): KeywordHit[] {
+    return this.keywords ? this.keywords.search(terms, limit, accept) : []
+  }
+
+  /** BM25 of one slot for the analysed query terms (0 without a keyword index or a match). */
+  keywordScore(terms: readonly string[], slot: number): number {
+    return this.keywords ? this.keywords.score(terms, slot) : 0
   }
 
   /** Call after replaying a snapshot and log: rebuilds the free-slot list from the holes. */

@@ -4,7 +4,7 @@ import type { VectorStore } from '../../interfaces/vector-store.ts'
 import { createHnswIndexFactory, hnswIndexOptionsSchema } from '../../local/hnsw/factory.ts'
 import { LocalVectorStore } from '../../local/local-vector-store.ts'
 import { defineProvider, type ProviderContext } from '../../registry.ts'
-import { localStoreShape } from './flat.ts'
+import { hybridOption, localStoreShape } from './flat.ts'
 
 export const hnswSchema = z.strictObject({
   ...localStoreShape,
@@ -28,7 +28,7 @@ export function createHnswStore(config: HnswConfig, context: ProviderContext): V
     collection: context.collection,
     ann: createHnswIndexFactory(index),
     memoryBudgetBytes: memoryBudgetMB === undefined ? undefined : memoryBudgetMB * 1024 * 1024,
-    hybrid,
+    hybrid: hybridOption(hybrid),
     annMinSize: exactBelow,
   })
 }
