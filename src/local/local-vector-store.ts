@@ -18,10 +18,8 @@ import { KeyedMutex } from '../util/mutex.ts'
 import { sleep } from '../util/sleep.ts'
 import type { AnnIndexFactory } from './ann-index.ts'
 import { exactPartition, partitionMayMatch, partitionOf, type PartitionKey } from './partition-keys.ts'
-import type { SlotHit } from './partition.ts'
 import { PartitionStorage, WriteConflict, type PartitionState } from './partition-storage.ts'
-import { analyze } from './text-analysis.ts'
-import { TopK } from './top-k.ts'
+import { EXACT_PLAN, SearchPlan, type SearchPlanOptions } from './search-plan.ts'
 import { toUnitVector } from './vector-math.ts'
 
 export interface LocalVectorStoreOptions {
@@ -32,15 +30,13 @@ export interface LocalVectorStoreOptions {
   collection: string
   /** Fixes the dimensionality up front; otherwise taken from init or the first write. */
   dimensions?: number
-  /** ANN accelerator; without it every search is an exact scan. */
+  /** Graph (ANN) factory for partitions of `plan.graphFrom` records or more; without it no graph is built. */
   ann?: AnnIndexFactory
   /**
-   * Partitions smaller than this are searched exactly even with an ANN factory (default 15,000: below
-   * it the int8 SIMD scan is faster than graph search, exact, and far cheaper to write and reload).
+   * The search plan's knobs (search-plan.ts, docs/hnsw.md). Default: exact search only (EXACT_PLAN),
+   * what `flat` promises; the `hnsw` store passes its approximate plan.
    */
-  annMinSize?: number
-  /** Filtered searches with at most this many candidates are answered exactly (default 4096). */
-  exactCandidateLimit?: number
+  plan?: SearchPlanOptions
   /** Loaded partitions are evicted (least recently used first) above this many bytes. */
   memoryBudgetBytes?: number
   /** Largest value written (snapshot chunks, log entry parts); defaults below the storage's own limit. */
@@ -62,23 +58,11 @@ export interface HybridOptions {
   /** BM25 score at which the keyword part reaches half its weight (default 8). */
   saturation?: number
 }
-export const DEFAULT_KEYWORD_WEIGHT = 0.6
-export const DEFAULT_SATURATION = 8
-/** Candidates taken from each of the semantic and keyword rankings before fusing. */
-const HYBRID_POOL = 4
-
-export const DEFAULT_ANN_MIN_SIZE = 15_000
-/** Compact a partition with an ANN index once its log holds this share of it: reloads replay the log into the graph. */
-const ANN_REPLAY_SHARE = 0.02
-const ANN_REPLAY_MIN = 1000
+const DEFAULT_KEYWORD_WEIGHT = 0.6
+const DEFAULT_SATURATION = 8
 
 const MAX_ID_LENGTH = 256
 const MAX_CONFLICT_RETRIES = 16
-/** Exact search is cheap below this many candidates and avoids ANN recall loss under filters. */
-const EXACT_CANDIDATE_LIMIT = 4096
-/** ...and when a filter keeps less than this share of a partition (graph search degrades there). */
-const EXACT_FRACTION = 0.2
-const ANN_OVERFETCH = 4
 
 interface Meta {
   v: 1
@@ -100,8 +84,7 @@ export class LocalVectorStore implements VectorStore {
   private metaWritten = false
   private readonly persistence: PartitionStorage
   private readonly ann: AnnIndexFactory | undefined
-  private readonly annMinSize: number
-  private readonly exactCandidateLimit: number
+  readonly plan: SearchPlan
   private readonly memoryBudgetBytes: number
   private readonly hybrid: Required<HybridOptions> | undefined
   private readonly compactAfterEntries: number
@@ -117,8 +100,7 @@ export class LocalVectorStore implements VectorStore {
     this.name = options.name
     this.dims = options.dimensions
     this.ann = options.ann
-    this.annMinSize = options.annMinSize ?? DEFAULT_ANN_MIN_SIZE
-    this.exactCandidateLimit = options.exactCandidateLimit ?? EXACT_CANDIDATE_LIMIT
+    this.plan = new SearchPlan(options.plan ?? EXACT_PLAN, options.ann)
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? 512 * 1024 * 1024
     this.hybrid =
       options.hybrid === false
@@ -298,19 +280,16 @@ export class LocalVectorStore implements VectorStore {
     return state.partition.has(id) ? pointed : undefined
   }
 
-  /** Partitions get an ANN index once they are big enough for it to beat an exact scan. */
+  /** Partitions get a graph once the plan says so (search-plan.ts `graphFrom`). */
   private async ensureAnn(state: PartitionState): Promise<void> {
-    if (this.ann && !state.partition.ann && state.partition.size >= this.annMinSize) {
-      await state.partition.buildAnn(this.ann)
-    }
+    if (this.ann && this.plan.wantsGraph(state.partition)) await state.partition.buildAnn(this.ann)
   }
 
   private async maybeCompact(state: PartitionState): Promise<void> {
     const tooManyEntries = state.logEntries >= this.compactAfterEntries
     const tooManyBytes = state.logBytes >= Math.max(this.compactAfterBytes, state.segmentBytes / 2)
     // Replaying a record into a graph costs an insertion (~1 ms), far more than into the rows.
-    const costlyReplay =
-      state.partition.ann !== undefined && state.logRecords >= Math.max(ANN_REPLAY_MIN, state.partition.size * ANN_REPLAY_SHARE)
+    const costlyReplay = this.plan.graphReplayDue(state.partition, state.logRecords)
     if (!tooManyEntries && !tooManyBytes && !costlyReplay) return
     try {
       await this.persistence.compact(state, this.ann)
@@ -377,78 +356,14 @@ export class LocalVectorStore implements VectorStore {
       const accept = (slot: number): boolean => predicate(partition.payloadAt(slot)!)
       const found =
         this.hybrid && query.text?.trim()
-          ? this.hybridSearch(partition, unit, query.text, query.topK, accept, this.hybrid)
-          : this.searchPartition(partition, unit, query.topK, accept)
+          ? this.plan.hybrid(partition, unit, query.text, query.topK, accept, this.hybrid)
+          : this.plan.semantic(partition, unit, query.topK, accept)
       for (const { slot, score } of found) {
         hits.push({ part: p, slot, record: { id: partition.idAt(slot)!, payload: structuredClone(partition.payloadAt(slot)!), score } })
       }
     }
     hits.sort((a, b) => b.record.score - a.record.score || a.part - b.part || a.slot - b.slot)
     return hits.slice(0, query.topK).map((hit) => hit.record)
-  }
-
-  /**
-   * Semantic and keyword candidates (filtered), fused into one bounded score. Records matching no query
-   * word keep (1 − w) · cosine, so the score means the same for every query and `threshold` stays usable.
-   *
-   * Every candidate gets its full fused score (its cosine and its BM25, whichever ranking found it), and
-   * the pools grow until no record outside them can reach the k-th score (Fagin's threshold algorithm:
-   * an unseen record has cosine ≤ the semantic pool's last and BM25 ≤ the keyword pool's last). So the
-   * result is the exact top k of the fused score, and the first k of a request for more are the same
-   * records with the same scores.
-   */
-  private hybridSearch(
-    partition: PartitionState['partition'],
-    query: Float32Array,
-    text: string,
-    k: number,
-    accept: (slot: number) => boolean,
-    { keywordWeight, saturation }: Required<HybridOptions>,
-  ): SlotHit[] {
-    const terms = analyze(text)
-    const fuse = (cosine: number, bm25: number): number => (1 - keywordWeight) * cosine + keywordWeight * (bm25 / (bm25 + saturation))
-    for (let pool = Math.max(k * HYBRID_POOL, 40); ; pool *= HYBRID_POOL) {
-      const semantic = this.searchPartition(partition, query, pool, accept)
-      const keyword = partition.keywordSearch(terms, pool, accept)
-      const top = new TopK(k)
-      const seen = new Set<number>()
-      for (const { slot, score } of semantic) {
-        seen.add(slot)
-        top.push(slot, fuse(score, partition.keywordScore(terms, slot)))
-      }
-      for (const { slot, score } of keyword) {
-        if (seen.has(slot)) continue
-        seen.add(slot)
-        top.push(slot, fuse(partition.score(slot, query), score))
-      }
-      // Fewer semantic hits than asked: every accepted record is a candidate already.
-      const complete = semantic.length < pool || pool >= partition.size
-      const unseenBest = fuse(semantic.at(-1)?.score ?? -1, keyword.length < pool ? 0 : keyword.at(-1)!.score)
-      if (complete || (top.size === k && top.threshold > unseenBest)) return top.sorted().map(({ item, score }) => ({ slot: item, score }))
-    }
-  }
-
-  private searchPartition(
-    partition: PartitionState['partition'],
-    query: Float32Array,
-    k: number,
-    accept: (slot: number) => boolean,
-  ): SlotHit[] {
-    const ann = partition.ann
-    if (!ann || partition.size < this.annMinSize) return partition.exactSearch(query, k, accept)
-    // Selective filters make graph search miss matches; exact search over few candidates is cheap.
-    const candidates = partition.countAccepted(accept, Math.max(this.exactCandidateLimit, partition.size * EXACT_FRACTION) + 1)
-    if (candidates <= this.exactCandidateLimit || (this.exactCandidateLimit > 0 && candidates <= partition.size * EXACT_FRACTION)) {
-      return partition.exactSearch(query, k, accept)
-    }
-    const result = ann.search(query, Math.min(k * ANN_OVERFETCH, candidates), accept)
-    const hits: SlotHit[] = []
-    for (let i = 0; i < result.slots.length && hits.length < k; i++) {
-      const slot = result.slots[i]!
-      if (partition.idAt(slot) !== undefined && accept(slot)) hits.push({ slot, score: partition.score(slot, query) })
-    }
-    if (hits.length < Math.min(k, candidates)) return partition.exactSearch(query, k, accept)
-    return hits.sort((a, b) => b.score - a.score || a.slot - b.slot)
   }
 
   async list(query: VectorListQuery): Promise<VectorListPage> {

@@ -18,8 +18,20 @@ describeVectorStoreConformance('hnsw, graph search forced', async () => {
       storage,
       collection: 'conformance',
       ann: createHnswIndexFactory(),
-      annMinSize: 1,
-      exactCandidateLimit: 0,
+      plan: { exactBelow: 0, graphFrom: 1, exactCandidateLimit: 0, exactFraction: 0 },
+    })
+  return { store: await open(), reopen: open }
+})
+
+// Every search goes through the sign-bit first pass (few rows rescored), so the suite checks that path.
+describeVectorStoreConformance('hnsw, binary first pass forced', async () => {
+  const storage = new MemoryStorage()
+  const open = async () =>
+    new LocalVectorStore({
+      name: 'hnsw',
+      storage,
+      collection: 'conformance',
+      plan: { exactBelow: 0, rescore: 8, exactCandidateLimit: 0, exactFraction: 0 },
     })
   return { store: await open(), reopen: open }
 })
@@ -43,9 +55,29 @@ describe('hnsw store', () => {
     ])
   })
 
-  it('builds a graph for partitions past exactBelow and persists it next to the records', async () => {
+  it('by default searches past exactBelow with the sign-bit pass and builds no graph', async () => {
     const storage = new MemoryStorage()
     const config = { embedder: new HashEmbedder(), storage, vectorStore: { provider: 'hnsw' as const, config: { exactBelow: 1000 } } }
+    const memory = new Memory(config)
+    const texts = Array.from({ length: 1500 }, (_, i) => `note ${i} about ${['tea', 'hiking', 'chess', 'jazz'][i % 4]} and topic ${i % 37}`)
+    for (let i = 0; i < texts.length; i += 300)
+      await memory.add(
+        texts.slice(i, i + 300).map((content) => ({ role: 'user', content })),
+        { userId: 'u' },
+      )
+    const { results } = await memory.search('note 1234 about chess and topic 13', { userId: 'u', topK: 3 })
+    expect(results[0]!.memory).toBe(texts[1234])
+    await memory.close()
+    expect(await storage.list('memories/vs/p/u.u/ann/')).toEqual([])
+  })
+
+  it('builds a graph for partitions past graphFrom and persists it next to the records', async () => {
+    const storage = new MemoryStorage()
+    const config = {
+      embedder: new HashEmbedder(),
+      storage,
+      vectorStore: { provider: 'hnsw' as const, config: { exactBelow: 1000, graphFrom: 1000 } },
+    }
     const memory = new Memory(config)
     const texts = Array.from({ length: 1500 }, (_, i) => `note ${i} about ${['tea', 'hiking', 'chess', 'jazz'][i % 4]} and topic ${i % 37}`)
     for (let i = 0; i < texts.length; i += 300)
@@ -70,8 +102,7 @@ describe('hnsw store', () => {
       storage: new MemoryStorage(),
       collection: 'big',
       ann: createHnswIndexFactory(),
-      annMinSize: 1,
-      exactCandidateLimit: 0,
+      plan: { exactBelow: 0, graphFrom: 1, exactCandidateLimit: 0, exactFraction: 0 },
     })
     await store.init({ dimensions: 32 })
     const random = seeded(9)
