@@ -306,6 +306,20 @@ export class Partition {
     return n
   }
 
+  /** Share of `sample` evenly spaced slots (live ones) that `accept` lets through: a cheap estimate of a filter's selectivity. */
+  sampleAccepted(accept: (slot: number) => boolean, sample: number): number {
+    const slots = this.ids.length
+    const step = Math.max(1, Math.floor(slots / sample))
+    let seen = 0
+    let passed = 0
+    for (let slot = 0; slot < slots; slot += step) {
+      if (this.ids[slot] === undefined) continue
+      seen++
+      if (accept(slot)) passed++
+    }
+    return seen === 0 ? 0 : passed / seen
+  }
+
   score(slot: number, query: Float32Array): number {
     return this.vectors.score(slot, query)
   }

@@ -52,6 +52,9 @@ export const SEARCH_PLAN_DEFAULTS: Required<SearchPlanOptions> = {
 /** The options of a store that promises exact results: never a first pass that can miss. */
 export const EXACT_PLAN: SearchPlanOptions = { exactBelow: Number.POSITIVE_INFINITY, graphFrom: Number.POSITIVE_INFINITY }
 
+/** Slots sampled to estimate a filter's selectivity before counting exactly. */
+const SELECTIVITY_SAMPLE = 256
+
 export interface HybridWeights {
   keywordWeight: number
   saturation: number
@@ -85,6 +88,9 @@ export class SearchPlan {
   method(partition: Partition, accept: (slot: number) => boolean): SearchMethod {
     const { exactBelow, exactCandidateLimit, exactFraction } = this.options
     if (partition.size < exactBelow) return 'exact'
+    // A filter that clearly keeps most records needs no exact count (which would run it on a fifth of them).
+    const estimate = partition.sampleAccepted(accept, SELECTIVITY_SAMPLE)
+    if (estimate >= 2 * exactFraction && estimate * partition.size >= 2 * exactCandidateLimit) return partition.ann ? 'graph' : 'binary'
     const limit = Math.max(exactCandidateLimit, partition.size * exactFraction)
     const candidates = partition.countAccepted(accept, limit + 1)
     if (candidates <= exactCandidateLimit || candidates <= partition.size * exactFraction) return 'exact'
