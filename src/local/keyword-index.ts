@@ -170,18 +170,26 @@ export class KeywordIndex {
     return Math.log(1 + (this.documents - df + 0.5) / (df + 0.5))
   }
 
-  /** The BM25 score of one slot for the query (0 when it matches no query word); the same number `search` reports. */
-  score(queryTerms: readonly string[], slot: number): number {
-    const document = this.indexed[slot]
-    if (!document || this.documents === 0) return 0
+  /**
+   * The BM25 score of any slot for the query (0 when it matches no query word): the same number `search`
+   * reports (same terms, same order of addition). Term statistics are read once; use it before the next change.
+   */
+  scorer(queryTerms: readonly string[]): (slot: number) => number {
+    if (this.documents === 0) return () => 0
+    const ids = [...this.queryIds(queryTerms)]
+    const idfs = ids.map((id) => this.idf(id))
     const average = this.totalLength / this.documents
-    let score = 0
-    for (const id of this.queryIds(queryTerms)) {
-      const tf = document.get(id)
-      if (tf === undefined) continue
-      score += (this.idf(id) * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[slot]!) / average))
+    return (slot) => {
+      const document = this.indexed[slot]
+      if (!document) return 0
+      let score = 0
+      for (let i = 0; i < ids.length; i++) {
+        const tf = document.get(ids[i]!)
+        if (tf === undefined) continue
+        score += (idfs[i]! * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[slot]!) / average))
+      }
+      return score
     }
-    return score
   }
 
   /** The `limit` best-scoring slots that `accept` lets through, best first (BM25 scores, > 0). */

@@ -187,9 +187,9 @@ export class Partition {
     return this.keywords ? this.keywords.search(terms, limit, accept) : []
   }
 
-  /** BM25 of one slot for the analysed query terms (0 without a keyword index or a match). */
-  keywordScore(terms: readonly string[], slot: number): number {
-    return this.keywords ? this.keywords.score(terms, slot) : 0
+  /** BM25 of any slot for the analysed query terms (0 without a keyword index or a match); see KeywordIndex.scorer. */
+  keywordScorer(terms: readonly string[]): (slot: number) => number {
+    return this.keywords ? this.keywords.scorer(terms) : () => 0
   }
 
   /** Call after replaying a snapshot and log: rebuilds the free-slot list from the holes. */

@@ -150,9 +150,10 @@ export class SearchPlan {
       const keyword = partition.keywordSearch(terms, pool, accept)
       const top = new TopK(k)
       const seen = new Set<number>()
+      const keywordScore = partition.keywordScorer(terms)
       for (const { slot, score } of semantic) {
         seen.add(slot)
-        top.push(slot, fuse(score, partition.keywordScore(terms, slot)))
+        top.push(slot, fuse(score, keywordScore(slot)))
       }
       for (const { slot, score } of keyword) {
         if (seen.has(slot)) continue
