@@ -18,6 +18,7 @@ import { KeyedMutex } from '../util/mutex.ts'
 import { sleep } from '../util/sleep.ts'
 import type { AnnIndexFactory } from './ann-index.ts'
 import { exactPartition, partitionMayMatch, partitionOf, type PartitionKey } from './partition-keys.ts'
+import { PartitionCache } from './partition-cache.ts'
 import { PartitionStorage, WriteConflict, type PartitionState } from './partition-storage.ts'
 import { EXACT_PLAN, SearchPlan, type SearchPlanOptions } from './search-plan.ts'
 import { toUnitVector } from './vector-math.ts'
@@ -85,14 +86,10 @@ export class LocalVectorStore implements VectorStore {
   private readonly persistence: PartitionStorage
   private readonly ann: AnnIndexFactory | undefined
   readonly plan: SearchPlan
-  private readonly memoryBudgetBytes: number
   private readonly hybrid: Required<HybridOptions> | undefined
   private readonly compactAfterEntries: number
   private readonly compactAfterBytes: number
-  /** Loaded partitions in least-recently-used order (Map iteration order). */
-  private readonly loaded = new Map<PartitionKey, PartitionState>()
-  private readonly loading = new Map<PartitionKey, Promise<PartitionState>>()
-  private readonly knownPartitions = new Set<PartitionKey>()
+  private readonly cache: PartitionCache
   private readonly locks = new KeyedMutex()
   private initialised: Promise<void> | undefined
 
@@ -101,7 +98,6 @@ export class LocalVectorStore implements VectorStore {
     this.dims = options.dimensions
     this.ann = options.ann
     this.plan = new SearchPlan(options.plan ?? EXACT_PLAN, options.ann)
-    this.memoryBudgetBytes = options.memoryBudgetBytes ?? 512 * 1024 * 1024
     this.hybrid =
       options.hybrid === false
         ? undefined
@@ -112,6 +108,13 @@ export class LocalVectorStore implements VectorStore {
     this.compactAfterEntries = options.compactAfterEntries ?? 256
     this.compactAfterBytes = options.compactAfterBytes ?? 256 * 1024
     this.persistence = new PartitionStorage(options.storage, `${options.collection}/vs`, options.chunkBytes)
+    this.cache = new PartitionCache(options.memoryBudgetBytes ?? 512 * 1024 * 1024, async (part) => {
+      const dims = this.dims
+      if (dims === undefined) throw new StorageError(`${this.name} store: dimensions unknown before the first write; call init first`)
+      const state = await this.persistence.load(part, dims, this.ann, this.hybrid !== undefined)
+      await this.ensureAnn(state)
+      return state
+    })
   }
 
   get dimensions(): number | undefined {
@@ -155,46 +158,8 @@ export class LocalVectorStore implements VectorStore {
     this.metaWritten = true
   }
 
-  private async partition(part: PartitionKey): Promise<PartitionState> {
-    const ready = this.loaded.get(part)
-    if (ready) {
-      this.loaded.delete(part)
-      this.loaded.set(part, ready)
-      return ready
-    }
-    let pending = this.loading.get(part)
-    if (!pending) {
-      const dims = this.dims
-      if (dims === undefined) throw new StorageError(`${this.name} store: dimensions unknown before the first write; call init first`)
-      const loading: Promise<PartitionState> = this.persistence
-        .load(part, dims, this.ann, this.hybrid !== undefined)
-        .then(async (state) => {
-          await this.ensureAnn(state)
-          this.loaded.set(part, state)
-          this.knownPartitions.add(part)
-          this.evictOverBudget(part)
-          return state
-        })
-        // Settled loads leave the map before anyone sees them settle: a later call starts a fresh load.
-        .finally(() => {
-          if (this.loading.get(part) === loading) this.loading.delete(part)
-        })
-      pending = loading
-      this.loading.set(part, pending)
-    }
-    return pending
-  }
-
-  private evictOverBudget(keep: PartitionKey): void {
-    let total = 0
-    for (const state of this.loaded.values()) total += state.partition.memoryBytes
-    for (const [part, state] of this.loaded) {
-      if (total <= this.memoryBudgetBytes) break
-      if (part === keep) continue
-      total -= state.partition.memoryBytes
-      state.partition.disposeAnn()
-      this.loaded.delete(part)
-    }
+  private partition(part: PartitionKey): Promise<PartitionState> {
+    return this.cache.get(part)
   }
 
   /**
@@ -209,7 +174,7 @@ export class LocalVectorStore implements VectorStore {
           return await fn(state)
         } catch (err) {
           if (!(err instanceof WriteConflict)) throw err
-          this.forget(part)
+          this.cache.forget(part)
           if (attempt === MAX_CONFLICT_RETRIES) {
             throw new StorageError(`${this.name} store: ${err.message}, ${attempt} times in a row; giving up`, { cause: err })
           }
@@ -218,13 +183,6 @@ export class LocalVectorStore implements VectorStore {
         }
       }
     })
-  }
-
-  /** Drops a partition's in-memory state; the next use reloads it from storage. */
-  private forget(part: PartitionKey): void {
-    this.loaded.get(part)?.partition.disposeAnn()
-    this.loaded.delete(part)
-    this.loading.delete(part)
   }
 
   async upsert(records: VectorRecord[]): Promise<void> {
@@ -250,7 +208,7 @@ export class LocalVectorStore implements VectorStore {
         const newIds = upserts.filter((r) => !state.partition.has(r.id)).map((r) => r.id)
         await this.persistence.append(state, ops, newIds, [], isNew)
         state.partition.apply(ops)
-        this.knownPartitions.add(part)
+        this.cache.known.add(part)
         await this.ensureAnn(state)
         await this.maybeCompact(state)
       })
@@ -273,9 +231,9 @@ export class LocalVectorStore implements VectorStore {
 
   /** The partition holding `id`: loaded partitions first, then the persisted id pointer. */
   private async locate(id: string): Promise<PartitionKey | undefined> {
-    for (const [part, state] of this.loaded) if (state.partition.has(id)) return part
+    for (const [part, state] of this.cache.entries()) if (state.partition.has(id)) return part
     const pointed = await this.persistence.lookupPartition(id)
-    if (pointed === null || this.loaded.has(pointed)) return undefined
+    if (pointed === null || this.cache.has(pointed)) return undefined
     const state = await this.partition(pointed)
     return state.partition.has(id) ? pointed : undefined
   }
@@ -296,7 +254,7 @@ export class LocalVectorStore implements VectorStore {
     } catch (err) {
       // Another writer compacted first: our write stands; reload before the next use.
       if (!(err instanceof WriteConflict)) throw err
-      this.forget(state.partition.key)
+      this.cache.forget(state.partition.key)
     }
   }
 
@@ -337,7 +295,7 @@ export class LocalVectorStore implements VectorStore {
   private async candidatePartitions(scope: VectorSearchQuery['scope']): Promise<PartitionKey[]> {
     const exact = exactPartition(scope)
     if (exact !== undefined) return [exact]
-    const all = new Set([...(await this.persistence.listPartitions()), ...this.knownPartitions])
+    const all = new Set([...(await this.persistence.listPartitions()), ...this.cache.known])
     return [...all].filter((part) => partitionMayMatch(part, scope)).sort()
   }
 
@@ -408,9 +366,7 @@ export class LocalVectorStore implements VectorStore {
 
   async reset(): Promise<void> {
     await this.locks.runAll(async () => {
-      for (const state of this.loaded.values()) state.partition.disposeAnn()
-      this.loaded.clear()
-      this.knownPartitions.clear()
+      this.cache.clear({ known: true })
       await storageCall('resetting vector store', () => deletePrefix(this.persistence.storage, `${this.persistence.base}/`))
       this.metaWritten = false
     })
@@ -418,11 +374,10 @@ export class LocalVectorStore implements VectorStore {
 
   /** Snapshots partitions whose graph would otherwise be rebuilt from the log on the next load. */
   async close(): Promise<void> {
-    for (const [part, state] of this.loaded) {
+    for (const [part, state] of [...this.cache.entries()]) {
       if (state.partition.ann && state.logRecords > 0) await this.locks.run(part, () => this.compactNow(state))
     }
-    for (const state of this.loaded.values()) state.partition.disposeAnn()
-    this.loaded.clear()
+    this.cache.clear()
   }
 
   private async compactNow(state: PartitionState): Promise<void> {

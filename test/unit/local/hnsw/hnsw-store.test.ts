@@ -151,9 +151,8 @@ describe('search plan', () => {
     })
     await store.init({ dimensions: 64 })
     await store.upsert(rows.slice(0, 499))
-    const partition = () =>
-      (store as unknown as { loaded: Map<string, { partition: Parameters<typeof store.plan.method>[0] }> }).loaded.values().next().value!
-        .partition
+    type Cache = { entries(): IterableIterator<[string, { partition: Parameters<typeof store.plan.method>[0] }]> }
+    const partition = () => (store as unknown as { cache: Cache }).cache.entries().next().value![1].partition
     const payload = (slot: number) => partition().payloadAt(slot)!
     expect(store.plan.method(partition(), () => true)).toBe('exact')
     await store.upsert(rows.slice(499))
