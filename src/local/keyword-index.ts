@@ -1,5 +1,5 @@
 import { StorageError } from '../errors.ts'
-import { TopK } from './top-k.ts'
+import { LazyDescending } from './top-k.ts'
 
 /**
  * BM25F keyword index over a partition's slots, on typed arrays.
@@ -66,8 +66,8 @@ export class KeywordIndex {
   /** Per slot: the indexed document (term id → weighted frequency) and its weighted length. */
   private indexed: (Map<number, number> | undefined)[] = []
   private lengths = new Float32Array(16)
-  /** Per-slot marks of documents already scored in a query, reused across queries (cleared after each). */
-  private scratch = new Uint8Array(16)
+  /** Per-slot score accumulator, reused across queries (zeroed after each). */
+  private scratch = new Float64Array(16)
   private documents = 0
   private totalLength = 0
 
@@ -152,7 +152,7 @@ export class KeywordIndex {
     const lengths = new Float32Array(size)
     lengths.set(this.lengths)
     this.lengths = lengths
-    this.scratch = new Uint8Array(size)
+    this.scratch = new Float64Array(size)
   }
 
   /** Term ids of the query words present in the index (each once). */
@@ -195,33 +195,29 @@ export class KeywordIndex {
   /** The `limit` best-scoring slots that `accept` lets through, best first (BM25 scores, > 0). */
   search(queryTerms: readonly string[], limit: number, accept: (slot: number) => boolean): KeywordHit[] {
     if (this.documents === 0 || limit <= 0) return []
-    const ids = [...this.queryIds(queryTerms)]
-    if (ids.length === 0) return []
-    const score = this.scorer(queryTerms)
-    // MaxScore: a term adds less than idf · (K1 + 1) to any document. Terms are visited rarest (highest
-    // bound) first and each new document is scored in full; once the limit-th accepted score beats the
-    // sum of the bounds of the terms not visited yet, no unseen document can enter, so the rest of the
-    // (long, common-word) posting lists is skipped. Exact: the same hits as scoring every posting.
-    const bounds = ids.map((id) => this.idf(id) * (K1 + 1))
-    const order = ids.map((_, i) => i).sort((a, b) => bounds[b]! - bounds[a]! || a - b)
-    let remaining = bounds.reduce((a, b) => a + b, 0)
-    const seen = this.scratch
+    const ids = this.queryIds(queryTerms)
+    if (ids.size === 0) return []
+    const average = this.totalLength / this.documents
+    const scores = this.scratch
     const touched: number[] = []
-    const top = new TopK(limit)
-    for (const t of order) {
-      remaining -= bounds[t]!
-      const postings = this.postings[ids[t]!]!
+    for (const id of ids) {
+      const postings = this.postings[id]!
+      const idf = this.idf(id)
       for (let i = 0; i < postings.length; i++) {
         const slot = postings.slots[i]!
-        if (seen[slot] !== 0) continue
-        seen[slot] = 1
-        touched.push(slot)
-        if (accept(slot)) top.push(slot, score(slot))
+        const tf = postings.weights[i]!
+        if (scores[slot] === 0) touched.push(slot)
+        scores[slot]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[slot]!) / average))
       }
-      if (top.size === limit && top.threshold > remaining) break
     }
-    for (const slot of touched) seen[slot] = 0
-    return top.sorted().map(({ item, score }) => ({ slot: item, score }))
+    const order = new LazyDescending(touched, scores, Math.max(4 * limit, 64))
+    const hits: KeywordHit[] = []
+    while (order.size > 0 && hits.length < limit) {
+      const slot = order.pop()
+      if (accept(slot)) hits.push({ slot, score: scores[slot]! })
+    }
+    for (const slot of touched) scores[slot] = 0
+    return hits
   }
 
   /** Vocabulary and own terms; neighbours are re-derived by the partition on restore. */
