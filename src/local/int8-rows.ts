@@ -11,18 +11,26 @@ import { encodeName, encodeSection, encodeU32, WASM_HEADER } from './wasm-encodi
 const MIN_SIMD_ROWS = 256
 const PAGE = 65536
 
+/** What the kernel computes per row: the int8 dot product, or the Hamming distance of packed bits. */
+export type RowKernel = 'dot' | 'hamming'
+
 /**
  * The kernel, assembled here (our own code, ~200 bytes; see docs/architecture.md):
  *   dots(matrix, query, stride, rows, out): for each row r < rows,
- *     out[r] = Σ_i matrix[r·stride + i] · query[i]   (int8 × int8 → int32, stride a multiple of 16)
+ *     'dot':     out[r] = Σ_i matrix[r·stride + i] · query[i]   (int8 × int8 → int32)
+ *     'hamming': out[r] = Σ_i popcount(matrix[r·stride + i] xor query[i])   (bits set in one of them)
+ *   (stride a multiple of 16 bytes; padding zero in rows and query, so it adds nothing)
  */
-function kernelBytes(): Uint8Array<ArrayBuffer> {
+function kernelBytes(kernel: RowKernel): Uint8Array<ArrayBuffer> {
   const simd = (op: number, ...rest: number[]): number[] => [0xfd, ...encodeU32(op), ...rest]
   const get = (i: number): number[] => [0x20, i]
   const set = (i: number): number[] => [0x21, i]
   const i32 = (n: number): number[] => [0x41, n]
   // params: 0 matrix, 1 query, 2 stride, 3 rows, 4 out; locals: 5 row, 6 i, 7 rowPtr (i32), 8 acc, 9 a, 10 b (v128)
   const widenDot = (half: number): number[] => [...get(9), ...simd(half), ...get(10), ...simd(half), ...simd(186), ...simd(174)]
+  // acc += i32x4.extadd_pairwise_u(i16x8.extadd_pairwise_u(i8x16.popcnt(a xor b)))
+  const popcountXor = [...get(9), ...get(10), ...simd(81), ...simd(98), ...simd(125), ...simd(127), ...simd(174)]
+  const accumulate = kernel === 'dot' ? [...widenDot(135), ...widenDot(136)] : popcountXor
   const body = [
     0x02,
     0x03,
@@ -68,9 +76,8 @@ function kernelBytes(): Uint8Array<ArrayBuffer> {
     ...simd(0, 0x00, 0x00),
     ...set(10), // b = v128.load(query + i)
     ...get(8),
-    ...widenDot(135),
-    ...widenDot(136),
-    ...set(8), // acc += dot(lo(a), lo(b)) + dot(hi(a), hi(b))
+    ...accumulate,
+    ...set(8), // acc += dot(lo(a), lo(b)) + dot(hi(a), hi(b)), or popcount(a xor b)
     ...get(6),
     ...i32(16),
     0x6a,
@@ -119,18 +126,20 @@ function kernelBytes(): Uint8Array<ArrayBuffer> {
 }
 
 type DotsFn = (matrix: number, query: number, stride: number, rows: number, out: number) => void
-let compiled: WebAssembly.Module | null | undefined
+const compiled = new Map<RowKernel, WebAssembly.Module | null>()
 
 /** The compiled kernel, or null where WebAssembly, SIMD or compiling from bytes is unavailable. */
-function simdModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled
+function simdModule(kernel: RowKernel = 'dot'): WebAssembly.Module | null {
+  let module = compiled.get(kernel)
+  if (module !== undefined) return module
   try {
-    const bytes = kernelBytes()
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null
+    const bytes = kernelBytes(kernel)
+    module = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null
   } catch {
-    compiled = null // e.g. workerd: "Wasm code generation disallowed by embedder"
+    module = null // e.g. workerd: "Wasm code generation disallowed by embedder"
   }
-  return compiled
+  compiled.set(kernel, module)
+  return module
 }
 
 export function simdAvailable(): boolean {
@@ -149,9 +158,12 @@ export class Int8Rows {
   private js: Int8Array | undefined
   private wasm: WasmState | undefined
   private readonly useSimd: boolean
+  private readonly kernel: RowKernel
 
-  constructor(dimensions: number, capacity: number, options: { simd?: boolean } = {}) {
+  /** `dimensions` is the row's length in bytes (int8 values, or packed bits for 'hamming'). */
+  constructor(dimensions: number, capacity: number, options: { simd?: boolean; kernel?: RowKernel } = {}) {
     this.dimensions = dimensions
+    this.kernel = options.kernel ?? 'dot'
     this.stride = Math.ceil(dimensions / 16) * 16
     this.capacity = Math.max(1, capacity)
     this.useSimd = options.simd ?? true
@@ -200,7 +212,7 @@ export class Int8Rows {
   }
 
   private moveToWasm(): void {
-    const module = this.useSimd ? simdModule() : null
+    const module = this.useSimd ? simdModule(this.kernel) : null
     if (!module) return
     const memory = new WebAssembly.Memory({ initial: Math.ceil(this.layout(this.capacity).bytes / PAGE) })
     const instance = new WebAssembly.Instance(module, { env: { memory } })
@@ -216,9 +228,13 @@ export class Int8Rows {
     if (pages > 0) memory.grow(pages)
   }
 
-  /** out[r] = int8 dot product of row r with `query` for r < rows. */
+  /** out[r] = int8 dot product (or Hamming distance) of row r with `query` for r < rows. */
   dots(query: Int8Array, rows: number, out: Int32Array): void {
     if (!this.wasm) {
+      if (this.kernel === 'hamming') {
+        hammingDistances(this.js!, query, this.stride, rows, out)
+        return
+      }
       const widened = new Int32Array(this.stride)
       widened.set(query)
       int8Dots(this.js!, widened, rows, out)
@@ -230,5 +246,23 @@ export class Int8Rows {
     bytes.set(query, queryAt)
     this.wasm.dots(0, queryAt, this.stride, rows, outAt)
     out.set(new Int32Array(this.wasm.memory.buffer, outAt, rows))
+  }
+}
+
+/** Bits set per byte value. */
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, v) => {
+  let n = 0
+  for (let x = v; x > 0; x >>= 1) n += x & 1
+  return n
+})
+
+/** The JS fallback of the 'hamming' kernel. */
+function hammingDistances(matrix: Int8Array, query: Int8Array, stride: number, rows: number, out: Int32Array): void {
+  const bytes = query.length
+  for (let r = 0; r < rows; r++) {
+    const base = r * stride
+    let d = 0
+    for (let i = 0; i < bytes; i++) d += POPCOUNT[(matrix[base + i]! ^ query[i]!) & 0xff]!
+    out[r] = d
   }
 }

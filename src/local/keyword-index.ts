@@ -155,22 +155,54 @@ export class KeywordIndex {
     this.scratch = new Float64Array(size)
   }
 
-  /** The `limit` best-scoring slots that `accept` lets through, best first (BM25 scores, > 0). */
-  search(queryTerms: readonly string[], limit: number, accept: (slot: number) => boolean): KeywordHit[] {
-    if (this.documents === 0 || limit <= 0) return []
+  /** Term ids of the query words present in the index (each once). */
+  private queryIds(queryTerms: readonly string[]): Set<number> {
     const ids = new Set<number>()
     for (const term of queryTerms) {
       const id = this.vocabulary.get(term)
       if (id !== undefined && this.postings[id]!.length > 0) ids.add(id)
     }
+    return ids
+  }
+
+  private idf(id: number): number {
+    const df = this.postings[id]!.length
+    return Math.log(1 + (this.documents - df + 0.5) / (df + 0.5))
+  }
+
+  /**
+   * The BM25 score of any slot for the query (0 when it matches no query word): the same number `search`
+   * reports (same terms, same order of addition). Term statistics are read once; use it before the next change.
+   */
+  scorer(queryTerms: readonly string[]): (slot: number) => number {
+    if (this.documents === 0) return () => 0
+    const ids = [...this.queryIds(queryTerms)]
+    const idfs = ids.map((id) => this.idf(id))
+    const average = this.totalLength / this.documents
+    return (slot) => {
+      const document = this.indexed[slot]
+      if (!document) return 0
+      let score = 0
+      for (let i = 0; i < ids.length; i++) {
+        const tf = document.get(ids[i]!)
+        if (tf === undefined) continue
+        score += (idfs[i]! * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[slot]!) / average))
+      }
+      return score
+    }
+  }
+
+  /** The `limit` best-scoring slots that `accept` lets through, best first (BM25 scores, > 0). */
+  search(queryTerms: readonly string[], limit: number, accept: (slot: number) => boolean): KeywordHit[] {
+    if (this.documents === 0 || limit <= 0) return []
+    const ids = this.queryIds(queryTerms)
     if (ids.size === 0) return []
     const average = this.totalLength / this.documents
     const scores = this.scratch
     const touched: number[] = []
     for (const id of ids) {
       const postings = this.postings[id]!
-      const df = postings.length
-      const idf = Math.log(1 + (this.documents - df + 0.5) / (df + 0.5))
+      const idf = this.idf(id)
       for (let i = 0; i < postings.length; i++) {
         const slot = postings.slots[i]!
         const tf = postings.weights[i]!

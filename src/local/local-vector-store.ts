@@ -18,8 +18,9 @@ import { KeyedMutex } from '../util/mutex.ts'
 import { sleep } from '../util/sleep.ts'
 import type { AnnIndexFactory } from './ann-index.ts'
 import { exactPartition, partitionMayMatch, partitionOf, type PartitionKey } from './partition-keys.ts'
-import type { SlotHit } from './partition.ts'
+import { PartitionCache } from './partition-cache.ts'
 import { PartitionStorage, WriteConflict, type PartitionState } from './partition-storage.ts'
+import { EXACT_PLAN, SearchPlan, type SearchPlanOptions } from './search-plan.ts'
 import { toUnitVector } from './vector-math.ts'
 
 export interface LocalVectorStoreOptions {
@@ -30,15 +31,13 @@ export interface LocalVectorStoreOptions {
   collection: string
   /** Fixes the dimensionality up front; otherwise taken from init or the first write. */
   dimensions?: number
-  /** ANN accelerator; without it every search is an exact scan. */
+  /** Graph (ANN) factory for partitions of `plan.graphFrom` records or more; without it no graph is built. */
   ann?: AnnIndexFactory
   /**
-   * Partitions smaller than this are searched exactly even with an ANN factory (default 15,000: below
-   * it the int8 SIMD scan is faster than graph search, exact, and far cheaper to write and reload).
+   * The search plan's knobs (search-plan.ts, docs/hnsw.md). Default: exact search only (EXACT_PLAN),
+   * what `flat` promises; the `hnsw` store passes its approximate plan.
    */
-  annMinSize?: number
-  /** Filtered searches with at most this many candidates are answered exactly (default 4096). */
-  exactCandidateLimit?: number
+  plan?: SearchPlanOptions
   /** Loaded partitions are evicted (least recently used first) above this many bytes. */
   memoryBudgetBytes?: number
   /** Largest value written (snapshot chunks, log entry parts); defaults below the storage's own limit. */
@@ -60,23 +59,11 @@ export interface HybridOptions {
   /** BM25 score at which the keyword part reaches half its weight (default 8). */
   saturation?: number
 }
-export const DEFAULT_KEYWORD_WEIGHT = 0.6
-export const DEFAULT_SATURATION = 8
-/** Candidates taken from each of the semantic and keyword rankings before fusing. */
-const HYBRID_POOL = 4
-
-export const DEFAULT_ANN_MIN_SIZE = 15_000
-/** Compact a partition with an ANN index once its log holds this share of it: reloads replay the log into the graph. */
-const ANN_REPLAY_SHARE = 0.02
-const ANN_REPLAY_MIN = 1000
+const DEFAULT_KEYWORD_WEIGHT = 0.6
+const DEFAULT_SATURATION = 8
 
 const MAX_ID_LENGTH = 256
 const MAX_CONFLICT_RETRIES = 16
-/** Exact search is cheap below this many candidates and avoids ANN recall loss under filters. */
-const EXACT_CANDIDATE_LIMIT = 4096
-/** ...and when a filter keeps less than this share of a partition (graph search degrades there). */
-const EXACT_FRACTION = 0.2
-const ANN_OVERFETCH = 4
 
 interface Meta {
   v: 1
@@ -98,16 +85,11 @@ export class LocalVectorStore implements VectorStore {
   private metaWritten = false
   private readonly persistence: PartitionStorage
   private readonly ann: AnnIndexFactory | undefined
-  private readonly annMinSize: number
-  private readonly exactCandidateLimit: number
-  private readonly memoryBudgetBytes: number
+  readonly plan: SearchPlan
   private readonly hybrid: Required<HybridOptions> | undefined
   private readonly compactAfterEntries: number
   private readonly compactAfterBytes: number
-  /** Loaded partitions in least-recently-used order (Map iteration order). */
-  private readonly loaded = new Map<PartitionKey, PartitionState>()
-  private readonly loading = new Map<PartitionKey, Promise<PartitionState>>()
-  private readonly knownPartitions = new Set<PartitionKey>()
+  private readonly cache: PartitionCache
   private readonly locks = new KeyedMutex()
   private initialised: Promise<void> | undefined
 
@@ -115,9 +97,7 @@ export class LocalVectorStore implements VectorStore {
     this.name = options.name
     this.dims = options.dimensions
     this.ann = options.ann
-    this.annMinSize = options.annMinSize ?? DEFAULT_ANN_MIN_SIZE
-    this.exactCandidateLimit = options.exactCandidateLimit ?? EXACT_CANDIDATE_LIMIT
-    this.memoryBudgetBytes = options.memoryBudgetBytes ?? 512 * 1024 * 1024
+    this.plan = new SearchPlan(options.plan ?? EXACT_PLAN, options.ann)
     this.hybrid =
       options.hybrid === false
         ? undefined
@@ -128,6 +108,13 @@ export class LocalVectorStore implements VectorStore {
     this.compactAfterEntries = options.compactAfterEntries ?? 256
     this.compactAfterBytes = options.compactAfterBytes ?? 256 * 1024
     this.persistence = new PartitionStorage(options.storage, `${options.collection}/vs`, options.chunkBytes)
+    this.cache = new PartitionCache(options.memoryBudgetBytes ?? 512 * 1024 * 1024, async (part) => {
+      const dims = this.dims
+      if (dims === undefined) throw new StorageError(`${this.name} store: dimensions unknown before the first write; call init first`)
+      const state = await this.persistence.load(part, dims, this.ann, this.hybrid !== undefined)
+      await this.ensureAnn(state)
+      return state
+    })
   }
 
   get dimensions(): number | undefined {
@@ -171,46 +158,8 @@ export class LocalVectorStore implements VectorStore {
     this.metaWritten = true
   }
 
-  private async partition(part: PartitionKey): Promise<PartitionState> {
-    const ready = this.loaded.get(part)
-    if (ready) {
-      this.loaded.delete(part)
-      this.loaded.set(part, ready)
-      return ready
-    }
-    let pending = this.loading.get(part)
-    if (!pending) {
-      const dims = this.dims
-      if (dims === undefined) throw new StorageError(`${this.name} store: dimensions unknown before the first write; call init first`)
-      const loading: Promise<PartitionState> = this.persistence
-        .load(part, dims, this.ann, this.hybrid !== undefined)
-        .then(async (state) => {
-          await this.ensureAnn(state)
-          this.loaded.set(part, state)
-          this.knownPartitions.add(part)
-          this.evictOverBudget(part)
-          return state
-        })
-        // Settled loads leave the map before anyone sees them settle: a later call starts a fresh load.
-        .finally(() => {
-          if (this.loading.get(part) === loading) this.loading.delete(part)
-        })
-      pending = loading
-      this.loading.set(part, pending)
-    }
-    return pending
-  }
-
-  private evictOverBudget(keep: PartitionKey): void {
-    let total = 0
-    for (const state of this.loaded.values()) total += state.partition.memoryBytes
-    for (const [part, state] of this.loaded) {
-      if (total <= this.memoryBudgetBytes) break
-      if (part === keep) continue
-      total -= state.partition.memoryBytes
-      state.partition.disposeAnn()
-      this.loaded.delete(part)
-    }
+  private partition(part: PartitionKey): Promise<PartitionState> {
+    return this.cache.get(part)
   }
 
   /**
@@ -225,7 +174,7 @@ export class LocalVectorStore implements VectorStore {
           return await fn(state)
         } catch (err) {
           if (!(err instanceof WriteConflict)) throw err
-          this.forget(part)
+          this.cache.forget(part)
           if (attempt === MAX_CONFLICT_RETRIES) {
             throw new StorageError(`${this.name} store: ${err.message}, ${attempt} times in a row; giving up`, { cause: err })
           }
@@ -234,13 +183,6 @@ export class LocalVectorStore implements VectorStore {
         }
       }
     })
-  }
-
-  /** Drops a partition's in-memory state; the next use reloads it from storage. */
-  private forget(part: PartitionKey): void {
-    this.loaded.get(part)?.partition.disposeAnn()
-    this.loaded.delete(part)
-    this.loading.delete(part)
   }
 
   async upsert(records: VectorRecord[]): Promise<void> {
@@ -266,7 +208,7 @@ export class LocalVectorStore implements VectorStore {
         const newIds = upserts.filter((r) => !state.partition.has(r.id)).map((r) => r.id)
         await this.persistence.append(state, ops, newIds, [], isNew)
         state.partition.apply(ops)
-        this.knownPartitions.add(part)
+        this.cache.known.add(part)
         await this.ensureAnn(state)
         await this.maybeCompact(state)
       })
@@ -289,33 +231,30 @@ export class LocalVectorStore implements VectorStore {
 
   /** The partition holding `id`: loaded partitions first, then the persisted id pointer. */
   private async locate(id: string): Promise<PartitionKey | undefined> {
-    for (const [part, state] of this.loaded) if (state.partition.has(id)) return part
+    for (const [part, state] of this.cache.entries()) if (state.partition.has(id)) return part
     const pointed = await this.persistence.lookupPartition(id)
-    if (pointed === null || this.loaded.has(pointed)) return undefined
+    if (pointed === null || this.cache.has(pointed)) return undefined
     const state = await this.partition(pointed)
     return state.partition.has(id) ? pointed : undefined
   }
 
-  /** Partitions get an ANN index once they are big enough for it to beat an exact scan. */
+  /** Partitions get a graph once the plan says so (search-plan.ts `graphFrom`). */
   private async ensureAnn(state: PartitionState): Promise<void> {
-    if (this.ann && !state.partition.ann && state.partition.size >= this.annMinSize) {
-      await state.partition.buildAnn(this.ann)
-    }
+    if (this.ann && this.plan.wantsGraph(state.partition)) await state.partition.buildAnn(this.ann)
   }
 
   private async maybeCompact(state: PartitionState): Promise<void> {
     const tooManyEntries = state.logEntries >= this.compactAfterEntries
     const tooManyBytes = state.logBytes >= Math.max(this.compactAfterBytes, state.segmentBytes / 2)
     // Replaying a record into a graph costs an insertion (~1 ms), far more than into the rows.
-    const costlyReplay =
-      state.partition.ann !== undefined && state.logRecords >= Math.max(ANN_REPLAY_MIN, state.partition.size * ANN_REPLAY_SHARE)
+    const costlyReplay = this.plan.graphReplayDue(state.partition, state.logRecords)
     if (!tooManyEntries && !tooManyBytes && !costlyReplay) return
     try {
       await this.persistence.compact(state, this.ann)
     } catch (err) {
       // Another writer compacted first: our write stands; reload before the next use.
       if (!(err instanceof WriteConflict)) throw err
-      this.forget(state.partition.key)
+      this.cache.forget(state.partition.key)
     }
   }
 
@@ -356,7 +295,7 @@ export class LocalVectorStore implements VectorStore {
   private async candidatePartitions(scope: VectorSearchQuery['scope']): Promise<PartitionKey[]> {
     const exact = exactPartition(scope)
     if (exact !== undefined) return [exact]
-    const all = new Set([...(await this.persistence.listPartitions()), ...this.knownPartitions])
+    const all = new Set([...(await this.persistence.listPartitions()), ...this.cache.known])
     return [...all].filter((part) => partitionMayMatch(part, scope)).sort()
   }
 
@@ -366,68 +305,23 @@ export class LocalVectorStore implements VectorStore {
     this.checkDimensions(query.vector.length, 'query vector')
     const unit = toUnitVector(query.vector)
     const predicate = compileFilter(query.filter)
-    const hits: ScoredRecord[] = []
-    for (const part of await this.candidatePartitions(query.scope)) {
+    // Ties rank by partition, then slot: the order every partition's top k uses, so a request for k is
+    // the first k of a request for more.
+    const hits: { part: number; slot: number; record: ScoredRecord }[] = []
+    const parts = await this.candidatePartitions(query.scope)
+    for (const [p, part] of parts.entries()) {
       const { partition } = await this.partition(part)
       const accept = (slot: number): boolean => predicate(partition.payloadAt(slot)!)
       const found =
         this.hybrid && query.text?.trim()
-          ? this.hybridSearch(partition, unit, query.text, query.topK, accept, this.hybrid)
-          : this.searchPartition(partition, unit, query.topK, accept)
+          ? this.plan.hybrid(partition, unit, query.text, query.topK, accept, this.hybrid)
+          : this.plan.semantic(partition, unit, query.topK, accept)
       for (const { slot, score } of found) {
-        hits.push({ id: partition.idAt(slot)!, payload: structuredClone(partition.payloadAt(slot)!), score })
+        hits.push({ part: p, slot, record: { id: partition.idAt(slot)!, payload: structuredClone(partition.payloadAt(slot)!), score } })
       }
     }
-    return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, query.topK)
-  }
-
-  /**
-   * Semantic and keyword candidates (filtered), fused into one bounded score. Records matching no query
-   * word keep (1 − w) · cosine, so the score means the same for every query and `threshold` stays usable.
-   */
-  private hybridSearch(
-    partition: PartitionState['partition'],
-    query: Float32Array,
-    text: string,
-    k: number,
-    accept: (slot: number) => boolean,
-    { keywordWeight, saturation }: Required<HybridOptions>,
-  ): SlotHit[] {
-    const pool = Math.max(k * HYBRID_POOL, 40)
-    const cosines = new Map<number, number>()
-    for (const hit of this.searchPartition(partition, query, pool, accept)) cosines.set(hit.slot, hit.score)
-    const keyword = new Map<number, number>()
-    for (const hit of partition.keywordSearch(text, pool, accept)) {
-      keyword.set(hit.slot, hit.score / (hit.score + saturation))
-      if (!cosines.has(hit.slot)) cosines.set(hit.slot, partition.score(hit.slot, query))
-    }
-    const fused: SlotHit[] = []
-    for (const [slot, cosine] of cosines)
-      fused.push({ slot, score: (1 - keywordWeight) * cosine + keywordWeight * (keyword.get(slot) ?? 0) })
-    return fused.sort((a, b) => b.score - a.score || a.slot - b.slot).slice(0, k)
-  }
-
-  private searchPartition(
-    partition: PartitionState['partition'],
-    query: Float32Array,
-    k: number,
-    accept: (slot: number) => boolean,
-  ): SlotHit[] {
-    const ann = partition.ann
-    if (!ann || partition.size < this.annMinSize) return partition.exactSearch(query, k, accept)
-    // Selective filters make graph search miss matches; exact search over few candidates is cheap.
-    const candidates = partition.countAccepted(accept, Math.max(this.exactCandidateLimit, partition.size * EXACT_FRACTION) + 1)
-    if (candidates <= this.exactCandidateLimit || (this.exactCandidateLimit > 0 && candidates <= partition.size * EXACT_FRACTION)) {
-      return partition.exactSearch(query, k, accept)
-    }
-    const result = ann.search(query, Math.min(k * ANN_OVERFETCH, candidates), accept)
-    const hits: SlotHit[] = []
-    for (let i = 0; i < result.slots.length && hits.length < k; i++) {
-      const slot = result.slots[i]!
-      if (partition.idAt(slot) !== undefined && accept(slot)) hits.push({ slot, score: partition.score(slot, query) })
-    }
-    if (hits.length < Math.min(k, candidates)) return partition.exactSearch(query, k, accept)
-    return hits.sort((a, b) => b.score - a.score || a.slot - b.slot)
+    hits.sort((a, b) => b.record.score - a.record.score || a.part - b.part || a.slot - b.slot)
+    return hits.slice(0, query.topK).map((hit) => hit.record)
   }
 
   async list(query: VectorListQuery): Promise<VectorListPage> {
@@ -472,9 +366,7 @@ export class LocalVectorStore implements VectorStore {
 
   async reset(): Promise<void> {
     await this.locks.runAll(async () => {
-      for (const state of this.loaded.values()) state.partition.disposeAnn()
-      this.loaded.clear()
-      this.knownPartitions.clear()
+      this.cache.clear({ known: true })
       await storageCall('resetting vector store', () => deletePrefix(this.persistence.storage, `${this.persistence.base}/`))
       this.metaWritten = false
     })
@@ -482,11 +374,10 @@ export class LocalVectorStore implements VectorStore {
 
   /** Snapshots partitions whose graph would otherwise be rebuilt from the log on the next load. */
   async close(): Promise<void> {
-    for (const [part, state] of this.loaded) {
+    for (const [part, state] of [...this.cache.entries()]) {
       if (state.partition.ann && state.logRecords > 0) await this.locks.run(part, () => this.compactNow(state))
     }
-    for (const state of this.loaded.values()) state.partition.disposeAnn()
-    this.loaded.clear()
+    this.cache.clear()
   }
 
   private async compactNow(state: PartitionState): Promise<void> {

@@ -1,17 +1,11 @@
 import type { Payload, StoredRecord } from '../interfaces/vector-store.ts'
 import type { AnnIndex, AnnIndexFactory } from './ann-index.ts'
 import type { RecordOp } from './codec.ts'
-import { Int8Rows } from './int8-rows.ts'
 import { KeywordIndex, type KeywordHit } from './keyword-index.ts'
 import { analyze } from './text-analysis.ts'
-import { BOUND_SLACK, quantize } from './quantized.ts'
-import { LazyDescending, TopK } from './top-k.ts'
-import { dotRow } from './vector-math.ts'
+import { type SlotHit, VectorRows } from './vector-rows.ts'
 
-export interface SlotHit {
-  slot: number
-  score: number
-}
+export type { SlotHit } from './vector-rows.ts'
 
 /** Payload fields with an equality index (value → slots): the content hash, for dedup on add. */
 const INDEXED_FIELDS = ['hash'] as const
@@ -27,8 +21,8 @@ export const TURN_FIELD = '_turn'
 const CONTEXT_TURNS = 2
 
 /**
- * One scope partition held in memory: records in slots (row i of the vector matrix belongs to slot i),
- * unit-normalised vectors (float32, plus int8 copies for the fast first pass of exact search), an
+ * One scope partition held in memory: records in slots (row i of the vector rows belongs to slot i),
+ * unit-normalised vectors (vector-rows.ts: float32 plus the int8 and bit forms of the first passes), an
  * equality index on the content hash, and an optional ANN accelerator addressed by the same slots.
  * It only changes through `apply`, which replays exactly what the persisted log says, so the state
  * after a reload is identical to the state before it (including slot numbers, which ANN snapshots
@@ -38,11 +32,7 @@ export class Partition {
   readonly key: string
   readonly dimensions: number
   ann: AnnIndex | undefined
-  private matrix: Float32Array
-  private readonly int8: Int8Rows
-  private scales: Float32Array
-  private errors: Float32Array
-  private dots: Int32Array = new Int32Array(0)
+  private readonly vectors: VectorRows
   private readonly equality = new Map<string, Map<string, Set<number>>>(INDEXED_FIELDS.map((f) => [f, new Map()]))
   private sortedIdCache: string[] | undefined
   /** Keyword index (hybrid search); undefined when the store searches semantically only. */
@@ -61,11 +51,7 @@ export class Partition {
     this.key = key
     this.dimensions = dimensions
     if (options.keywords) this.keywords = new KeywordIndex()
-    const capacity = Math.max(1, initialCapacity)
-    this.matrix = new Float32Array(capacity * dimensions)
-    this.int8 = new Int8Rows(dimensions, capacity)
-    this.scales = new Float32Array(capacity)
-    this.errors = new Float32Array(capacity)
+    this.vectors = new VectorRows(dimensions, initialCapacity)
   }
 
   get size(): number {
@@ -79,12 +65,7 @@ export class Partition {
 
   get memoryBytes(): number {
     return (
-      this.matrix.byteLength +
-      this.int8.byteLength +
-      this.payloadTotal +
-      this.slotOf.size * 64 +
-      (this.ann?.memoryBytes ?? 0) +
-      (this.keywords?.memoryBytes ?? 0)
+      this.vectors.byteLength + this.payloadTotal + this.slotOf.size * 64 + (this.ann?.memoryBytes ?? 0) + (this.keywords?.memoryBytes ?? 0)
     )
   }
 
@@ -101,7 +82,7 @@ export class Partition {
   }
 
   vectorAt(slot: number): Float32Array {
-    return this.matrix.slice(slot * this.dimensions, (slot + 1) * this.dimensions)
+    return this.vectors.vectorAt(slot)
   }
 
   /**
@@ -202,8 +183,13 @@ export class Partition {
     }
   }
 
-  keywordSearch(query: string, limit: number, accept: (slot: number) => boolean): KeywordHit[] {
-    return this.keywords ? this.keywords.search(analyze(query), limit, accept) : []
+  keywordSearch(terms: readonly string[], limit: number, accept: (slot: number) => boolean): KeywordHit[] {
+    return this.keywords ? this.keywords.search(terms, limit, accept) : []
+  }
+
+  /** BM25 of any slot for the analysed query terms (0 without a keyword index or a match); see KeywordIndex.scorer. */
+  keywordScorer(terms: readonly string[]): (slot: number) => number {
+    return this.keywords ? this.keywords.scorer(terms) : () => 0
   }
 
   /** Call after replaying a snapshot and log: rebuilds the free-slot list from the holes. */
@@ -217,7 +203,6 @@ export class Partition {
     if (previousSlot !== undefined && previousSlot !== slot) this.remove(previousSlot, id)
     const occupant = this.ids[slot]
     if (occupant !== undefined && occupant !== id) this.slotOf.delete(occupant)
-    this.ensureCapacity(slot + 1)
     while (this.ids.length <= slot) {
       this.free.push(this.ids.length)
       this.ids.push(undefined)
@@ -244,10 +229,7 @@ export class Partition {
     this.payloadBytes[slot] = bytes
     this.payloadTotal += bytes
     this.slotOf.set(id, slot)
-    this.matrix.set(vector, slot * this.dimensions)
-    const q = quantize(vector, this.int8.row(slot))
-    this.scales[slot] = q.scale
-    this.errors[slot] = q.error
+    this.vectors.set(slot, vector)
     this.ann?.add(slot, vector)
   }
 
@@ -294,27 +276,9 @@ export class Partition {
     this.payloads[slot] = undefined
     this.payloadTotal -= this.payloadBytes[slot]!
     this.payloadBytes[slot] = 0
-    this.matrix.fill(0, slot * this.dimensions, (slot + 1) * this.dimensions)
-    this.int8.clear(slot)
-    this.scales[slot] = 0
-    this.errors[slot] = 0
+    this.vectors.clear(slot)
     this.free.push(slot)
     this.ann?.remove(slot)
-  }
-
-  private ensureCapacity(slots: number): void {
-    const needed = slots * this.dimensions
-    if (needed <= this.matrix.length) return
-    const rows = Math.max(slots, (this.matrix.length / this.dimensions) * 2)
-    const grow = <T extends Float32Array>(old: T, make: (n: number) => T, size: number): T => {
-      const next = make(size)
-      next.set(old)
-      return next
-    }
-    this.matrix = grow(this.matrix, (n) => new Float32Array(n), rows * this.dimensions)
-    this.int8.ensureCapacity(rows)
-    this.scales = grow(this.scales, (n) => new Float32Array(n), rows)
-    this.errors = grow(this.errors, (n) => new Float32Array(n), rows)
   }
 
   get(id: string, includeVector: boolean): StoredRecord | null {
@@ -325,35 +289,14 @@ export class Partition {
     return record
   }
 
-  /**
-   * Exact cosine search (vectors are unit length) over the slots `accept` lets through. An int8 pass
-   * bounds every row's score; rows are then visited best bound first, filtered and scored in float32,
-   * until the k-th exact score beats every remaining bound. Same result as scoring every row in
-   * float32, but the filter runs on few rows and most rows cost a quarter of the memory traffic.
-   */
+  /** Exact top k among the slots `accept` lets through (vector-rows.ts). */
   exactSearch(query: Float32Array, k: number, accept: (slot: number) => boolean): SlotHit[] {
-    const rows = this.ids.length
-    if (rows === 0 || k <= 0) return []
-    const q = quantize(query)
-    if (this.dots.length < rows) this.dots = new Int32Array(this.matrix.length / this.dimensions)
-    this.int8.dots(q.values, rows, this.dots)
-    const bounds = new Float64Array(rows)
-    const live: number[] = []
-    for (let slot = 0; slot < rows; slot++) {
-      if (this.ids[slot] === undefined) continue
-      const e = this.errors[slot]!
-      bounds[slot] = this.scales[slot]! * q.scale * this.dots[slot]! + e + q.error + e * q.error + BOUND_SLACK
-      live.push(slot)
-    }
-    const pending = new LazyDescending(live, bounds, Math.max(4 * k, 64))
-    const top = new TopK(k)
-    while (pending.size > 0) {
-      if (top.size === k && pending.peekKey() <= top.threshold) break
-      const slot = pending.pop()
-      if (!accept(slot)) continue
-      top.push(slot, dotRow(this.matrix, slot, query))
-    }
-    return top.sorted().map(({ item, score }) => ({ slot: item, score }))
+    return this.vectors.exactSearch(query, k, accept)
+  }
+
+  /** Approximate top k: a sign-bit first pass, `rescore` nearest rows scored exactly (vector-rows.ts). */
+  binarySearch(query: Float32Array, k: number, rescore: number, accept: (slot: number) => boolean): SlotHit[] {
+    return this.vectors.binarySearch(query, k, rescore, accept)
   }
 
   /** Live slots passing `accept` (counts up to `limit`, for choosing between ANN and exact search). */
@@ -363,8 +306,22 @@ export class Partition {
     return n
   }
 
+  /** Share of `sample` evenly spaced slots (live ones) that `accept` lets through: a cheap estimate of a filter's selectivity. */
+  sampleAccepted(accept: (slot: number) => boolean, sample: number): number {
+    const slots = this.ids.length
+    const step = Math.max(1, Math.floor(slots / sample))
+    let seen = 0
+    let passed = 0
+    for (let slot = 0; slot < slots; slot += step) {
+      if (this.ids[slot] === undefined) continue
+      seen++
+      if (accept(slot)) passed++
+    }
+    return seen === 0 ? 0 : passed / seen
+  }
+
   score(slot: number, query: Float32Array): number {
-    return dotRow(this.matrix, slot, query)
+    return this.vectors.score(slot, query)
   }
 
   /** Live records as upsert ops in slot order: the content of a snapshot segment. */

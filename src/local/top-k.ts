@@ -1,6 +1,7 @@
 /**
  * Keeps the k highest-scoring items seen so far in a binary min-heap over parallel typed arrays, so a
- * full scan allocates nothing per candidate.
+ * full scan allocates nothing per candidate. Ties go to the lower item whatever the visiting order, so
+ * the best k are always the first k of the best k + n (results never depend on the requested k).
  */
 export class TopK {
   readonly capacity: number
@@ -29,7 +30,7 @@ export class TopK {
       let i = this.count++
       while (i > 0) {
         const parent = (i - 1) >> 1
-        if (this.scores[parent]! <= score) break
+        if (!this.worse(score, item, this.scores[parent]!, this.items[parent]!)) break
         this.scores[i] = this.scores[parent]!
         this.items[i] = this.items[parent]!
         i = parent
@@ -38,20 +39,26 @@ export class TopK {
       this.items[i] = item
       return
     }
-    if (score <= this.scores[0]!) return
+    if (!this.worse(this.scores[0]!, this.items[0]!, score, item)) return
     let i = 0
     for (;;) {
       const left = 2 * i + 1
       if (left >= this.count) break
       const right = left + 1
-      const child = right < this.count && this.scores[right]! < this.scores[left]! ? right : left
-      if (this.scores[child]! >= score) break
+      const child =
+        right < this.count && this.worse(this.scores[right]!, this.items[right]!, this.scores[left]!, this.items[left]!) ? right : left
+      if (!this.worse(this.scores[child]!, this.items[child]!, score, item)) break
       this.scores[i] = this.scores[child]!
       this.items[i] = this.items[child]!
       i = child
     }
     this.scores[i] = score
     this.items[i] = item
+  }
+
+  /** Whether (score a, item a) ranks below (score b, item b): lower score, or equal score and higher item. */
+  private worse(scoreA: number, itemA: number, scoreB: number, itemB: number): boolean {
+    return scoreA < scoreB || (scoreA === scoreB && itemA > itemB)
   }
 
   /** Items by descending score; ties keep the lower item first so results are deterministic. */

@@ -14,6 +14,13 @@ function describeIssue(issue: zc.$ZodIssue): string {
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
     case 'invalid_type':
       return `expected ${issue.expected}${issue.input === undefined ? ' (missing)' : `, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'array' : typeof issue.input}`}`
+    case 'too_big':
+      // Schemas with their own message keep it; zod/mini's generic one says nothing about the limit.
+      if (issue.origin !== 'number' || issue.message !== 'Invalid input') return issue.message
+      return `expected ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}${'input' in issue ? `, got ${String(issue.input)}` : ''}`
+    case 'too_small':
+      if (issue.origin !== 'number' || issue.message !== 'Invalid input') return issue.message
+      return `expected ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}${'input' in issue ? `, got ${String(issue.input)}` : ''}`
     default:
       return issue.message
   }

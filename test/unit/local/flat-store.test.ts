@@ -34,3 +34,24 @@ it(`computes int8 dot products correctly with the kernel ${runtime} allows`, () 
   expect(simdAvailable()).toBe(runtime !== 'workerd')
   expect(rows.usingSimd).toBe(runtime !== 'workerd')
 })
+
+// The sign-bit kernel behind the approximate first pass: popcount of xor, same numbers in every runtime.
+it(`computes Hamming distances of packed bits correctly with the kernel ${runtime} allows`, () => {
+  const bytes = 48
+  const rows = new Int8Rows(bytes, 300, { kernel: 'hamming' })
+  for (let r = 0; r < 300; r++) rows.row(r).set(Int8Array.from({ length: bytes }, (_, i) => ((r * 37 + i * 101) % 256) - 128))
+  const query = Int8Array.from({ length: bytes }, (_, i) => ((i * 59) % 256) - 128)
+  const out = new Int32Array(300)
+  rows.dots(query, 300, out)
+  const popcount = (x: number) => {
+    let n = 0
+    for (let v = x & 0xff; v > 0; v >>= 1) n += v & 1
+    return n
+  }
+  for (const r of [0, 1, 150, 299]) {
+    let expected = 0
+    for (let i = 0; i < bytes; i++) expected += popcount(rows.row(r)[i]! ^ query[i]!)
+    expect(out[r]).toBe(expected)
+  }
+  expect(rows.usingSimd).toBe(runtime !== 'workerd')
+})

@@ -1,7 +1,8 @@
+import fc from 'fast-check'
 import { afterEach, describe, expect, it } from '../../harness.ts'
 import { and, eq } from '../../../src/filters/ast.ts'
 import { parseFilter } from '../../../src/filters/parse.ts'
-import { type Filter, type Json, Memory, MemoryStorage } from '../../../src/index.ts'
+import { ConfigError, type Filter, type Json, Memory, MemoryStorage } from '../../../src/index.ts'
 import { CONTEXT_WEIGHT, KeywordIndex } from '../../../src/local/keyword-index.ts'
 import { LocalVectorStore } from '../../../src/local/local-vector-store.ts'
 import { analyze } from '../../../src/local/text-analysis.ts'
@@ -253,5 +254,91 @@ describe('hybrid search through the Memory API', () => {
     await m.add('Paris trip in May', { userId: 'u' })
     const [hit] = (await m.search('Paris trip in May', { userId: 'u' })).results
     expect(hit!.score).toBeCloseTo(1, 5)
+  })
+})
+
+/**
+ * The property: a request for k results is the first k of a request for more (same records, same
+ * scores, same order), for hybrid and semantic queries, with or without a filter, within one scope or
+ * across scopes. Small vocabulary and repeated texts, so keyword and cosine ties are common. Seeded and
+ * bounded; TOPK_SEED replays a run.
+ */
+describe('results do not depend on topK', () => {
+  const SEED = Number(globalThis.process?.env?.TOPK_SEED ?? 20261206)
+  const embedder = new HashEmbedder({ dimensions: 32 })
+  const words = ['kayak', 'red', 'dog', 'shelter', 'paris', 'trip', 'marathon', 'cake', 'garden', 'piano']
+  const text = fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 5 }).map((w) => w.join(' '))
+  // `about` is what the vector encodes: unrelated to the text, so the semantic and keyword rankings disagree.
+  const record = fc.record({
+    text,
+    about: text,
+    user: fc.constantFrom('a', 'b'),
+    thread: fc.constantFrom('t1', 't2', ''),
+    kind: fc.constantFrom('x', 'y'),
+  })
+
+  it('holds for random stores, queries and k', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { minLength: 1, maxLength: 400, size: 'max' }),
+        fc.record({
+          text: fc.option(text, { nil: undefined }),
+          k: fc.integer({ min: 1, max: 12 }),
+          more: fc.integer({ min: 1, max: 40 }),
+          scoped: fc.boolean(),
+          filtered: fc.boolean(),
+        }),
+        async (records, q) => {
+          const store = new LocalVectorStore({ name: 'flat', storage: new MemoryStorage(), collection: 'topk' })
+          await store.init({ dimensions: 32 })
+          await store.upsert(
+            records.map((r, i) => ({
+              id: `m${i}`,
+              vector: embedder.embedOne(r.about),
+              payload: { user_id: r.user, memory: r.text, kind: r.kind, ...(r.thread ? { _thread: r.thread, _turn: i } : {}) },
+            })),
+          )
+          const query = (topK: number) =>
+            store.search({
+              vector: embedder.embedOne(q.text ?? 'dog trip'),
+              text: q.text,
+              topK,
+              filter: and(q.scoped ? eq('user_id', 'a') : undefined, q.filtered ? eq('kind', 'x') : undefined),
+              scope: q.scoped ? { user_id: 'a' } : {},
+            })
+          const few = await query(q.k)
+          const many = await query(q.k + q.more)
+          expect(few.map((h) => [h.id, h.score])).toEqual(many.slice(0, q.k).map((h) => [h.id, h.score]))
+        },
+      ),
+      { seed: SEED, numRuns: 60, interruptAfterTimeLimit: 20_000 },
+    )
+  }, 60_000)
+})
+
+describe('hybrid config', () => {
+  it('accepts hybrid: true as the default and names the accepted forms on a bad value', async () => {
+    const embedderA = new HashEmbedder()
+    const on = new Memory({
+      embedder: embedderA,
+      vectorStore: { provider: 'hnsw', config: { hybrid: true } },
+      storage: new MemoryStorage(),
+    })
+    const byDefault = new Memory({ embedder: embedderA, vectorStore: { provider: 'hnsw' }, storage: new MemoryStorage() })
+    for (const m of [on, byDefault]) {
+      for (const text of ['Paris trip in May', 'The red kayak', 'Paris has a kayak club']) await m.add(text, { userId: 'u' })
+    }
+    const scores = async (m: Memory) => (await m.search('kayak in Paris', { userId: 'u' })).results.map((r) => [r.memory, r.score])
+    expect(await scores(on)).toEqual(await scores(byDefault))
+    await Promise.all([on.close(), byDefault.close()])
+    for (const [hybrid, message] of [
+      ['yes', /hybrid.*expected true \(the default\), false, or \{ keywordWeight\?/],
+      [{ keywordWeight: 2 }, /hybrid\.keywordWeight.*expected at most 1, got 2/],
+    ] as const) {
+      const create = () =>
+        new Memory({ embedder: embedderA, vectorStore: { provider: 'hnsw', config: { hybrid } as never }, storage: new MemoryStorage() })
+      expect(create).toThrow(ConfigError)
+      expect(create).toThrow(message)
+    }
   })
 })
