@@ -191,7 +191,7 @@ describe('edgemem mcp (stdio)', { timeout: 90_000 }, () => {
           done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
         )
       })
-    expect(await run(['mcp', '--bogus'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/--bogus/) })
+    expect(await run(['mcp', '--bogus'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--bogus/) })
     expect(await run(['nope'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "nope"/) })
     // Without the MCP SDK (an optional peer dependency; hidden here by a resolve hook), it says how to run it.
     const hook = `export async function resolve(specifier, context, next) {
