@@ -42,3 +42,5 @@ export { OpenAILLM } from './providers/openai/llm.ts'
 export type { OpenAIEmbedderConfig, OpenAILLMConfig } from './providers/openai/config.ts'
 export type * from './interfaces/graph-store.ts'
 export { LocalGraphStore, type LocalGraphStoreOptions } from './local/graph/local-graph-store.ts'
+// The portable format (docs/format.md): export/import records, the JSON Lines codec, importers of mem0's formats.
+export * from './portable/index.ts'

@@ -81,6 +81,23 @@ export class ValidationError extends EdgememError {
   }
 }
 
+/**
+ * A record of an edgemem export (docs/format.md) or of a file being imported is malformed: `line` is its
+ * 1-based line in the JSON Lines stream (its position among the records given to `Memory.import`), and
+ * `field` the path of the bad field when one is to blame. Code VALIDATION: the input is wrong.
+ */
+export class FormatError extends ValidationError {
+  override name = 'FormatError'
+  readonly line: number | undefined
+  readonly field: string | undefined
+  constructor(message: string, where: { line?: number; field?: string } = {}, options?: { cause?: unknown }) {
+    const at = where.line === undefined ? '' : `line ${where.line}: `
+    super(`${at}${where.field ? `${where.field}: ` : ''}${message}`, options)
+    this.line = where.line
+    this.field = where.field
+  }
+}
+
 /** A filter cannot be parsed, uses an unknown operator, or cannot be expressed by the vector store. */
 export class FilterError extends EdgememError {
   override name = 'FilterError'

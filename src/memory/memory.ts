@@ -34,6 +34,9 @@ import { expiryFromDate, metadataOf, scopeOf, toMemoryItem, validateMetadata } f
 import { revisePayload } from './plan.ts'
 import { parseUserFilters, resolveScope, scopeFilter, visibleAt, writeLockKey } from './scope.ts'
 import { MemoryServices } from './services.ts'
+import { type ExportOptions, exportRecords } from '../portable/export.ts'
+import { type ImportOptions, type ImportResult, importRecords } from '../portable/import.ts'
+import type { PortableRecord } from '../portable/records.ts'
 
 function checkOptions<T extends object>(options: unknown, operation: string): T {
   if (options === undefined) return {} as T
@@ -262,6 +265,32 @@ export class Memory implements MemoryApi {
     checkMemoryId(id, 'history')
     const s = await this.open()
     return s.history ? s.history.list(id) : []
+  }
+
+  /**
+   * The memories of a scope (or, without ids, of the whole collection) as portable records
+   * (docs/format.md): a header, each memory followed by its history, then graph relations. Streamed page
+   * by page; expired memories included. `encodeJsonLines` turns it into a JSON Lines file.
+   */
+  async *export(options?: ExportOptions): AsyncGenerator<PortableRecord> {
+    const opts = checkOptions<ExportOptions>(options, 'export')
+    if (opts.vectors !== undefined && typeof opts.vectors !== 'boolean') throw new ValidationError('export: vectors must be a boolean')
+    const scoped = opts.userId !== undefined || opts.agentId !== undefined || opts.runId !== undefined
+    const scope = scoped ? resolveScope(opts, undefined, 'export') : undefined
+    yield* exportRecords(await this.open(), scope, opts.vectors ?? false)
+  }
+
+  /**
+   * Imports portable records (from `export` or `decodeJsonLines`, or an importer of another format):
+   * validated one by one (FormatError naming the 1-based line), written in batches that land whole or
+   * not at all, idempotent (ids, hashes and history kept). See ImportOptions for re-embedding and conflicts.
+   */
+  async import(records: AsyncIterable<unknown> | Iterable<unknown>, options?: ImportOptions): Promise<ImportResult> {
+    if (records === null || typeof records !== 'object' || (!(Symbol.asyncIterator in records) && !(Symbol.iterator in records))) {
+      throw new ValidationError('import: records must be an iterable or async iterable of records')
+    }
+    const s = await this.open()
+    return importRecords(s, this.writes, records, options)
   }
 
   /** Deletes everything this Memory's collection holds: memories, history, index snapshots. */

@@ -7,11 +7,12 @@ import type { GraphWrite, GraphWriteResult } from '../interfaces/graph-store.ts'
 import type { KeyValueStore } from '../interfaces/key-value-store.ts'
 import type { LLM } from '../interfaces/llm.ts'
 import type { Reranker } from '../interfaces/reranker.ts'
-import type { ScoredRecord, StoredRecord, VectorStore } from '../interfaces/vector-store.ts'
+import type { ScoredRecord, StoredRecord, VectorRecord, VectorStore } from '../interfaces/vector-store.ts'
 import type { ProviderInstances, ProviderKind } from '../registry.ts'
-import type { AddResult, JsonObject, MemoryEvent, Message, Relation } from '../types.ts'
+import type { AddResult, HistoryEntry, JsonObject, MemoryEvent, Message, Relation } from '../types.ts'
 import { sha256Hex } from '../util/hash.ts'
 import { uuidv4 } from '../util/id.ts'
+import { storageCall, writeBatch } from '../util/kv.ts'
 import type { KeyedMutex } from '../util/mutex.ts'
 import { embedTexts } from './embedding.ts'
 import { embedderWithDeadline, llmWithDeadline } from './deadlines.ts'
@@ -67,11 +68,13 @@ export class MemoryServices {
   readonly history: HistoryStore | undefined
   /** Graph memory, when a graphStore is configured. */
   readonly graph: GraphMemory | undefined
+  /** The embedder's provider name and model id, when known (portable exports record them with the vectors). */
+  readonly embedderModel: { provider: string; model: string | undefined }
   private readonly writes: KeyedMutex
   private readonly customInstructions: string | undefined
 
   private constructor(
-    parts: Pick<MemoryServices, 'storage' | 'embedder' | 'store' | 'llm' | 'history' | 'reranker' | 'graph'>,
+    parts: Pick<MemoryServices, 'storage' | 'embedder' | 'store' | 'llm' | 'history' | 'reranker' | 'graph' | 'embedderModel'>,
     writes: KeyedMutex,
     customInstructions: string | undefined,
   ) {
@@ -82,6 +85,7 @@ export class MemoryServices {
     this.reranker = parts.reranker
     this.history = parts.history
     this.graph = parts.graph
+    this.embedderModel = parts.embedderModel
     this.writes = writes
     this.customInstructions = customInstructions
   }
@@ -92,7 +96,8 @@ export class MemoryServices {
     const storage = await create(settings.storage, { collection, storage: undefined })
     const context = { collection, storage }
     const { embedderMs, llmMs } = settings.timeouts
-    const embedder = embedderWithDeadline(await create(settings.embedder, context), embedderMs)
+    const rawEmbedder = await create(settings.embedder, context)
+    const embedder = embedderWithDeadline(rawEmbedder, embedderMs)
     const llm = settings.llm ? llmWithDeadline(await create(settings.llm, context), llmMs) : undefined
     const reranker = settings.reranker ? await create(settings.reranker, { ...context, llm }) : undefined
     const store = await create(settings.vectorStore, context)
@@ -104,7 +109,11 @@ export class MemoryServices {
       await graphStore.init?.()
       graph = new GraphMemory(graphStore, embedder, settings.entityBoost)
     }
-    const services = new MemoryServices({ storage, embedder, store, llm, history, reranker, graph }, writes, settings.customInstructions)
+    const services = new MemoryServices(
+      { storage, embedder, store, llm, history, reranker, graph, embedderModel: embedderModel(settings.embedder, rawEmbedder) },
+      writes,
+      settings.customInstructions,
+    )
     await services.recoverHistory()
     return services
   }
@@ -296,6 +305,36 @@ export class MemoryServices {
     }
   }
 
+  /**
+   * Writes an imported batch: the records, then their history rows (kept as they were, ids and times
+   * included, so they bypass the journal, whose recovery keeps only rows that describe the current state).
+   * On any failure the batch is undone: records created are deleted, records overwritten put back, rows
+   * written removed; the error is rethrown (with `rollbackError` when the undo failed too).
+   */
+  async commitImport(upserts: VectorRecord[], previous: StoredRecord[], history: HistoryEntry[]): Promise<void> {
+    const rows = this.history ? this.history.operations(history) : []
+    try {
+      if (upserts.length > 0) await this.store.upsert(upserts)
+      if (rows.length > 0) await storageCall('writing imported history', () => writeBatch(this.storage, rows))
+    } catch (err) {
+      const restored = new Set(previous.map((r) => r.id))
+      const created = upserts.map((r) => r.id).filter((id) => !restored.has(id))
+      try {
+        if (created.length > 0) await this.store.delete(created)
+        const back = previous.filter((r) => r.vector).map((r) => ({ id: r.id, vector: r.vector!, payload: r.payload }))
+        if (back.length > 0) await this.store.upsert(back)
+        if (rows.length > 0)
+          await writeBatch(
+            this.storage,
+            rows.map(({ key }) => ({ key, value: null })),
+          )
+      } catch (rollbackError) {
+        if (err instanceof EdgememError) err.rollbackError = rollbackError
+      }
+      throw err
+    }
+  }
+
   /** Settles history journals left by a process that died mid-change (see HistoryStore). */
   async recoverHistory(): Promise<void> {
     await this.history?.recover(async (entry) => {
@@ -336,13 +375,19 @@ export class MemoryServices {
   /** Every record matching the filter, through the scope guard. */
   async listAll(filter: FilterNode, scope: Scope): Promise<StoredRecord[]> {
     const out: StoredRecord[] = []
+    for await (const page of this.pages(filter, scope)) out.push(...page)
+    return out
+  }
+
+  /** The records matching the filter page by page (at most `limit` each), through the scope guard. */
+  async *pages(filter: FilterNode, scope: Scope, limit = LIST_PAGE): AsyncGenerator<StoredRecord[]> {
     let cursor: string | undefined
     do {
-      const page = await this.store.list({ filter, scope: scopeHint(scope), limit: LIST_PAGE, cursor })
-      out.push(...this.verify(page.records, filter))
+      const page = await this.store.list({ filter, scope: scopeHint(scope), limit, cursor })
+      const records = this.verify(page.records, filter)
+      if (records.length > 0) yield records
       cursor = page.nextCursor
     } while (cursor)
-    return out
   }
 
   /**
@@ -377,6 +422,14 @@ export class MemoryServices {
     await Promise.allSettled([this.store.close?.(), this.embedder.close?.(), this.llm?.close?.(), this.graph?.store.close?.()])
     await this.storage.close?.()
   }
+}
+
+/** The provider name and model id of the embedder: its `model` property, else its config's `model`. */
+function embedderModel(choice: ProviderChoice<'embedder'>, embedder: Embedder): MemoryServices['embedderModel'] {
+  const own = (embedder as { model?: unknown }).model
+  const configured = choice.kind === 'provider' ? choice.provider.config.model : undefined
+  const model = typeof own === 'string' && own !== '' ? own : typeof configured === 'string' && configured !== '' ? configured : undefined
+  return { provider: choice.kind === 'provider' ? choice.provider.name : choice.name, model }
 }
 
 function relationsOf(result: GraphWriteResult | undefined): NonNullable<AddResult['relations']> {

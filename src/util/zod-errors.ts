@@ -19,15 +19,21 @@ function describeIssue(issue: zc.$ZodIssue): string {
   }
 }
 
-/** Turns the first zod issue into a ConfigError whose field is the dotted path of the bad setting. */
-export function configErrorFromZod(error: zc.$ZodError, prefix: string): ConfigError {
+/** The first zod issue as the dotted path of the bad field (below `prefix`) and what is wrong with it. */
+export function firstZodIssue(error: zc.$ZodError, prefix = ''): { field: string; detail: string } {
   const issue = error.issues[0]
-  if (!issue) return new ConfigError(prefix, 'invalid value', { cause: error })
+  if (!issue) return { field: prefix, detail: 'invalid value' }
   const field =
     issue.code === 'unrecognized_keys' && issue.keys.length > 0
       ? joinPath(prefix, [...issue.path, issue.keys[0]!])
       : joinPath(prefix, issue.path)
-  return new ConfigError(field, describeIssue(issue), { cause: error })
+  return { field, detail: describeIssue(issue) }
+}
+
+/** Turns the first zod issue into a ConfigError whose field is the dotted path of the bad setting. */
+export function configErrorFromZod(error: zc.$ZodError, prefix: string): ConfigError {
+  const { field, detail } = firstZodIssue(error, prefix)
+  return new ConfigError(field, detail, { cause: error })
 }
 
 /**

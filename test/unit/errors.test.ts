@@ -17,6 +17,7 @@ const EXPECTED: [keyof typeof errors, string, () => errors.EdgememError][] = [
   ['StorageError', 'STORAGE', () => new errors.StorageError('bad')],
   ['RemoteError', 'REMOTE', () => new errors.RemoteError('svc', 503, 'down')],
   ['RerankError', 'RERANK', () => new errors.RerankError('bad')],
+  ['FormatError', 'VALIDATION', () => new errors.FormatError('bad', { line: 3, field: 'id' })],
 ]
 
 describe('errors', () => {
