@@ -22,7 +22,10 @@ const N = Number(values.n ?? 100_000)
 const DIMS = 384
 const ROOT = resolve(import.meta.dirname, '..')
 const ENTRY = join(ROOT, 'cli/edgemem.ts')
-const EMBEDDER = { provider: 'openai', config: { apiKey: 'unused', baseURL: 'http://127.0.0.1:9/v1', model: 'bench-384', dimensions: DIMS } }
+const EMBEDDER = {
+  provider: 'openai',
+  config: { apiKey: 'unused', baseURL: 'http://127.0.0.1:9/v1', model: 'bench-384', dimensions: DIMS },
+}
 
 const work = await mkdtemp(join(tmpdir(), 'edgemem-bench-migrate-'))
 const qdrant = await startQdrantServer()
@@ -75,7 +78,14 @@ async function generate(path: string): Promise<void> {
   const write = async (line: string) => {
     if (!out.write(`${line}\n`)) await once(out, 'drain')
   }
-  await write(JSON.stringify({ type: 'edgemem-export', version: 1, createdAt: new Date().toISOString(), embedder: { provider: 'openai', model: 'bench-384', dimensions: DIMS } }))
+  await write(
+    JSON.stringify({
+      type: 'edgemem-export',
+      version: 1,
+      createdAt: new Date().toISOString(),
+      embedder: { provider: 'openai', model: 'bench-384', dimensions: DIMS },
+    }),
+  )
   for (let i = 0; i < N; i++) {
     const vector = Array.from({ length: DIMS }, random)
     const norm = Math.hypot(...vector)
@@ -109,14 +119,23 @@ try {
   console.log(`generated ${N} memories, ${(bytes / 2 ** 20).toFixed(1)} MiB`)
 
   const source = await config('source')
-  const batch = String(Math.min(2000, Math.max(100, Math.round(N / 50))))
-  rows.push({ step: `import of the export file (${(bytes / 2 ** 20).toFixed(0)} MiB) into a local directory store`, measured: await edgemem(['import', file, '--config', source, '--batch-size', batch]) })
+  const batch = String(Math.min(1000, Math.max(100, Math.round(N / 50))))
+  rows.push({
+    step: `import of the export file (${(bytes / 2 ** 20).toFixed(0)} MiB) into a local directory store`,
+    measured: await edgemem(['import', file, '--config', source, '--batch-size', batch]),
+  })
   console.log(rows.at(-1))
   const local = await config('destination')
-  rows.push({ step: 'migrate local directory → local directory', measured: await edgemem(['migrate', '--from', source, '--to', local, '--batch-size', batch]) })
+  rows.push({
+    step: 'migrate local directory → local directory',
+    measured: await edgemem(['migrate', '--from', source, '--to', local, '--batch-size', batch]),
+  })
   console.log(rows.at(-1))
   const remote = await config('qdrant-history', { vectorStore: { provider: 'qdrant', config: { url: qdrant.url, collection: 'bench' } } })
-  rows.push({ step: 'migrate local directory → Qdrant (fake, loopback)', measured: await edgemem(['migrate', '--from', source, '--to', remote, '--batch-size', batch]) })
+  rows.push({
+    step: 'migrate local directory → Qdrant (fake, loopback)',
+    measured: await edgemem(['migrate', '--from', source, '--to', remote, '--batch-size', batch]),
+  })
   console.log(rows.at(-1))
 
   for (const target of [source, local, remote]) {

@@ -23,12 +23,13 @@ export const STORE_HELP = `  --config <file>    a JSON config file of the store 
 export const SCOPE_HELP = `  --user <id>, --agent <id>, --run <id>
                      only the memories of that user, agent and/or run (default: all of them)`
 export const IMPORT_HELP = `  --on-conflict <skip|overwrite|error>
-                     a memory whose id the destination holds already: kept (skip, the default: running
-                     the same import twice changes nothing), replaced (overwrite), or an error (exit 4)
+                     a memory whose id the destination holds with other content: kept (skip, the
+                     default), replaced (overwrite), or an error (exit 4). The same content is always
+                     left alone, so running the same import twice changes nothing.
   --reembed <auto|always|never>
                      compute vectors again: when the export has none or its embedding model differs
                      (auto, the default), always, or never (then a missing or foreign vector is an error)
-  --batch-size <n>   memories per batch: each batch is written all or nothing (default 500)
+  --batch-size <n>   memories per batch, 1-1000: each batch is written all or nothing (default 500)
   --checkpoint <file>
                      where progress is saved after every batch, so that the same command run again
                      after an interruption resumes without duplicates
@@ -36,7 +37,8 @@ export const IMPORT_HELP = `  --on-conflict <skip|overwrite|error>
 
 function choice<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`)
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`)
   return value as T
 }
 
@@ -48,17 +50,20 @@ export function importSettings(values: { 'on-conflict'?: string | undefined; ree
 }
 
 export const DEFAULT_BATCH_SIZE = 500
+/** Memory.import's largest batch: one batch of the CLI is one of import's, all or nothing. */
+const MAX_BATCH_SIZE = 1000
 
 export function batchSize(value: string | undefined): number {
   if (value === undefined) return DEFAULT_BATCH_SIZE
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--batch-size must be a whole number from 1 to 100000 (got "${value}")`)
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BATCH_SIZE)
+    throw new UsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE} (got "${value}")`)
   return n
 }
 
 export function scopeSettings(values: { user?: string | undefined; agent?: string | undefined; run?: string | undefined }) {
-  for (const [name, value] of Object.entries(values)) {
-    if (value !== undefined && value.trim() === '') throw new UsageError(`--${name} needs a non-empty id`)
+  for (const name of ['user', 'agent', 'run'] as const) {
+    if (values[name] !== undefined && values[name].trim() === '') throw new UsageError(`--${name} needs a non-empty id`)
   }
   return { userId: values.user, agentId: values.agent, runId: values.run }
 }

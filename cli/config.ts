@@ -70,8 +70,7 @@ export function memoryConfigFromEnv(env: Env, dir: string): MemoryConfig {
 /** A store the data commands read or write: a local Memory or an edgemem Worker. */
 export type Store = { kind: 'local'; memory: Memory; label: string } | { kind: 'remote'; memory: RemoteMemory; label: string }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Re-throws a ConfigError with the config file named, so the user knows which file and which field. */
 function inFile<T>(file: string, make: () => T): T {

@@ -112,7 +112,9 @@ export class Progress {
     const now = this.now()
     this.clear()
     const seconds = (now - this.started) / 1000
-    this.stream.write(`${summary ?? `${this.label}: ${formatCount(this.done)} ${this.unit}`} in ${seconds.toFixed(1)} s (${formatCount(this.rate(now))}/s)\n`)
+    this.stream.write(
+      `${summary ?? `${this.label}: ${formatCount(this.done)} ${this.unit}`} in ${seconds.toFixed(1)} s (${formatCount(this.rate(now))}/s)\n`,
+    )
   }
 
   /** Clears a bar in place before another message (an error) is written. */

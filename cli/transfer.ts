@@ -1,7 +1,7 @@
 // Moves a stream of portable records (docs/format.md) into a store, batch by batch, with a checkpoint
 // after every committed batch: what `edgemem import` and `edgemem migrate` share. A batch is one
-// `import` call on the destination (all of it or nothing); it ends before a memory record, so a memory
-// and the history that follows it travel together.
+// `import` call on the destination with its batchSize (so all of it lands or none); it ends before a
+// memory record, so a memory and the history that follows it travel together.
 import { FormatError } from '../src/errors.ts'
 import type { ExportHeader, PortableRecord } from '../src/portable/records.ts'
 import type { Checkpoint } from './checkpoint.ts'
@@ -54,7 +54,7 @@ export interface TransferInput {
 }
 
 export async function transfer(input: TransferInput): Promise<TransferResult> {
-  const { destination, options, checkpoint, progress } = input
+  const { destination, checkpoint, progress } = input
   const saved = await checkpoint?.load()
   const first = await run(input, saved)
   if (first !== 'restart') return first
@@ -73,14 +73,9 @@ async function run(input: TransferInput, saved: Awaited<ReturnType<Checkpoint['l
   let batch: PortableRecord[] = []
   let batchMemories = 0
   let lastKey: string | undefined
-  // After a resume the first batch may hold records the interrupted run committed without recording it
-  // (killed between its commit and its checkpoint): those are ours, so a conflict there is skipped.
-  let resumedBatch = saved !== undefined && saved.done > 0
-
   const flush = async (): Promise<void> => {
     if (batch.length === 0 || header === undefined) return
-    const onConflict = resumedBatch && options.onConflict === 'error' ? 'skip' : options.onConflict
-    const counts = await importInto(destination, [header, ...batch], { ...options, onConflict })
+    const counts = await importInto(destination, [header, ...batch], options)
     for (const [name, value] of Object.entries(counts)) result.counts[name] = (result.counts[name] ?? 0) + value
     result.records += batch.length
     result.memories += batchMemories
@@ -88,7 +83,6 @@ async function run(input: TransferInput, saved: Awaited<ReturnType<Checkpoint['l
     progress.update(result.memories)
     batch = []
     batchMemories = 0
-    resumedBatch = false
   }
 
   let position = 0

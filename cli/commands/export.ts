@@ -49,7 +49,13 @@ export const exportCommand: Command = {
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { ...STORE_OPTIONS, ...SCOPE_OPTIONS, vectors: { type: 'boolean' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        ...STORE_OPTIONS,
+        ...SCOPE_OPTIONS,
+        vectors: { type: 'boolean' },
+        output: { type: 'string', short: 'o' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     })
     if (values.help) {

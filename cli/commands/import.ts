@@ -5,15 +5,7 @@ import { resolve } from 'node:path'
 import process from 'node:process'
 import { parseArgs } from 'node:util'
 import { decodeJsonLines } from '../../src/portable/jsonl.ts'
-import {
-  batchSize,
-  IMPORT_HELP,
-  IMPORT_OPTIONS,
-  importSettings,
-  STORE_HELP,
-  STORE_OPTIONS,
-  stopOnSignals,
-} from '../args.ts'
+import { batchSize, IMPORT_HELP, IMPORT_OPTIONS, importSettings, STORE_HELP, STORE_OPTIONS, stopOnSignals } from '../args.ts'
 import { Checkpoint, jobKey } from '../checkpoint.ts'
 import { openStore, UsageError } from '../config.ts'
 import { EXIT } from '../exit-codes.ts'

@@ -5,16 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import process from 'node:process'
 import { parseArgs } from 'node:util'
-import {
-  batchSize,
-  IMPORT_HELP,
-  IMPORT_OPTIONS,
-  importSettings,
-  SCOPE_HELP,
-  SCOPE_OPTIONS,
-  scopeSettings,
-  stopOnSignals,
-} from '../args.ts'
+import { batchSize, IMPORT_HELP, IMPORT_OPTIONS, importSettings, SCOPE_HELP, SCOPE_OPTIONS, scopeSettings, stopOnSignals } from '../args.ts'
 import { Checkpoint, jobKey } from '../checkpoint.ts'
 import { type Store, storeFromConfigFile, UsageError } from '../config.ts'
 import { EXIT } from '../exit-codes.ts'
@@ -52,7 +43,13 @@ export const migrateCommand: Command = {
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { from: { type: 'string' }, to: { type: 'string' }, ...SCOPE_OPTIONS, ...IMPORT_OPTIONS, help: { type: 'boolean', short: 'h' } },
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        ...SCOPE_OPTIONS,
+        ...IMPORT_OPTIONS,
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     })
     if (values.help) {
