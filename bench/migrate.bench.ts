@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, existsSync } from 'node:fs'
 import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -27,8 +27,10 @@ const EMBEDDER = {
   config: { apiKey: 'unused', baseURL: 'http://127.0.0.1:9/v1', model: 'bench-384', dimensions: DIMS },
 }
 
-const work = await mkdtemp(join(tmpdir(), 'edgemem-bench-migrate-'))
 const qdrant = await startQdrantServer()
+/** Directory stores on tmpfs measure edgemem (fsync is free there); the disk run shows what fsync costs on this machine. */
+const TMPFS = existsSync('/dev/shm') ? '/dev/shm' : undefined
+let work = ''
 
 interface Measured {
   seconds: number
@@ -67,8 +69,8 @@ async function memoriesIn(file: string): Promise<number> {
   )
 }
 
-/** A generated export of N memories (unit vectors, 7 users, small metadata), streamed to disk. */
-async function generate(path: string): Promise<void> {
+/** A generated export of n memories (unit vectors, 7 users, small metadata), streamed to disk. */
+async function generate(path: string, n: number): Promise<void> {
   const out = createWriteStream(path)
   let seed = 7
   const random = (): number => {
@@ -86,7 +88,7 @@ async function generate(path: string): Promise<void> {
       embedder: { provider: 'openai', model: 'bench-384', dimensions: DIMS },
     }),
   )
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     const vector = Array.from({ length: DIMS }, random)
     const norm = Math.hypot(...vector)
     const text = `Memory ${i}: likes topic ${i % 97} in place ${i % 31}`
@@ -109,60 +111,78 @@ async function generate(path: string): Promise<void> {
 
 interface Row {
   step: string
+  memories: number
   measured: Measured
 }
 const rows: Row[] = []
-try {
-  const file = join(work, 'generated.jsonl')
-  await generate(file)
-  const bytes = (await stat(file)).size
-  console.log(`generated ${N} memories, ${(bytes / 2 ** 20).toFixed(1)} MiB`)
 
-  const source = await config('source')
-  const batch = String(Math.min(1000, Math.max(100, Math.round(N / 50))))
-  rows.push({
-    step: `import of the export file (${(bytes / 2 ** 20).toFixed(0)} MiB) into a local directory store`,
-    measured: await edgemem(['import', file, '--config', source, '--batch-size', batch]),
-  })
-  console.log(rows.at(-1))
-  const local = await config('destination')
-  rows.push({
-    step: 'migrate local directory → local directory',
-    measured: await edgemem(['migrate', '--from', source, '--to', local, '--batch-size', batch]),
-  })
-  console.log(rows.at(-1))
-  const remote = await config('qdrant-history', { vectorStore: { provider: 'qdrant', config: { url: qdrant.url, collection: 'bench' } } })
-  rows.push({
-    step: 'migrate local directory → Qdrant (fake, loopback)',
-    measured: await edgemem(['migrate', '--from', source, '--to', remote, '--batch-size', batch]),
-  })
-  console.log(rows.at(-1))
-
-  for (const target of [source, local, remote]) {
-    const count = await memoriesIn(target)
-    if (count !== N) throw new Error(`${target} holds ${count} memories, expected ${N}`)
+/** Generates n memories, imports them into a directory store under `base`, migrates them on. */
+async function runOn(base: string, label: string, n: number, withQdrant: boolean): Promise<void> {
+  work = await mkdtemp(join(base, 'edgemem-bench-migrate-'))
+  try {
+    const file = join(work, 'generated.jsonl')
+    await generate(file, n)
+    const bytes = (await stat(file)).size
+    console.log(`${label}: generated ${n} memories, ${(bytes / 2 ** 20).toFixed(1)} MiB`)
+    const source = await config('source')
+    const step = async (name: string, args: string[]) => {
+      rows.push({ step: `${name} (${label})`, memories: n, measured: await edgemem(args) })
+      const { measured } = rows.at(-1)!
+      console.log(`${name} (${label}): ${measured.seconds.toFixed(1)} s, ${measured.peakRssMiB.toFixed(0)} MiB`)
+    }
+    await step(`import of a ${(bytes / 2 ** 20).toFixed(0)} MiB export file into a directory store`, [
+      'import',
+      file,
+      '--config',
+      source,
+      '--batch-size',
+      BATCH,
+    ])
+    const local = await config('destination')
+    await step('migrate directory store → directory store', ['migrate', '--from', source, '--to', local, '--batch-size', BATCH])
+    const targets = [source, local]
+    if (withQdrant) {
+      const remote = await config('qdrant-history', {
+        vectorStore: { provider: 'qdrant', config: { url: qdrant.url, collection: 'bench' } },
+      })
+      await step('migrate directory store → Qdrant (fake, loopback)', ['migrate', '--from', source, '--to', remote, '--batch-size', BATCH])
+      targets.push(remote)
+      if (qdrant.collections.get('bench')?.points.size !== n) throw new Error('the fake Qdrant does not hold every point')
+    }
+    for (const target of targets) {
+      const count = await memoriesIn(target)
+      if (count !== n) throw new Error(`${target} holds ${count} memories, expected ${n}`)
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true })
   }
-  if (qdrant.collections.get('bench')?.points.size !== N) throw new Error('the fake Qdrant does not hold every point')
+}
+
+const BATCH = '1000'
+try {
+  if (TMPFS) await runOn(TMPFS, 'tmpfs', N, true)
+  const diskN = TMPFS ? Math.max(1000, Math.round(N / 10)) : N
+  await runOn(tmpdir(), 'disk', diskN, !TMPFS)
 
   const table = [
     '| step | memories | time | rate | peak RSS |',
     '| ---- | -------: | ---: | ---: | -------: |',
     ...rows.map(
-      ({ step, measured }) =>
-        `| ${step} | ${N.toLocaleString('en-US')} | ${measured.seconds.toFixed(1)} s | ${Math.round(N / measured.seconds).toLocaleString('en-US')}/s | ${measured.peakRssMiB.toFixed(0)} MiB |`,
+      ({ step, memories, measured }) =>
+        `| ${step} | ${memories.toLocaleString('en-US')} | ${measured.seconds.toFixed(1)} s | ${Math.round(memories / measured.seconds).toLocaleString('en-US')}/s | ${measured.peakRssMiB.toFixed(0)} MiB |`,
     ),
   ].join('\n')
-  const body = `\`npm run bench:migrate\` (bench/migrate.bench.ts): the real \`edgemem\` bin in a child process (Node), ${N.toLocaleString('en-US')} memories
-with ${DIMS}-d vectors carried (no embedding; the embedder is an endpoint on a closed port, so one embedding call would fail
-the run), batches of ${batch}, history on. Time is the whole process (start, reading, writing, fsync); peak RSS is the
-child's (/usr/bin/time). Each destination is checked with \`edgemem stats\` afterwards: ${N.toLocaleString('en-US')} memories, no more.
-The fake Qdrant runs in the benchmark's process on 127.0.0.1 (no network latency; a real cluster adds one round trip per batch
-and page).
+  const body = `\`npm run bench:migrate\` (bench/migrate.bench.ts): the real \`edgemem\` bin in a child process (Node), memories with
+${DIMS}-d vectors carried (no embedding; the embedder is an endpoint on a closed port, so one embedding call would fail the
+run), batches of ${BATCH}, history on, directory stores (edgemem/file-storage, hnsw). Time is the whole process (start,
+reading, writing, fsync); peak RSS is the child's (/usr/bin/time). Every destination is checked with \`edgemem stats\`
+afterwards: all the memories, no more. The tmpfs rows measure edgemem itself (fsync costs nothing there); the disk rows
+(this VM's virtual disk, shared with other jobs) show what one fsync per written file costs. The fake Qdrant runs in the
+benchmark's process on 127.0.0.1 (no network latency; a real cluster adds a round trip per batch and page).
 
 ${table}`
   console.log(table)
   if (!values['no-write']) await writeSection('Migrate: edgemem migrate', body)
 } finally {
   await qdrant.close()
-  await rm(work, { recursive: true, force: true })
 }

@@ -1,8 +1,8 @@
 // Export from and import into a Store (cli/config.ts): a local Memory through its own export/import, an
-// edgemem Worker through RemoteMemory's (the Worker's GET /export and POST /import, docs/worker.md).
-import { ConfigError, type Memory } from '../src/index.ts'
+// edgemem Worker through its GET /export and POST /import routes (cli/remote.ts, docs/worker.md).
 import type { PortableRecord } from '../src/portable/records.ts'
 import type { Store } from './config.ts'
+import { exportFromWorker, importIntoWorker } from './remote.ts'
 
 export interface ExportSettings {
   userId?: string | undefined
@@ -24,18 +24,8 @@ const scopeOf = (settings: ExportSettings) => ({
 
 /** The store's records, header first, streamed. */
 export function exportFrom(store: Store, settings: ExportSettings): AsyncIterable<PortableRecord> {
-  return localMemory(store).export({ ...scopeOf(settings), vectors: settings.vectors })
-}
-
-/** The Memory of a local store. A Worker's memories move through its export routes, which it does not serve yet. */
-function localMemory(store: Store): Memory {
-  if (store.kind === 'remote') {
-    throw new ConfigError(
-      'remote',
-      `${store.label}: exporting from or importing into an edgemem Worker needs its GET /export and POST /import routes, which this version does not have yet; use a local or vector store config`,
-    )
-  }
-  return store.memory
+  if (store.kind === 'remote') return exportFromWorker(store.worker, settings)
+  return store.memory.export({ ...scopeOf(settings), vectors: settings.vectors })
 }
 
 /** Imports one batch (all or nothing); the counts the store reports (imported, skipped, overwritten, ...). */
@@ -44,7 +34,8 @@ export async function importInto(
   records: PortableRecord[],
   settings: ImportSettings & { batchSize: number },
 ): Promise<Record<string, number>> {
-  const result = await localMemory(store).import(records, settings)
+  if (store.kind === 'remote') return importIntoWorker(store.worker, records, settings)
+  const result = await store.memory.import(records, settings)
   const counts: Record<string, number> = {}
   for (const [name, value] of Object.entries(result)) if (typeof value === 'number') counts[name] = value
   return counts

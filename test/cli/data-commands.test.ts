@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FileStorage } from '../../node/file-storage.ts'
 import { Memory } from '../../src/index.ts'
+import { startFakeWorker } from '../servers/edgemem-worker.ts'
 import { startQdrantServer, type FakeQdrant } from '../servers/qdrant.ts'
 import { modelsDir, WORDNET_MODEL } from '../support/models.ts'
 
@@ -279,6 +280,37 @@ describe('edgemem export / import / migrate / stats', { timeout: 180_000 }, () =
     // Running it again duplicates nothing.
     expect(ok(await edgemem(['migrate', '--from', source, '--to', remote])).stderr).toMatch(/4 skipped/)
     expect(qdrant.collections.get('cli_migrate')?.points.size).toBe(4)
+  })
+
+  it('migrates into an edgemem Worker and back through its export and import routes, each body under MAX_BODY_BYTES', async () => {
+    const tenant = new Memory({ embedder: EMBEDDER as never })
+    const worker = await startFakeWorker(tenant, { maxBodyBytes: 20_000 })
+    try {
+      const remote = join(work, 'worker.json')
+      await writeFile(remote, JSON.stringify({ remote: { url: worker.url, apiKey: worker.apiKey, maxRequestBytes: 20_000 } }))
+      expect(ok(await edgemem(['migrate', '--from', source, '--to', remote])).stderr).toMatch(/4 imported/)
+      expect(worker.importBodies.length).toBeGreaterThan(1)
+      expect(Math.max(...worker.importBodies)).toBeLessThanOrEqual(20_000)
+      const fromWorker = ok(await edgemem(['export', '--config', remote, '--vectors'])).stdout
+      expect(sorted(content(fromWorker, { vectors: false }))).toEqual(sorted(content(sourceExport, { vectors: false })))
+      expectSameVectors(fromWorker, sourceExport)
+      expect(JSON.parse(ok(await edgemem(['stats', '--config', remote, '--json'])).stdout)).toMatchObject({
+        memories: 4,
+        users: { alice: 2, bob: 1 },
+      })
+
+      const back = await localConfig('from-worker')
+      ok(await edgemem(['migrate', '--from', remote, '--to', back]))
+      const migratedBack = ok(await edgemem(['export', '--config', back, '--vectors'])).stdout
+      expect(sorted(content(migratedBack, { vectors: false }))).toEqual(sorted(content(sourceExport, { vectors: false })))
+      expectSameVectors(migratedBack, sourceExport)
+
+      await writeFile(remote, JSON.stringify({ remote: { url: worker.url, apiKey: 'em_wrong' } }))
+      expect(await edgemem(['stats', '--config', remote])).toMatchObject({ code: 5, stderr: expect.stringMatching(/401.*apiKey/s) })
+    } finally {
+      await worker.close()
+      await tenant.close()
+    }
   })
 
   describe('an interrupted migrate resumes without duplicates and loses nothing', () => {
