@@ -43,8 +43,8 @@ export class Progress {
   private readonly stream: ProgressStream
   private readonly tty: boolean
   private readonly now: () => number
-  private readonly started: number
-  private readonly start: number
+  private started: number
+  private start: number
   private total: number | undefined
   private done: number
   private lastDraw = Number.NEGATIVE_INFINITY
@@ -60,6 +60,13 @@ export class Progress {
     this.start = options.start ?? 0
     this.done = this.start
     this.total = options.total
+  }
+
+  /** A resumed run: `done` were done before; the rate counts from now and from there. */
+  resumeFrom(done: number): void {
+    this.start = done
+    this.done = done
+    this.started = this.now()
   }
 
   /** Records the count done so far (redraws when it is time). */

@@ -62,7 +62,7 @@ export async function transfer(input: TransferInput): Promise<TransferResult> {
     `the source no longer matches the checkpoint ${checkpoint?.path} (it changed since the interrupted run): reading it from the start; memories already in ${destination.label} are skipped`,
   )
   await checkpoint?.remove()
-  progress.update(0)
+  progress.resumeFrom(0)
   return (await run(input, undefined)) as TransferResult
 }
 
@@ -100,7 +100,7 @@ async function run(input: TransferInput, saved: Awaited<ReturnType<Checkpoint['l
       if (record.type === 'memory') result.memories++
       if (position === saved.done) {
         if (keyOf(record) !== saved.last || result.memories !== saved.memories) return 'restart'
-        progress.update(result.memories)
+        progress.resumeFrom(result.memories)
       }
       continue
     }
