@@ -1,5 +1,5 @@
 /**
- * npm run bench:migrate — `edgemem migrate` of N memories (default 100,000; `-- --n 5000` for a short
+ * npm run bench:migrate — `edgemem migrate` of N memories (default 100,000, on tmpfs; N/10 on the disk; `-- --n 5000` for a short
  * run) with 384-d vectors carried (no embedding: the embedder is an OpenAI-compatible endpoint on a
  * closed port, so any embedding call would fail the run), between two local directory stores
  * (edgemem/file-storage, hnsw) and from a local store into the fake Qdrant (test/servers/qdrant.ts, in
@@ -176,8 +176,11 @@ try {
 ${DIMS}-d vectors carried (no embedding; the embedder is an endpoint on a closed port, so one embedding call would fail the
 run), batches of ${BATCH}, history on, directory stores (edgemem/file-storage, hnsw). Time is the whole process (start,
 reading, writing, fsync); peak RSS is the child's (/usr/bin/time). Every destination is checked with \`edgemem stats\`
-afterwards: all the memories, no more. The tmpfs rows measure edgemem itself (fsync costs nothing there); the disk rows
-(this VM's virtual disk, shared with other jobs) show what one fsync per written file costs. The fake Qdrant runs in the
+afterwards: all the memories, no more. The tmpfs rows keep the stores on tmpfs (fsync costs nothing there, so they measure
+edgemem); the disk rows (a tenth as many) are on this VM's disk (shared with other jobs), where
+FileStorage's batch fsyncs a batch's files together. Per memory the larger tmpfs runs are slower than the disk ones: the local
+store holds its records and HNSW index in memory (both stores' in a migrate, hence the peak RSS) and an insert costs
+more in a larger index. The machine's 2 cores were shared with other jobs during the run. The fake Qdrant runs in the
 benchmark's process on 127.0.0.1 (no network latency; a real cluster adds a round trip per batch and page).
 
 ${table}`
