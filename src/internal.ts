@@ -26,6 +26,7 @@ export { hasLoneSurrogate } from './util/unicode.ts'
 export { decodeJson, encodeJson } from './util/kv.ts'
 export { decodeListCursor, encodeListCursor } from './util/list-cursor.ts'
 export { Lazy, SingleFlight } from './util/once.ts'
+export { streamChunks } from './util/stream.ts'
 export { parseConfig } from './util/zod-errors.ts'
 // The REST API's snake_case shapes (the Worker's routes and the MCP tools).
 export * from './memory/wire.ts'

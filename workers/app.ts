@@ -15,6 +15,7 @@ import { isolateMetrics, metricsMiddleware } from './metrics.ts'
 import { registerPlatformRoutes } from './platform/routes.ts'
 import { registerMcpRoutes } from './routes/mcp.ts'
 import { registerMemoryRoutes } from './routes/memories.ts'
+import { registerPortableRoutes } from './routes/portable.ts'
 import { settingsOf } from './settings.ts'
 
 /** Routes anyone may call: no key, no rate limit. */
@@ -87,6 +88,8 @@ function notJson(type: string): ApiError {
 /** A body must be JSON: say so with a 400 instead of the validator's bare 415. Whether there is a body. */
 function requireJsonBody(request: Request): boolean {
   if (request.method !== 'POST' && request.method !== 'PUT') return false
+  // JSON Lines, checked by its route (routes/portable.ts).
+  if (new URL(request.url).pathname === '/import') return false
   // No body at all (POST /reset as mem0 clients send it) needs no Content-Type.
   if (request.body === null || request.headers.get('content-length') === '0') return false
   const type = request.headers.get('content-type') ?? ''
@@ -173,6 +176,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerAdminRoutes(app)
   registerPlatformRoutes(app)
   registerMcpRoutes(app)
+  registerPortableRoutes(app)
 
   // Admin only: the Prometheus text of this isolate's per-route counts and latency (workers/metrics.ts).
   app.get('/metrics', (c) => {

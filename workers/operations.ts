@@ -1,5 +1,15 @@
 import type { Context } from 'hono'
-import { type AddOptions, type Filter, type JsonObject, type Message, NotFoundError, type ScopeOptions } from '../src/index.workerd.ts'
+import {
+  type AddOptions,
+  decodeJsonLines,
+  type Filter,
+  type ImportOptions,
+  type JsonObject,
+  type Message,
+  NotFoundError,
+  type PortableRecord,
+  type ScopeOptions,
+} from '../src/index.workerd.ts'
 import { DEFAULT_GET_ALL_TOP_K, DEFAULT_SEARCH_TOP_K, parseUserFilters, resolveScope } from '../src/internal.ts'
 import type { AppEnv } from './app-env.ts'
 import { requireTenant } from './auth/authenticate.ts'
@@ -124,6 +134,37 @@ export class MemoryOperations {
 
   async delete(id: string) {
     await this.memories.delete(id)
+  }
+
+  /**
+   * The tenant's portable records (docs/format.md) of a scope, or of all its memories without one. The
+   * first record (the header) is read before returning, so a refused export fails before any byte is sent.
+   */
+  async export(input: ScopeOptions & { vectors?: boolean }): Promise<AsyncIterable<PortableRecord>> {
+    const scope = scopeOf(input)
+    if (Object.keys(scope).length > 0) resolveScope(scope, undefined, 'export', 'rest')
+    const records = this.memories.export({ ...scope, vectors: input.vectors ?? false })[Symbol.asyncIterator]()
+    const first = await records.next()
+    return (async function* () {
+      if (first.done) return
+      yield first.value
+      yield* { [Symbol.asyncIterator]: () => records }
+    })()
+  }
+
+  /**
+   * Imports a JSON Lines body: every record validated (FormatError naming the line → 400) and every
+   * memory text held to MAX_MESSAGE_CHARS before anything is written; the body is bounded by MAX_BODY_BYTES.
+   */
+  async import(body: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, options: ImportOptions) {
+    const { limits } = this.settings
+    const records: PortableRecord[] = []
+    for await (const record of decodeJsonLines(body, { maxLineBytes: limits.maxBodyBytes })) {
+      if (record.type === 'memory') checkText(record.memory, `line ${records.length + 1}: memory`, limits)
+      records.push(record)
+    }
+    if (records.length === 0) throw new ApiError(400, 'VALIDATION', 'the body holds no records: send an export (JSON Lines, header first)')
+    return this.memories.import(records, options)
   }
 
   async deleteAll(scope: ScopeOptions) {

@@ -1,5 +1,10 @@
 import * as z from 'zod/mini'
-import { RemoteError, ValidationError } from '../errors.ts'
+import { FormatError, RemoteError, ValidationError } from '../errors.ts'
+import type { ExportOptions } from '../portable/export.ts'
+import type { ImportOptions, ImportResult } from '../portable/import.ts'
+import { parseJsonLines } from '../portable/lines.ts'
+import type { PortableRecord } from '../portable/records.ts'
+import { streamChunks } from '../util/stream.ts'
 import { HttpClient, type HttpMethod, type HttpRequest } from '../provider-utils/http-client.ts'
 import { type TransportConfig, transportFrom, transportShape } from '../provider-utils/transport.ts'
 import type {
@@ -181,6 +186,79 @@ export class RemoteMemory implements MemoryApi {
    */
   async reset(): Promise<void> {
     await this.call('POST', '/reset')
+  }
+
+  /**
+   * GET /export: the tenant's portable records (docs/format.md) of a scope, or all of them, streamed
+   * from the Worker as it writes them. Ids are the Worker's (`<shard>.<id>` in its durable-object mode).
+   */
+  async *export(options: ExportOptions = {}): AsyncGenerator<PortableRecord> {
+    const opts = checkOptionsObject(options, 'export')
+    const query = { ...scopeQuery(opts), vectors: opts.vectors ? 'true' : undefined }
+    const body = await this.call<ReadableStream<Uint8Array>>('GET', '/export', { query, responseType: 'stream' })
+    // The Worker validated every record it wrote; the client parses without loading the record schemas.
+    for await (const { value } of parseJsonLines(streamChunks(body))) yield value as PortableRecord
+  }
+
+  /**
+   * POST /import: the records (the header first) sent as JSON Lines in requests of at most
+   * `maxBodyBytes` (the Worker's MAX_BODY_BYTES, default 256 KiB), each repeating the header; the Worker
+   * validates every line of a request before writing any (a ValidationError naming the line, counted
+   * from the start of `records`) and writes in batches that land whole. Results are summed; requests
+   * before a refused one stay imported. Idempotent, like Memory.import.
+   */
+  async import(
+    records: AsyncIterable<unknown> | Iterable<unknown>,
+    options: Pick<ImportOptions, 'reembed' | 'onConflict' | 'onProgress'> & { maxBodyBytes?: number } = {},
+  ): Promise<ImportResult> {
+    const opts = checkOptionsObject(options, 'import')
+    const budget = opts.maxBodyBytes ?? 256 * 1024
+    const query = { on_conflict: opts.onConflict, reembed: opts.reembed }
+    const total: ImportResult = { imported: 0, skipped: 0, overwritten: 0, reembedded: 0, history: 0, relations: 0 }
+    const encoder = new TextEncoder()
+    let header: { text: string; bytes: number } | undefined
+    /** The lines of the request being filled, with their line numbers in `records`. */
+    let chunk: { text: string; line: number }[] = []
+    let bytes = 0
+    let line = 0
+    const send = async () => {
+      if (chunk.length === 0) return
+      const sent = chunk
+      chunk = []
+      bytes = 0
+      const data = [header!.text, ...sent.map((l) => l.text)].join('')
+      let result: ImportResult
+      try {
+        result = await this.call<ImportResult>('POST', '/import', { query, rawBody: { contentType: 'application/x-ndjson', data } })
+      } catch (err) {
+        // The Worker numbers the request's lines (its header is line 1): say which record it means.
+        const match = err instanceof ValidationError ? /^line (\d+): ([\s\S]*)$/.exec(err.message) : null
+        if (!match) throw err
+        const at = Number(match[1])
+        throw new FormatError(match[2]!, { line: at === 1 ? 1 : sent[at - 2]?.line }, { cause: err })
+      }
+      for (const key of Object.keys(total) as (keyof ImportResult)[]) total[key] += result[key]
+      opts.onProgress?.({ ...total, records: line })
+    }
+    for await (const record of records) {
+      line++
+      const type = typeof record === 'object' && record !== null ? (record as { type?: unknown }).type : undefined
+      const text = `${JSON.stringify(record)}\n`
+      const size = encoder.encode(text).byteLength
+      if (line === 1) {
+        if (type !== 'edgemem-export')
+          throw new FormatError('the first record must be the header ({"type":"edgemem-export",...})', { line })
+        header = { text, bytes: size }
+        continue
+      }
+      // A memory starts a new request when the current one is full: its history goes with it.
+      if (type === 'memory' && bytes > 0 && header!.bytes + bytes + size > budget) await send()
+      chunk.push({ text, line })
+      bytes += size
+    }
+    if (header === undefined) throw new FormatError('the import is empty: it needs at least the header', { line: 1 })
+    await send()
+    return total
   }
 
   /** No connection to release; later calls are refused, as a closed Memory refuses them. */

@@ -3,6 +3,9 @@ import type { HistoryEntry, MemoryEventType } from '../types.ts'
 import { uuidv4 } from '../util/id.ts'
 import { decodeJson, encodeJson, getJson, setJson, storageCall, writeBatch } from '../util/kv.ts'
 
+/** From this many memories on, listMany lists the whole history prefix once instead of once per memory. */
+const LIST_MANY_THRESHOLD = 32
+
 export function newHistoryEntry(
   memoryId: string,
   event: MemoryEventType,
@@ -94,6 +97,30 @@ export class HistoryStore {
       const key = `${this.memoryPrefix(entry.memoryId)}${String(Date.parse(entry.createdAt)).padStart(15, '0')}-${String(this.sequence).padStart(6, '0')}`
       return { key, value: encodeJson(entry) }
     })
+  }
+
+  /**
+   * The histories of many memories (an export's page). Drivers answer `list` by scanning (memory, file,
+   * Workers KV pages), so one listing of the whole history prefix serves a large page far better than a
+   * listing per memory; a small page lists per memory, cheap where lists are indexed.
+   */
+  async listMany(memoryIds: string[]): Promise<Map<string, HistoryEntry[]>> {
+    const out = new Map<string, HistoryEntry[]>()
+    if (memoryIds.length < LIST_MANY_THRESHOLD) {
+      const lists = await Promise.all(memoryIds.map((id) => this.list(id)))
+      memoryIds.forEach((id, i) => out.set(id, lists[i]!))
+      return out
+    }
+    const wanted = new Map(memoryIds.map((id) => [this.memoryPrefix(id), id]))
+    const keys = await storageCall('listing history', () => this.storage.list(this.prefix))
+    const chosen = keys.filter((key) => wanted.has(key.slice(0, key.lastIndexOf('/') + 1)))
+    const values = await storageCall('reading history', () => Promise.all(chosen.map((key) => this.storage.get(key))))
+    for (const id of memoryIds) out.set(id, [])
+    chosen.forEach((key, i) => {
+      const bytes = values[i]
+      if (bytes) out.get(wanted.get(key.slice(0, key.lastIndexOf('/') + 1))!)!.push(decodeJson<HistoryEntry>(bytes, key))
+    })
+    return out
   }
 
   async list(memoryId: string): Promise<HistoryEntry[]> {

@@ -2,6 +2,7 @@ import type { GraphRelation } from '../interfaces/graph-store.ts'
 import type { Payload, StoredRecord } from '../interfaces/vector-store.ts'
 import { buildPayload, metadataOf, type Scope, scopeOf } from '../memory/payload.ts'
 import type { HistoryEntry } from '../types.ts'
+import { sortKeys } from '../util/canonical-json.ts'
 import type { HistoryRecord, MemoryRecord, RelationRecord } from './records.ts'
 
 /**
@@ -30,7 +31,10 @@ export function scopeOfRecord(record: { userId?: string; agentId?: string; runId
   return scope
 }
 
-/** A stored memory as a portable record (payload keys starting with "_" belong to the store and stay behind). */
+/**
+ * A stored memory as a portable record (payload keys starting with "_" belong to the store and stay
+ * behind). Metadata keys are sorted, since stores differ in the order they keep (Postgres JSONB sorts).
+ */
 export function memoryRecordOf(record: StoredRecord, vector?: ArrayLike<number>): MemoryRecord {
   const p = record.payload
   const out: MemoryRecord = {
@@ -39,7 +43,7 @@ export function memoryRecordOf(record: StoredRecord, vector?: ArrayLike<number>)
     memory: String(p.memory ?? ''),
     hash: String(p.hash ?? ''),
     ...scopeFields(scopeOf(p)),
-    metadata: metadataOf(p),
+    metadata: sortKeys(metadataOf(p)),
     createdAt: iso(p.created_at),
   }
   if (typeof p.updated_at === 'number' && p.updated_at !== p.created_at) out.updatedAt = iso(p.updated_at)

@@ -17,7 +17,7 @@ export interface ExportOptions {
 }
 
 /** Memories read per page: the export holds one page (and its history) at a time. */
-const EXPORT_PAGE = 200
+const EXPORT_PAGE = 1000
 
 /** The embedder's identity, when its model is known (custom embedders: give the instance a `model` property). */
 export function embedderIdentity(s: MemoryServices): EmbedderIdentity | undefined {
@@ -48,11 +48,11 @@ export async function* exportRecords(s: MemoryServices, scope: Scope | undefined
           { includeVectors: true },
         )
       : []
-    const history = s.history ? await Promise.all(page.map((r) => s.history!.list(r.id))) : []
+    const history = s.history ? await s.history.listMany(page.map((r) => r.id)) : undefined
     for (const [i, record] of page.entries()) {
       const vector = withVectors[i]?.vector
       yield memoryRecordOf(record, vectors ? vector : undefined)
-      for (const entry of history[i] ?? []) yield historyRecordOf(entry)
+      for (const entry of history?.get(record.id) ?? []) yield historyRecordOf(entry)
       if (!scope && s.graph) {
         const outer = outermostScope(record.payload)
         if (outer)

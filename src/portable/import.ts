@@ -8,7 +8,6 @@ import type { HistoryEntry } from '../types.ts'
 import { canonicalJson } from '../util/canonical-json.ts'
 import type { KeyedMutex } from '../util/mutex.ts'
 import { historyEntryOf, memoryRecordOf, payloadOfRecord, relationRecordOf, scopeOfRecord } from './convert.ts'
-import { embedderIdentity } from './export.ts'
 import { type ExportHeader, type HistoryRecord, type MemoryRecord, type RelationRecord, parseRecord } from './records.ts'
 
 export interface ImportOptions {
@@ -112,7 +111,6 @@ export async function importRecords(
 ): Promise<ImportResult> {
   const { reembed, onConflict, batchSize, onProgress } = checkOptions(options)
   const result: ImportResult = { imported: 0, skipped: 0, overwritten: 0, reembedded: 0, history: 0, relations: 0 }
-  const target = embedderIdentity(s)
   let header: ExportHeader | undefined
   let line = 0
   let settled = 0
@@ -124,14 +122,15 @@ export async function importRecords(
     onProgress?.({ ...result, records: settled })
   }
 
+  /** The export's vectors come from this Memory's model (their size, when unknown here, is checked by the store on write). */
   const sameModel = (): boolean => {
     const source = header?.embedder
+    const dimensions = s.embedder.dimensions ?? s.store.dimensions
     return (
       !!source &&
-      !!target &&
-      source.provider === target.provider &&
-      source.model === target.model &&
-      source.dimensions === target.dimensions
+      source.provider === s.embedderModel.provider &&
+      source.model === s.embedderModel.model &&
+      (dimensions === undefined || source.dimensions === dimensions)
     )
   }
 

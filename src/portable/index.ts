@@ -1,5 +1,6 @@
 // The portable format's public API (docs/format.md), re-exported by src/api.ts.
-export { decodeJsonLines, encodeJsonLines, splitLines, DEFAULT_MAX_LINE_BYTES, type DecodeOptions } from './jsonl.ts'
+export { decodeJsonLines, encodeJsonLines } from './jsonl.ts'
+export { splitLines, DEFAULT_MAX_LINE_BYTES, type DecodeOptions } from './lines.ts'
 export { FORMAT_VERSION, parseRecord } from './records.ts'
 export type { EmbedderIdentity, ExportHeader, HistoryRecord, MemoryRecord, PortableRecord, RelationRecord } from './records.ts'
 export type { ExportOptions } from './export.ts'

@@ -56,8 +56,11 @@ export interface HttpRequest {
   /** Sent as is instead of JSON: NDJSON bulk bodies, form posts, bytes. */
   rawBody?: { contentType: string; data: string | Uint8Array<ArrayBuffer> } | undefined
   headers?: Record<string, string> | undefined
-  /** What a 2xx answer must carry: JSON (default, parsed), text, or nothing the caller reads (204s). */
-  responseType?: 'json' | 'text' | 'none' | undefined
+  /**
+   * What a 2xx answer must carry: JSON (default, parsed), text, nothing the caller reads (204s), or a
+   * `stream`: the body unread (a ReadableStream of bytes; the timeout covers the wait for the headers).
+   */
+  responseType?: 'json' | 'text' | 'none' | 'stream' | undefined
   /** Aborts the attempt in flight and the wait before a retry; the call rejects with the signal's reason. */
   signal?: AbortSignal | undefined
 }
@@ -194,6 +197,10 @@ export class HttpClient {
     try {
       const init: RequestInit = { method, headers: prepared.headers, body: prepared.body ?? null, signal: controller.signal }
       response = await (this.options.fetch ? this.options.fetch(url, init) : fetch(url, init))
+      if (response.ok && req.responseType === 'stream') {
+        const stream = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() })
+        return { status: response.status, headers: response.headers, body: stream as T }
+      }
       text = await response.text()
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason

@@ -165,6 +165,25 @@ const steps: { test: (b: Block) => boolean; run: (b: Block) => Promise<void>; na
         if (!out.includes(expected)) throw new Error(`examples printed:\n${out}`)
     },
   },
+  {
+    name: 'export and import',
+    test: (b) => b.lang === 'ts' && b.code.includes('encodeJsonLines(memory.export('),
+    run: async (b) => {
+      // The two Memories the snippet assumes, with an embedder that names its model (so vectors are reused).
+      const preamble = `const embedder = { model: 'readme-sines', dimensions: 8, embed: async (texts) => texts.map((t) => Float32Array.from({ length: 8 }, (_, i) => Math.sin(i + t.length) + 1.5)) }
+const memory = new Memory({ embedder, vectorStore: { provider: 'flat' } })
+await memory.add('Likes green tea', { userId: 'alice' })
+const other = new Memory({ embedder, vectorStore: { provider: 'flat' } })
+`
+      await writeFile(
+        join(app, 'portable.mts'),
+        `${preamble}${b.code}\nconsole.log(JSON.stringify(result), (await other.getAll({ userId: 'alice' })).results[0].memory)\n`,
+      )
+      const out = await node('portable.mts')
+      if (!out.includes('"imported":1') || !out.includes('"reembedded":0') || !out.includes('Likes green tea'))
+        throw new Error(`export and import: ${out}`)
+    },
+  },
 ]
 
 let ran = 0

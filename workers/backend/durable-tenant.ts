@@ -1,4 +1,10 @@
 import {
+  decodeJsonLines,
+  type ExportOptions,
+  type ImportOptions,
+  type ImportResult,
+  type PortableRecord,
+  ValidationError,
   NotFoundError,
   type AddOptions,
   type GetAllOptions,
@@ -120,6 +126,88 @@ export class DurableTenantMemory implements TenantMemory {
 
   async reset(): Promise<void> {
     await Promise.all(Array.from({ length: this.shards }, (_, shard) => this.call(shard, { op: 'reset' })))
+  }
+
+  /**
+   * The export of the shards the scope reaches (all of them without a user), one after another: the
+   * first shard's header, then each shard's records with their ids as the REST API shows them.
+   */
+  async *export(options: ExportOptions): AsyncGenerator<PortableRecord> {
+    const scoped = options.userId !== undefined || options.agentId !== undefined || options.runId !== undefined
+    const shards = scoped ? readShards(options, undefined, this.shards, 'export') : Array.from({ length: this.shards }, (_, i) => i)
+    // Every shard's header first: one whose embedder is known (a shard with memories) heads the export.
+    const readers = await Promise.all(
+      shards.map(async (shard) => {
+        const records = decodeJsonLines(await this.call(shard, { op: 'export', options }))[Symbol.asyncIterator]()
+        const first = await records.next()
+        return { shard, records, header: first.done ? undefined : first.value }
+      }),
+    )
+    const headers = readers.flatMap((r) => (r.header?.type === 'edgemem-export' ? [r.header] : []))
+    const header = headers.find((h) => h.embedder) ?? headers[0]
+    if (header) yield header
+    for (const { shard, records } of readers) {
+      for await (const record of { [Symbol.asyncIterator]: () => records }) yield externalRecord(shard, record)
+    }
+  }
+
+  /**
+   * Sends each record to the shard of its scope (history to its memory's): one import call per shard,
+   * each with the header. Ids that carry their shard (`<shard>.<id>`, as exported here) lose the prefix;
+   * other ids are kept whole (the REST API then shows them prefixed).
+   */
+  async import(records: PortableRecord[], options: ImportOptions): Promise<ImportResult> {
+    const [header, ...rest] = records
+    if (!header) throw new ValidationError('import: no records')
+    const perShard = new Map<number, PortableRecord[]>()
+    const memoryShard = new Map<string, number>()
+    const add = (shard: number, record: PortableRecord) => perShard.set(shard, [...(perShard.get(shard) ?? []), record])
+    const coreId = (id: string, shard: number) => {
+      const located = parseExternalId(id, this.shards)
+      return located && located.shard === shard ? located.id : id
+    }
+    for (const record of rest) {
+      if (record.type === 'memory') {
+        const shard = shardOf(writeScopeKey(scopeOf(record), 'import'), this.shards)
+        memoryShard.set(record.id, shard)
+        add(shard, { ...record, id: coreId(record.id, shard) })
+      } else if (record.type === 'history') {
+        const shard = memoryShard.get(record.memoryId) ?? parseExternalId(record.memoryId, this.shards)?.shard ?? 0
+        add(shard, { ...record, memoryId: coreId(record.memoryId, shard) })
+      } else if (record.type === 'relation') {
+        const shard = shardOf(writeScopeKey(scopeOf(record), 'import'), this.shards)
+        add(shard, { ...record, memoryIds: record.memoryIds.map((id) => coreId(id, shard)) })
+      } else add(0, record)
+    }
+    const total: ImportResult = { imported: 0, skipped: 0, overwritten: 0, reembedded: 0, history: 0, relations: 0 }
+    for (const [shard, list] of [...perShard].sort(([a], [b]) => a - b)) {
+      const result = await this.call(shard, { op: 'import', records: [header, ...list], options })
+      for (const key of Object.keys(total) as (keyof ImportResult)[]) total[key] += result[key]
+    }
+    return total
+  }
+}
+
+/** The scope options of a portable record. */
+function scopeOf(record: { userId?: string; agentId?: string; runId?: string }): ScopeOptions {
+  return {
+    ...(record.userId !== undefined ? { userId: record.userId } : {}),
+    ...(record.agentId !== undefined ? { agentId: record.agentId } : {}),
+    ...(record.runId !== undefined ? { runId: record.runId } : {}),
+  }
+}
+
+/** A shard's record with its memory ids as the REST API shows them. */
+function externalRecord(shard: number, record: PortableRecord): PortableRecord {
+  switch (record.type) {
+    case 'memory':
+      return { ...record, id: externalId(shard, record.id) }
+    case 'history':
+      return { ...record, id: record.id, memoryId: externalId(shard, record.memoryId) }
+    case 'relation':
+      return { ...record, memoryIds: record.memoryIds.map((id) => externalId(shard, id)) }
+    default:
+      return record
   }
 }
 

@@ -1,4 +1,4 @@
-import { Memory, type MemoryConfig } from '../../src/index.workerd.ts'
+import { type ExportOptions, Memory, type MemoryConfig, type PortableRecord } from '../../src/index.workerd.ts'
 import type { TenantMemories, TenantMemory } from './tenant-memory.ts'
 
 interface Entry {
@@ -51,6 +51,19 @@ export class IsolateTenantMemories implements TenantMemories {
       history: (id) => run((m) => m.history(id)),
       entities: () => run((m) => m.entities()),
       reset: () => run((m) => m.reset()),
+      import: (records, options) => run((m) => m.import(records, options)),
+      export: (options) => this.exportOf(tenant, options),
+    }
+  }
+
+  /** Holds the tenant's Memory (busy) for as long as the export is read. */
+  private async *exportOf(tenant: string, options: ExportOptions): AsyncGenerator<PortableRecord> {
+    const entry = this.acquire(tenant)
+    try {
+      yield* entry.memory.export(options)
+    } finally {
+      entry.busy--
+      this.evict()
     }
   }
 

@@ -20,6 +20,9 @@ const known = new Map<string, number>()
  * when EMBEDDING_DIMENSIONS is not set (which pins it explicitly, and is what docs/worker.md advises).
  */
 export class PinnedDimensionsEmbedder implements Embedder {
+  /** The wrapped provider and its model: what a portable export records as the vectors' embedder. */
+  readonly name: string
+  readonly model: string | undefined
   private inner: Lazy<Embedder>
   private readonly make: () => Promise<Embedder>
   private readonly kv: KVNamespace
@@ -27,6 +30,8 @@ export class PinnedDimensionsEmbedder implements Embedder {
 
   constructor(spec: ProviderSpec<'embedder'>, kv: KVNamespace) {
     const config = (spec.config ?? {}) as { model?: unknown; baseURL?: unknown }
+    this.name = spec.provider
+    this.model = typeof config.model === 'string' ? config.model : undefined
     this.key = `${DIMENSIONS_PREFIX}${encodeURIComponent(JSON.stringify([spec.provider, config.baseURL ?? null, config.model ?? null]))}`
     const resolved = resolveProvider('embedder', spec.provider, spec.config as Record<string, unknown> | undefined, 'embedder')
     this.make = () => resolved.create({ collection: '', storage: undefined })

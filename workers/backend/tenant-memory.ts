@@ -9,6 +9,10 @@ import type {
   MemoryItem,
   ScopeOptions,
   SearchOptions,
+  ExportOptions,
+  ImportOptions,
+  ImportResult,
+  PortableRecord,
 } from '../../src/index.workerd.ts'
 
 /**
@@ -26,6 +30,10 @@ export interface TenantMemory {
   history(id: string): Promise<HistoryEntry[]>
   entities(): Promise<EntitySummary[]>
   reset(): Promise<void>
+  /** The portable records of a scope (or of the whole tenant), streamed (docs/format.md). */
+  export(options: ExportOptions): AsyncIterable<PortableRecord>
+  /** Imports records (the header first); the caller bounds how many (the request's size limit). */
+  import(records: PortableRecord[], options: ImportOptions): Promise<ImportResult>
 }
 
 /** Memories per tenant under the Worker's settings. */

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
-import { ConfigError, Memory, StorageError } from '../../src/index.workerd.ts'
+import { ConfigError, encodeJsonLines, type ExportOptions, Memory, StorageError } from '../../src/index.workerd.ts'
 import { decodeJson, encodeJson } from '../../src/internal.ts'
 import { memoryConfig } from '../backend/memory-config.ts'
 import type { Env } from '../env.ts'
@@ -9,6 +9,28 @@ import { DurableObjectKeyValueStore } from './do-storage.ts'
 import { WRITE_OPS, type ShardIdentity, type ShardOperation, type ShardReply } from './shard-protocol.ts'
 
 const IDENTITY_KEY = '_shard/identity'
+
+/**
+ * The shard's export as a JSON Lines byte stream. The header is read before the stream is returned, so
+ * a refused export (a bad scope) is an error reply rather than a broken stream.
+ */
+async function exportStream(memory: Memory, options: ExportOptions): Promise<ReadableStream<Uint8Array>> {
+  const lines = encodeJsonLines(memory.export(options))[Symbol.asyncIterator]()
+  const first = await lines.next()
+  const encoder = new TextEncoder()
+  let pending: IteratorResult<string> | undefined = first
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = pending ?? (await lines.next())
+      pending = undefined
+      if (next.done) controller.close()
+      else controller.enqueue(encoder.encode(next.value))
+    },
+    async cancel() {
+      await lines.return?.(undefined)
+    },
+  })
+}
 
 /**
  * The memories of one tenant's shard (durable-object mode): a Memory over this object's own
@@ -62,6 +84,10 @@ export class MemoryShard extends DurableObject<Env> {
         return memory.entities()
       case 'reset':
         return memory.reset()
+      case 'export':
+        return exportStream(memory, operation.options)
+      case 'import':
+        return memory.import(operation.records, operation.options)
     }
   }
 

@@ -9,6 +9,10 @@ import type {
   ScopeOptions,
   SearchOptions,
   UpdateData,
+  ExportOptions,
+  ImportOptions,
+  ImportResult,
+  PortableRecord,
 } from '../../src/index.workerd.ts'
 import type { SerializedError } from '../http/errors.ts'
 
@@ -36,6 +40,8 @@ export type ShardOperation =
   | { op: 'history'; id: string }
   | { op: 'entities' }
   | { op: 'reset' }
+  | { op: 'export'; options: ExportOptions }
+  | { op: 'import'; records: PortableRecord[]; options: ImportOptions }
 
 export interface ShardResults {
   add: { results: MemoryEvent[] }
@@ -48,9 +54,12 @@ export interface ShardResults {
   history: HistoryEntry[]
   entities: EntitySummary[]
   reset: null
+  /** JSON Lines of the shard's export (header first), streamed over RPC. */
+  export: ReadableStream<Uint8Array>
+  import: ImportResult
 }
 
 export type ShardReply<T = unknown> = { ok: true; value: T } | { ok: false; error: SerializedError }
 
 /** Operations that change data: the first one persists the object's identity. */
-export const WRITE_OPS: ReadonlySet<ShardOperation['op']> = new Set(['add', 'update', 'delete', 'deleteAll'])
+export const WRITE_OPS: ReadonlySet<ShardOperation['op']> = new Set(['add', 'update', 'delete', 'deleteAll', 'import'])

@@ -238,7 +238,10 @@ const UNSUPPORTED: readonly [string, string][] = [
   ['/v1/feedback/*', 'memory feedback'],
   ['/v2/profiles/*', 'user profiles'],
   ['/v2/entities/:type/:id/profile/*', 'user profiles'],
-  ['/v1/exports/*', 'memory exports (list memories with POST /v3/memories/ instead)'],
+  [
+    '/v1/exports/*',
+    "schema-shaped memory exports (GET /export streams every memory in edgemem's portable format; or list them with POST /v3/memories/)",
+  ],
 ]
 
 export function registerPlatformRoutes(app: OpenAPIHono<AppEnv>): void {
