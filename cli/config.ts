@@ -9,7 +9,6 @@ import process from 'node:process'
 import { FileStorage } from '../node/file-storage.ts'
 import { RemoteMemory } from '../src/client/index.ts'
 import { ConfigError, Memory, type MemoryConfig } from '../src/index.ts'
-import type { WorkerEndpoint } from './remote.ts'
 
 export type Env = Record<string, string | undefined>
 
@@ -71,7 +70,7 @@ export function memoryConfigFromEnv(env: Env, dir: string): MemoryConfig {
 /** A store the data commands read or write: a local Memory or an edgemem Worker. */
 export type Store =
   | { kind: 'local'; memory: Memory; label: string }
-  | { kind: 'remote'; memory: RemoteMemory; label: string; worker: WorkerEndpoint }
+  | { kind: 'remote'; memory: RemoteMemory; label: string; maxBodyBytes: number }
 
 /** The Worker's default MAX_BODY_BYTES (wrangler.toml): 256 KiB. */
 const WORKER_MAX_BODY_BYTES = 262_144
@@ -113,9 +112,10 @@ export async function storeFromConfigFile(file: string): Promise<Store> {
     const extra = Object.keys(config).filter((key) => key !== 'remote')
     if (extra.length > 0) throw new ConfigError(extra[0]!, `not allowed next to "remote" (in ${path})`)
     if (!isObject(config.remote)) throw new ConfigError('remote', `expected an object with url and apiKey (in ${path})`)
-    const { maxRequestBytes, ...options } = config.remote
-    if (maxRequestBytes !== undefined && !(Number.isInteger(maxRequestBytes) && (maxRequestBytes as number) >= 1024)) {
-      throw new ConfigError('remote.maxRequestBytes', `expected a whole number of bytes, at least 1024 (in ${path})`)
+    // The Worker's MAX_BODY_BYTES, for RemoteMemory.import's requests: a setting of the CLI, not of RemoteMemory.
+    const { maxBodyBytes, ...options } = config.remote
+    if (maxBodyBytes !== undefined && !(Number.isInteger(maxBodyBytes) && (maxBodyBytes as number) >= 1024)) {
+      throw new ConfigError('remote.maxBodyBytes', `expected a whole number of bytes, at least 1024 (in ${path})`)
     }
     const memory = inFile(path, () => {
       try {
@@ -125,13 +125,12 @@ export async function storeFromConfigFile(file: string): Promise<Store> {
         throw err
       }
     })
-    const worker: WorkerEndpoint = {
-      url: String(options.url),
-      apiKey: String(options.apiKey),
-      headers: (options.headers as Record<string, string> | undefined) ?? {},
-      maxRequestBytes: (maxRequestBytes as number | undefined) ?? WORKER_MAX_BODY_BYTES,
+    return {
+      kind: 'remote',
+      memory,
+      label: String(options.url),
+      maxBodyBytes: (maxBodyBytes as number | undefined) ?? WORKER_MAX_BODY_BYTES,
     }
-    return { kind: 'remote', memory, label: String(options.url), worker }
   }
   const storage = config.storage
   let label = path

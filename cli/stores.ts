@@ -1,8 +1,8 @@
 // Export from and import into a Store (cli/config.ts): a local Memory through its own export/import, an
-// edgemem Worker through its GET /export and POST /import routes (cli/remote.ts, docs/worker.md).
+// edgemem Worker through RemoteMemory's (its GET /export stream and POST /import requests under the
+// Worker's MAX_BODY_BYTES, docs/client.md).
 import type { PortableRecord } from '../src/portable/records.ts'
 import type { Store } from './config.ts'
-import { exportFromWorker, importIntoWorker } from './remote.ts'
 
 export interface ExportSettings {
   userId?: string | undefined
@@ -24,7 +24,6 @@ const scopeOf = (settings: ExportSettings) => ({
 
 /** The store's records, header first, streamed. */
 export function exportFrom(store: Store, settings: ExportSettings): AsyncIterable<PortableRecord> {
-  if (store.kind === 'remote') return exportFromWorker(store.worker, settings)
   return store.memory.export({ ...scopeOf(settings), vectors: settings.vectors })
 }
 
@@ -34,8 +33,10 @@ export async function importInto(
   records: PortableRecord[],
   settings: ImportSettings & { batchSize: number },
 ): Promise<Record<string, number>> {
-  if (store.kind === 'remote') return importIntoWorker(store.worker, records, settings)
-  const result = await store.memory.import(records, settings)
+  const result =
+    store.kind === 'remote'
+      ? await store.memory.import(records, { onConflict: settings.onConflict, reembed: settings.reembed, maxBodyBytes: store.maxBodyBytes })
+      : await store.memory.import(records, settings)
   const counts: Record<string, number> = {}
   for (const [name, value] of Object.entries(result)) if (typeof value === 'number') counts[name] = value
   return counts

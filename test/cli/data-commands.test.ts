@@ -287,7 +287,7 @@ describe('edgemem export / import / migrate / stats', { timeout: 180_000 }, () =
     const worker = await startFakeWorker(tenant, { maxBodyBytes: 20_000 })
     try {
       const remote = join(work, 'worker.json')
-      await writeFile(remote, JSON.stringify({ remote: { url: worker.url, apiKey: worker.apiKey, maxRequestBytes: 20_000 } }))
+      await writeFile(remote, JSON.stringify({ remote: { url: worker.url, apiKey: worker.apiKey, maxBodyBytes: 20_000 } }))
       expect(ok(await edgemem(['migrate', '--from', source, '--to', remote])).stderr).toMatch(/4 imported/)
       expect(worker.importBodies.length).toBeGreaterThan(1)
       expect(Math.max(...worker.importBodies)).toBeLessThanOrEqual(20_000)
