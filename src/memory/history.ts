@@ -108,7 +108,7 @@ export class HistoryStore {
     const out = new Map<string, HistoryEntry[]>()
     if (memoryIds.length < LIST_MANY_THRESHOLD) {
       const lists = await Promise.all(memoryIds.map((id) => this.list(id)))
-      memoryIds.forEach((id, i) => out.set(id, lists[i]!))
+      for (const [i, id] of memoryIds.entries()) out.set(id, lists[i]!)
       return out
     }
     const wanted = new Map(memoryIds.map((id) => [this.memoryPrefix(id), id]))

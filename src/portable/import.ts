@@ -202,10 +202,9 @@ export async function importRecords(
           }
           merge.set(record.memoryId, true)
         }
+        const storedBefore = [...merge].flatMap(([id, before]) => (before ? [id] : []))
         const known = new Map<string, Set<string>>()
-        for (const [id, storedBefore] of merge) {
-          if (storedBefore) known.set(id, new Set((await s.history.list(id)).map((e) => e.id)))
-        }
+        for (const [id, entries] of await s.history.listMany(storedBefore)) known.set(id, new Set(entries.map((e) => e.id)))
         for (const { record } of batch.history) {
           if (!merge.has(record.memoryId) || known.get(record.memoryId)?.has(record.id)) continue
           entries.push(historyEntryOf(record))
