@@ -3,6 +3,7 @@
 // cli/commands/ (listed in cli/commands/index.ts). Runs in Node (npx edgemem ...), Deno and Bun.
 import process from 'node:process'
 import { COMMANDS } from './commands/index.ts'
+import { EXIT, exitCodeOf } from './exit-codes.ts'
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
@@ -29,6 +30,9 @@ if (!command) {
 try {
   process.exitCode = await command.run(args)
 } catch (err) {
-  console.error(`edgemem ${name}: ${err instanceof Error ? err.message : String(err)}`)
-  process.exitCode = 1
+  // Exit codes: cli/exit-codes.ts (docs/cli.md).
+  const code = exitCodeOf(err)
+  const hint = code === EXIT.USAGE ? `\n(edgemem ${name} --help shows the arguments)` : ''
+  console.error(`edgemem ${name}: ${err instanceof Error ? err.message : String(err)}${hint}`)
+  process.exitCode = code
 }

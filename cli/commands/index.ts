@@ -1,4 +1,8 @@
+import { exportCommand } from './export.ts'
+import { importCommand } from './import.ts'
 import { mcpCommand } from './mcp.ts'
+import { migrateCommand } from './migrate.ts'
+import { statsCommand } from './stats.ts'
 
 /** A subcommand of the `edgemem` bin: `edgemem <name> [arguments]`. */
 export interface Command {
@@ -10,4 +14,4 @@ export interface Command {
 }
 
 /** Every command of the bin, in the order `edgemem --help` lists them. Add a command here (one file in cli/commands/). */
-export const COMMANDS: readonly Command[] = [mcpCommand]
+export const COMMANDS: readonly Command[] = [mcpCommand, exportCommand, importCommand, migrateCommand, statsCommand]

@@ -3,13 +3,11 @@
 // device (transformers.js) unless an OpenAI-compatible endpoint is configured, an LLM only when one is.
 // The tools are the Worker's (src/mcp/tools.ts). Variables and flags: docs/mcp.md.
 import { readFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 import process from 'node:process'
 import { parseArgs } from 'node:util'
-import { FileStorage } from '../../node/file-storage.ts'
 import { Memory, type MemoryConfig } from '../../src/index.ts'
 import type { MemoryOperations } from '../../src/mcp/tools.ts'
+import { defaultDirectory, memoryConfigFromEnv, nonEmpty } from '../config.ts'
 import type { Command } from './index.ts'
 
 const HELP = `usage: edgemem mcp [--dir <directory>] [--user-id <id>]
@@ -26,65 +24,6 @@ or EDGEMEM_EMBEDDING_API_KEY is set (EDGEMEM_EMBEDDING_MODEL, EDGEMEM_EMBEDDING_
 LLM (fact extraction, optional): EDGEMEM_LLM_BASE_URL / EDGEMEM_LLM_API_KEY / EDGEMEM_LLM_MODEL.
 Graph memory (optional): EDGEMEM_GRAPH_STORE=local keeps entities and relations beside the memories and
 adds the tools search_graph and get_graph.`
-
-type Env = Record<string, string | undefined>
-
-const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim())
-
-/** The per-user data directory of this OS, as desktop apps use it. */
-function userDataDirectory(env: Env = process.env, platform: string = process.platform, home: string = homedir()): string {
-  if (platform === 'win32') return nonEmpty(env.APPDATA) ?? join(home, 'AppData', 'Roaming')
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support')
-  return nonEmpty(env.XDG_DATA_HOME) ?? join(home, '.local', 'share')
-}
-
-/** The Memory's configuration from the environment: see HELP. */
-function memoryConfigFromEnv(env: Env, dir: string): MemoryConfig {
-  const embeddingURL = nonEmpty(env.EDGEMEM_EMBEDDING_BASE_URL)
-  const embeddingKey = nonEmpty(env.EDGEMEM_EMBEDDING_API_KEY)
-  const dimensions = nonEmpty(env.EDGEMEM_EMBEDDING_DIMENSIONS)
-  const models = nonEmpty(env.EDGEMEM_MODELS_DIR)
-  const embedder: MemoryConfig['embedder'] =
-    embeddingURL !== undefined || embeddingKey !== undefined
-      ? {
-          provider: 'openai',
-          config: {
-            ...(embeddingURL !== undefined ? { baseURL: embeddingURL } : {}),
-            ...(embeddingKey !== undefined ? { apiKey: embeddingKey } : {}),
-            ...(nonEmpty(env.EDGEMEM_EMBEDDING_MODEL) !== undefined ? { model: nonEmpty(env.EDGEMEM_EMBEDDING_MODEL) } : {}),
-            ...(dimensions !== undefined ? { dimensions: Number(dimensions) } : {}),
-          },
-        }
-      : {
-          provider: 'transformers',
-          config: {
-            model: nonEmpty(env.EDGEMEM_MODEL) ?? 'Xenova/all-MiniLM-L6-v2',
-            ...(models !== undefined ? { localModelPath: models, allowRemoteModels: false } : {}),
-          },
-        }
-  const llmURL = nonEmpty(env.EDGEMEM_LLM_BASE_URL)
-  const llmKey = nonEmpty(env.EDGEMEM_LLM_API_KEY)
-  const llm: MemoryConfig['llm'] =
-    llmURL !== undefined || llmKey !== undefined
-      ? {
-          provider: 'openai',
-          config: {
-            ...(llmURL !== undefined ? { baseURL: llmURL } : {}),
-            ...(llmKey !== undefined ? { apiKey: llmKey } : {}),
-            ...(nonEmpty(env.EDGEMEM_LLM_MODEL) !== undefined ? { model: nonEmpty(env.EDGEMEM_LLM_MODEL) } : {}),
-          },
-        }
-      : undefined
-  const graph = nonEmpty(env.EDGEMEM_GRAPH_STORE)
-  if (graph !== undefined && graph !== 'local' && graph !== 'none')
-    throw new Error(`EDGEMEM_GRAPH_STORE must be "local" or "none", got ${JSON.stringify(graph)}`)
-  return {
-    embedder,
-    ...(llm ? { llm } : {}),
-    ...(graph === 'local' ? { graphStore: { provider: 'local' } } : {}),
-    storage: new FileStorage(dir),
-  }
-}
 
 /** The package's version (package.json beside cli/ in the repository, two levels up from dist/cli/). */
 async function packageVersion(): Promise<string> {
@@ -179,7 +118,7 @@ export const mcpCommand: Command = {
       return 0
     }
     const env = process.env
-    const dir = values.dir ?? nonEmpty(env.EDGEMEM_DIR) ?? join(userDataDirectory(), 'edgemem')
+    const dir = defaultDirectory(values.dir, env)
     const config = memoryConfigFromEnv(env, dir)
     await checkOnDeviceEmbedder(config)
     const { StdioServerTransport, createMemoryMcpServer } = await loadMcp()

@@ -223,7 +223,7 @@ describe('edgemem mcp (stdio)', { timeout: 90_000 }, () => {
           done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
         )
       })
-    expect(await run(['mcp', '--bogus'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/--bogus/) })
+    expect(await run(['mcp', '--bogus'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--bogus/) })
     expect(await run(['nope'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "nope"/) })
     // Without transformers.js (an optional peer dependency; hidden here by a resolve hook) and no embedding
     // endpoint, it says how to run it before serving. (The published bin bundles the MCP SDK: the package
