@@ -1,6 +1,6 @@
 import type { TransferResult } from './transfer.ts'
 
-const NAMES: Record<string, string> = { history: 'history entries', relations: 'relations' }
+const NAMES: Record<string, string> = { history: 'history entries', entities: 'entities', relations: 'relations' }
 
 /** The last line of an import or migrate: what was read and what the destination did with it. */
 export function summary(command: string, result: TransferResult, where: string): string {

@@ -33,6 +33,8 @@ function keyOf(record: PortableRecord): string {
       return `memory:${record.id}`
     case 'history':
       return `history:${record.id}`
+    case 'entity':
+      return `entity:${record.userId ?? ''}\u0000${record.agentId ?? ''}\u0000${record.runId ?? ''}\u0000${record.name}`
     case 'relation':
       return `relation:${record.source}\u0000${record.relationship}\u0000${record.target}\u0000${record.validFrom}`
     default:

@@ -239,7 +239,7 @@ export class RemoteMemory implements MemoryApi {
     const opts = checkOptionsObject(options, 'import')
     const budget = opts.maxBodyBytes ?? 256 * 1024
     const query = { on_conflict: opts.onConflict, reembed: opts.reembed }
-    const total: ImportResult = { imported: 0, skipped: 0, overwritten: 0, reembedded: 0, history: 0, relations: 0 }
+    const total: ImportResult = { imported: 0, skipped: 0, overwritten: 0, reembedded: 0, history: 0, entities: 0, relations: 0 }
     const encoder = new TextEncoder()
     let header: { text: string; bytes: number } | undefined
     /** The lines of the request being filled, with their line numbers in `records`. */

@@ -1,9 +1,9 @@
-import type { GraphRelation } from '../interfaces/graph-store.ts'
+import type { GraphEntity, GraphRelation } from '../interfaces/graph-store.ts'
 import type { Payload, StoredRecord } from '../interfaces/vector-store.ts'
 import { buildPayload, metadataOf, type Scope, scopeOf } from '../memory/payload.ts'
 import type { HistoryEntry } from '../types.ts'
 import { sortKeys } from '../util/canonical-json.ts'
-import type { HistoryRecord, MemoryRecord, RelationRecord } from './records.ts'
+import type { EntityRecord, HistoryRecord, MemoryRecord, RelationRecord } from './records.ts'
 
 /**
  * Between the stored shapes (flat payloads, history entries, graph relations) and portable records, in
@@ -86,6 +86,16 @@ export function historyEntryOf(record: HistoryRecord): HistoryEntry {
     previousValue: record.previousValue,
     newValue: record.newValue,
     createdAt: new Date(Date.parse(record.createdAt)).toISOString(),
+  }
+}
+
+export function entityRecordOf(entity: GraphEntity): EntityRecord {
+  return {
+    type: 'entity',
+    name: entity.name,
+    ...(entity.type !== undefined ? { entityType: entity.type } : {}),
+    ...scopeFields(entity.scope),
+    memoryIds: [...entity.memoryIds].sort(),
   }
 }
 

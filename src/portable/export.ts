@@ -4,7 +4,7 @@ import type { Scope } from '../memory/payload.ts'
 import { scopeFilter } from '../memory/scope.ts'
 import type { MemoryServices } from '../memory/services.ts'
 import { outermostScope } from '../util/outermost-scope.ts'
-import { historyRecordOf, memoryRecordOf, relationRecordOf } from './convert.ts'
+import { entityRecordOf, historyRecordOf, memoryRecordOf, relationRecordOf } from './convert.ts'
 import { FORMAT_VERSION, HEADER_TYPE, type EmbedderIdentity, type ExportHeader, type PortableRecord } from './records.ts'
 
 /** What `Memory.export` exports: one scope (every memory carrying the given ids) or, without ids, everything. */
@@ -63,17 +63,24 @@ export async function* exportRecords(s: MemoryServices, scope: Scope | undefined
     }
   }
   if (!s.graph) return
+  const graph = s.graph.store
+  // Entities first: an importer resolves the relations' names to them.
   if (scope) {
-    for (const relation of await s.graph.store.listRelations({ scope: { ...scope }, includeInvalidated: true })) {
+    for (const entity of await graph.listEntities({ scope: { ...scope } })) yield entityRecordOf(entity)
+    for (const relation of await graph.listRelations({ scope: { ...scope }, includeInvalidated: true })) {
       yield relationRecordOf(relation)
     }
     return
   }
+  // Each listed under its outermost scope only, so one with a user and an agent is exported once.
+  const inScope = (key: string, itemScope: GraphScope) => {
+    const outer = outermostScope(itemScope)
+    return outer !== undefined && `${outer.kind}:${outer.id}` === key
+  }
   for (const [key, graphScope] of scopes) {
-    for (const relation of await s.graph.store.listRelations({ scope: graphScope, includeInvalidated: true })) {
-      const outer = outermostScope(relation.scope)
-      // Listed under its outermost scope only, so a relation with a user and an agent is exported once.
-      if (outer && `${outer.kind}:${outer.id}` === key) yield relationRecordOf(relation)
+    for (const entity of await graph.listEntities({ scope: graphScope })) if (inScope(key, entity.scope)) yield entityRecordOf(entity)
+    for (const relation of await graph.listRelations({ scope: graphScope, includeInvalidated: true })) {
+      if (inScope(key, relation.scope)) yield relationRecordOf(relation)
     }
   }
 }

@@ -8,7 +8,8 @@ import type { HistoryEntry } from '../types.ts'
 import { canonicalJson } from '../util/canonical-json.ts'
 import type { KeyedMutex } from '../util/mutex.ts'
 import { historyEntryOf, memoryRecordOf, payloadOfRecord, relationRecordOf, scopeOfRecord } from './convert.ts'
-import { type ExportHeader, type HistoryRecord, type MemoryRecord, type RelationRecord, parseRecord } from './records.ts'
+import { normalizeEntityName } from '../util/graph-names.ts'
+import { type EntityRecord, type ExportHeader, type HistoryRecord, type MemoryRecord, type RelationRecord, parseRecord } from './records.ts'
 
 export interface ImportOptions {
   /**
@@ -40,6 +41,8 @@ export interface ImportResult {
   reembedded: number
   /** History entries written (entries already stored, by id, are not written again). */
   history: number
+  /** Graph entities written (with a graph store; an entity stored with all its memories is not written again). */
+  entities: number
   /** Graph relations written (with a graph store; relations already stored are not written again). */
   relations: number
 }
@@ -110,12 +113,13 @@ export async function importRecords(
   options?: ImportOptions,
 ): Promise<ImportResult> {
   const { reembed, onConflict, batchSize, onProgress } = checkOptions(options)
-  const result: ImportResult = { imported: 0, skipped: 0, overwritten: 0, reembedded: 0, history: 0, relations: 0 }
+  const result: ImportResult = { imported: 0, skipped: 0, overwritten: 0, reembedded: 0, history: 0, entities: 0, relations: 0 }
   let header: ExportHeader | undefined
   let line = 0
   let settled = 0
   let pending: Pending = { memories: [], ids: new Set(), history: [] }
-  let relations: { record: RelationRecord; line: number }[] = []
+  /** Graph records (entities, relations) waiting to be written, after the memories they name. */
+  let relations: { record: EntityRecord | RelationRecord; line: number }[] = []
 
   const progress = (upTo: number) => {
     settled = upTo
@@ -227,7 +231,7 @@ export async function importRecords(
     if (batch.length === 0) return
     const graph = s.graph
     if (graph) {
-      const byScope = new Map<string, { scope: GraphScope; records: RelationRecord[] }>()
+      const byScope = new Map<string, { scope: GraphScope; records: (EntityRecord | RelationRecord)[] }>()
       for (const { record } of batch) {
         const scope = scopeOfRecord(record)
         const key = canonicalJson(scope)
@@ -235,7 +239,34 @@ export async function importRecords(
         group.records.push(record)
         byScope.set(key, group)
       }
-      for (const [key, { scope, records: group }] of byScope) {
+      for (const [key, { scope, records: graphRecords }] of byScope) {
+        // Entities: one mention per entity not already stored (same normalised name, all its memories).
+        const entities = graphRecords.filter((r): r is EntityRecord => r.type === 'entity')
+        if (entities.length > 0) {
+          const known = new Map<string, Set<string>>()
+          for (const e of await graph.store.listEntities({ scope })) {
+            if (canonicalJson(e.scope) === key) known.set(normalizeEntityName(e.name), new Set(e.memoryIds))
+          }
+          const missing = entities.filter((e) => {
+            const ids = known.get(normalizeEntityName(e.name))
+            return !ids || e.memoryIds.some((id) => !ids.has(id))
+          })
+          if (missing.length > 0) {
+            const vectors = await embedTexts(
+              s.embedder,
+              missing.map((e) => e.name),
+            )
+            const mentions = missing.map((e, i) => ({
+              name: e.name,
+              ...(e.entityType !== undefined ? { type: e.entityType } : {}),
+              embedding: vectors[i]!,
+              memoryIds: e.memoryIds,
+            }))
+            await graph.store.apply({ scope, entities: mentions, relations: [], invalidate: [] })
+            result.entities += missing.length
+          }
+        }
+        const group = graphRecords.filter((r): r is RelationRecord => r.type === 'relation')
         const identity = (r: RelationRecord) => canonicalJson([r.source, r.relationship, r.target, r.validFrom, r.invalidatedAt])
         const stored = new Set(
           (await graph.store.listRelations({ scope, includeInvalidated: true }))
@@ -285,6 +316,7 @@ export async function importRecords(
       case 'history':
         pending.history.push({ record, line })
         break
+      case 'entity':
       case 'relation':
         if (pending.memories.length > 0 || pending.history.length > 0) await flushMemories(line - 1)
         relations.push({ record, line })

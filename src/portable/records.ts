@@ -76,7 +76,23 @@ export interface RelationRecord {
   memoryIds: string[]
 }
 
-export type PortableRecord = ExportHeader | MemoryRecord | HistoryRecord | RelationRecord
+/**
+ * An entity of graph memory with the memories that mention it. Entities linked without an LLM (infer:
+ * false) belong to no relation, so they travel as records of their own; the name's embedding does not
+ * (the importing Memory embeds the name with its own embedder), nor the time the store first saw it.
+ */
+export interface EntityRecord {
+  type: 'entity'
+  name: string
+  /** The extractor's kind ("person", "city"), when known. */
+  entityType?: string
+  userId?: string
+  agentId?: string
+  runId?: string
+  memoryIds: string[]
+}
+
+export type PortableRecord = ExportHeader | MemoryRecord | HistoryRecord | EntityRecord | RelationRecord
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 const text = z.string().check(
@@ -117,6 +133,16 @@ const historySchema = z.strictObject({
   previousValue: nullableText,
   newValue: nullableText,
   createdAt: time,
+})
+
+const entitySchema = z.strictObject({
+  type: z.literal('entity'),
+  name: text,
+  entityType: z.optional(text),
+  userId: z.optional(id),
+  agentId: z.optional(id),
+  runId: z.optional(id),
+  memoryIds: z.array(id).check(z.minLength(1)),
 })
 
 const relationSchema = z.strictObject({
@@ -181,15 +207,23 @@ export function parseRecord(value: unknown, line?: number): PortableRecord {
     }
     case 'history':
       return parse(historySchema, value, line) as HistoryRecord
+    case 'entity': {
+      const record = parse(entitySchema, value, line)
+      needsScope(record, line)
+      return record as EntityRecord
+    }
     case 'relation': {
       const record = parse(relationSchema, value, line)
       needsScope(record, line)
       return record as RelationRecord
     }
     default:
-      throw new FormatError(`unknown record type ${JSON.stringify(type)} (expected "${HEADER_TYPE}", "memory", "history" or "relation")`, {
-        line,
-        field: 'type',
-      })
+      throw new FormatError(
+        `unknown record type ${JSON.stringify(type)} (expected "${HEADER_TYPE}", "memory", "history", "entity" or "relation")`,
+        {
+          line,
+          field: 'type',
+        },
+      )
   }
 }

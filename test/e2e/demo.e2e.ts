@@ -322,7 +322,7 @@ describe('web demo (built, in Chromium, offline)', () => {
     await context.close()
   })
 
-  it("downloads the user's memories as a file, and imports them back after they were cleared (a bad file imports nothing)", async () => {
+  it("downloads the user's memories (and graph) as a file, and imports them back after they were cleared (a bad file imports nothing)", async () => {
     const { context, outside, pageErrors } = await guardedContext()
     const page = await context.newPage()
     await page.goto(`${origin}/`)
@@ -339,6 +339,10 @@ describe('web demo (built, in Chromium, offline)', () => {
     const before = (await listed(page)).sort()
     const history = await historyOf()
     expect(history).toHaveLength(2)
+    // The graph the notes made (entities linked without an LLM): it travels in the file too.
+    await page.getByTestId('graph-toggle').click()
+    const entities = await graphNodes(page)
+    expect(entities.length).toBeGreaterThan(0)
 
     // Download: a .jsonl file of the export format, one record per line.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-button').click()])
@@ -354,6 +358,7 @@ describe('web demo (built, in Chromium, offline)', () => {
     expect(memories.map((r) => r.memory).sort()).toEqual(before)
     expect(memories.every((r) => r.userId === 'alice')).toBe(true)
     expect(records.filter((r) => r.type === 'history')).toHaveLength(4)
+    expect(records.filter((r) => r.type === 'entity')).toHaveLength(entities.length)
     await expectText(page, 'portable-status', 'Downloaded 3 memories of alice')
 
     // Cleared.
@@ -407,6 +412,8 @@ describe('web demo (built, in Chromium, offline)', () => {
     const edited = item(elsewhere, 'My car needs new brakes')
     await edited.getByTestId('history').waitFor()
     expect(await edited.getByTestId('history-entry').allTextContents()).toEqual(history)
+    await elsewhere.getByTestId('graph-toggle').click()
+    expect(await graphNodes(elsewhere)).toEqual(entities)
     expect(other.pageErrors).toEqual([])
     expect(other.outside).toEqual([])
     await other.context.close()

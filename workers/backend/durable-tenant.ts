@@ -238,12 +238,12 @@ export class DurableTenantMemory implements TenantMemory {
       } else if (record.type === 'history') {
         const shard = memoryShard.get(record.memoryId) ?? parseExternalId(record.memoryId, this.shards)?.shard ?? 0
         add(shard, { ...record, memoryId: coreId(record.memoryId, shard) })
-      } else if (record.type === 'relation') {
+      } else if (record.type === 'relation' || record.type === 'entity') {
         const shard = shardOf(writeScopeKey(scopeOf(record), 'import'), this.shards)
         add(shard, { ...record, memoryIds: record.memoryIds.map((id) => coreId(id, shard)) })
       } else add(0, record)
     }
-    const total: ImportResult = { imported: 0, skipped: 0, overwritten: 0, reembedded: 0, history: 0, relations: 0 }
+    const total: ImportResult = { imported: 0, skipped: 0, overwritten: 0, reembedded: 0, history: 0, entities: 0, relations: 0 }
     for (const [shard, list] of [...perShard].sort(([a], [b]) => a - b)) {
       const result = await this.call(shard, { op: 'import', records: [header, ...list], options })
       for (const key of Object.keys(total) as (keyof ImportResult)[]) total[key] += result[key]
@@ -268,6 +268,7 @@ function externalRecord(shard: number, record: PortableRecord): PortableRecord {
       return { ...record, id: externalId(shard, record.id) }
     case 'history':
       return { ...record, id: record.id, memoryId: externalId(shard, record.memoryId) }
+    case 'entity':
     case 'relation':
       return { ...record, memoryIds: record.memoryIds.map((id) => externalId(shard, id)) }
     default:

@@ -45,6 +45,7 @@ const ImportResultSchema = z
     overwritten: z.number().int(),
     reembedded: z.number().int(),
     history: z.number().int(),
+    entities: z.number().int(),
     relations: z.number().int(),
   })
   .openapi('ImportResult')

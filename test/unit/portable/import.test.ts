@@ -338,4 +338,30 @@ describe('graph relations', () => {
     // Without a graph store, relations are read and validated but not written.
     expect(await memory().import(decodeJsonLines(exported))).toMatchObject({ imported: 2, relations: 0 })
   })
+
+  it('entities linked without an LLM (no relation) travel as entity records and come back with their memories', async () => {
+    const graphMemory = () => {
+      const storage = new MemoryStorage()
+      return memory({ storage, graphStore: new LocalGraphStore({ storage, collection: 'g' }) })
+    }
+    const from = graphMemory()
+    await from.add('Alice met Bob in Paris', { userId: 'alice', infer: false })
+    await from.add('Bob moved to Lisbon', { userId: 'alice', infer: false })
+    const names = async (m: Memory) => (await m.graph({ userId: 'alice' })).entities.map((e) => `${e.name}:${e.memoryIds.length}`).sort()
+    const linked = await names(from)
+    expect(linked.length).toBeGreaterThan(2)
+    const exported = await lines(from.export())
+    const entities = exported.map((l) => JSON.parse(l) as { type: string }).filter((r) => r.type === 'entity')
+    expect(entities).toHaveLength(linked.length)
+    expect(entities[0]).toMatchObject({ type: 'entity', userId: 'alice' })
+
+    const to = graphMemory()
+    expect(await to.import(decodeJsonLines(exported))).toMatchObject({ imported: 2, entities: linked.length, relations: 0 })
+    expect(await names(to)).toEqual(linked)
+    expect((await lines(to.export())).slice(1)).toEqual(exported.slice(1))
+    expect(await to.import(decodeJsonLines(exported))).toMatchObject({ imported: 0, entities: 0 })
+    // The names are embedded by the importing Memory: a search that names an entity finds it.
+    const found = await to.search('Where is Bob?', { userId: 'alice' })
+    expect(found.results.length).toBeGreaterThan(0)
+  })
 })
