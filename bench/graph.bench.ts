@@ -8,7 +8,8 @@
  * Embedder: the 384-dimension hash embedder of the tests (no model time). `--no-write` prints only.
  */
 import type { LLM, LLMRequest } from '../src/index.ts'
-import { LocalGraphStore, Memory, MemoryStorage } from '../src/index.ts'
+import { LocalGraphStore } from '../src/entries/graph.ts'
+import { Memory, MemoryStorage } from '../src/index.ts'
 import { HashEmbedder } from '../test/support/hash-embedder.ts'
 import { ms, summarize, timeEach, writeSection } from './report.ts'
 

@@ -41,7 +41,6 @@ export { OpenAIEmbedder } from './providers/openai/embedder.ts'
 export { OpenAILLM } from './providers/openai/llm.ts'
 export type { OpenAIEmbedderConfig, OpenAILLMConfig } from './providers/openai/config.ts'
 export type * from './interfaces/graph-store.ts'
-export { LocalGraphStore, type LocalGraphStoreOptions } from './local/graph/local-graph-store.ts'
 // Graph memory's LLM-free entity linking in bundled browser apps (docs/graph.md).
 export { useCompromise } from './memory/entity-linker.ts'
 // The portable format (docs/format.md): export/import records, the JSON Lines codec, importers of mem0's formats.

@@ -130,6 +130,7 @@ export default defineConfig(() => {
     resolve: {
       alias: [
         { find: /^edgemem\/transformers$/, replacement: resolve(repo, 'src/providers/transformers/index.ts') },
+        { find: /^edgemem\/graph$/, replacement: resolve(repo, 'src/entries/graph.ts') },
         { find: /^edgemem$/, replacement: resolve(repo, 'src/index.ts') },
         { find: /^onnxruntime-web-dist\//, replacement: `${ORT_DIST}/` },
       ],

@@ -8,7 +8,7 @@
 export const TRANSFORMERS_IN_WORKERD =
   'the "transformers" embedder cannot run in Cloudflare Workers (workerd): transformers.js and ONNX Runtime ' +
   'compile WebAssembly from bytes at run time, which workerd forbids, and the runtime plus model exceed the ' +
-  'script size limits. Use the "workers-ai" embedder (binding: env.AI) or the "openai" embedder with any OpenAI-compatible endpoint instead, e.g. ' +
+  'script size limits. Use the "workers-ai" embedder (binding: env.AI, after import "edgemem/providers") or the "openai" embedder with any OpenAI-compatible endpoint instead, e.g. ' +
   "embedder: { provider: 'openai', config: { baseURL, apiKey, model } } (OpenAI, Workers AI's OpenAI-compatible " +
   'endpoint, or your own server), or compute embeddings elsewhere and pass your own Embedder instance.'
 
@@ -30,12 +30,14 @@ export const PROVIDER_MODULES = {
     bedrock: { module: 'edgemem/providers' },
     'azure-openai': { module: 'edgemem/providers' },
     huggingface: { module: 'edgemem/providers' },
+    'workers-ai': { module: 'edgemem/providers' },
   },
   llm: {
     anthropic: { module: 'edgemem/providers' },
     gemini: { module: 'edgemem/providers' },
     bedrock: { module: 'edgemem/providers' },
     'azure-openai': { module: 'edgemem/providers' },
+    'workers-ai': { module: 'edgemem/providers' },
   },
   vectorStore: {
     hnsw: { module: 'edgemem/hnsw' },

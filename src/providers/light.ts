@@ -5,7 +5,6 @@ import { createOpenAILLM } from './openai/llm.ts'
 import { cloudflareKvStorageSchema, type CloudflareKvStorageConfig } from './storage/cloudflare-kv-config.ts'
 import { createMemoryStorage, memoryStorageSchema } from './storage/memory.ts'
 import { createFlatStore, flatSchema, type FlatConfig } from './vector-stores/flat.ts'
-import { workersAIEmbedderSchema, workersAILLMSchema } from './workers-ai/config.ts'
 
 /**
  * The providers every entry of edgemem registers, the workerd one included: small, fetch-only, and what a
@@ -30,17 +29,4 @@ export const LIGHT_PROVIDERS: readonly ProviderDefinition[] = [
   }),
   defineProvider({ kind: 'embedder', name: 'openai', factory: (c) => createOpenAIEmbedder(c), options: { schema: openaiEmbedderSchema } }),
   defineProvider({ kind: 'llm', name: 'openai', factory: (c) => createOpenAILLM(c), options: { schema: openaiLLMSchema } }),
-  // Cloudflare Workers AI: what a Worker has without any outside key (`binding: env.AI`).
-  defineProvider({
-    kind: 'embedder',
-    name: 'workers-ai',
-    factory: async (c) => (await import('./workers-ai/workers-ai.ts')).createWorkersAIEmbedder(c),
-    options: { schema: workersAIEmbedderSchema },
-  }),
-  defineProvider({
-    kind: 'llm',
-    name: 'workers-ai',
-    factory: async (c) => (await import('./workers-ai/workers-ai.ts')).createWorkersAILLM(c),
-    options: { schema: workersAILLMSchema },
-  }),
 ]

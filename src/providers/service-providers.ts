@@ -9,15 +9,30 @@ import { jinaEmbedderSchema } from './jina/config.ts'
 import { cohereRerankerSchema, jinaRerankerSchema, llmRerankerSchema, voyageRerankerSchema } from './rerankers/config.ts'
 import { voyageEmbedderSchema } from './voyage/config.ts'
 import { createLocalGraphStore, localGraphSchema, type LocalGraphConfig } from './graph-stores/local.ts'
+import { workersAIEmbedderSchema, workersAILLMSchema } from './workers-ai/config.ts'
 
 /**
- * The LLMs, embedders and rerankers of other services, and the local graph store: registered by the
+ * The LLMs, embedders and rerankers of other services (Workers AI's too), and the local graph store: registered by the
  * default entry (src/builtins.ts) and, in a Worker, by `import 'edgemem/providers'`
  * (src/entries/providers.ts). Not light: wrangler inlines dynamic imports, so listing them among the light
  * providers would put every implementation into every user's Worker (the 250 KiB budget of
  * test/package/consumer.ts). Config schemas load now, implementations on first use.
  */
 export const SERVICE_PROVIDERS: readonly ProviderDefinition[] = [
+  // Cloudflare Workers AI (`binding: env.AI`, or its REST API outside Workers). Not light either: with
+  // its REST client it would add ~6 KiB gzipped to every user's Worker; a Worker imports edgemem/providers.
+  defineProvider({
+    kind: 'embedder',
+    name: 'workers-ai',
+    factory: async (c) => (await import('./workers-ai/workers-ai.ts')).createWorkersAIEmbedder(c),
+    options: { schema: workersAIEmbedderSchema },
+  }),
+  defineProvider({
+    kind: 'llm',
+    name: 'workers-ai',
+    factory: async (c) => (await import('./workers-ai/workers-ai.ts')).createWorkersAILLM(c),
+    options: { schema: workersAILLMSchema },
+  }),
   // Fetch-only LLMs and embedders of other services: config schemas now, implementations on first use.
   defineProvider({
     kind: 'llm',

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { LocalGraphStore } from '../../src/entries/graph.ts'
 import {
   ConfigError,
   LLMError,
-  LocalGraphStore,
   Memory,
   MemoryStorage,
   type GraphStore,

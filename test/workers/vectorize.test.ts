@@ -6,6 +6,8 @@ import { scriptControl } from '../servers/scripted-service.ts'
 import { FakeAiBinding } from '../servers/services/workers-ai.ts'
 import { FakeVectorizeIndex } from '../servers/vectorize.ts'
 import '../../adapters/vectorize.ts'
+// Workers AI's providers, as a Worker registers them (they are not among the light providers).
+import '../../src/entries/providers.ts'
 
 // The vectorize adapter inside workerd over the fake index binding (plain TypeScript, so it runs here as
 // a binding object would), and a Memory built only from Cloudflare bindings: Vectorize + Workers AI.

@@ -3,7 +3,8 @@
 // OpenAI-compatible endpoint in the Settings panel. The embedder is given as a provider spec, so the
 // core loads transformers.js and ONNX Runtime in a chunk of their own: the page is usable (and shows
 // the model's progress) before they arrive.
-import { LocalGraphStore, Memory, type MemoryConfig, registerProvider, useCompromise } from 'edgemem'
+import { Memory, type MemoryConfig, registerProvider, useCompromise } from 'edgemem'
+import { LocalGraphStore } from 'edgemem/graph'
 import type { TransformersProgressListener } from 'edgemem/transformers'
 import ortMjs from 'onnxruntime-web-dist/ort-wasm-simd-threaded.asyncify.mjs?url'
 import ortWasm from 'onnxruntime-web-dist/ort-wasm-simd-threaded.asyncify.wasm?url'

@@ -6,10 +6,10 @@ import {
   MemoryStorage,
   parseRecord,
   type PortableRecord,
-  LocalGraphStore,
   StorageError,
   type VectorStore,
 } from '../../../src/index.ts'
+import { LocalGraphStore } from '../../../src/entries/graph.ts'
 import { afterEach, describe, expect, it } from '../../harness.ts'
 import { PORTABLE_DIMENSIONS, portableEmbedder } from '../../conformance/portable.ts'
 import { HashEmbedder } from '../../support/hash-embedder.ts'
