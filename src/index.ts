@@ -5,6 +5,7 @@
  * (package.json "exports" condition `workerd`).
  */
 import { registerBuiltinProviders } from './builtins.ts'
+import './entries/portable.ts'
 
 registerBuiltinProviders()
 

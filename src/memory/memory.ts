@@ -36,8 +36,9 @@ import { expiryFromDate, metadataOf, scopeOf, toMemoryItem, validateMetadata } f
 import { revisePayload } from './plan.ts'
 import { parseUserFilters, resolveScope, scopeFilter, visibleAt, writeLockKey } from './scope.ts'
 import { MemoryServices } from './services.ts'
-import { type ExportOptions, exportRecords } from '../portable/export.ts'
-import { type ImportOptions, type ImportResult, importRecords } from '../portable/import.ts'
+import { portableEngine } from './portable-engine.ts'
+import type { ExportOptions } from '../portable/export.ts'
+import type { ImportOptions, ImportResult } from '../portable/import.ts'
 import type { PortableRecord } from '../portable/records.ts'
 
 function checkOptions<T extends object>(options: unknown, operation: string): T {
@@ -321,6 +322,7 @@ export class Memory implements MemoryApi {
     if (opts.vectors !== undefined && typeof opts.vectors !== 'boolean') throw new ValidationError('export: vectors must be a boolean')
     const scoped = opts.userId !== undefined || opts.agentId !== undefined || opts.runId !== undefined
     const scope = scoped ? resolveScope(opts, undefined, 'export') : undefined
+    const { exportRecords } = portableEngine('export')
     yield* exportRecords(await this.open(), scope, opts.vectors ?? false)
   }
 
@@ -333,6 +335,7 @@ export class Memory implements MemoryApi {
     if (records === null || typeof records !== 'object' || (!(Symbol.asyncIterator in records) && !(Symbol.iterator in records))) {
       throw new ValidationError('import: records must be an iterable or async iterable of records')
     }
+    const { importRecords } = portableEngine('import')
     const s = await this.open()
     return importRecords(s, this.writes, records, options)
   }

@@ -2,6 +2,8 @@
 // (LOCAL_INDEX=hnsw, the remote STORAGE_MODEs), so it registers them by importing their modules.
 import '../../src/entries/hnsw.ts'
 import '../../src/entries/providers.ts'
+// Memory.export / Memory.import (GET /export, POST /import): left out of the workerd entry.
+import '../../src/entries/portable.ts'
 import '../../adapters/upstash.ts'
 import '../../adapters/qdrant.ts'
 import '../../adapters/pinecone.ts'
