@@ -36,7 +36,7 @@ function keyOf(record: PortableRecord): string {
     case 'entity':
       return `entity:${record.userId ?? ''}\u0000${record.agentId ?? ''}\u0000${record.runId ?? ''}\u0000${record.name}`
     case 'relation':
-      return `relation:${record.source}\u0000${record.relationship}\u0000${record.target}\u0000${record.validFrom}`
+      return `relation:${record.userId ?? ''}\u0000${record.agentId ?? ''}\u0000${record.runId ?? ''}\u0000${record.source}\u0000${record.relationship}\u0000${record.target}\u0000${record.validFrom}`
     default:
       return 'header'
   }
